@@ -1,0 +1,167 @@
+"""The Python face of the edit-distance core: edlib-like single calls and numpy batches.
+
+Coordinates are 0-based; ``locations`` are ``(start, end)`` with ``end`` inclusive, as edlib.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numba
+import numpy as np
+
+from .alphabet import NCODE_LITERAL, NCODE_MISMATCH, encode, encode_many
+from .kernels.batch import edit_batch, run_length
+from .kernels.edit import MODE_HW, MODE_NW, MODE_SHW, edit_align, traceback
+
+MODES = {"NW": MODE_NW, "SHW": MODE_SHW, "HW": MODE_HW}
+TASKS = {"distance": 0, "locations": 1, "path": 2}
+CIGAR_CHARS = {1: "I", 2: "D", 7: "=", 8: "X"}
+DEFAULT_BAND = 8  # initial half-width of the adaptive band, in cells
+
+
+def _check_mode_task(mode: str, task: str) -> tuple[int, int]:
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")
+    if task not in TASKS:
+        raise ValueError(f"unknown task {task!r}: choose one of {', '.join(TASKS)}")
+    return MODES[mode], TASKS[task]
+
+
+def _ncode(literal_n: bool) -> int:
+    return NCODE_LITERAL if literal_n else NCODE_MISMATCH
+
+
+def cigar_string(run_ops: np.ndarray, run_lens: np.ndarray) -> str:
+    """Extended CIGAR (``=``, ``X``, ``I``, ``D``) from run arrays."""
+    return "".join(f"{int(n)}{CIGAR_CHARS[int(o)]}" for o, n in zip(run_ops, run_lens))
+
+
+def align(query: str | bytes, target: str | bytes, mode: str = "NW", task: str = "distance",
+          k: int = -1, literal_n: bool = False, band: int = DEFAULT_BAND) -> dict:
+    """Align one pair, edlib style.
+
+    Returns a dict with ``editDistance`` (-1 when above ``k``), ``locations`` (a list of
+    ``(start, end)``, start ``None`` for ``task="distance"``; for HW/SHW every optimal end),
+    ``cigar`` (extended CIGAR for ``task="path"``, else None; ``I`` = query base not in the target,
+    ``D`` = target base not in the query) and the workload ``band`` (cells in the widest row),
+    ``cells`` (DP cells computed) and ``bits`` (bits per cell relative to the row minimum).
+    """
+    mode_id, task_id = _check_mode_task(mode, task)
+    q = encode(query)
+    t = encode(target)
+    ncode = _ncode(literal_n)
+    last = np.empty(t.shape[0] + 1, dtype=np.int32)
+    want_tb = task_id == 2 or (task_id == 1 and mode_id == MODE_HW)
+    dist, end_j, tb, tb_lo, band_w, cells, bits, _ = edit_align(
+        q, t, mode_id, k, ncode, band, -1, want_tb, last)
+    result = {"editDistance": int(dist), "locations": [], "cigar": None,
+              "band": int(band_w), "cells": int(cells), "bits": int(bits)}
+    if dist < 0:
+        return result
+    if mode_id == MODE_NW:
+        ends = [end_j]
+    else:
+        ends = [int(j) for j in np.flatnonzero(last == dist)]
+    ops = np.empty(q.shape[0] + t.shape[0], dtype=np.uint8)
+    for e in ends:
+        if task_id == 0:
+            start = None
+        elif want_tb:
+            _, start = traceback(q, t, mode_id, ncode, tb, tb_lo, e, ops)
+        else:
+            start = 0
+        result["locations"].append((None if start is None else int(start), int(e) - 1))
+    if task_id == 2:
+        n_ops, _ = traceback(q, t, mode_id, ncode, tb, tb_lo, end_j, ops)
+        run_ops = np.empty(max(n_ops, 1), dtype=np.uint8)
+        run_lens = np.empty(max(n_ops, 1), dtype=np.int64)
+        n_runs = run_length(ops, n_ops, run_ops, run_lens)
+        result["cigar"] = cigar_string(run_ops[:n_runs], run_lens[:n_runs])
+    return result
+
+
+@dataclass
+class BatchResult:
+    """Per-pair results of a batch, all numpy arrays of length ``pairs`` (``cigars`` a list).
+
+    ``start``/``end``: 0-based inclusive target coordinates of the leftmost optimal end (-1 when
+    not computed or above k). ``band``, ``cells``, ``bits``: the workload the PIM model uses.
+    """
+
+    distance: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    band: np.ndarray
+    cells: np.ndarray
+    bits: np.ndarray
+    cigars: list | None = None
+
+
+def _set_threads(threads: int | None) -> int:
+    previous = numba.get_num_threads()
+    if threads is not None:
+        if threads < 1:
+            raise ValueError(f"threads must be >= 1, got {threads}")
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    return previous
+
+
+def batch_encoded(q_flat, q_off, t_flat, t_off, mode: str = "NW", task: str = "distance",
+                  k: int = -1, threads: int | None = None, literal_n: bool = False,
+                  band: int = DEFAULT_BAND) -> BatchResult:
+    """Batch alignment of pre-encoded, packed pairs (see ``alphabet.encode_many``)."""
+    mode_id, task_id = _check_mode_task(mode, task)
+    if q_off.shape[0] != t_off.shape[0]:
+        raise ValueError(f"{q_off.shape[0] - 1} queries but {t_off.shape[0] - 1} targets")
+    n_pairs = q_off.shape[0] - 1
+    out = {name: np.empty(n_pairs, dtype=np.int64)
+           for name in ("distance", "start", "end", "band", "cells", "bits")}
+    n_runs = np.zeros(n_pairs, dtype=np.int64)
+    if task_id == 2:
+        run_off = (q_off[:-1] + t_off[:-1]).astype(np.int64)
+        slots = int(q_off[-1] + t_off[-1])
+    else:
+        run_off = np.zeros(n_pairs, dtype=np.int64)
+        slots = 0
+    run_ops = np.empty(slots, dtype=np.uint8)
+    run_lens = np.empty(slots, dtype=np.int64)
+    previous = _set_threads(threads)
+    try:
+        edit_batch(q_flat, q_off, t_flat, t_off, mode_id, k, _ncode(literal_n), band, task_id,
+                   out["distance"], out["start"], out["end"], out["band"], out["cells"],
+                   out["bits"], run_off, run_ops, run_lens, n_runs)
+    finally:
+        numba.set_num_threads(previous)
+    cigars = None
+    if task_id == 2:
+        cigars = [None if out["distance"][p] < 0 else
+                  cigar_string(run_ops[run_off[p]:run_off[p] + n_runs[p]],
+                               run_lens[run_off[p]:run_off[p] + n_runs[p]])
+                  for p in range(n_pairs)]
+    return BatchResult(cigars=cigars, **out)
+
+
+def batch_align(queries: Sequence, targets: Sequence, mode: str = "NW", task: str = "distance",
+                k: int = -1, threads: int | None = None, literal_n: bool = False,
+                band: int = DEFAULT_BAND) -> BatchResult:
+    """Align ``queries[i]`` against ``targets[i]`` for every ``i``, in parallel."""
+    if len(queries) != len(targets):
+        raise ValueError(f"{len(queries)} queries but {len(targets)} targets")
+    q_flat, q_off = encode_many(queries)
+    t_flat, t_off = encode_many(targets)
+    return batch_encoded(q_flat, q_off, t_flat, t_off, mode, task, k, threads, literal_n, band)
+
+
+def edit_distances(queries: Sequence, targets: Sequence, mode: str = "NW", k: int = -1,
+                   threads: int | None = None, literal_n: bool = False) -> np.ndarray:
+    """Edit distance of every pair as an int64 array (-1 where above ``k``)."""
+    return batch_align(queries, targets, mode, "distance", k, threads, literal_n).distance
+
+
+def edit_paths(queries: Sequence, targets: Sequence, mode: str = "NW", k: int = -1,
+               threads: int | None = None, literal_n: bool = False) -> BatchResult:
+    """Distances, locations and extended CIGARs of every pair."""
+    return batch_align(queries, targets, mode, "path", k, threads, literal_n)
+

@@ -1,0 +1,65 @@
+"""Batched drivers: pairs packed as flat uint8 arrays plus int64 offsets, ``prange`` over pairs.
+
+Every pair writes only its own output slots, so results do not depend on the thread count.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from .edit import MODE_HW, edit_align, traceback
+
+
+@njit(cache=True, nogil=True)
+def run_length(ops, n_ops, run_ops, run_lens):
+    """Collapse ``ops[:n_ops]`` into runs; returns the number of runs written."""
+    n_runs = 0
+    for x in range(n_ops):
+        if n_runs > 0 and run_ops[n_runs - 1] == ops[x]:
+            run_lens[n_runs - 1] += 1
+        else:
+            run_ops[n_runs] = ops[x]
+            run_lens[n_runs] = 1
+            n_runs += 1
+    return n_runs
+
+
+@njit(cache=True, parallel=True)
+def edit_batch(q_flat, q_off, t_flat, t_off, mode, k, ncode, h0, task,
+               dist, start, end, band, cells, bits, run_off, run_ops, run_lens, n_runs):
+    """Edit distance for every pair ``p``: ``q_flat[q_off[p]:q_off[p+1]]`` vs the target slice.
+
+    ``task``: 0 distance, 1 locations, 2 path. Outputs (length = pairs): ``dist`` (-1 above k),
+    ``start``/``end`` (0-based inclusive target coordinates of the leftmost optimal end, start -1
+    when not computed), workload ``band``/``cells``/``bits``. For ``task == 2`` the CIGAR runs of
+    pair ``p`` go to ``run_ops``/``run_lens`` from ``run_off[p]`` on, ``n_runs[p]`` of them
+    (``run_off`` must leave ``m + n`` slots per pair).
+    """
+    n_pairs = q_off.shape[0] - 1
+    for p in prange(n_pairs):
+        q = q_flat[q_off[p]:q_off[p + 1]]
+        t = t_flat[t_off[p]:t_off[p + 1]]
+        last = np.empty(t.shape[0] + 1, dtype=np.int32)
+        need_tb = task == 2 or (task == 1 and mode == MODE_HW)
+        d, end_j, tb, tb_lo, b, c, nbits, _ = edit_align(q, t, mode, k, ncode, h0, -1, need_tb, last)
+        dist[p] = d
+        band[p] = b
+        cells[p] = c
+        bits[p] = nbits
+        n_runs[p] = 0
+        start[p] = -1
+        end[p] = end_j - 1 if d >= 0 else -1
+        if d < 0:
+            continue
+        if task == 0:
+            continue
+        if not need_tb:
+            start[p] = 0
+            continue
+        ops = np.empty(q.shape[0] + t.shape[0], dtype=np.uint8)
+        n_ops, start_j = traceback(q, t, mode, ncode, tb, tb_lo, end_j, ops)
+        start[p] = start_j
+        if task == 2:
+            lo = run_off[p]
+            n_runs[p] = run_length(ops, n_ops, run_ops[lo:], run_lens[lo:])

@@ -1,0 +1,288 @@
+"""Unit-cost edit distance with an adaptive band that is still exact.
+
+Inputs are uint8 code arrays (see ``pimalign.alphabet``); rows are query positions
+``i = 0..m``, columns target positions ``j = 0..n``, diagonal ``d = j - i``.
+
+Modes (edlib's vocabulary): ``NW`` global; ``SHW`` prefix (the target's end is free);
+``HW`` infix (both target ends are free). Row 0 and column 0 hold the boundary values.
+
+The algorithm, in the spirit of RAPIDx:
+
+1. *Adaptive pass.* A band of ``2*h+1`` columns starts on the expected diagonal and follows the
+   alignment: row ``i+1`` is centred one column right of row ``i``'s best cell, clamped so that the
+   band moves 0, 1 or 2 columns per row (it can follow insertions and deletions). Its result ``U``
+   is the cost of a real alignment, hence an upper bound on the distance.
+2. *Certificate.* A path of cost ``<= U`` can only touch diagonals whose lower bound
+   ``LB(d)`` (indels forced by the mode's start and end conditions) is ``<= U``: a contiguous
+   diagonal interval. If the adaptive band covered that interval on every row, ``U`` is exact.
+3. *Widening.* Otherwise one static pass over that interval (Ukkonen's band) gives the exact
+   distance. With a bound ``k`` the interval is that of ``min(U, k)`` and rows whose minimum
+   exceeds it stop the pass: the answer is then -1.
+
+Cells are kept as two int32 rows; traceback keeps one byte of predecessor flags per band cell.
+Each call also reports the workload the PIM model consumes: the widest band row, the DP cells
+computed (all passes) and the bits a cell needs when stored relative to its row's minimum.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+MODE_NW, MODE_SHW, MODE_HW = 0, 1, 2
+INF = 1 << 29
+
+# Traceback flags per cell, and CIGAR op codes (BAM numbering).
+TB_DIAG, TB_UP, TB_LEFT = 1, 2, 4
+OP_I, OP_D, OP_EQ, OP_X = 1, 2, 7, 8
+
+
+@njit(cache=True, nogil=True)
+def lower_bound(mode, d, delta):
+    """Indels any ``mode`` alignment must make to touch diagonal ``d`` (``delta = n - m``)."""
+    if mode == MODE_NW:
+        return abs(d) + abs(delta - d)
+    if mode == MODE_SHW:
+        return abs(d) + max(0, d - delta)
+    return max(0, -d) + max(0, d - delta)
+
+
+@njit(cache=True, nogil=True)
+def diagonal_interval(mode, m, n, u):
+    """Diagonals ``[lo, hi]`` a path of cost ``<= u`` may touch; ``lo > hi`` when none can.
+
+    ``lower_bound`` is convex with its minimum at ``d = 0``, so scan outwards from 0.
+    """
+    delta = n - m
+    if lower_bound(mode, 0, delta) > u:
+        return 1, 0
+    lo = 0
+    while lo > -m and lower_bound(mode, lo - 1, delta) <= u:
+        lo -= 1
+    hi = 0
+    while hi < n and lower_bound(mode, hi + 1, delta) <= u:
+        hi += 1
+    return lo, hi
+
+
+@njit(cache=True, nogil=True)
+def trivial_upper_bound(mode, m, n):
+    """Cost of a worst-case alignment that always exists."""
+    if mode == MODE_NW:
+        return max(m, n)
+    return m
+
+
+@njit(cache=True, nogil=True)
+def band_pass(q, t, mode, ncode, adaptive, h, c0, dlo, dhi, cut, tb, tb_lo, last):
+    """One banded pass over the DP matrix.
+
+    Row windows: adaptive -> ``[c-h, c+h]`` with centre ``c`` (``c0`` on row 0); static ->
+    ``[i+dlo, i+dhi]``; both clipped to ``[0, n]``. Cells outside the window count as infinite.
+    ``cut >= 0`` stops the pass when a row's minimum exceeds it (no path of cost <= cut is left).
+    ``tb`` (rows x width uint8, or shape (0, 0) to skip) receives predecessor flags and
+    ``tb_lo`` each row's first column. ``last`` (length n+1) receives the final row; cells outside
+    its window are INF.
+
+    Returns ``(best, best_j, cells, max_range, cov_lo, cov_hi, max_width)``: the final-row optimum
+    for the mode (INF when unreachable or cut) and its leftmost column, cells computed, the largest
+    ``max - min`` of finite values inside one row, the diagonal interval ``[cov_lo, cov_hi]`` that
+    every row's window covered, and the widest row.
+    """
+    m = q.shape[0]
+    n = t.shape[0]
+    store = tb.shape[0] > 0
+    prev = np.empty(n + 3, dtype=np.int32)
+    cur = np.empty(n + 3, dtype=np.int32)
+    cells = 0
+    max_range = 0
+    max_width = 0
+    cov_lo = -INF
+    cov_hi = INF
+    centre = c0
+    best = INF
+    best_j = -1
+    for i in range(m + 1):
+        if adaptive:
+            lo = max(0, centre - h)
+            hi = min(n, centre + h)
+        else:
+            lo = max(0, i + dlo)
+            hi = min(n, i + dhi)
+        if lo > hi:
+            return INF, -1, cells, max_range, cov_lo, cov_hi, max_width
+        if lo > 0:
+            cov_lo = max(cov_lo, lo - i)
+        if hi < n:
+            cov_hi = min(cov_hi, hi - i)
+        width = hi - lo + 1
+        cells += width
+        max_width = max(max_width, width)
+        if store:
+            tb_lo[i] = lo
+        if lo > 0:
+            cur[lo - 1] = INF
+        if i == 0:
+            for j in range(lo, hi + 1):
+                cur[j] = 0 if mode == MODE_HW else j
+                if store:
+                    tb[0, j - lo] = 0 if (mode == MODE_HW or j == 0) else TB_LEFT
+        else:
+            qc = q[i - 1]
+            start = lo
+            if lo == 0:
+                cur[0] = i
+                if store:
+                    tb[i, 0] = TB_UP
+                start = 1
+            for j in range(start, hi + 1):
+                diag = prev[j - 1] + (0 if (qc == t[j - 1] and qc < ncode) else 1)
+                up = prev[j] + 1
+                left = cur[j - 1] + 1
+                v = min(diag, min(up, left))
+                cur[j] = v
+                if store:
+                    flags = 0
+                    if diag == v:
+                        flags |= TB_DIAG
+                    if up == v:
+                        flags |= TB_UP
+                    if left == v:
+                        flags |= TB_LEFT
+                    tb[i, j - lo] = flags
+        # Row statistics: minimum (the adaptive centre follows it) and finite range.
+        row_min = INF
+        row_max = 0
+        arg = lo
+        target = centre + 1
+        for j in range(lo, hi + 1):
+            v = cur[j]
+            if v < row_min or (v == row_min and abs(j + 1 - target) < abs(arg + 1 - target)):
+                row_min = v
+                arg = j
+            if v < INF and v > row_max:
+                row_max = v
+        if row_min < INF:
+            max_range = max(max_range, row_max - row_min)
+        if cut >= 0 and row_min > cut:
+            return INF, -1, cells, max_range, cov_lo, cov_hi, max_width
+        if hi + 1 <= n + 2:
+            cur[hi + 1] = INF
+        if hi + 2 <= n + 2:
+            cur[hi + 2] = INF
+        if adaptive:
+            centre = min(max(arg + 1, centre), centre + 2)
+        if i == m:
+            for j in range(n + 1):
+                last[j] = INF
+            for j in range(lo, hi + 1):
+                last[j] = cur[j]
+            if mode == MODE_NW:
+                if hi == n:
+                    best = cur[n]
+                    best_j = n
+            else:
+                best = row_min
+                best_j = lo
+                while cur[best_j] != row_min:
+                    best_j += 1
+        prev, cur = cur, prev
+    if best >= INF:
+        best = INF
+        best_j = -1
+    return best, best_j, cells, max_range, cov_lo, cov_hi, max_width
+
+
+@njit(cache=True, nogil=True)
+def bits_for_range(r):
+    """Bits needed to store values 0..r (at least 1)."""
+    b = 1
+    while (1 << b) <= r:
+        b += 1
+    return b
+
+
+@njit(cache=True, nogil=True)
+def edit_align(q, t, mode, k, ncode, h0, c0, store, last):
+    """Exact edit distance of ``q`` against ``t`` with the adaptive band.
+
+    ``k < 0`` means unbounded. ``c0`` is the expected start column on row 0 (-1: the mode's
+    default, 0 for NW/SHW and ``(n-m)//2`` for HW). ``store`` keeps traceback flags.
+    ``last`` (int32, length n+1) receives the final DP row (INF outside the final band).
+
+    Returns ``(dist, end_j, tb, tb_lo, band, cells, bits, passes)``; ``dist`` is -1 when it exceeds
+    ``k``; ``end_j`` is the leftmost optimal end column (DP coordinates, 1 past the last target
+    base used). ``band`` is the widest row of the deciding pass, ``cells`` the total over passes,
+    ``bits`` the bits per cell of that pass (values relative to the row minimum).
+    """
+    m = q.shape[0]
+    n = t.shape[0]
+    delta = n - m
+    empty_tb = np.zeros((0, 0), dtype=np.uint8)
+    empty_lo = np.zeros(0, dtype=np.int64)
+    if k >= 0 and lower_bound(mode, 0, delta) > k:
+        return -1, -1, empty_tb, empty_lo, 0, 0, 0, 0
+    if c0 < 0:
+        c0 = max(0, delta // 2) if mode == MODE_HW else 0
+    width = 2 * h0 + 1
+    tb = np.empty((m + 1, width), dtype=np.uint8) if store else empty_tb
+    tb_lo = np.empty(m + 1, dtype=np.int64) if store else empty_lo
+    # An adaptive band narrower than the free start diagonals of HW can never be certified;
+    # Ukkonen's static band with a guessed bound replaces it there.
+    adaptive = not (mode == MODE_HW and delta + 1 > width)
+    if adaptive:
+        best, end_j, cells, rng, cov_lo, cov_hi, band = band_pass(
+            q, t, mode, ncode, True, h0, c0, 0, 0, k, tb, tb_lo, last)
+        guess = -1
+    else:
+        guess = h0 if k < 0 else min(h0, k)
+        lo, hi = diagonal_interval(mode, m, n, guess)
+        tb = np.empty((m + 1, hi - lo + 1), dtype=np.uint8) if store else empty_tb
+        best, end_j, cells, rng, cov_lo, cov_hi, band = band_pass(
+            q, t, mode, ncode, False, 0, 0, lo, hi, guess, tb, tb_lo, last)
+        cov_lo, cov_hi = lo, hi
+    bound = min(best, trivial_upper_bound(mode, m, n))
+    if k >= 0:
+        bound = min(bound, k)
+    lo, hi = diagonal_interval(mode, m, n, bound)
+    if best <= bound and cov_lo <= lo and cov_hi >= hi:
+        return best, end_j, tb, tb_lo, band, cells, bits_for_range(rng), 1
+    if guess >= 0 and best >= INF and bound == guess:
+        # The guessed band was the whole k-band and found nothing: the distance exceeds k.
+        return -1, -1, empty_tb, empty_lo, band, cells, bits_for_range(rng), 1
+    tb2 = np.empty((m + 1, hi - lo + 1), dtype=np.uint8) if store else empty_tb
+    best2, end2, cells2, rng2, _, _, band2 = band_pass(
+        q, t, mode, ncode, False, 0, 0, lo, hi, bound, tb2, tb_lo, last)
+    total = cells + cells2
+    if best2 > bound:
+        return -1, -1, empty_tb, empty_lo, band2, total, bits_for_range(rng2), 2
+    return best2, end2, tb2, tb_lo, band2, total, bits_for_range(rng2), 2
+
+
+@njit(cache=True, nogil=True)
+def traceback(q, t, mode, ncode, tb, tb_lo, end_j, ops):
+    """Walk predecessor flags back from ``(m, end_j)``; prefer diagonal, then I, then D.
+
+    Writes op codes (OP_EQ, OP_X, OP_I, OP_D) into ``ops`` in forward order starting at index 0
+    and returns ``(n_ops, start_j)``, ``start_j`` being the first target column used.
+    """
+    i = q.shape[0]
+    j = end_j
+    n_ops = 0
+    cap = ops.shape[0]
+    while i > 0 or (j > 0 and mode != MODE_HW):
+        flags = tb[i, j - tb_lo[i]]
+        if i > 0 and j > 0 and (flags & TB_DIAG):
+            qc = q[i - 1]
+            ops[cap - 1 - n_ops] = OP_EQ if (qc == t[j - 1] and qc < ncode) else OP_X
+            i -= 1
+            j -= 1
+        elif i > 0 and (flags & TB_UP):
+            ops[cap - 1 - n_ops] = OP_I
+            i -= 1
+        else:
+            ops[cap - 1 - n_ops] = OP_D
+            j -= 1
+        n_ops += 1
+    ops[:n_ops] = ops[cap - n_ops:cap].copy()
+    return n_ops, j

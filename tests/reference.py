@@ -1,0 +1,116 @@
+"""Slow, obviously-correct twins of the kernels (full dynamic programs in plain Python)."""
+
+from __future__ import annotations
+
+
+def same(a: str, b: str, literal_n: bool = False) -> bool:
+    a, b = a.upper(), b.upper()
+    return a == b and (literal_n or a != "N")
+
+
+def edit_matrix(query: str, target: str, mode: str = "NW", literal_n: bool = False):
+    """Full DP matrix D[i][j] for NW (global), SHW (prefix) or HW (infix)."""
+    m, n = len(query), len(target)
+    D = [[0] * (n + 1) for _ in range(m + 1)]
+    for j in range(n + 1):
+        D[0][j] = 0 if mode == "HW" else j
+    for i in range(1, m + 1):
+        D[i][0] = i
+        for j in range(1, n + 1):
+            D[i][j] = min(D[i - 1][j - 1] + (0 if same(query[i - 1], target[j - 1], literal_n) else 1),
+                          D[i - 1][j] + 1, D[i][j - 1] + 1)
+    return D
+
+
+def edit_distance(query: str, target: str, mode: str = "NW", literal_n: bool = False):
+    """(distance, sorted end columns as 0-based inclusive target positions)."""
+    D = edit_matrix(query, target, mode, literal_n)
+    last = D[-1]
+    if mode == "NW":
+        return last[-1], [len(target) - 1]
+    best = min(last)
+    return best, [j - 1 for j, v in enumerate(last) if v == best]
+
+
+def cigar_cost(query: str, target: str, cigar: str, start: int = 0, literal_n: bool = False):
+    """Replay an extended CIGAR; returns (edit cost, query bases used, target bases used).
+
+    Raises AssertionError when an ``=`` is not a match or an ``X`` is not a mismatch.
+    """
+    import re
+    i, j, cost = 0, start, 0
+    for count, op in re.findall(r"(\d+)([=XID])", cigar):
+        for _ in range(int(count)):
+            if op in "=X":
+                match = same(query[i], target[j], literal_n)
+                assert match == (op == "="), (cigar, i, j)
+                cost += op == "X"
+                i += 1
+                j += 1
+            elif op == "I":
+                cost += 1
+                i += 1
+            else:
+                cost += 1
+                j += 1
+    return cost, i, j - start
+
+
+def affine_score(query: str, target: str, mode: str = "global", match: int = 1,
+                 mismatch: int = 4, gap_open: int = 6, gap_extend: int = 1,
+                 clip5: int = 5, clip3: int = 5) -> int:
+    """Full Gotoh DP. ``global``: end to end. ``extend``: target ends free, the query may be
+    clipped at its start (cost clip5) and end (cost clip3); a gap of length L costs o + L*e."""
+    neg = float("-inf")
+    m, n = len(query), len(target)
+    oe = gap_open + gap_extend
+    H = [[neg] * (n + 1) for _ in range(m + 1)]
+    E = [[neg] * (n + 1) for _ in range(m + 1)]
+    F = [[neg] * (n + 1) for _ in range(m + 1)]
+    for j in range(n + 1):
+        H[0][j] = 0 if (mode == "extend" or j == 0) else -(gap_open + gap_extend * j)
+    for i in range(1, m + 1):
+        for j in range(n + 1):
+            F[i][j] = max(H[i - 1][j] - oe, F[i - 1][j] - gap_extend)
+            if j > 0:
+                E[i][j] = max(H[i][j - 1] - oe, E[i][j - 1] - gap_extend)
+                s = match if same(query[i - 1], target[j - 1]) else -mismatch
+                diag = H[i - 1][j - 1] + s
+            else:
+                diag = neg
+            H[i][j] = max(diag, E[i][j], F[i][j])
+            if mode == "extend":
+                H[i][j] = max(H[i][j], -clip5)
+    if mode == "global":
+        return H[m][n]
+    best = max(H[m])
+    for i in range(1, m):
+        best = max(best, max(H[i]) - clip3)
+    return best
+
+
+def affine_cigar_score(query: str, target: str, ops: str, t_start: int, match=1, mismatch=4,
+                       gap_open=6, gap_extend=1, clip5=5, clip3=5) -> int:
+    """Score of an op string (one char per column: = X I D S) placed at ``t_start``."""
+    import itertools
+    i, j, score = 0, t_start, 0
+    runs = [(op, len(list(g))) for op, g in itertools.groupby(ops)]
+    for x, (op, length) in enumerate(runs):
+        if op == "S":
+            score -= clip5 if x == 0 else clip3
+            i += length
+        elif op in "=X":
+            for _ in range(length):
+                ok = same(query[i], target[j])
+                assert ok == (op == "="), (ops, i, j)
+                score += match if ok else -mismatch
+                i += 1
+                j += 1
+        elif op == "I":
+            score -= gap_open + gap_extend * length
+            i += length
+        else:
+            score -= gap_open + gap_extend * length
+            j += length
+    assert i == len(query), (ops, i, len(query))
+    return score
