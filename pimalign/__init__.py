@@ -1,6 +1,6 @@
 """pimalign: adaptive banded alignment in Numba, with a ReRAM processing-in-memory model."""
 
-from .api import BatchResult, align, batch_align, edit_distances, edit_paths
+from .api import BatchResult, align, align_affine, batch_align, edit_distances, edit_paths
 
 __version__ = "0.1.0"
-__all__ = ["BatchResult", "align", "batch_align", "edit_distances", "edit_paths", "__version__"]
+__all__ = ["BatchResult", "align", "align_affine", "batch_align", "edit_distances", "edit_paths", "__version__"]

@@ -165,3 +165,44 @@ def edit_paths(queries: Sequence, targets: Sequence, mode: str = "NW", k: int = 
     """Distances, locations and extended CIGARs of every pair."""
     return batch_align(queries, targets, mode, "path", k, threads, literal_n)
 
+
+
+AFFINE_MODES = {"global": 0, "extend": 1}
+SAM_CHARS = {1: "I", 2: "D", 4: "S", 7: "=", 8: "X"}
+
+
+def align_affine(query: str | bytes, target: str | bytes, mode: str = "global", match: int = 1,
+                 mismatch: int = 4, gap_open: int = 6, gap_extend: int = 1, clip5: int = 5,
+                 clip3: int = 5, band: int = DEFAULT_BAND) -> dict:
+    """Affine-gap alignment (bwa scoring: a gap of length L costs ``gap_open + L*gap_extend``).
+
+    ``mode="global"`` aligns both sequences end to end; ``mode="extend"`` aligns the whole query
+    inside the target (target ends free) and soft-clips query ends when that beats the clipping
+    penalties ``clip5``/``clip3``. N mismatches everything. Returns ``score``, ``cigar`` (with
+    ``=``, ``X``, ``I``, ``D``, ``S``), 0-based half-open ``q_start``/``q_end`` (aligned part of
+    the query) and ``t_start``/``t_end``, and the workload ``band``, ``cells``, ``bits``.
+    """
+    from .kernels.affine import affine_align, affine_traceback
+
+    if mode not in AFFINE_MODES:
+        raise ValueError(f"unknown mode {mode!r}: choose one of {', '.join(AFFINE_MODES)}")
+    for name, value in (("match", match), ("mismatch", mismatch), ("gap_open", gap_open),
+                        ("gap_extend", gap_extend), ("clip5", clip5), ("clip3", clip3)):
+        if value < 0:
+            raise ValueError(f"{name} must be >= 0, got {value}")
+    if match == 0 and gap_extend == 0:
+        raise ValueError("match and gap_extend cannot both be 0")
+    q = encode(query)
+    t = encode(target)
+    score, end_i, end_j, tb, tb_lo, band_w, cells, bits, _ = affine_align(
+        q, t, AFFINE_MODES[mode], match, mismatch, gap_open, gap_extend, clip5, clip3, band, -1,
+        True)
+    ops = np.empty(q.shape[0] + t.shape[0] + 1, dtype=np.uint8)
+    n_ops, q_start, t_start = affine_traceback(q, t, tb, tb_lo, end_i, end_j, ops)
+    run_ops = np.empty(max(n_ops, 1), dtype=np.uint8)
+    run_lens = np.empty(max(n_ops, 1), dtype=np.int64)
+    n_runs = run_length(ops, n_ops, run_ops, run_lens)
+    cigar = "".join(f"{int(n)}{SAM_CHARS[int(o)]}" for o, n in zip(run_ops[:n_runs], run_lens[:n_runs]))
+    return {"score": int(score), "cigar": cigar, "q_start": int(q_start), "q_end": int(end_i),
+            "t_start": int(t_start), "t_end": int(end_j), "band": int(band_w),
+            "cells": int(cells), "bits": int(bits)}

@@ -114,3 +114,31 @@ def affine_cigar_score(query: str, target: str, ops: str, t_start: int, match=1,
             j += length
     assert i == len(query), (ops, i, len(query))
     return score
+
+
+def edit_last_row(query: str, target: str, mode: str = "NW", literal_n: bool = False):
+    """Last DP row by rows of numpy arithmetic (same recurrence as ``edit_matrix``), for long pairs."""
+    import numpy as np
+    q = np.frombuffer(query.upper().encode(), dtype=np.uint8)
+    t = np.frombuffer(target.upper().encode(), dtype=np.uint8)
+    n = t.size
+    cols = np.arange(n + 1)
+    row = np.zeros(n + 1, dtype=np.int64) if mode == "HW" else cols.copy()
+    n_byte = ord("N")
+    for i, qc in enumerate(q, start=1):
+        mismatch = (t != qc) | ((qc == n_byte) & (not literal_n))
+        best = np.empty(n + 1, dtype=np.int64)
+        best[0] = i
+        best[1:] = np.minimum(row[:-1] + mismatch, row[1:] + 1)
+        # left-to-right: D[j] = min(best[j], D[j-1] + 1) == min over l <= j of best[l] + (j - l)
+        row = np.minimum.accumulate(best - cols) + cols
+    return row
+
+
+def edit_distance_fast(query: str, target: str, mode: str = "NW", literal_n: bool = False):
+    """Same answer as ``edit_distance`` via ``edit_last_row``."""
+    last = edit_last_row(query, target, mode, literal_n)
+    if mode == "NW":
+        return int(last[-1]), [len(target) - 1]
+    best = int(last.min())
+    return best, [int(j) - 1 for j in (last == best).nonzero()[0]]

@@ -247,16 +247,21 @@ def edit_align(q, t, mode, k, ncode, h0, c0, store, last):
     lo, hi = diagonal_interval(mode, m, n, bound)
     if best <= bound and cov_lo <= lo and cov_hi >= hi:
         return best, end_j, tb, tb_lo, band, cells, bits_for_range(rng), 1
-    if guess >= 0 and best >= INF and bound == guess:
-        # The guessed band was the whole k-band and found nothing: the distance exceeds k.
-        return -1, -1, empty_tb, empty_lo, band, cells, bits_for_range(rng), 1
-    tb2 = np.empty((m + 1, hi - lo + 1), dtype=np.uint8) if store else empty_tb
-    best2, end2, cells2, rng2, _, _, band2 = band_pass(
-        q, t, mode, ncode, False, 0, 0, lo, hi, bound, tb2, tb_lo, last)
-    total = cells + cells2
-    if best2 > bound:
-        return -1, -1, empty_tb, empty_lo, band2, total, bits_for_range(rng2), 2
-    return best2, end2, tb2, tb_lo, band2, total, bits_for_range(rng2), 2
+    # Ukkonen's doubling: a static band for guess g is exact whenever it finds a cost <= g.
+    g = bound if best <= bound else min(bound, max(2 * h0, 2 * guess, 1))
+    passes = 1
+    while True:
+        lo, hi = diagonal_interval(mode, m, n, g)
+        tb = np.empty((m + 1, hi - lo + 1), dtype=np.uint8) if store else empty_tb
+        best, end_j, cells2, rng, _, _, band = band_pass(
+            q, t, mode, ncode, False, 0, 0, lo, hi, g, tb, tb_lo, last)
+        cells += cells2
+        passes += 1
+        if best <= g:
+            return best, end_j, tb, tb_lo, band, cells, bits_for_range(rng), passes
+        if g >= bound:
+            return -1, -1, empty_tb, empty_lo, band, cells, bits_for_range(rng), passes
+        g = min(bound, 2 * g)
 
 
 @njit(cache=True, nogil=True)

@@ -1,0 +1,185 @@
+"""Command line: ``pimalign <command> ...``.
+
+Exit codes: 0 success, 1 bad input or I/O error (one line on stderr naming file and record),
+2 usage error, 130 interrupted. ``--debug`` shows the Python traceback instead of the one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import time
+
+from .io.errors import InputError
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERRUPT = 0, 1, 2, 130
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that shows defaults and exits with 2 on usage errors (its own default)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", argparse.ArgumentDefaultsHelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def _add_editdist(sub) -> None:
+    p = sub.add_parser(
+        "editdist", help="edit distance of sequence pairs",
+        description="Edit distance of sequence pairs read from a TSV (query<TAB>target or "
+                    "id<TAB>query<TAB>target; .gz or - for stdin) or from two FASTA/FASTQ files "
+                    "taken record by record. Writes a TSV: id, distance (-1 above -k), then "
+                    "start/end (0-based, inclusive, on the target) for --task locations or path, "
+                    "the extended CIGAR for --task path, and the band/cells/bits workload with "
+                    "--workload.")
+    p.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help="one pair TSV, or a query FASTA/FASTQ and a target FASTA/FASTQ")
+    p.add_argument("-o", "--output", default="-", help="output TSV (- for stdout)")
+    p.add_argument("--mode", choices=["NW", "HW", "SHW"], default="NW",
+                   help="NW global, HW infix (target ends free), SHW prefix (target end free)")
+    p.add_argument("--task", choices=["distance", "locations", "path"], default="distance")
+    p.add_argument("-k", type=int, default=-1, help="maximum distance of interest (-1: none)")
+    p.add_argument("-t", "--threads", type=_positive_int, default=os.cpu_count() or 1)
+    p.add_argument("--literal-n", action="store_true",
+                   help="N matches N (edlib); by default N mismatches everything (bwa)")
+    p.add_argument("--band", type=int, default=8, help="initial half-width of the adaptive band")
+    p.add_argument("--workload", action="store_true",
+                   help="add band, cells and bits columns (the PIM model's workload)")
+    p.add_argument("--chunk-size", type=_positive_int, default=100_000, help="pairs per batch")
+    p.set_defaults(func=_run_editdist)
+
+
+def _run_editdist(args) -> int:
+    from tqdm import tqdm
+
+    from .alphabet import encode_many
+    from .api import batch_encoded
+    from .io.atomic import atomic_output, check_output_path
+    from .io.pairs import read_fastx_pairs, read_tsv_pairs
+
+    if len(args.inputs) == 1:
+        chunks = read_tsv_pairs(args.inputs[0], args.chunk_size)
+        sources = (args.inputs[0], args.inputs[0])
+    elif len(args.inputs) == 2:
+        chunks = read_fastx_pairs(args.inputs[0], args.inputs[1], args.chunk_size)
+        sources = tuple(args.inputs)
+    else:
+        raise _UsageError("editdist takes one pair TSV or two FASTA/FASTQ files")
+    columns = ["id", "distance"]
+    if args.task != "distance":
+        columns += ["start", "end"]
+    if args.task == "path":
+        columns.append("cigar")
+    if args.workload:
+        columns += ["band", "cells", "bits"]
+
+    def write_all(handle) -> int:
+        handle.write("#" + "\t".join(columns) + "\n")
+        total = 0
+        with tqdm(unit=" pairs", file=sys.stderr, disable=None, desc="editdist") as bar:
+            for ids, queries, targets, records in chunks:
+                encoded = []
+                for seqs, source in zip((queries, targets), sources):
+                    try:
+                        encoded.append(encode_many(seqs))
+                    except ValueError as err:
+                        index, _, problem = str(err).partition(": ")
+                        record = records[int(index.split()[1])]
+                        where = f"at line {record}" if len(args.inputs) == 1 else record
+                        raise InputError(source, problem, where) from None
+                (q_flat, q_off), (t_flat, t_off) = encoded
+                res = batch_encoded(q_flat, q_off, t_flat, t_off, args.mode, args.task, args.k,
+                                    args.threads, args.literal_n, args.band)
+                fields = [ids, res.distance.tolist()]
+                if args.task != "distance":
+                    fields += [res.start.tolist(), res.end.tolist()]
+                if args.task == "path":
+                    fields.append(["*" if c is None else c for c in res.cigars])
+                if args.workload:
+                    fields += [res.band.tolist(), res.cells.tolist(), res.bits.tolist()]
+                handle.write("".join("\t".join(map(str, row)) + "\n" for row in zip(*fields)))
+                total += len(ids)
+                bar.update(len(ids))
+        return total
+
+    if args.output == "-":
+        total = write_all(sys.stdout)
+        sys.stdout.flush()
+    else:
+        check_output_path(args.output, tuple(args.inputs))
+        with atomic_output(args.output) as tmp:
+            with open(tmp, "w") as handle:
+                total = write_all(handle)
+    _log(f"editdist: {total} pairs, mode {args.mode}, task {args.task}")
+    return EXIT_OK
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _log(message: str) -> None:
+    print(f"[pimalign] {message}", file=sys.stderr)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = _Parser(prog="pimalign", description="Adaptive banded alignment in Numba, with a "
+                                                  "ReRAM processing-in-memory model.")
+    parser.add_argument("--version", action="version", version=f"pimalign {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    _add_editdist(sub)
+    return parser
+
+
+def _terminate(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; returns the exit code (see module doc)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
+    started = time.time()
+    try:
+        code = args.func(args)
+    except InputError as err:
+        if args.debug:
+            raise
+        print(f"pimalign {args.command}: error: {err}", file=sys.stderr)
+        return EXIT_INPUT
+    except _UsageError as err:
+        parser.print_usage(sys.stderr)
+        print(f"pimalign {args.command}: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValueError as err:
+        if args.debug:
+            raise
+        print(f"pimalign {args.command}: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"pimalign {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPT
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): not an error of ours.
+        sys.stderr.close()
+        return EXIT_OK
+    except OSError as err:
+        if args.debug:
+            raise
+        print(f"pimalign {args.command}: error: {err}", file=sys.stderr)
+        return EXIT_INPUT
+    _log(f"done in {time.time() - started:.2f} s")
+    return code

@@ -1,0 +1,36 @@
+import os
+import random
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATA = os.path.join(ROOT, "data")
+
+
+def mutate(rng: random.Random, seq: str, rate: float) -> str:
+    """Random edits at ``rate`` per base: 60% substitutions, 20% deletions, 20% insertions."""
+    out = []
+    for base in seq:
+        r = rng.random()
+        if r < rate * 0.6:
+            out.append(rng.choice("ACGT"))
+        elif r < rate * 0.8:
+            continue
+        elif r < rate:
+            out.append(base)
+            out.append(rng.choice("ACGT"))
+        else:
+            out.append(base)
+    return "".join(out)
+
+
+def random_seq(rng: random.Random, length: int, alphabet: str = "ACGT") -> str:
+    return "".join(rng.choice(alphabet) for _ in range(length))
+
+
+@pytest.fixture
+def rng():
+    return random.Random(12345)
