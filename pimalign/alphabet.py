@@ -11,6 +11,7 @@ included; ``ncode=5`` compares N literally (N matches N), as edlib does.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 A, C, G, T, N = 0, 1, 2, 3, 4
 INVALID = 255
@@ -23,6 +24,19 @@ for _i, _ch in enumerate("ACGTN"):
     _ENCODE[ord(_ch.lower())] = _i
 _DECODE = np.frombuffer(b"ACGTN", dtype=np.uint8)
 _COMPLEMENT = np.array([3, 2, 1, 0, 4], dtype=np.uint8)
+
+
+@njit(cache=True, nogil=True)
+def _translate(raw, table):
+    """``table[raw]`` in one pass, plus the index of the first invalid byte (-1 if none)."""
+    out = np.empty(raw.shape[0], dtype=np.uint8)
+    first_bad = -1
+    for x in range(raw.shape[0]):
+        code = table[raw[x]]
+        out[x] = code
+        if code == INVALID and first_bad < 0:
+            first_bad = x
+    return out, first_bad
 
 
 def _as_bytes(seq: str | bytes) -> bytes:
@@ -51,25 +65,25 @@ def encode_many(seqs) -> tuple[np.ndarray, np.ndarray]:
     Sequence ``i`` is ``flat[offsets[i]:offsets[i+1]]``. Raises ``ValueError`` naming the
     record (0-based index), the character and its position inside the record.
     """
-    raws = [_checked_bytes(s, i) for i, s in enumerate(seqs)]
-    lengths = np.fromiter((len(r) for r in raws), dtype=np.int64, count=len(raws))
-    offsets = np.zeros(len(raws) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    flat = _ENCODE[np.frombuffer(b"".join(raws), dtype=np.uint8)]
-    if flat.size and flat.max() == INVALID:
-        pos = int(np.argmax(flat == INVALID))
+    seqs = seqs if isinstance(seqs, list) else list(seqs)
+    try:
+        if seqs and isinstance(seqs[0], str):
+            raw = "".join(seqs).encode("ascii")
+        else:
+            raw = b"".join(seqs)
+    except (UnicodeEncodeError, TypeError):
+        # Mixed types or non-ASCII text: convert one by one, which names the record.
+        seqs = [_checked_bytes(s, i) for i, s in enumerate(seqs)]
+        raw = b"".join(seqs)
+    offsets = np.zeros(len(seqs) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs)), out=offsets[1:])
+    flat, pos = _translate(np.frombuffer(raw, dtype=np.uint8), _ENCODE)
+    if pos >= 0:
         rec = int(np.searchsorted(offsets, pos, side="right") - 1)
         within = pos - int(offsets[rec])
-        raise ValueError(f"record {rec}: invalid character {chr(raws[rec][within])!r} "
+        raise ValueError(f"record {rec}: invalid character {chr(raw[pos])!r} "
                          f"at position {within}")
     return flat, offsets
-
-
-def _checked_bytes(seq, index: int) -> bytes:
-    try:
-        return _as_bytes(seq)
-    except ValueError as err:
-        raise ValueError(f"record {index}: {err}") from None
 
 
 def decode(codes: np.ndarray) -> str:

@@ -19,6 +19,7 @@ MODES = {"NW": MODE_NW, "SHW": MODE_SHW, "HW": MODE_HW}
 TASKS = {"distance": 0, "locations": 1, "path": 2}
 CIGAR_CHARS = {1: "I", 2: "D", 7: "=", 8: "X"}
 DEFAULT_BAND = 8  # initial half-width of the adaptive band, in cells
+ENGINES = ("auto", "adaptive")
 
 
 def _check_mode_task(mode: str, task: str) -> tuple[int, int]:
@@ -110,8 +111,15 @@ def _set_threads(threads: int | None) -> int:
 
 def batch_encoded(q_flat, q_off, t_flat, t_off, mode: str = "NW", task: str = "distance",
                   k: int = -1, threads: int | None = None, literal_n: bool = False,
-                  band: int = DEFAULT_BAND) -> BatchResult:
-    """Batch alignment of pre-encoded, packed pairs (see ``alphabet.encode_many``)."""
+                  band: int = DEFAULT_BAND, engine: str = "auto") -> BatchResult:
+    """Batch alignment of pre-encoded, packed pairs (see ``alphabet.encode_many``).
+
+    ``engine="auto"`` answers distances (and NW/SHW locations) with the bit-parallel banded word
+    where it can decide, the adaptive band elsewhere; ``engine="adaptive"`` always runs the
+    adaptive band, whose workload is what the PIM model executes.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
     mode_id, task_id = _check_mode_task(mode, task)
     if q_off.shape[0] != t_off.shape[0]:
         raise ValueError(f"{q_off.shape[0] - 1} queries but {t_off.shape[0] - 1} targets")
@@ -130,7 +138,7 @@ def batch_encoded(q_flat, q_off, t_flat, t_off, mode: str = "NW", task: str = "d
     previous = _set_threads(threads)
     try:
         edit_batch(q_flat, q_off, t_flat, t_off, mode_id, k, _ncode(literal_n), band, task_id,
-                   out["distance"], out["start"], out["end"], out["band"], out["cells"],
+                   engine == "auto", out["distance"], out["start"], out["end"], out["band"], out["cells"],
                    out["bits"], run_off, run_ops, run_lens, n_runs)
     finally:
         numba.set_num_threads(previous)
@@ -145,13 +153,15 @@ def batch_encoded(q_flat, q_off, t_flat, t_off, mode: str = "NW", task: str = "d
 
 def batch_align(queries: Sequence, targets: Sequence, mode: str = "NW", task: str = "distance",
                 k: int = -1, threads: int | None = None, literal_n: bool = False,
-                band: int = DEFAULT_BAND) -> BatchResult:
-    """Align ``queries[i]`` against ``targets[i]`` for every ``i``, in parallel."""
+                band: int = DEFAULT_BAND, engine: str = "auto") -> BatchResult:
+    """Align ``queries[i]`` against ``targets[i]`` for every ``i``, in parallel (see
+    ``batch_encoded`` for ``engine``)."""
     if len(queries) != len(targets):
         raise ValueError(f"{len(queries)} queries but {len(targets)} targets")
     q_flat, q_off = encode_many(queries)
     t_flat, t_off = encode_many(targets)
-    return batch_encoded(q_flat, q_off, t_flat, t_off, mode, task, k, threads, literal_n, band)
+    return batch_encoded(q_flat, q_off, t_flat, t_off, mode, task, k, threads, literal_n, band,
+                         engine)
 
 
 def edit_distances(queries: Sequence, targets: Sequence, mode: str = "NW", k: int = -1,

@@ -54,6 +54,9 @@ def _add_editdist(sub) -> None:
     p.add_argument("--band", type=int, default=8, help="initial half-width of the adaptive band")
     p.add_argument("--workload", action="store_true",
                    help="add band, cells and bits columns (the PIM model's workload)")
+    p.add_argument("--engine", choices=["auto", "adaptive"], default="auto",
+                   help="auto: bit-parallel banded word where it decides, adaptive band elsewhere; "
+                        "adaptive: always the adaptive band (the workload the PIM model executes)")
     p.add_argument("--chunk-size", type=_positive_int, default=100_000, help="pairs per batch")
     p.set_defaults(func=_run_editdist)
 
@@ -98,7 +101,7 @@ def _run_editdist(args) -> int:
                         raise InputError(source, problem, where) from None
                 (q_flat, q_off), (t_flat, t_off) = encoded
                 res = batch_encoded(q_flat, q_off, t_flat, t_off, args.mode, args.task, args.k,
-                                    args.threads, args.literal_n, args.band)
+                                    args.threads, args.literal_n, args.band, args.engine)
                 fields = [ids, res.distance.tolist()]
                 if args.task != "distance":
                     fields += [res.start.tolist(), res.end.tolist()]

@@ -49,20 +49,22 @@ def lower_bound(mode, d, delta):
 
 @njit(cache=True, nogil=True)
 def diagonal_interval(mode, m, n, u):
-    """Diagonals ``[lo, hi]`` a path of cost ``<= u`` may touch; ``lo > hi`` when none can.
-
-    ``lower_bound`` is convex with its minimum at ``d = 0``, so scan outwards from 0.
-    """
+    """Diagonals ``[lo, hi]`` a path of cost ``<= u`` may touch (``lower_bound(d) <= u``), clipped
+    to the matrix; ``lo > hi`` when no path is that cheap. Closed forms of the convex bound."""
     delta = n - m
     if lower_bound(mode, 0, delta) > u:
         return 1, 0
-    lo = 0
-    while lo > -m and lower_bound(mode, lo - 1, delta) <= u:
-        lo -= 1
-    hi = 0
-    while hi < n and lower_bound(mode, hi + 1, delta) <= u:
-        hi += 1
-    return lo, hi
+    if mode == MODE_NW:
+        slack = (u - abs(delta)) // 2
+        lo = min(0, delta) - slack
+        hi = max(0, delta) + slack
+    elif mode == MODE_SHW:
+        lo = -u
+        hi = u if u <= delta else (u + delta) // 2
+    else:
+        lo = -u
+        hi = delta + u
+    return max(lo, -m), min(hi, n)
 
 
 @njit(cache=True, nogil=True)

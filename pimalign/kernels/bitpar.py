@@ -1,0 +1,213 @@
+"""Bit-parallel banded edit distance: a band of up to 64 diagonals in one 64-bit word.
+
+Myers' bit-vector algorithm (in Hyyrö's formulation) keeps a DP column as vertical differences
+between neighbours, two bits per cell (``VP``: +1, ``VN``: -1). Here the word covers the rows of a
+diagonal band ``[dlo, dhi]`` (``d = j - i``): at column ``j`` bit ``k`` is row ``i = j - dhi + k``,
+so moving to the next column shifts the vectors right by one. Cells outside the band count as
+infinite, exactly as in ``edit.band_pass`` with a static band, so the two give the same values.
+
+Row 0 and the rows above it are *virtual*: for NW/SHW they hold ``D[i][j] = j - i`` and for HW
+``D[i][j] = 0`` (every virtual row "matches"), values that reproduce the mode's boundary row under
+the ordinary recurrence. The value of the band's top cell is tracked along its diagonal, and the
+final row's values are read off by counting vertical differences.
+
+The answer is exact whenever it is within the guess the band was built for (Ukkonen); the driver
+``fast_edit`` picks the widest guess that fits one word and reports when it cannot decide.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from .edit import MODE_HW, MODE_NW, MODE_SHW, diagonal_interval
+
+WORD = 64
+ONE = np.uint64(1)
+ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def popcount(x):
+    x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
+    x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2)) & np.uint64(0x3333333333333333))
+    x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
+    return np.int64((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _below(x, k):
+    """``x`` restricted to bits ``1..k``."""
+    return x & (ALL >> np.uint64(63 - k)) & ~ONE
+
+
+@njit(cache=True, nogil=True)
+def scratch_words(n):
+    """Words per code that ``banded_word`` needs for a target of length ``n``."""
+    return (n + 2 * WORD) // WORD + 3
+
+
+@njit(cache=True, nogil=True)
+def pattern_bitmaps(q, mode, ncode, s, length, maps):
+    """Fill ``maps`` (5 x words, uint64 scratch): per code c a bitmap over positions ``p`` (row
+    ``i = p + s``), bit set when row ``i`` matches c. Virtual rows ``i <= 0`` match everything in
+    HW, nothing otherwise."""
+    m = q.shape[0]
+    words = (length + WORD - 1) // WORD + 2
+    maps[:, :words] = 0
+    for p in range(length):
+        i = p + s
+        bit = ONE << np.uint64(p & 63)
+        if i <= 0:
+            if mode == MODE_HW:
+                for c in range(5):
+                    maps[c, p >> 6] |= bit
+        elif i <= m:
+            c = q[i - 1]
+            if c < ncode:
+                maps[c, p >> 6] |= bit
+    return maps
+
+
+@njit(cache=True, nogil=True)
+def banded_word(q, t, mode, ncode, dlo, dhi, maps):
+    """Edit distance restricted to diagonals ``[dlo, dhi]`` (width <= 64); ``maps`` is scratch of
+    at least ``scratch_words(len(t))`` columns.
+
+    Returns ``(best, end_j)``: the mode's optimum over the band (a large value when the band holds
+    no complete path) and the leftmost optimal end column.
+    """
+    m = q.shape[0]
+    n = t.shape[0]
+    w = dhi - dlo + 1
+    s = -dhi
+    wmask = ALL >> np.uint64(WORD - w)
+    pattern_bitmaps(q, mode, ncode, s, n + w + 1, maps)
+    vp = np.uint64(0)
+    vn = np.uint64(0)
+    for k in range(w):
+        i = s + k
+        if i >= 1:
+            vp |= ONE << np.uint64(k)
+        elif mode != MODE_HW:
+            vn |= ONE << np.uint64(k)
+    top = -s if mode != MODE_HW else 0  # D[s][0]; s <= 0 because the band holds diagonal 0
+    big = 1 << 29
+    best = big
+    best_j = -1
+    # Row m sits at bit k = m - j - s; track its value along the row once it is inside.
+    row_val = 0
+    first = m - s - w + 1
+    if first <= 0 and m - s >= 0:
+        k = m - s
+        row_val = top + popcount(_below(vp, k)) - popcount(_below(vn, k))
+        if mode != MODE_NW:
+            best = row_val
+            best_j = 0
+    for j in range(1, n + 1):
+        p = j
+        word = p >> 6
+        r = np.uint64(p & 63)
+        c = t[j - 1]
+        if r == 0:
+            eq = maps[c, word]
+        else:
+            eq = (maps[c, word] >> r) | (maps[c, word + 1] << (np.uint64(WORD) - r))
+        eq &= wmask
+        vpa = vp >> ONE
+        vna = vn >> ONE
+        x = eq | vna
+        d0 = (((x & vpa) + vpa) ^ vpa) | x
+        hn = vpa & d0
+        hp = vna | ~(vpa | d0)
+        xs = hp << ONE
+        vn = (xs & d0) & wmask
+        vp = ((hn << ONE) | ~(xs | d0)) & wmask
+        top += 1 - np.int64(d0 & ONE)
+        k = m - j - s
+        if 0 <= k < w:
+            if j == first:
+                row_val = top + popcount(_below(vp, k)) - popcount(_below(vn, k))
+            else:
+                bit = np.uint64(k)
+                row_val += np.int64((hp >> bit) & ONE) - np.int64((hn >> bit) & ONE)
+            if mode != MODE_NW and row_val < best:
+                best = row_val
+                best_j = j
+    if mode == MODE_NW:
+        k = m - n - s
+        if 0 <= k < w:
+            best = row_val
+            best_j = n
+    return best, best_j
+
+
+@njit(cache=True, nogil=True)
+def widest_guess(mode, m, n, cap):
+    """Largest guess ``g <= cap`` whose diagonal interval fits one word; -1 if none."""
+    g = -1
+    lo_g, hi_g = 0, cap
+    while lo_g <= hi_g:
+        mid = (lo_g + hi_g) // 2
+        lo, hi = diagonal_interval(mode, m, n, mid)
+        if lo <= hi and hi - lo + 1 <= WORD:
+            g = mid
+            lo_g = mid + 1
+        else:
+            hi_g = mid - 1
+    return g
+
+
+@njit(cache=True, nogil=True)
+def fast_edit(q, t, mode, k, ncode, maps):
+    """Exact distance with one banded word when it can decide (``maps``: see ``banded_word``).
+
+    Returns ``(dist, end_j, band, cells)``; ``dist`` is -1 above ``k`` and -2 when one word cannot
+    decide (the caller then uses ``edit.edit_align``). NW trims the common prefix and suffix first
+    (they never change a global distance), SHW the common prefix.
+    """
+    m = q.shape[0]
+    n = t.shape[0]
+    if m == 0 or n == 0:
+        return -2, -1, 0, 0
+    pre = 0
+    if mode != MODE_HW:
+        lim = min(m, n)
+        while pre < lim and q[pre] == t[pre] and q[pre] < ncode:
+            pre += 1
+    suf = 0
+    if mode == MODE_NW:
+        lim = min(m, n) - pre
+        while suf < lim and q[m - 1 - suf] == t[n - 1 - suf] and q[m - 1 - suf] < ncode:
+            suf += 1
+    qs = q[pre:m - suf]
+    ts = t[pre:n - suf]
+    mm = qs.shape[0]
+    nn = ts.shape[0]
+    if mm == 0 or nn == 0:
+        if mode == MODE_NW:
+            d = max(mm, nn)
+            end = n
+        elif mode == MODE_SHW:
+            d = mm
+            end = pre
+        else:
+            return -2, -1, 0, 0
+        if k >= 0 and d > k:
+            return -1, -1, 0, 0
+        return d, end, 0, 0
+    cap = max(mm, nn) if k < 0 else k
+    g = widest_guess(mode, mm, nn, cap)
+    if g < 0:
+        return -2, -1, 0, 0
+    lo, hi = diagonal_interval(mode, mm, nn, g)
+    best, end_j = banded_word(qs, ts, mode, ncode, lo, hi, maps)
+    cells = (hi - lo + 1) * (nn + 1)
+    if best <= g:
+        if k >= 0 and best > k:
+            return -1, -1, hi - lo + 1, cells
+        return best, (n if mode == MODE_NW else end_j + pre), hi - lo + 1, cells
+    if k >= 0 and g >= k:
+        return -1, -1, hi - lo + 1, cells
+    return -2, -1, hi - lo + 1, cells
+

@@ -1,0 +1,74 @@
+"""The bit-parallel banded word against the adaptive kernel and the reference DP."""
+
+import numpy as np
+import pytest
+
+import pimalign
+import reference as ref
+from conftest import mutate, random_seq
+from pimalign.alphabet import encode
+from pimalign.kernels.bitpar import banded_word, fast_edit, scratch_words
+from pimalign.kernels.edit import band_pass, diagonal_interval
+
+
+def scratch(n):
+    return np.zeros((5, scratch_words(n)), dtype=np.uint64)
+
+
+@pytest.mark.parametrize("mode", [0, 1, 2])
+def test_banded_word_equals_scalar_static_band(mode, rng):
+    """Same band, same infinite outside: the word and the scalar pass agree cell for cell."""
+    for _ in range(1500):
+        t = random_seq(rng, rng.randint(1, 150), "ACGTN")
+        q = mutate(rng, t, rng.random() * 0.4) or "A"
+        qe, te = encode(q), encode(t)
+        lo = rng.randint(-min(len(q), 40), 0)
+        hi = rng.randint(0, min(len(t), lo + 63))
+        last = np.empty(len(t) + 1, dtype=np.int32)
+        want = band_pass(qe, te, mode, 4, False, 0, 0, lo, hi, -1, np.zeros((0, 0), np.uint8),
+                         np.zeros(0, np.int64), last)
+        got = banded_word(qe, te, mode, 4, lo, hi, scratch(len(t)))
+        if want[0] < 1 << 29:
+            assert got == (want[0], want[1]), (q, t, mode, lo, hi)
+        else:
+            assert got[0] > len(q) + len(t)
+
+
+def test_fast_edit_is_exact_or_declines(rng):
+    decided = 0
+    for _ in range(3000):
+        t = random_seq(rng, rng.randint(0, 250), "ACGTN" if rng.random() < 0.2 else "ACGT")
+        q = mutate(rng, t, rng.random() * 0.4)
+        if rng.random() < 0.3:
+            t = random_seq(rng, rng.randint(0, 30)) + t + random_seq(rng, rng.randint(0, 30))
+        mode = rng.randrange(3)
+        literal = rng.random() < 0.5
+        k = rng.choice([-1, rng.randint(0, 30)])
+        d, e, band, cells = fast_edit(encode(q), encode(t), mode, k, 5 if literal else 4,
+                                      scratch(len(t)))
+        if d == -2:
+            continue
+        decided += 1
+        want, ends = ref.edit_distance_fast(q, t, ["NW", "SHW", "HW"][mode], literal)
+        assert d == (want if k < 0 or want <= k else -1), (q, t, mode, k)
+        if d >= 0:
+            assert e - 1 == ends[0]
+            assert 0 <= band <= 64
+    assert decided > 2000
+
+
+def test_engines_agree_on_batches(rng):
+    queries, targets = [], []
+    for _ in range(2000):
+        t = random_seq(rng, rng.randint(0, 300))
+        queries.append(mutate(rng, t, rng.random() * 0.3))
+        targets.append(t)
+    for mode in ("NW", "SHW", "HW"):
+        for task in ("distance", "locations"):
+            auto = pimalign.batch_align(queries, targets, mode, task, threads=2)
+            adaptive = pimalign.batch_align(queries, targets, mode, task, engine="adaptive")
+            assert np.array_equal(auto.distance, adaptive.distance)
+            assert np.array_equal(auto.end, adaptive.end)
+            assert np.array_equal(auto.start, adaptive.start)
+    with pytest.raises(ValueError, match="unknown engine"):
+        pimalign.batch_align(["A"], ["A"], engine="gpu")
