@@ -158,18 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.time()
     try:
         code = args.func(args)
-    except InputError as err:
-        if args.debug:
-            raise
-        print(f"pimalign {args.command}: error: {err}", file=sys.stderr)
-        return EXIT_INPUT
     except _UsageError as err:
         parser.print_usage(sys.stderr)
-        print(f"pimalign {args.command}: error: {err}", file=sys.stderr)
-        return EXIT_USAGE
-    except ValueError as err:
-        if args.debug:
-            raise
         print(f"pimalign {args.command}: error: {err}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -179,10 +169,11 @@ def main(argv: list[str] | None = None) -> int:
         # The reader went away (e.g. `| head`): not an error of ours.
         sys.stderr.close()
         return EXIT_OK
-    except OSError as err:
+    except (InputError, OSError, ValueError) as err:
+        # Bad input and I/O failures exit 1; a ValueError is a bad option value (usage, 2).
         if args.debug:
             raise
         print(f"pimalign {args.command}: error: {err}", file=sys.stderr)
-        return EXIT_INPUT
+        return EXIT_USAGE if isinstance(err, ValueError) else EXIT_INPUT
     _log(f"done in {time.time() - started:.2f} s")
     return code
