@@ -17,7 +17,7 @@ from .kernels.edit import MODE_HW, MODE_NW, MODE_SHW, edit_align, traceback
 
 MODES = {"NW": MODE_NW, "SHW": MODE_SHW, "HW": MODE_HW}
 TASKS = {"distance": 0, "locations": 1, "path": 2}
-CIGAR_CHARS = {1: "I", 2: "D", 7: "=", 8: "X"}
+CIGAR_CHARS = {1: "I", 2: "D", 4: "S", 7: "=", 8: "X"}
 DEFAULT_BAND = 8  # initial half-width of the adaptive band, in cells
 ENGINES = ("auto", "adaptive")
 
@@ -35,8 +35,16 @@ def _ncode(literal_n: bool) -> int:
 
 
 def cigar_string(run_ops: np.ndarray, run_lens: np.ndarray) -> str:
-    """Extended CIGAR (``=``, ``X``, ``I``, ``D``) from run arrays."""
+    """Extended CIGAR (``=``, ``X``, ``I``, ``D``, ``S``) from run arrays."""
     return "".join(f"{int(n)}{CIGAR_CHARS[int(o)]}" for o, n in zip(run_ops, run_lens))
+
+
+def _ops_cigar(ops: np.ndarray, n_ops: int) -> str:
+    """Extended CIGAR of the first ``n_ops`` per-column op codes."""
+    run_ops = np.empty(max(n_ops, 1), dtype=np.uint8)
+    run_lens = np.empty(max(n_ops, 1), dtype=np.int64)
+    n_runs = run_length(ops, n_ops, run_ops, run_lens)
+    return cigar_string(run_ops[:n_runs], run_lens[:n_runs])
 
 
 def align(query: str | bytes, target: str | bytes, mode: str = "NW", task: str = "distance",
@@ -76,10 +84,7 @@ def align(query: str | bytes, target: str | bytes, mode: str = "NW", task: str =
         result["locations"].append((None if start is None else int(start), int(e) - 1))
     if task_id == 2:
         n_ops, _ = traceback(q, t, mode_id, ncode, tb, tb_lo, end_j, ops)
-        run_ops = np.empty(max(n_ops, 1), dtype=np.uint8)
-        run_lens = np.empty(max(n_ops, 1), dtype=np.int64)
-        n_runs = run_length(ops, n_ops, run_ops, run_lens)
-        result["cigar"] = cigar_string(run_ops[:n_runs], run_lens[:n_runs])
+        result["cigar"] = _ops_cigar(ops, n_ops)
     return result
 
 
@@ -178,7 +183,6 @@ def edit_paths(queries: Sequence, targets: Sequence, mode: str = "NW", k: int = 
 
 
 AFFINE_MODES = {"global": 0, "extend": 1}
-SAM_CHARS = {1: "I", 2: "D", 4: "S", 7: "=", 8: "X"}
 
 
 def align_affine(query: str | bytes, target: str | bytes, mode: str = "global", match: int = 1,
@@ -209,10 +213,6 @@ def align_affine(query: str | bytes, target: str | bytes, mode: str = "global", 
         True)
     ops = np.empty(q.shape[0] + t.shape[0] + 1, dtype=np.uint8)
     n_ops, q_start, t_start = affine_traceback(q, t, tb, tb_lo, end_i, end_j, ops)
-    run_ops = np.empty(max(n_ops, 1), dtype=np.uint8)
-    run_lens = np.empty(max(n_ops, 1), dtype=np.int64)
-    n_runs = run_length(ops, n_ops, run_ops, run_lens)
-    cigar = "".join(f"{int(n)}{SAM_CHARS[int(o)]}" for o, n in zip(run_ops[:n_runs], run_lens[:n_runs]))
-    return {"score": int(score), "cigar": cigar, "q_start": int(q_start), "q_end": int(end_i),
+    return {"score": int(score), "cigar": _ops_cigar(ops, n_ops), "q_start": int(q_start), "q_end": int(end_i),
             "t_start": int(t_start), "t_end": int(end_j), "band": int(band_w),
             "cells": int(cells), "bits": int(bits)}
