@@ -22,6 +22,11 @@ _ENCODE = np.full(256, INVALID, dtype=np.uint8)
 for _i, _ch in enumerate("ACGTN"):
     _ENCODE[ord(_ch)] = _i
     _ENCODE[ord(_ch.lower())] = _i
+# Reads and references: IUPAC ambiguity codes become N, as bwa treats them.
+_ENCODE_IUPAC = _ENCODE.copy()
+for _ch in "RYKMSWBDHVU":
+    _ENCODE_IUPAC[ord(_ch)] = _ENCODE_IUPAC[ord(_ch.lower())] = 4
+_ENCODE_IUPAC[ord("U")] = _ENCODE_IUPAC[ord("u")] = 3  # RNA U reads as T
 _DECODE = np.frombuffer(b"ACGTN", dtype=np.uint8)
 _COMPLEMENT = np.array([3, 2, 1, 0, 4], dtype=np.uint8)
 
@@ -59,8 +64,11 @@ def encode(seq: str | bytes) -> np.ndarray:
     return codes
 
 
-def encode_many(seqs) -> tuple[np.ndarray, np.ndarray]:
+def encode_many(seqs, iupac: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Pack sequences into one flat uint8 code array plus int64 offsets (len(seqs)+1).
+
+    ``iupac=True`` accepts the IUPAC ambiguity codes (R, Y, K, M, S, W, B, D, H, V) as N and U
+    as T, as the mapper does for reads and references.
 
     Sequence ``i`` is ``flat[offsets[i]:offsets[i+1]]``. Raises ``ValueError`` naming the
     record (0-based index), the character and its position inside the record.
@@ -77,7 +85,7 @@ def encode_many(seqs) -> tuple[np.ndarray, np.ndarray]:
         raw = b"".join(seqs)
     offsets = np.zeros(len(seqs) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs)), out=offsets[1:])
-    flat, pos = _translate(np.frombuffer(raw, dtype=np.uint8), _ENCODE)
+    flat, pos = _translate(np.frombuffer(raw, dtype=np.uint8), _ENCODE_IUPAC if iupac else _ENCODE)
     if pos >= 0:
         rec = int(np.searchsorted(offsets, pos, side="right") - 1)
         within = pos - int(offsets[rec])

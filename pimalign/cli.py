@@ -126,6 +126,94 @@ def _run_editdist(args) -> int:
     return EXIT_OK
 
 
+def _add_index(sub) -> None:
+    p = sub.add_parser("index", help="build a minimizer index of a reference FASTA",
+                       description="Build one index file (versioned header, reference checksum, "
+                                   "memory-mapped arrays) from a FASTA or FASTA.gz reference.")
+    p.add_argument("reference", metavar="REF.fa[.gz]")
+    p.add_argument("-o", "--output", help="index file (default: REF with .pmi appended)")
+    p.add_argument("-k", type=int, default=19, help="minimizer k-mer length")
+    p.add_argument("-w", type=int, default=10, help="minimizer window")
+    p.set_defaults(func=_run_index)
+
+
+def _run_index(args) -> int:
+    from .mapper.run import run_index
+
+    output = args.output or args.reference + ".pmi"
+    index = run_index(args.reference, output, args.k, args.w)
+    _log(f"index: {len(index.ref.names)} contigs, {int(index.ref.offsets[-1])} bp, "
+         f"{index.keys.size} minimizers -> {output}")
+    return EXIT_OK
+
+
+def _add_align(sub) -> None:
+    from .mapper.params import PRESETS
+    from .io.sam import SORTS
+
+    d = PRESETS["sr"]
+    p = sub.add_parser(
+        "align", help="map short reads to a reference (FASTQ in, BAM out)",
+        description="Map single-end or paired-end short reads. REF is a pimalign index or a "
+                    "FASTA (indexed in memory). The output format follows the extension: .bam "
+                    "(coordinate-sorted, with a .bai), .sam, .cram; - writes SAM to stdout.")
+    p.add_argument("reference", metavar="REF")
+    p.add_argument("reads", nargs="+", metavar="READS.fq[.gz]", help="one file, or two for pairs")
+    p.add_argument("-o", "--output", default="-", help="output .bam/.sam/.cram or - (SAM)")
+    p.add_argument("-t", "--threads", type=_positive_int, default=os.cpu_count() or 1)
+    p.add_argument("-R", "--read-group", help="read group header line, e.g. '@RG\\tID:x\\tSM:y'")
+    p.add_argument("--sort", choices=SORTS, default="coordinate")
+    p.add_argument("-x", "--preset", choices=sorted(PRESETS), default="sr")
+    p.add_argument("-I", "--insert-size", metavar="MEAN,SD",
+                   help="insert size model for pairs (default: learned from the first 10000 pairs)")
+    p.add_argument("--workload", metavar="FILE.tsv.gz",
+                   help="write one row per extension: band, cells, bits (the PIM model's input)")
+    p.add_argument("--chunk-size", type=_positive_int, default=50_000, help="reads per batch")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    g = p.add_argument_group("preset parameters (defaults of -x sr)")
+    for name, help_text in (("k", "minimizer k-mer length (index's when REF is an index)"),
+                            ("w", "minimizer window"),
+                            ("max_occ", "skip minimizers more frequent than this"),
+                            ("max_cand", "candidate loci extended per read"),
+                            ("pad", "reference bases added each side of an extension window"),
+                            ("band", "initial half-width of the adaptive band"),
+                            ("match", "match score (-A)"), ("mismatch", "mismatch penalty (-B)"),
+                            ("gap_open", "gap open penalty (-O)"),
+                            ("gap_extend", "gap extension penalty (-E)"),
+                            ("clip5", "5' clipping penalty"), ("clip3", "3' clipping penalty"),
+                            ("min_score", "minimum score to report (-T)"),
+                            ("unpaired", "penalty for an unpaired read pair (-U)"),
+                            ("max_read_len", "longest read accepted")):
+        flag = "--" + name.replace("_", "-")
+        g.add_argument(flag, dest=name, type=int, default=None,
+                       help=f"{help_text} (default {getattr(d, name)})")
+    g.add_argument("--no-rescue", action="store_true", help="no mate rescue")
+    p.set_defaults(func=_run_align)
+
+
+def _run_align(args) -> int:
+    from .mapper.pairing import InsertModel
+    from .mapper.params import preset
+    from .mapper.run import run_align
+
+    if len(args.reads) > 2:
+        raise _UsageError("align takes one reads file, or two for paired-end")
+    names = ("k", "w", "max_occ", "max_cand", "pad", "band", "match", "mismatch", "gap_open",
+             "gap_extend", "clip5", "clip3", "min_score", "unpaired", "max_read_len")
+    overrides = {n: getattr(args, n) for n in names}
+    if args.no_rescue:
+        overrides["rescue"] = False
+    params = preset(args.preset, **overrides)
+    insert = InsertModel.parse(args.insert_size) if args.insert_size else None
+    command = " ".join(["pimalign"] + sys.argv[1:]) if sys.argv else "pimalign align"
+    result = run_align(args.reference, args.reads[0], args.reads[1] if len(args.reads) > 1
+                       else None, args.output, params, args.threads, args.read_group, args.sort,
+                       args.workload, insert, command, args.chunk_size, _log,
+                       not args.no_progress)
+    _log(f"align: {result['reads']} reads, {result['records']} records -> {args.output}")
+    return EXIT_OK
+
+
 class _UsageError(Exception):
     pass
 
@@ -142,6 +230,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"pimalign {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    _add_index(sub)
+    _add_align(sub)
     _add_editdist(sub)
     return parser
 

@@ -213,10 +213,13 @@ def _leftmost(row, lo, value):
 
 
 @njit(cache=True, nogil=True)
-def affine_align(q, t, mode, a, b, o, e, clip5, clip3, h0, c0, store):
+def affine_align(q, t, mode, a, b, o, e, clip5, clip3, h0, c0, store, dmin=-(1 << 30),
+                 dmax=1 << 30):
     """Exact best affine score with the adaptive band (see module doc).
 
     ``c0``: expected start column on row 0 (-1: 0 for GLOBAL, ``(n-m)//2`` for EXTEND).
+    ``dmin``/``dmax`` limit the diagonals (``j - i``) an alignment may use: the result is exact
+    among alignments inside them (the mapper's window); by default every diagonal counts.
     Returns ``(score, end_i, end_j, tb, tb_lo, band, cells, bits, passes)``.
     """
     m = q.shape[0]
@@ -241,6 +244,8 @@ def affine_align(q, t, mode, a, b, o, e, clip5, clip3, h0, c0, store):
     if not adaptive:
         cov_lo, cov_hi = -h0, max(0, delta) + h0
     lo, hi = score_interval(mode, m, n, best, a, o, e, clip5, clip3)
+    lo = max(lo, dmin)
+    hi = min(hi, dmax)
     if best > NEG and cov_lo <= lo and cov_hi >= hi:
         return best, end_i, end_j, tb, tb_lo, band, cells, bits_for_range(rng), 1
     tb2 = np.empty((m + 1, hi - lo + 1), dtype=np.uint8) if store else empty_tb

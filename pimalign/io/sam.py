@@ -1,0 +1,141 @@
+"""SAM/BAM/CRAM output: SAM text is streamed to a temporary file beside the output, then
+converted, sorted and indexed by pysam (samtools inside), and renamed only on success.
+
+Formats come from the output's extension (``.sam``, ``.bam``, ``.cram``); ``-`` is SAM on stdout.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+
+import pysam
+
+from .errors import InputError
+
+FORMATS = {".sam": "SAM", ".bam": "BAM", ".cram": "CRAM"}
+SORTS = ("coordinate", "queryname", "none")
+
+
+def output_format(path: str) -> str:
+    if path == "-":
+        return "SAM"
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in FORMATS:
+        raise ValueError(f"output {path!r}: unknown extension {ext or '(none)'!r}; use .bam, "
+                         ".sam or .cram (or - for SAM on stdout)")
+    return FORMATS[ext]
+
+
+def parse_read_group(text: str | None) -> tuple[str | None, str | None]:
+    """``@RG\\tID:x\\tSM:y`` (literal ``\\t`` accepted, as bwa) -> (header line, ID)."""
+    if not text:
+        return None, None
+    line = text.replace("\\t", "\t")
+    if not line.startswith("@RG\t"):
+        raise ValueError(f"read group must start with '@RG\\t', got {text!r}")
+    fields = dict(f.split(":", 1) for f in line.split("\t")[1:] if ":" in f)
+    if not fields.get("ID"):
+        raise ValueError(f"read group has no ID field: {text!r}")
+    return line, fields["ID"]
+
+
+def header_text(names, lengths, sort: str, rg_line: str | None, command: str,
+                version: str) -> str:
+    so = {"coordinate": "unsorted", "queryname": "unsorted", "none": "unsorted"}[sort]
+    lines = [f"@HD\tVN:1.6\tSO:{so}"]
+    lines += [f"@SQ\tSN:{n}\tLN:{int(l)}" for n, l in zip(names, lengths)]
+    if rg_line:
+        lines.append(rg_line)
+    cl = command.replace("\t", " ").replace("\n", " ")
+    lines.append(f"@PG\tID:pimalign\tPN:pimalign\tVN:{version}\tCL:{cl}")
+    return "\n".join(lines) + "\n"
+
+
+class SamSink:
+    """Collects SAM text, then produces the final file (see module doc).
+
+    Use as a context manager; ``write(lines)`` appends; ``finish(...)`` converts and renames.
+    Leaving the block with an exception removes every temporary file and leaves no output.
+    """
+
+    def __init__(self, output: str, header: str):
+        self.output = output
+        self.temps: list[str] = []
+        if output == "-":
+            self.handle = sys.stdout
+        else:
+            folder = os.path.dirname(os.path.abspath(output))
+            fd, self.sam_path = tempfile.mkstemp(prefix=f".{os.path.basename(output)}.",
+                                                 suffix=".tmp.sam", dir=folder)
+            self.temps.append(self.sam_path)
+            self.handle = os.fdopen(fd, "w")
+        self.handle.write(header)
+
+    def __enter__(self):
+        return self
+
+    def write(self, lines) -> None:
+        self.handle.write("".join(lines))
+
+    def _temp(self, suffix: str) -> str:
+        folder = os.path.dirname(os.path.abspath(self.output))
+        fd, path = tempfile.mkstemp(prefix=f".{os.path.basename(self.output)}.",
+                                    suffix=f".tmp{suffix}", dir=folder)
+        os.close(fd)
+        self.temps.append(path)
+        return path
+
+    def finish(self, sort: str, threads: int, reference_fasta: str | None = None,
+               write_index: bool = True) -> list[str]:
+        """Convert/sort/index; returns the paths written (output first)."""
+        if self.output == "-":
+            self.handle.flush()
+            return []
+        self.handle.close()
+        fmt = output_format(self.output)
+        extra = ["--reference", reference_fasta] if fmt == "CRAM" else []
+        if fmt == "CRAM" and not reference_fasta:
+            raise ValueError("CRAM output needs the reference FASTA")
+        final = self._temp(os.path.splitext(self.output)[1])
+        t = ["-@", str(max(1, threads))]
+        if sort == "none":
+            if fmt == "SAM":
+                os.replace(self.sam_path, final)
+            else:
+                pysam.view(*t, "-O", fmt, *extra, "-o", final, self.sam_path, catch_stdout=False)
+        else:
+            prefix = self._temp(".sortprefix")
+            args = ["-n"] if sort == "queryname" else []
+            pysam.sort(*t, *args, "-m", "256M", "-O", fmt, *extra, "-T", prefix, "-o", final,
+                       self.sam_path, catch_stdout=False)
+        written = [self.output]
+        index_tmp = None
+        if write_index and sort == "coordinate" and fmt in ("BAM", "CRAM"):
+            index_tmp = self._temp(".bai" if fmt == "BAM" else ".crai")
+            pysam.index(final, "-o", index_tmp, catch_stdout=False)
+        os.replace(final, self.output)
+        if index_tmp:
+            index_path = self.output + (".bai" if fmt == "BAM" else ".crai")
+            os.replace(index_tmp, index_path)
+            written.append(index_path)
+        return written
+
+    def __exit__(self, *exc):
+        if self.output != "-" and not self.handle.closed:
+            self.handle.close()
+        for path in self.temps:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+        return False
+
+
+def check_bam(path: str) -> int:
+    """Read every record of a SAM/BAM/CRAM with pysam; returns the record count."""
+    try:
+        with pysam.AlignmentFile(path, check_sq=False) as handle:
+            return sum(1 for _ in handle.fetch(until_eof=True))
+    except (OSError, ValueError) as err:
+        raise InputError(path, f"unreadable alignment file ({err})") from None

@@ -1,0 +1,102 @@
+"""``pimalign.Aligner``: map reads from Python, mappy style."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..io.reads import ReadChunk
+from .pairing import InsertModel
+from .params import preset
+from .pipeline import ChunkMapper
+from .run import open_index
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One alignment, with mappy's field names. Coordinates are 0-based, half-open; ``q_st``/
+    ``q_en`` on the read as given; ``strand`` is +1 or -1; ``cigar`` is SAM text."""
+
+    ctg: str
+    ctg_len: int
+    r_st: int
+    r_en: int
+    strand: int
+    q_st: int
+    q_en: int
+    mapq: int
+    cigar: str
+    NM: int
+    MD: str
+    AS: int
+    is_primary: bool
+    read: int = 1  # 1 or 2 for pairs
+
+    def __str__(self) -> str:
+        return (f"{self.q_st}\t{self.q_en}\t{'+' if self.strand > 0 else '-'}\t{self.ctg}\t"
+                f"{self.ctg_len}\t{self.r_st}\t{self.r_en}\t{self.mapq}\t{self.cigar}")
+
+
+def _clips(cigar: str) -> tuple[int, int]:
+    ops = re.findall(r"(\d+)([MIDS])", cigar)
+    lead = int(ops[0][0]) if ops and ops[0][1] == "S" else 0
+    tail = int(ops[-1][0]) if len(ops) > 1 and ops[-1][1] == "S" else 0
+    return lead, tail
+
+
+class Aligner:
+    """``Aligner(ref_or_index, preset="sr", threads=None, **params)``.
+
+    ``ref_or_index`` is a pimalign index file or a FASTA (indexed in memory). ``map(seq)``
+    yields the hits of one read; ``map(seq, seq2)`` of a pair (insert model from ``insert`` as
+    ``"MEAN,SD"``, none by default: then ends are placed independently).
+    """
+
+    def __init__(self, ref_or_index: str, preset_name: str = "sr", threads: int | None = None,
+                 insert: str | None = None, **params):
+        import numba
+
+        self.params = preset(preset_name, **params)
+        self.index = open_index(ref_or_index, params.get("k"), params.get("w"))
+        self.mapper = ChunkMapper(self.index, self.params)
+        self.insert = InsertModel.parse(insert) if insert else None
+        if threads:
+            numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+
+    @property
+    def seq_names(self) -> list:
+        return list(self.index.ref.names)
+
+    def map(self, seq: str, seq2: str | None = None, name: str = "read"):
+        chunk = ReadChunk([name], [seq.upper()], None, 1)
+        if seq2 is None:
+            placed, sup = self.mapper.single_placed(chunk, "<seq>")
+            yield from self._hits(placed, sup.get(0), len(seq), 1)
+            return
+        chunk2 = ReadChunk([name], [seq2.upper()], None, 1)
+        p1, p2, s1, s2, _ = self.mapper.paired_placed(chunk, chunk2, "<seq>", "<seq2>",
+                                                       self.insert)
+        yield from self._hits(p1, s1.get(0), len(seq), 1)
+        yield from self._hits(p2, s2.get(0), len(seq2), 2)
+        self.mapper.workload.clear()
+
+    def _hits(self, placed, sup, length, which):
+        self.mapper.workload.clear()
+        lengths = self.index.ref.lengths
+        if placed.mapped[0]:
+            yield self._hit(int(placed.contig[0]), int(placed.pos[0]), int(placed.end[0]),
+                            int(placed.strand[0]), placed.cigar[0], int(placed.mapq[0]),
+                            int(placed.nm[0]), placed.md[0], int(placed.score[0]), True, length,
+                            which, lengths)
+        if sup is not None:
+            ctg, pos, strand, cigar, md, nm, score, mapq = sup
+            span = sum(int(n) for n, op in re.findall(r"(\d+)([MD])", cigar))
+            yield self._hit(ctg, pos, pos + span, strand, cigar, mapq, nm, md, score, False,
+                            length, which, lengths)
+
+    def _hit(self, ctg, pos, end, strand, cigar, mapq, nm, md, score, primary, length, which,
+             lengths):
+        lead, tail = _clips(cigar)
+        q_st, q_en = (lead, length - tail) if strand == 0 else (tail, length - lead)
+        return Hit(self.index.ref.names[ctg], int(lengths[ctg]), pos, end,
+                   -1 if strand else 1, q_st, q_en, mapq, cigar, nm, md, score, primary, which)

@@ -1,0 +1,155 @@
+"""``pimalign index`` and ``pimalign align`` as functions: the whole run, streamed in chunks."""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import itertools
+import os
+import sys
+from typing import Callable, Iterator
+
+import numba
+import numpy as np
+
+from ..io.errors import InputError
+from ..io.reads import ReadChunk, read_chunks
+from ..io.sam import SamSink, header_text, output_format, parse_read_group
+from .index import Index, build_index, is_index_file, load_index, save_index
+from .pairing import MODEL_PAIRS, InsertModel
+from .params import MapParams
+from .pipeline import ChunkMapper
+from .reference import read_reference
+
+WORKLOAD_HEADER = "#read\tkind\tquery_len\ttarget_len\tband\tcells\tbits\tpasses\tscore\n"
+
+
+def open_index(ref: str, k: int | None = None, w: int | None = None) -> Index:
+    """An index file, or a FASTA indexed in memory (with ``k``/``w`` when given)."""
+    if not os.path.exists(ref):
+        raise InputError(ref, "no such file")
+    if is_index_file(ref):
+        return load_index(ref)
+    return build_index(read_reference(ref), **{n: v for n, v in (("k", k), ("w", w)) if v})
+
+
+def _pairs(path1: str, path2: str, size: int) -> Iterator[tuple[ReadChunk, ReadChunk]]:
+    it1, it2 = read_chunks(path1, size), read_chunks(path2, size)
+    for c1, c2 in itertools.zip_longest(it1, it2):
+        if c1 is None or c2 is None:
+            short, other, chunk = (path1, path2, c2) if c1 is None else (path2, path1, c1)
+            raise InputError(short, f"has fewer reads than {other} (it ends before read "
+                                    f"{chunk.first})")
+        yield c1, c2
+
+
+def learn_insert(mapper: ChunkMapper, path1: str, path2: str) -> InsertModel | None:
+    """The insert model from the first MODEL_PAIRS pairs of the input (a fixed number, so a
+    chunked run that passes it back with ``-I`` gets the same model)."""
+    for c1, c2 in _pairs(path1, path2, MODEL_PAIRS):
+        return mapper.model_from(c1, c2, path1, path2)
+    return None
+
+
+def run_align(ref: str, reads1: str, reads2: str | None, output: str, params: MapParams,
+              threads: int, read_group: str | None = None, sort: str = "coordinate",
+              workload: str | None = None, insert: InsertModel | None = None,
+              command: str = "pimalign align", chunk_size: int = 50_000,
+              log: Callable[[str], None] = lambda m: None, progress: bool = True) -> dict:
+    """Map reads to ``ref`` and write ``output``; returns counts for the log."""
+    from .. import __version__
+    from ..io.atomic import atomic_output, check_output_path
+
+    fmt = output_format(output)
+    rg_line, rg_id = parse_read_group(read_group)
+    inputs = (ref, reads1) + ((reads2,) if reads2 else ())
+    if output != "-":
+        check_output_path(output, inputs)
+    if workload:
+        check_output_path(workload, inputs)
+    numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
+    index = open_index(ref, params.k, params.w)
+    if (index.k, index.w) != (params.k, params.w):
+        log(f"index built with k={index.k} w={index.w}: those are used")
+    mapper = ChunkMapper(index, params, rg_id)
+    if reads2 and insert is None:
+        insert = learn_insert(mapper, reads1, reads2)
+        if insert is None:
+            log("too few uniquely mapped pairs to learn the insert size: no proper pairs")
+        else:
+            log(f"insert size {insert.text()} (mean,sd) from the first {MODEL_PAIRS} pairs")
+    header = header_text(index.ref.names, index.ref.lengths, sort, rg_line, command, __version__)
+    counts = {"reads": 0, "records": 0}
+    with contextlib.ExitStack() as stack:
+        work_out = None
+        if workload:
+            work_tmp = stack.enter_context(atomic_output(workload))
+            work_out = stack.enter_context(gzip.open(work_tmp, "wt", compresslevel=3))
+            work_out.write(WORKLOAD_HEADER)
+        written = _map_all(mapper, reads1, reads2, output, header, sort, threads, insert,
+                           chunk_size, progress, fmt, index, work_out, counts)
+    counts["written"] = written
+    counts["insert"] = insert
+    return counts
+
+
+def _map_all(mapper, reads1, reads2, output, header, sort, threads, insert, chunk_size, progress,
+             fmt, index, work_out, counts):
+    from tqdm import tqdm
+
+    fasta_tmp = None
+    with SamSink(output, header) as sink, \
+            tqdm(unit=" reads", file=sys.stderr, disable=not progress or None,
+                 desc="align") as bar:
+        chunks = (_pairs(reads1, reads2, chunk_size) if reads2
+                  else ((c, None) for c in read_chunks(reads1, chunk_size)))
+        for c1, c2 in chunks:
+            if c2 is None:
+                lines = mapper.single(c1, reads1)
+            else:
+                lines = mapper.paired(c1, c2, reads1, reads2, insert)
+            sink.write(lines)
+            if work_out is not None:
+                write_workload(mapper, work_out)
+            mapper.workload.clear()
+            counts["reads"] += len(c1) * (2 if c2 is not None else 1)
+            counts["records"] += len(lines)
+            bar.update(len(c1) * (2 if c2 is not None else 1))
+        if fmt == "CRAM":
+            fasta_tmp = sink._temp(".fa")
+            write_fasta(index, fasta_tmp)
+        written = sink.finish(sort, threads, fasta_tmp)
+        if fasta_tmp:
+            for extra in (fasta_tmp + ".fai",):
+                if os.path.exists(extra):
+                    os.unlink(extra)
+    return written
+
+
+def write_fasta(index: Index, path: str) -> None:
+    from ..alphabet import decode
+
+    with open(path, "w") as out:
+        for name, a, b in zip(index.ref.names, index.ref.offsets[:-1], index.ref.offsets[1:]):
+            seq = decode(np.asarray(index.ref.seq[a:b]))
+            out.write(f">{name}\n")
+            for x in range(0, len(seq), 80):
+                out.write(seq[x:x + 80] + "\n")
+
+
+def write_workload(mapper: ChunkMapper, out) -> None:
+    """One TSV row per extension of the last chunk (the PIM model's input; WORKLOAD_HEADER)."""
+    for names, kind, *cols in mapper.workload:
+        rows = zip(names.tolist(), *(c.tolist() for c in cols))
+        out.write("".join(f"{r[0]}\t{kind}\t" + "\t".join(map(str, r[1:])) + "\n"
+                          for r in rows))
+
+
+def run_index(ref: str, output: str, k: int, w: int) -> Index:
+    from ..io.atomic import atomic_output, check_output_path
+
+    check_output_path(output, (ref,))
+    index = build_index(read_reference(ref), k, w)
+    with atomic_output(output) as tmp:
+        save_index(index, tmp)
+    return index
