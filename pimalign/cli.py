@@ -175,6 +175,8 @@ def _add_align(sub) -> None:
                             ("w", "minimizer window"),
                             ("max_occ", "skip minimizers more frequent than this"),
                             ("max_cand", "candidate loci extended per read"),
+                            ("drop_pct", "skip loci with fewer seed votes than this % of the "
+                                         "best (bwa -D)"),
                             ("pad", "reference bases added each side of an extension window"),
                             ("band", "initial half-width of the adaptive band"),
                             ("match", "match score (-A)"), ("mismatch", "mismatch penalty (-B)"),
@@ -198,7 +200,7 @@ def _run_align(args) -> int:
 
     if len(args.reads) > 2:
         raise _UsageError("align takes one reads file, or two for paired-end")
-    names = ("k", "w", "max_occ", "max_cand", "pad", "band", "match", "mismatch", "gap_open",
+    names = ("k", "w", "max_occ", "max_cand", "drop_pct", "pad", "band", "match", "mismatch", "gap_open",
              "gap_extend", "clip5", "clip3", "min_score", "unpaired", "max_read_len")
     overrides = {n: getattr(args, n) for n in names}
     if args.no_rescue:

@@ -298,3 +298,25 @@ def test_lowercase_crlf_and_suffixes(tmp_path, index_file, reference):
     assert [r.query_name for r in recs] == ["x", "y", "z"]
     assert recs[0].reference_start == 20000 and recs[0].cigarstring == "150M"
     assert recs[1].reference_start == 20000 and recs[2].is_unmapped
+
+
+def test_text_retry_when_room_is_short(reference):
+    """CIGAR/MD longer than their room are recomputed with enough room, never truncated."""
+    from pimalign.alphabet import encode_many
+    from pimalign.io.reads import ReadChunk
+    from pimalign.mapper.candidates import choose, name_hashes
+    from pimalign.mapper.params import preset
+    from pimalign.mapper.pipeline import ChunkMapper
+    from pimalign.mapper.run import open_index
+
+    _, ref = reference
+    seqs = [ref[9000:9150], ref[9000:9040] + "T" + ref[9041:9150], ref[30000:30070] + ref[30075:30155]]
+    mapper = ChunkMapper(open_index(REF), preset("sr"))
+    flat, off = encode_many(seqs)
+    c = mapper.candidates(flat, off)
+    best = choose(c, mapper.p, name_hashes(["a", "b", "c"])).best
+    rows = np.arange(3)
+    roomy = mapper._texts(flat, off, c, rows, best)
+    tight = mapper._texts(flat, off, c, rows, best, room=np.full(3, 2, dtype=np.int64))
+    assert roomy[0] == tight[0] and roomy[1] == tight[1]
+    assert roomy[0][2] == "70M5D80M" and roomy[1][2] == "70^" + ref[30070:30075] + "80"

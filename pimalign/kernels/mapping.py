@@ -24,6 +24,8 @@ from .edit import OP_D, OP_EQ, OP_I, OP_X
 from .minimizers import minimizers
 
 COMPLEMENT = np.array([3, 2, 1, 0, 4], dtype=np.uint8)
+CIGAR_M, CIGAR_I, CIGAR_D, CIGAR_S = 77, 73, 68, 83  # ASCII M I D S
+RUNS = 16  # CIGAR runs kept per candidate (more: the alignment is recomputed for output)
 
 
 @njit(cache=True, nogil=True)
@@ -176,15 +178,22 @@ def extend_one(read, ref, ws, we, col0, pad, a, b, o, e, clip5, clip3, h0, store
 
 
 @njit(cache=True, parallel=True)
-def map_batch(flat, off, ref, ref_off, keys, vals, k, w, max_occ, max_gap, max_cand, min_votes,
+def map_batch(flat, off, ref, ref_off, keys, vals, k, w, max_occ, max_gap, max_cand, drop_pct,
               pad, a, b, o, e, clip5, clip3, h0,
               score, strand, r_st, r_en, q_st, q_en, win_st, win_en, col0, votes,
-              band, cells, bits, passes):
-    """Seed, cluster and extend every read of the batch (see module doc for the outputs)."""
+              band, cells, bits, passes, run_op, run_len, n_run):
+    """Seed, cluster and extend every read of the batch (see module doc for the outputs).
+
+    Clusters with fewer than ``drop_pct`` percent of the top cluster's votes are not extended
+    (bwa's ``-D``). For alignments found by dynamic programming the CIGAR is kept as runs of
+    M/I/D/S ops in ``run_op``/``run_len`` (``n_run`` -1 when it needs more than their width).
+    """
     n_reads = off.shape[0] - 1
+    max_runs = run_op.shape[2]
     for r in prange(n_reads):
         for c in range(max_cand):
             score[r, c] = NEG
+            n_run[r, c] = -1
         read = flat[off[r]:off[r + 1]]
         m = read.shape[0]
         if m < k:
@@ -193,7 +202,7 @@ def map_batch(flat, off, ref, ref_off, keys, vals, k, w, max_occ, max_gap, max_c
         cs, clo, chi, cv = _clusters(read, keys, vals, k, w, max_occ, max_gap)
         filled = 0
         for x in range(cs.shape[0]):
-            if filled == max_cand or cv[x] < min_votes:
+            if filled == max_cand or cv[x] * 100 < drop_pct * cv[0]:
                 break
             ws, we, c0 = _window(ref_off, clo[x], chi[x], m, pad)
             if we - ws < 1:
@@ -214,7 +223,8 @@ def map_batch(flat, off, ref, ref_off, keys, vals, k, w, max_occ, max_gap, max_c
                 if s <= NEG:
                     continue
                 ops = np.empty(m + (we - ws) + 1, dtype=np.uint8)
-                _, qs, ts = affine_traceback(oriented, ref[ws:we], tb, tb_lo, end_i, end_j, ops)
+                n_ops, qs, ts = affine_traceback(oriented, ref[ws:we], tb, tb_lo, end_i, end_j,
+                                                 ops)
             # the same alignment found from another cluster is not a second candidate
             dup = False
             for y in range(filled):
@@ -236,7 +246,39 @@ def map_batch(flat, off, ref, ref_off, keys, vals, k, w, max_occ, max_gap, max_c
             cells[r, filled] = nc
             bits[r, filled] = nb
             passes[r, filled] = np_
+            if np_ > 0:
+                n_run[r, filled] = sam_runs(ops, n_ops, run_op[r, filled], run_len[r, filled])
             filled += 1
+
+
+@njit(cache=True, nogil=True)
+def sam_op(op):
+    """SAM letter of a traceback op (= and X become M)."""
+    if op == OP_EQ or op == OP_X:
+        return CIGAR_M
+    if op == OP_I:
+        return CIGAR_I
+    if op == OP_D:
+        return CIGAR_D
+    return CIGAR_S
+
+
+@njit(cache=True, nogil=True)
+def sam_runs(ops, n_ops, out_op, out_len):
+    """Runs of SAM ops; returns their number, or -1 when ``out_op`` is too short."""
+    cap = out_op.shape[0]
+    n = 0
+    for y in range(n_ops):
+        code = sam_op(ops[y])
+        if n > 0 and out_op[n - 1] == code:
+            out_len[n - 1] += 1
+        else:
+            if n == cap:
+                return -1
+            out_op[n] = code
+            out_len[n] = 1
+            n += 1
+    return n
 
 
 @njit(cache=True, nogil=True)
@@ -256,20 +298,22 @@ def _put_int(buf, pos, value):
     return pos + digits
 
 
-CIGAR_M, CIGAR_I, CIGAR_D, CIGAR_S = 77, 73, 68, 83  # ASCII M I D S
 BASES = np.frombuffer(b"ACGTN", dtype=np.uint8)
 
 
 @njit(cache=True, parallel=True)
-def alignment_text(flat, off, ref, reads, strands, ws, we, col0, diag, pad, a, b, o, e, clip5,
-                   clip3, h0, text_off, cigar_buf, cigar_len, md_buf, md_len, nm, r_start):
+def alignment_text(flat, off, ref, reads, strands, ws, we, col0, diag, run_op, run_len, n_run,
+                   r_st, pad, a, b, o, e, clip5, clip3, h0, text_off, cigar_buf, cigar_len,
+                   md_buf, md_len, nm, r_start):
     """Recompute the chosen alignments with traceback; write SAM CIGAR (M/I/D/S) and MD text.
 
     Job ``x`` aligns read ``reads[x]`` (reverse-complemented when ``strands[x]``) in
     ``ref[ws[x]:we[x]]`` from column ``col0[x]``, or, when ``diag[x] >= 0``, ungapped on that
-    reference diagonal (the fast path that found it). Text goes to ``cigar_buf``/``md_buf`` at
-    ``text_off[x]`` (room for ``4 * (len + window) + 16`` bytes each); ``nm`` and ``r_start``
-    (0-based concatenated reference start) are filled in.
+    reference diagonal (the fast path that found it), or, when ``n_run[x] >= 0``, replays the
+    kept CIGAR runs from reference start ``r_st[x]`` (no dynamic programming at all).
+    Text goes to ``cigar_buf``/``md_buf`` from ``text_off[x]`` (room up to ``text_off[x+1]``; a
+    longer text sets both lengths to -1 for the caller to retry with more room); ``nm`` and
+    ``r_start`` (0-based concatenated reference start) are filled in.
     """
     for x in prange(reads.shape[0]):
         read = flat[off[reads[x]]:off[reads[x] + 1]]
@@ -289,15 +333,41 @@ def alignment_text(flat, off, ref, reads, strands, ws, we, col0, diag, pad, a, b
                     ops[n_ops] = OP_EQ if (c == ref[diag[x] + i] and c < 4) else OP_X
                 n_ops += 1
             ts = diag[x] + qs - ws[x]
+        elif n_run[x] >= 0:
+            n_ops = 0
+            i = 0
+            j = r_st[x] - ws[x]
+            ts = j
+            for y in range(n_run[x]):
+                code = run_op[x, y]
+                for _ in range(run_len[x, y]):
+                    if code == CIGAR_M:
+                        c = read[i]
+                        ops[n_ops] = OP_EQ if (c == t[j] and c < 4) else OP_X
+                        i += 1
+                        j += 1
+                    elif code == CIGAR_I:
+                        ops[n_ops] = OP_I
+                        i += 1
+                    elif code == CIGAR_D:
+                        ops[n_ops] = OP_D
+                        j += 1
+                    else:
+                        ops[n_ops] = OP_S
+                        i += 1
+                    n_ops += 1
         else:
             res = extend_one(read, ref, ws[x], we[x], col0[x], pad, a, b, o, e, clip5, clip3, h0,
                              True)
             end_i, end_j, tb, tb_lo = res[1], res[2], res[3], res[4]
             n_ops, qs, ts = affine_traceback(read, t, tb, tb_lo, end_i, end_j, ops)
         r_start[x] = ws[x] + ts
+        # text goes to local buffers first, then into the job's room when it fits
+        cb = np.empty(4 * n_ops + 16, dtype=np.uint8)
+        mb = np.empty(4 * n_ops + 16, dtype=np.uint8)
         # CIGAR: = and X merge into M
-        pos = text_off[x]
-        run_op = 0
+        pos = 0
+        cur_op = 0
         run = 0
         mismatches = 0
         for y in range(n_ops + 1):
@@ -311,19 +381,19 @@ def alignment_text(flat, off, ref, reads, strands, ws, we, col0, diag, pad, a, b
                 code = CIGAR_D
             elif op == OP_S:
                 code = CIGAR_S
-            if code != run_op and run > 0:
-                pos = _put_int(cigar_buf, pos, run)
-                cigar_buf[pos] = run_op
+            if code != cur_op and run > 0:
+                pos = _put_int(cb, pos, run)
+                cb[pos] = cur_op
                 pos += 1
                 run = 0
-            run_op = code
+            cur_op = code
             run += 1
             if op == OP_X or op == OP_I or op == OP_D:
                 mismatches += 1
-        cigar_len[x] = pos - text_off[x]
+        c_len = pos
         nm[x] = mismatches
         # MD: matches run, mismatched reference base, ^deleted bases
-        pos = text_off[x]
+        pos = 0
         match_run = 0
         j = ts
         after_del = False
@@ -334,26 +404,34 @@ def alignment_text(flat, off, ref, reads, strands, ws, we, col0, diag, pad, a, b
                 j += 1
                 after_del = False
             elif op == OP_X:
-                pos = _put_int(md_buf, pos, match_run)
-                md_buf[pos] = BASES[t[j]]
+                pos = _put_int(mb, pos, match_run)
+                mb[pos] = BASES[t[j]]
                 pos += 1
                 match_run = 0
                 j += 1
                 after_del = False
             elif op == OP_D:
                 if not after_del:
-                    pos = _put_int(md_buf, pos, match_run)
-                    md_buf[pos] = 94  # ^
+                    pos = _put_int(mb, pos, match_run)
+                    mb[pos] = 94  # ^
                     pos += 1
                     match_run = 0
-                md_buf[pos] = BASES[t[j]]
+                mb[pos] = BASES[t[j]]
                 pos += 1
                 j += 1
                 after_del = True
             elif op == OP_I:
                 after_del = False  # MD has no insertions; a later deletion starts a new ^ run
-        pos = _put_int(md_buf, pos, match_run)
-        md_len[x] = pos - text_off[x]
+        pos = _put_int(mb, pos, match_run)
+        room = text_off[x + 1] - text_off[x]
+        if c_len > room or pos > room:
+            cigar_len[x] = -1  # too long for its room: the caller retries with more
+            md_len[x] = -1
+            continue
+        cigar_buf[text_off[x]:text_off[x] + c_len] = cb[:c_len]
+        md_buf[text_off[x]:text_off[x] + pos] = mb[:pos]
+        cigar_len[x] = c_len
+        md_len[x] = pos
 
 
 @njit(cache=True, nogil=True)

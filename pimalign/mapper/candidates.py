@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..kernels.affine import NEG
-from ..kernels.mapping import map_batch
+from ..kernels.mapping import RUNS, map_batch
 from .index import Index
 from .params import MapParams
 
@@ -42,6 +42,9 @@ class Candidates:
     bits: np.ndarray
     passes: np.ndarray
     length: np.ndarray
+    run_op: np.ndarray  # (reads, max_cand, RUNS) uint8 SAM op letters of DP alignments
+    run_len: np.ndarray  # (reads, max_cand, RUNS) int32
+    n_run: np.ndarray  # (reads, max_cand) runs kept, -1 = none (recompute for output)
 
     def fwd_interval(self):
         """Query intervals in the read's own (sequenced) orientation."""
@@ -55,10 +58,14 @@ def find_candidates(index: Index, flat: np.ndarray, off: np.ndarray, p: MapParam
     """Seed, cluster and extend every read (``flat``/``off`` from ``encode_many``)."""
     n = off.shape[0] - 1
     arrays = {name: np.zeros((n, p.max_cand), dtype=np.int64) for name in FIELDS}
+    run_op = np.zeros((n, p.max_cand, RUNS), dtype=np.uint8)
+    run_len = np.zeros((n, p.max_cand, RUNS), dtype=np.int32)
+    n_run = np.zeros((n, p.max_cand), dtype=np.int64)
     map_batch(flat, off, index.ref.seq, index.ref.offsets, index.keys, index.vals, index.k,
-              index.w, p.max_occ, p.max_gap, p.max_cand, 1, p.pad, p.match, p.mismatch,
-              p.gap_open, p.gap_extend, p.clip5, p.clip3, p.band, *arrays.values())
-    return Candidates(length=np.diff(off), **arrays)
+              index.w, p.max_occ, p.max_gap, p.max_cand, p.drop_pct, p.pad, p.match, p.mismatch,
+              p.gap_open, p.gap_extend, p.clip5, p.clip3, p.band, *arrays.values(), run_op,
+              run_len, n_run)
+    return Candidates(length=np.diff(off), run_op=run_op, run_len=run_len, n_run=n_run, **arrays)
 
 
 def _overlap(a_st, a_en, b_st, b_en):

@@ -19,6 +19,7 @@ class MapParams:
     max_occ: int = 500  # minimizers seen more often in the reference are not used as seeds
     max_gap: int = 30  # seed hits on diagonals this close belong to one candidate
     max_cand: int = 8  # candidate loci extended per read
+    drop_pct: int = 50  # clusters with fewer seed votes than this % of the best are skipped
     pad: int = 6  # reference bases added each side of a candidate's extension window
     band: int = 8  # initial half-width of the adaptive band (widens when needed, stays exact)
     match: int = 1

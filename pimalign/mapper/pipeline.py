@@ -22,6 +22,7 @@ from .index import Index
 from .pairing import (InsertModel, choose_pairs, estimate_insert, mapq_pair, rescue_window)
 from .params import MapParams
 
+TEXT_ROOM = 96  # bytes of CIGAR and of MD text per alignment before the long-text retry
 RESCUE_K = 12  # k-mer length that places a mate inside its rescue window
 _COMPLEMENT = str.maketrans("ACGTNRYKMSWBDHVacgtn", "TGCANYRMKSWVHDBtgcan")
 
@@ -183,9 +184,13 @@ class ChunkMapper:
             for name, values in out.items():
                 extra[name][jobs] = values
             extra["strand"][jobs] = m_strand[jobs]
-            grown = Candidates(length=c.length, **{
-                name: np.concatenate([getattr(c, name), extra[name][:, None]], axis=1)
-                for name in FIELDS})
+            grown = Candidates(
+                length=c.length,
+                run_op=np.concatenate([c.run_op, np.zeros_like(c.run_op[:, :1])], axis=1),
+                run_len=np.concatenate([c.run_len, np.zeros_like(c.run_len[:, :1])], axis=1),
+                n_run=np.concatenate([c.n_run, np.full((n, 1), -1, dtype=np.int64)], axis=1),
+                **{name: np.concatenate([getattr(c, name), extra[name][:, None]], axis=1)
+                   for name in FIELDS})
             result.append(grown)
         return result[1], result[0]
 
@@ -224,13 +229,15 @@ class ChunkMapper:
                       text[1][x], int(text[2][x]), int(c.score[r, sl]), min(sup_q, int(mapq[r])))
         return placed, sup
 
-    def _texts(self, flat, off, c: Candidates, job_r, job_s):
+    def _texts(self, flat, off, c: Candidates, job_r, job_s, room=None):
+        """CIGAR and MD text, NM and reference start of each (read, slot) job."""
         p = self.p
         strands = c.strand[job_r, job_s]
         ws, we = c.win_st[job_r, job_s], c.win_en[job_r, job_s]
         diag = np.where(c.passes[job_r, job_s] == 0, c.r_st[job_r, job_s] - c.q_st[job_r, job_s],
                         -1)
-        room = 4 * ((off[job_r + 1] - off[job_r]) + (we - ws)) + 16
+        if room is None:
+            room = np.full(job_r.size, TEXT_ROOM, dtype=np.int64)
         text_off = np.zeros(job_r.size + 1, dtype=np.int64)
         np.cumsum(room, out=text_off[1:])
         cig_buf = np.empty(int(text_off[-1]), dtype=np.uint8)
@@ -241,13 +248,21 @@ class ChunkMapper:
         r_start = np.zeros(job_r.size, dtype=np.int64)
         if job_r.size:
             alignment_text(flat, off, self.index.ref.seq, job_r, strands, ws, we,
-                           c.col0[job_r, job_s], diag, p.pad, p.match, p.mismatch, p.gap_open,
-                           p.gap_extend, p.clip5, p.clip3, p.band, text_off, cig_buf, cig_len,
-                           md_buf, md_len, nm, r_start)
+                           c.col0[job_r, job_s], diag, c.run_op[job_r, job_s],
+                           c.run_len[job_r, job_s], c.n_run[job_r, job_s], c.r_st[job_r, job_s],
+                           p.pad, p.match, p.mismatch, p.gap_open, p.gap_extend, p.clip5,
+                           p.clip3, p.band, text_off, cig_buf, cig_len, md_buf, md_len, nm,
+                           r_start)
         cig_bytes, md_bytes = cig_buf.tobytes(), md_buf.tobytes()
         starts = text_off[:-1].tolist()
-        cigars = [cig_bytes[a:a + n].decode() for a, n in zip(starts, cig_len.tolist())]
-        mds = [md_bytes[a:a + n].decode() for a, n in zip(starts, md_len.tolist())]
+        cigars = [cig_bytes[a:a + max(n, 0)].decode() for a, n in zip(starts, cig_len.tolist())]
+        mds = [md_bytes[a:a + max(n, 0)].decode() for a, n in zip(starts, md_len.tolist())]
+        long = np.flatnonzero(cig_len < 0)
+        if long.size:
+            big = 4 * ((off[job_r[long] + 1] - off[job_r[long]]) + (we - ws)[long]) + 16
+            more = self._texts(flat, off, c, job_r[long], job_s[long], big)
+            for x, y in enumerate(long.tolist()):
+                cigars[y], mds[y] = more[0][x], more[1][x]
         return cigars, mds, nm, r_start
 
     def _lines(self, chunk, r, me: Placed, mate: Placed | None, which, sup, proper=False):
