@@ -71,14 +71,19 @@ def read_chunks(path: str, chunk_size: int = 50_000) -> Iterator[ReadChunk]:
     """Yield chunks of at most ``chunk_size`` records from a FASTQ or FASTA file."""
     handle = _open_binary(path)
     try:
+        first = handle.peek(1)[:1] if hasattr(handle, "peek") else b""
+        if first == b"@":
+            yield from _fastq(handle, path, chunk_size)
+            return
         text = io.TextIOWrapper(handle, encoding="ascii", errors="strict", newline=None)
         first_line = text.readline()
         if not first_line:
             raise InputError(path, "contains no records (empty file)")
-        if first_line[0] == "@":
-            yield from _fastq(text, path, first_line, chunk_size)
-        elif first_line[0] == ">":
+        if first_line[0] == ">":
             yield from _fasta(text, path, first_line, chunk_size)
+        elif first_line[0] == "@":
+            yield from _fastq(io.BytesIO(first_line.encode() + text.read().encode()), path,
+                              chunk_size)
         else:
             raise InputError(path, f"not FASTQ or FASTA: first line starts with "
                                    f"{first_line[:1]!r}, expected '@' or '>'", 1)
@@ -95,46 +100,87 @@ def read_chunks(path: str, chunk_size: int = 50_000) -> Iterator[ReadChunk]:
             handle.close()
 
 
-def _fastq(text, path: str, header: str, chunk_size: int) -> Iterator[ReadChunk]:
-    names, seqs, quals = [], [], []
-    number = 0
+BLOCK = 4 << 20  # bytes read at a time
+
+
+def _fastq(handle, path: str, chunk_size: int) -> Iterator[ReadChunk]:
+    """FASTQ in blocks: whole 4-line records are validated and split with list operations."""
+    names: list = []
+    seqs: list = []
+    quals: list = []
+    number = 0  # records completed before this block
     first = 1
-    readline = text.readline
-    while header:
-        number += 1
-        header = header.rstrip("\n")
-        if not header.startswith("@"):
-            raise InputError(path, f"expected a FASTQ header starting with '@', found "
-                                   f"{header[:20]!r}", number)
-        name = _name_of(header)
-        if not name:
-            raise InputError(path, "empty read name", number)
-        seq = readline()
-        plus = readline()
-        qual = readline()
-        if not qual:
-            raise InputError(path, "file ends inside this record (truncated)",
-                             f"{number} ({name})")
-        if not plus.startswith("+"):
-            raise InputError(path, f"expected the '+' line, found {plus.rstrip()[:20]!r} "
-                                   "(multi-line FASTQ is not supported)", f"{number} ({name})")
-        seq = seq.rstrip("\n")
-        qual = qual.rstrip("\n")
-        if len(qual) != len(seq):
-            raise InputError(path, f"quality has {len(qual)} characters but the sequence has "
-                                   f"{len(seq)}", f"{number} ({name})")
-        names.append(name)
-        seqs.append(seq.upper())
-        quals.append(qual)
-        if len(names) >= chunk_size:
-            yield ReadChunk(names, seqs, quals, first)
-            first = number + 1
-            names, seqs, quals = [], [], []
-        header = readline()
-        while header == "\n":
-            header = readline()
+    tail = ""
+    while True:
+        block = handle.read(BLOCK)
+        try:
+            text = tail + block.decode("ascii")
+        except UnicodeDecodeError as err:
+            line = number * 4 + tail.count("\n") + block[:err.start].count(b"\n") + 1
+            raise InputError(path, f"non-ASCII byte 0x{block[err.start]:02x} at line {line}",
+                             f"{(line - 1) // 4 + 1}") from None
+        if "\r" in text:
+            text = text.replace("\r\n", "\n")
+        lines = text.split("\n")
+        if block:
+            keep = (len(lines) - 1) % 4 + 1  # the unfinished record (and line) wait for more
+            tail = "\n".join(lines[-keep:])
+            lines = lines[:-keep]
+        else:
+            while lines and lines[-1] == "":
+                lines.pop()
+            if len(lines) % 4:
+                whole = len(lines) - len(lines) % 4
+                name = _name_of(lines[whole]) if lines[whole].startswith("@") else "?"
+                raise InputError(path, "file ends inside this record (truncated)",
+                                 f"{number + whole // 4 + 1} ({name})")
+            if not lines and number == 0:
+                raise InputError(path, "contains no records (empty file)")
+        heads, bases, plus, qual = lines[0::4], lines[1::4], lines[2::4], lines[3::4]
+        _check_fastq(path, number, heads, bases, plus, qual)
+        block_names = [h[1:].split(None, 1)[0] if len(h) > 1 and not h[1].isspace() else ""
+                       for h in heads]
+        if "" in block_names:
+            raise InputError(path, "empty read name", number + block_names.index("") + 1)
+        block_names = [n[:-2] if n[-2:] in ("/1", "/2") else n for n in block_names]
+        joined = "\n".join(bases)
+        if not joined.isupper() and joined.strip("\n"):
+            bases = joined.upper().split("\n")
+        names += block_names
+        seqs += bases
+        quals += qual
+        number += len(heads)
+        while len(names) >= chunk_size:
+            yield ReadChunk(names[:chunk_size], seqs[:chunk_size], quals[:chunk_size], first)
+            first += chunk_size
+            names, seqs, quals = names[chunk_size:], seqs[chunk_size:], quals[chunk_size:]
+        if not block:
+            break
     if names:
         yield ReadChunk(names, seqs, quals, first)
+
+
+def _check_fastq(path, number, heads, bases, plus, qual) -> None:
+    """The first malformed record of a block, as an InputError (nothing when all are fine)."""
+    bad_head = next((x for x, h in enumerate(heads) if not h.startswith("@")), None)
+    bad_plus = next((x for x, p in enumerate(plus) if not p.startswith("+")), None)
+    bad_len = None
+    if any(map(int.__ne__, map(len, bases), map(len, qual))):
+        bad_len = next(x for x, (s, q) in enumerate(zip(bases, qual)) if len(s) != len(q))
+    worst = min((x for x in (bad_head, bad_plus, bad_len) if x is not None), default=None)
+    if worst is None:
+        return
+    record = number + worst + 1
+    if worst == bad_head:
+        raise InputError(path, f"expected a FASTQ header starting with '@', found "
+                               f"{heads[worst][:20]!r} (multi-line FASTQ is not supported)",
+                         record)
+    name = _name_of(heads[worst])
+    if worst == bad_plus:
+        raise InputError(path, f"expected the '+' line, found {plus[worst][:20]!r} "
+                               "(multi-line FASTQ is not supported)", f"{record} ({name})")
+    raise InputError(path, f"quality has {len(qual[worst])} characters but the sequence has "
+                           f"{len(bases[worst])}", f"{record} ({name})")
 
 
 def _fasta(text, path: str, header: str, chunk_size: int) -> Iterator[ReadChunk]:

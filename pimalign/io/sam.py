@@ -89,8 +89,12 @@ class SamSink:
         return path
 
     def finish(self, sort: str, threads: int, reference_fasta: str | None = None,
-               write_index: bool = True) -> list[str]:
-        """Convert/sort/index; returns the paths written (output first)."""
+               write_index: bool = True, level: int = 1) -> list[str]:
+        """Convert/sort/index; returns the paths written (output first).
+
+        ``level`` is the BGZF compression level: 1 (default) writes about 8% more bytes than
+        samtools' default 6 in a third of the time.
+        """
         if self.output == "-":
             self.handle.flush()
             return []
@@ -105,12 +109,13 @@ class SamSink:
             if fmt == "SAM":
                 os.replace(self.sam_path, final)
             else:
-                pysam.view(*t, "-O", fmt, *extra, "-o", final, self.sam_path, catch_stdout=False)
+                pysam.view(*t, "-O", fmt, "--output-fmt-option", f"level={level}", *extra,
+                           "-o", final, self.sam_path, catch_stdout=False)
         else:
             prefix = self._temp(".sortprefix")
             args = ["-n"] if sort == "queryname" else []
-            pysam.sort(*t, *args, "-m", "256M", "-O", fmt, *extra, "-T", prefix, "-o", final,
-                       self.sam_path, catch_stdout=False)
+            pysam.sort(*t, *args, "-l", str(level), "-m", "256M", "-O", fmt, *extra, "-T",
+                       prefix, "-o", final, self.sam_path, catch_stdout=False)
         written = [self.output]
         index_tmp = None
         if write_index and sort == "coordinate" and fmt in ("BAM", "CRAM"):

@@ -44,8 +44,31 @@ def contig_at(offsets, pos):
     return np.searchsorted(offsets, pos, side="right") - 1
 
 
+def bucket_table(keys, k):
+    """Start offset in sorted ``keys`` of every bucket of the top hash bits (len 2**bits + 1):
+    a lookup reads two table entries and about one key instead of a binary search."""
+    bits = max(1, min(2 * k, int(np.ceil(np.log2(max(keys.shape[0], 2))))))
+    shift = 2 * k - bits
+    starts = np.arange((1 << bits) + 1, dtype=np.uint64) << np.uint64(shift)
+    return np.searchsorted(keys, starts).astype(np.int64), shift
+
+
 @njit(cache=True, nogil=True)
-def _clusters(read, keys, vals, k, w, max_occ, max_gap):
+def _lookup(keys, table, shift, h):
+    """``[lo, hi)`` of the entries equal to ``h`` in sorted ``keys``."""
+    b = h >> np.uint64(shift)
+    lo = table[b]
+    end = table[b + 1]
+    while lo < end and keys[lo] < h:
+        lo += 1
+    hi = lo
+    while hi < end and keys[hi] == h:
+        hi += 1
+    return lo, hi
+
+
+@njit(cache=True, nogil=True)
+def _clusters(read, keys, table, shift, vals, k, w, max_occ, max_gap):
     """Clusters of seed hits: arrays (strand, diag_lo, diag_hi, votes), most votes first."""
     m = read.shape[0]
     cap = max(m, 1)
@@ -57,8 +80,7 @@ def _clusters(read, keys, vals, k, w, max_occ, max_gap):
     los = np.empty(nmin, dtype=np.int64)
     his = np.empty(nmin, dtype=np.int64)
     for x in range(nmin):
-        lo = np.searchsorted(keys, mh[x], side="left")
-        hi = np.searchsorted(keys, mh[x], side="right")
+        lo, hi = _lookup(keys, table, shift, mh[x])
         if hi - lo > max_occ:
             hi = lo
         los[x] = lo
@@ -178,7 +200,7 @@ def extend_one(read, ref, ws, we, col0, pad, a, b, o, e, clip5, clip3, h0, store
 
 
 @njit(cache=True, parallel=True)
-def map_batch(flat, off, ref, ref_off, keys, vals, k, w, max_occ, max_gap, max_cand, drop_pct,
+def map_batch(flat, off, ref, ref_off, keys, table, shift, vals, k, w, max_occ, max_gap, max_cand, drop_pct,
               pad, a, b, o, e, clip5, clip3, h0,
               score, strand, r_st, r_en, q_st, q_en, win_st, win_en, col0, votes,
               band, cells, bits, passes, run_op, run_len, n_run):
@@ -199,7 +221,7 @@ def map_batch(flat, off, ref, ref_off, keys, vals, k, w, max_occ, max_gap, max_c
         if m < k:
             continue
         rc = revcomp(read)
-        cs, clo, chi, cv = _clusters(read, keys, vals, k, w, max_occ, max_gap)
+        cs, clo, chi, cv = _clusters(read, keys, table, shift, vals, k, w, max_occ, max_gap)
         filled = 0
         for x in range(cs.shape[0]):
             if filled == max_cand or cv[x] * 100 < drop_pct * cv[0]:

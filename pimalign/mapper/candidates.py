@@ -61,10 +61,11 @@ def find_candidates(index: Index, flat: np.ndarray, off: np.ndarray, p: MapParam
     run_op = np.zeros((n, p.max_cand, RUNS), dtype=np.uint8)
     run_len = np.zeros((n, p.max_cand, RUNS), dtype=np.int32)
     n_run = np.zeros((n, p.max_cand), dtype=np.int64)
-    map_batch(flat, off, index.ref.seq, index.ref.offsets, index.keys, index.vals, index.k,
-              index.w, p.max_occ, p.max_gap, p.max_cand, p.drop_pct, p.pad, p.match, p.mismatch,
-              p.gap_open, p.gap_extend, p.clip5, p.clip3, p.band, *arrays.values(), run_op,
-              run_len, n_run)
+    table, shift = index.table
+    map_batch(flat, off, index.ref.seq, index.ref.offsets, index.keys, table, shift, index.vals,
+              index.k, index.w, p.max_occ, p.max_gap, p.max_cand, p.drop_pct, p.pad, p.match,
+              p.mismatch, p.gap_open, p.gap_extend, p.clip5, p.clip3, p.band, *arrays.values(),
+              run_op, run_len, n_run)
     return Candidates(length=np.diff(off), run_op=run_op, run_len=run_len, n_run=n_run, **arrays)
 
 

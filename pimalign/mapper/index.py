@@ -41,6 +41,16 @@ class Index:
     keys: np.ndarray  # uint64, sorted
     vals: np.ndarray  # uint64, pos << 1 | strand, same order as keys
     checksum: str
+    _table: tuple | None = None
+
+    @property
+    def table(self) -> tuple:
+        """``(bucket start offsets, shift)`` for hash lookups, built on first use."""
+        if self._table is None:
+            from ..kernels.mapping import bucket_table
+
+            self._table = bucket_table(np.asarray(self.keys), self.k)
+        return self._table
 
 
 @njit(cache=True)
