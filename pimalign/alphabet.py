@@ -54,6 +54,14 @@ def _as_bytes(seq: str | bytes) -> bytes:
     return bytes(seq)
 
 
+def _checked_bytes(seq, index: int) -> bytes:
+    """``_as_bytes`` whose error also names the record (0-based ``index``)."""
+    try:
+        return _as_bytes(seq)
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"record {index}: {err}") from None
+
+
 def encode(seq: str | bytes) -> np.ndarray:
     """Encode one sequence (str or bytes) into a new uint8 array of codes 0..4."""
     raw = _as_bytes(seq)

@@ -168,7 +168,8 @@ def _add_align(sub) -> None:
                    help="insert size model for pairs (default: learned from the first 10000 pairs)")
     p.add_argument("--workload", metavar="FILE.tsv.gz",
                    help="write one row per extension: band, cells, bits (the PIM model's input)")
-    p.add_argument("--chunk-size", type=_positive_int, default=50_000, help="reads per batch")
+    p.add_argument("--chunk-size", type=_positive_int, default=10_000,
+                   help="reads (or pairs) per batch: memory grows with it")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     g = p.add_argument_group("preset parameters (defaults of -x sr)")
     for name, help_text in (("k", "minimizer k-mer length (index's when REF is an index)"),
@@ -235,6 +236,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_index(sub)
     _add_align(sub)
     _add_editdist(sub)
+    from .pim.cli import add_parser as _add_pim
+
+    _add_pim(sub)
     return parser
 
 

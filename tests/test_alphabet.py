@@ -27,3 +27,12 @@ def test_encode_many_packs_and_names_record():
 def test_reverse_complement():
     assert decode(reverse_complement(encode("AACGTN"))) == "NACGTT"
     assert reverse_complement(np.zeros(0, dtype=np.uint8)).size == 0
+
+
+def test_mixed_str_and_bytes_and_non_ascii_name_the_record():
+    from pimalign.alphabet import encode_many
+
+    flat, off = encode_many(["ACGT", b"AC"])
+    assert off.tolist() == [0, 4, 6]
+    with pytest.raises(ValueError, match="record 2: invalid character 'é' at position 1"):
+        encode_many(["ACGT", b"AC", "AéG"])

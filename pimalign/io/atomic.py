@@ -26,13 +26,28 @@ def check_output_path(path: str, inputs: tuple[str, ...] = ()) -> None:
             raise InputError(path, "output path is the same file as an input")
 
 
-@contextlib.contextmanager
-def atomic_output(path: str, suffix: str = ""):
-    """Yield a temporary file name next to ``path``; rename it to ``path`` on success."""
+def _default_mode() -> int:
+    """The mode a plain ``open()`` would give a new file (0666 minus the umask); mkstemp's
+    0600 would make outputs private."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def make_temp(path: str, suffix: str = "") -> str:
+    """A new empty temporary file next to ``path``, with normal permissions."""
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=f".tmp{suffix}",
                                dir=folder)
     os.close(fd)
+    os.chmod(tmp, _default_mode())
+    return tmp
+
+
+@contextlib.contextmanager
+def atomic_output(path: str, suffix: str = ""):
+    """Yield a temporary file name next to ``path``; rename it to ``path`` on success."""
+    tmp = make_temp(path, suffix)
     try:
         yield tmp
         os.replace(tmp, path)

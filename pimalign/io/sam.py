@@ -9,14 +9,15 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import tempfile
 
 import pysam
 
+from .atomic import make_temp
 from .errors import InputError
 
 FORMATS = {".sam": "SAM", ".bam": "BAM", ".cram": "CRAM"}
 SORTS = ("coordinate", "queryname", "none")
+SORT_MEMORY = "32M"  # samtools sort buffer per thread: keeps peak memory flat; it spills to disk
 
 
 def output_format(path: str) -> str:
@@ -67,11 +68,9 @@ class SamSink:
         if output == "-":
             self.handle = sys.stdout
         else:
-            folder = os.path.dirname(os.path.abspath(output))
-            fd, self.sam_path = tempfile.mkstemp(prefix=f".{os.path.basename(output)}.",
-                                                 suffix=".tmp.sam", dir=folder)
+            self.sam_path = make_temp(output, ".sam")
             self.temps.append(self.sam_path)
-            self.handle = os.fdopen(fd, "w")
+            self.handle = open(self.sam_path, "w")
         self.handle.write(header)
 
     def __enter__(self):
@@ -81,10 +80,7 @@ class SamSink:
         self.handle.write("".join(lines))
 
     def _temp(self, suffix: str) -> str:
-        folder = os.path.dirname(os.path.abspath(self.output))
-        fd, path = tempfile.mkstemp(prefix=f".{os.path.basename(self.output)}.",
-                                    suffix=f".tmp{suffix}", dir=folder)
-        os.close(fd)
+        path = make_temp(self.output, suffix)
         self.temps.append(path)
         return path
 
@@ -114,7 +110,7 @@ class SamSink:
         else:
             prefix = self._temp(".sortprefix")
             args = ["-n"] if sort == "queryname" else []
-            pysam.sort(*t, *args, "-l", str(level), "-m", "256M", "-O", fmt, *extra, "-T",
+            pysam.sort(*t, *args, "-l", str(level), "-m", SORT_MEMORY, "-O", fmt, *extra, "-T",
                        prefix, "-o", final, self.sam_path, catch_stdout=False)
         written = [self.output]
         index_tmp = None

@@ -211,7 +211,6 @@ def map_batch(flat, off, ref, ref_off, keys, table, shift, vals, k, w, max_occ, 
     M/I/D/S ops in ``run_op``/``run_len`` (``n_run`` -1 when it needs more than their width).
     """
     n_reads = off.shape[0] - 1
-    max_runs = run_op.shape[2]
     for r in prange(n_reads):
         for c in range(max_cand):
             score[r, c] = NEG

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..kernels.affine import NEG
-from .candidates import Candidates, pick_tied
+from ..kernels.pairing import best_pairs
+from .candidates import Candidates
 from .params import MapParams
 
 MIN_PAIRS = 30  # fewer unique pairs than this: no insert model, no proper pairs
@@ -86,14 +87,6 @@ def rescue_window(strand, r_st, r_en, model: InsertModel, read_len):
     return 1 - strand, np.maximum(ws, 0), we
 
 
-def pair_penalty(size, model: InsertModel, match: int):
-    """bwa's log-likelihood penalty of an insert size (0 at the mean, negative away from it)."""
-    z = np.abs(size - model.mean) / model.sd
-    erfc = np.vectorize(math.erfc)(z / math.sqrt(2.0)) if np.ndim(z) else math.erfc(z / 2 ** .5)
-    with np.errstate(divide="ignore"):
-        return np.floor(0.721 * np.log(np.maximum(2.0 * erfc, 1e-300)) * match + 0.499)
-
-
 @dataclass
 class PairChoice:
     """Per pair: chosen slots (-1 unmapped), ``proper`` flag, best and second-best pair score."""
@@ -105,7 +98,7 @@ class PairChoice:
     sub: np.ndarray
 
 
-def choose_pairs(c1: Candidates, c2: Candidates, best1, best2, contig_of,
+def choose_pairs(c1: Candidates, c2: Candidates, best1, best2, ref_off,
                  model: InsertModel | None, p: MapParams, hashes) -> PairChoice:
     """Best proper pair among all slot combinations, if it beats the two best ends unpaired."""
     n, w = c1.score.shape
@@ -119,27 +112,13 @@ def choose_pairs(c1: Candidates, c2: Candidates, best1, best2, contig_of,
     rows = np.arange(n)
     bs1 = np.where(best1 >= 0, c1.score[rows, np.maximum(best1, 0)], 0)
     bs2 = np.where(best2 >= 0, c2.score[rows, np.maximum(best2, 0)], 0)
-    # all combinations, (n, w, w)
-    s1 = c1.score[:, :, None]
-    s2 = c2.score[:, None, :]
-    valid = (s1 >= p.min_score) & (s2 >= p.min_score)
-    st1, en1 = c1.r_st[:, :, None], c1.r_en[:, :, None]
-    st2, en2 = c2.r_st[:, None, :], c2.r_en[:, None, :]
-    str1, str2 = c1.strand[:, :, None], c2.strand[:, None, :]
-    valid &= (str1 != str2) & (contig_of(st1) == contig_of(st2))
-    fwd_st = np.where(str1 == 0, st1, st2)
-    rev_en = np.where(str1 == 0, en2, en1)
-    size = np.maximum(en1, en2) - np.minimum(st1, st2)
-    valid &= (fwd_st < rev_en) & (size >= model.low) & (size <= model.high)
-    total = np.where(valid, s1 + s2 + pair_penalty(np.where(valid, size, model.mean), model,
-                                                   p.match).astype(np.int64), NEG)
-    flat = total.reshape(n, w * w)
-    pick = pick_tied(flat, hashes)
-    top = flat[rows, pick]
-    others = flat.copy()
-    others[rows, pick] = NEG
-    second = others.max(axis=1)
-    paired = (top > NEG) & (top >= bs1 + bs2 - p.unpaired)
+    pick = np.empty(n, dtype=np.int64)
+    top = np.empty(n, dtype=np.int64)
+    second = np.empty(n, dtype=np.int64)
+    best_pairs(c1.score, c1.strand, c1.r_st, c1.r_en, c2.score, c2.strand, c2.r_st, c2.r_en,
+               ref_off, p.min_score, model.low, model.high, model.mean, model.sd, p.match,
+               hashes, pick, top, second)
+    paired = (pick >= 0) & (top >= bs1 + bs2 - p.unpaired)
     slot1 = np.where(paired, pick // w, best1)
     slot2 = np.where(paired, pick % w, best2)
     return PairChoice(slot1, slot2, paired, np.where(paired, top, NEG),

@@ -92,9 +92,9 @@ class ChunkMapper:
 
     def single(self, chunk: ReadChunk, path: str) -> list[str]:
         placed, sup = self.single_placed(chunk, path)
-        lines = []
-        for r in range(len(chunk)):
-            lines.extend(self._lines(chunk, r, placed, None, 0, sup.get(r)))
+        lines = self._block_lines(chunk, placed, None, 0, None)
+        for r in sorted(sup, reverse=True):
+            lines[r:r + 1] = self._lines(chunk, r, placed, None, 0, sup[r])
         return lines
 
     # -- pairs -----------------------------------------------------------------------------
@@ -112,10 +112,15 @@ class ChunkMapper:
                model: InsertModel | None) -> list[str]:
         placed1, placed2, sup1, sup2, proper = self.paired_placed(chunk1, chunk2, path1, path2,
                                                                   model)
-        lines = []
-        for r in range(len(chunk1)):
-            lines.extend(self._lines(chunk1, r, placed1, placed2, READ1, sup1.get(r), proper[r]))
-            lines.extend(self._lines(chunk2, r, placed2, placed1, READ2, sup2.get(r), proper[r]))
+        first = self._block_lines(chunk1, placed1, placed2, READ1, proper)
+        second = self._block_lines(chunk2, placed2, placed1, READ2, proper)
+        for r in sup1:
+            first[r] = "".join(self._lines(chunk1, r, placed1, placed2, READ1, sup1[r], proper[r]))
+        for r in sup2:
+            second[r] = "".join(self._lines(chunk2, r, placed2, placed1, READ2, sup2[r], proper[r]))
+        lines = [None] * (2 * len(first))
+        lines[0::2] = first
+        lines[1::2] = second
         return lines
 
     def paired_placed(self, chunk1: ReadChunk, chunk2: ReadChunk, path1: str, path2: str,
@@ -132,7 +137,7 @@ class ChunkMapper:
             ch1, ch2 = choose(c1, self.p, hashes), choose(c2, self.p, hashes)
         self._record_workload(chunk1.names, c1, "extend")
         self._record_workload(chunk2.names, c2, "extend")
-        pc = choose_pairs(c1, c2, ch1.best, ch2.best, self.contig_of, model, self.p, hashes)
+        pc = choose_pairs(c1, c2, ch1.best, ch2.best, self.offsets, model, self.p, hashes)
         placed1, sup1 = self._place(flat1, off1, c1, pc.slot1, ch1.sub, ch1.sub_n,
                                     ch1.supplementary & (pc.slot1 >= 0)[:, None])
         placed2, sup2 = self._place(flat2, off2, c2, pc.slot2, ch2.sub, ch2.sub_n,
@@ -264,6 +269,53 @@ class ChunkMapper:
             for x, y in enumerate(long.tolist()):
                 cigars[y], mds[y] = more[0][x], more[1][x]
         return cigars, mds, nm, r_start
+
+    def _block_lines(self, chunk, me: Placed, mate: Placed | None, which, proper):
+        """SAM lines of every read's primary record, built column by column (fast path; reads
+        with a supplementary alignment are redone by ``_lines``)."""
+        n = len(chunk)
+        names = np.asarray(self.names + ["*"], dtype=object)
+        mapped = me.mapped
+        rev = mapped & (me.strand == 1)
+        flag = np.full(n, which, dtype=np.int64)
+        flag |= np.where(mapped, np.where(rev, REVERSE, 0), UNMAP)
+        rname_id = np.where(mapped, me.contig, -1)
+        pos = np.where(mapped, me.pos + 1, 0)
+        rnext = np.full(n, "*", dtype=object)
+        pnext = np.zeros(n, dtype=np.int64)
+        tlen = np.zeros(n, dtype=np.int64)
+        if mate is not None:
+            flag |= PAIRED | np.where(proper, PROPER, 0)
+            flag |= np.where(mate.mapped, np.where(mate.strand == 1, MREVERSE, 0), MUNMAP)
+            # an unmapped read takes its mapped mate's place (SAM convention)
+            adopt = ~mapped & mate.mapped
+            rname_id = np.where(adopt, mate.contig, rname_id)
+            pos = np.where(adopt, mate.pos + 1, pos)
+            pnext = np.where(mate.mapped, mate.pos + 1, np.where(mapped, pos, 0))
+            same = np.where(mate.mapped, mate.contig == rname_id, mapped)
+            rnext = np.where(same, "=", np.where(mate.mapped, names[mate.contig], "*"))
+            both = mapped & mate.mapped & (me.contig == mate.contig)
+            size = np.maximum(me.end, mate.end) - np.minimum(me.pos, mate.pos)
+            leftmost = (me.pos < mate.pos) | ((me.pos == mate.pos) & (which == READ1))
+            tlen = np.where(both, np.where(leftmost, size, -size), 0)
+        rname = names[rname_id]
+        quals = chunk.quals if chunk.quals is not None else ["*"] * n
+        seqs = [s if s else "*" for s in chunk.seqs]
+        quals = [q if q else "*" for q in quals]
+        rev_list = rev.tolist()
+        seq_out = [s.translate(_COMPLEMENT)[::-1] if (r and s != "*") else s
+                   for s, r in zip(seqs, rev_list)]
+        qual_out = [q[::-1] if (r and q != "*") else q for q, r in zip(quals, rev_list)]
+        mapq = np.where(mapped, me.mapq, 0)
+        cigar = [c if m else "*" for c, m in zip(me.cigar, mapped.tolist())]
+        rg = f"\tRG:Z:{self.rg}" if self.rg else ""
+        tags = [f"\tNM:i:{nm}\tMD:Z:{md}\tAS:i:{sc}\tXS:i:{xs}{rg}\n" if m else rg + "\n"
+                for m, nm, md, sc, xs in zip(mapped.tolist(), me.nm.tolist(), me.md,
+                                             me.score.tolist(), me.sub.tolist())]
+        return ["\t".join(fields) + t for fields, t in zip(
+            zip(chunk.names, map(str, flag.tolist()), rname.tolist(), map(str, pos.tolist()),
+                map(str, mapq.tolist()), cigar, rnext.tolist(), map(str, pnext.tolist()),
+                map(str, tlen.tolist()), seq_out, qual_out), tags)]
 
     def _lines(self, chunk, r, me: Placed, mate: Placed | None, which, sup, proper=False):
         name = chunk.names[r]

@@ -54,7 +54,7 @@ def learn_insert(mapper: ChunkMapper, path1: str, path2: str) -> InsertModel | N
 def run_align(ref: str, reads1: str, reads2: str | None, output: str, params: MapParams,
               threads: int, read_group: str | None = None, sort: str = "coordinate",
               workload: str | None = None, insert: InsertModel | None = None,
-              command: str = "pimalign align", chunk_size: int = 50_000,
+              command: str = "pimalign align", chunk_size: int = 10_000,
               log: Callable[[str], None] = lambda m: None, progress: bool = True) -> dict:
     """Map reads to ``ref`` and write ``output``; returns counts for the log."""
     from .. import __version__
