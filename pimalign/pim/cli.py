@@ -1,0 +1,208 @@
+"""``pimalign pim ops|estimate|sweep``: the PIM model on the command line.
+
+``add_parser(subparsers)`` adds the ``pim`` command to pimalign's argparse tree; each
+sub-command's ``func(args)`` returns an exit code. Bad input files raise ``InputError``, bad
+option values ``ValueError`` (pimalign's ``main`` turns them into exit codes 1 and 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from ..io.atomic import atomic_output, check_output_path
+from ..io.errors import InputError
+
+MODES = ("NW", "SHW", "HW")
+
+
+def _log(message: str) -> None:
+    print(f"[pimalign] {message}", file=sys.stderr)
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        values = [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}")
+    if not values:
+        raise argparse.ArgumentTypeError("expected at least one value")
+    return values
+
+
+def _bits_list(text: str) -> list:
+    out = []
+    for x in text.split(","):
+        x = x.strip()
+        if x == "exact":
+            out.append(x)
+        elif x:
+            try:
+                out.append(int(x))
+            except ValueError:
+                raise argparse.ArgumentTypeError(f"bit widths are integers or 'exact', got {x!r}")
+    if not out:
+        raise argparse.ArgumentTypeError("expected at least one value")
+    return out
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    """Add ``pim`` (with ``ops``, ``estimate``, ``sweep``) to ``subparsers``."""
+    fmt = argparse.ArgumentDefaultsHelpFormatter
+    pim = subparsers.add_parser(
+        "pim", help="ReRAM processing-in-memory model: primitive costs, estimates, sweeps",
+        description="Model of the exact adaptive band on a memristive digital-PIM device "
+                    "(RACER/AritPIM lineage). See pimalign/pim/README_SECTION.md.",
+        formatter_class=fmt)
+    sub = pim.add_subparsers(dest="pim_command", metavar="PIM_COMMAND", required=True)
+
+    p = sub.add_parser("ops", formatter_class=fmt, help="cycle and gate counts of primitives",
+                       description="Cycles and gates of the bit-serial primitives built from "
+                                   "NOR, NOT and INIT on N-bit operands.")
+    p.add_argument("--bits", type=_positive, default=8, help="operand width N")
+    p.add_argument("--init", choices=["per-gate", "bulk"], default="per-gate",
+                   help="per-gate: one INIT before every gate (AritPIM 1-INIT); bulk: one INIT "
+                        "cycle per primitive")
+    p.add_argument("--device", help="device TOML (for the move cost); default: built-in")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(func=run_ops)
+
+    for name in ("estimate", "sweep"):
+        helptext = ("PIM time and energy of a workload next to the measured CPU" if name ==
+                    "estimate" else "PIM throughput over crossbars, bit width and band width")
+        p = sub.add_parser(name, formatter_class=fmt, help=helptext, description=helptext + ".")
+        src = p.add_mutually_exclusive_group(required=True)
+        src.add_argument("--pairs", metavar="FILE",
+                         help="pair TSV (query<TAB>target or id<TAB>query<TAB>target, .gz ok): "
+                              "exact workload, CPU measured on the same pairs")
+        src.add_argument("--workload", metavar="FILE",
+                         help="workload TSV from `editdist --workload` or `align --workload` "
+                              "(approximate: no sequences, no CPU measurement)")
+        p.add_argument("--device", help="device TOML overriding the built-in defaults")
+        p.add_argument("--mode", choices=MODES, default="NW")
+        p.add_argument("--literal-n", action="store_true", help="N matches N")
+        p.add_argument("--limit", type=_positive, help="use only the first N alignments")
+        if name == "estimate":
+            p.add_argument("--band", type=_positive, default=8,
+                           help="initial half-width h of the adaptive band")
+            p.add_argument("--json", dest="json_out", metavar="OUT", help="write the report as JSON")
+            p.add_argument("--report", metavar="DIR", help="write figures into DIR")
+            p.add_argument("-t", "--threads", type=_positive, help="CPU threads (default: all)")
+            p.add_argument("--repeats", type=_positive, default=3, help="CPU timing repeats")
+            p.set_defaults(func=run_estimate_cmd)
+        else:
+            p.add_argument("--bands", type=_int_list, default=[2, 4, 8, 16, 32],
+                           help="band half-widths h")
+            p.add_argument("--crossbars", type=_int_list, default=[2 ** 10, 2 ** 12, 2 ** 14, 2 ** 16],
+                           help="total crossbar counts")
+            p.add_argument("--bits", type=_bits_list, default=["exact", 4, 6, 8],
+                           help="bits per cell: 'exact' (what each pass needs) or fixed widths")
+            p.add_argument("-o", "--output", default="-", help="table TSV (- for stdout)")
+            p.add_argument("--plot", metavar="PNG", help="write the sweep figure")
+            p.set_defaults(func=run_sweep_cmd)
+    return pim
+
+
+def run_ops(args) -> int:
+    from .device import load_device
+    from .primitives import ops_table
+
+    device = load_device(args.device)
+    rows = ops_table(args.bits, args.init, device.move_cycles_per_bit)
+    if args.json:
+        print(json.dumps({"bits": args.bits, "init": args.init, "ops": rows}, indent=2))
+        return 0
+    print(f"{'op':<10}{'cycles':>9}{'NOR':>8}{'NOT':>7}{'INIT cells':>12}{'moves':>7}  description")
+    for r in rows:
+        print(f"{r['op']:<10}{r['cycles']:>9}{r['nor']:>8}{r['not']:>7}{r['init_cells']:>12}"
+              f"{r['moves']:>7}  {r['description']}")
+    print(f"({args.bits}-bit operands, init {args.init}; cycles of a move: "
+          f"{device.move_cycles_per_bit} per bit)")
+    return 0
+
+
+def _inputs(args) -> tuple[str, ...]:
+    return tuple(x for x in (args.pairs, args.workload, args.device) if x)
+
+
+def _prepare_folder(folder: str, inputs) -> None:
+    if os.path.isdir(folder):
+        check_output_path(os.path.join(folder, "figure.png"), inputs)
+        return
+    if os.path.exists(folder):
+        raise InputError(folder, "exists and is not a folder")
+    check_output_path(folder, inputs)
+    os.makedirs(folder)
+
+
+def run_estimate_cmd(args) -> int:
+    from .device import load_device
+    from .estimate import format_table, run_estimate, write_report
+
+    device = load_device(args.device)
+    if args.json_out:
+        check_output_path(args.json_out, _inputs(args))
+    if args.report:
+        _prepare_folder(args.report, _inputs(args))
+    report = run_estimate(device, pairs=args.pairs, workload=args.workload, mode=args.mode,
+                          literal_n=args.literal_n, band=args.band, threads=args.threads,
+                          limit=args.limit, repeats=args.repeats)
+    print(format_table(report))
+    if args.json_out:
+        with atomic_output(args.json_out) as tmp:
+            with open(tmp, "w") as handle:
+                json.dump(report, handle, indent=2, default=_jsonable)
+                handle.write("\n")
+    if args.report:
+        for path in write_report(report, args.report):
+            _log(f"wrote {path}")
+    _log(f"pim estimate: {report['alignments']} alignments")
+    return 0
+
+
+def run_sweep_cmd(args) -> int:
+    from .device import load_device
+    from .plots import sweep_plot
+    from .sweep import format_rows, run_sweep
+
+    device = load_device(args.device)
+    if args.output != "-":
+        check_output_path(args.output, _inputs(args))
+    if args.plot:
+        check_output_path(args.plot, _inputs(args))
+    rows = run_sweep(device, pairs=args.pairs, workload=args.workload, mode=args.mode,
+                     literal_n=args.literal_n, bands=tuple(args.bands),
+                     crossbars=tuple(args.crossbars), bits=tuple(args.bits), limit=args.limit)
+    text = format_rows(rows)
+    if args.output == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        with atomic_output(args.output) as tmp:
+            with open(tmp, "w") as handle:
+                handle.write(text)
+    if args.plot:
+        sweep_plot(rows, args.plot)
+    _log(f"pim sweep: {len(rows)} rows")
+    return 0
+
+
+def _jsonable(value):
+    import numpy as np
+
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

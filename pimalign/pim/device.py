@@ -1,0 +1,177 @@
+"""The memristive digital-PIM device: one dataclass, loadable from TOML, with cited defaults.
+
+Every default below names its public source; "assumption" marks numbers we chose. Sources:
+
+- [AritPIM] O. Leitersdorf et al., "AritPIM: High-Throughput In-Memory Arithmetic", arXiv
+  2206.04218 (IEEE TETC), and its repository oleitersdorf/AritPIM (README tables): NOR/NOT gate
+  set with INIT0/INIT1, one INIT per gate ("1-INIT"), serial N-bit addition in 18N+1 cycles, and a
+  throughput/energy table extrapolated with RACER's parameters: 32-bit serial addition, 577
+  cycles, 34.89 TOPS and 0.271 TOPS/W.
+- [PyPIM] O. Leitersdorf, R. Ronen, S. Kvatinsky, "PyPIM", MICRO 2024, repository
+  oleitersdorf/PyPIM, ``csrc/constants.h``: 2**16 crossbars of 1024 x 1024 cells (8 GiB).
+- [RACER] M. S. Q. Truong et al., "RACER: Bit-Pipelined Processing Using Resistive Memory",
+  MICRO 2021 (the architecture whose parameters AritPIM's table uses).
+- [NVSim] X. Dong et al., NVSim, repository SEAL-UCSB/NVSim, ``sample_RRAM.cell``: set/reset
+  energy 0.6 pJ and pulse 10 ns, read energy 0.1 pJ.
+- [JEDEC] JESD79-4 DDR4: a DDR4-3200 channel moves 3200 MT/s x 8 bytes = 25.6 GB/s.
+- [Horowitz] M. Horowitz, "Computing's energy problem", ISSCC 2014: a 64-bit DRAM access costs
+  1.3-2.6 nJ (45 nm), i.e. 20-40 pJ per bit.
+
+Derived defaults: with 2**26 rows (2**16 crossbars x 1024 rows, [PyPIM]) doing one 577-cycle
+addition each, AritPIM's 34.89 TOPS gives a cycle of 2**26 / (577 * 34.89e12) s = 3.33 ns, and
+0.271 TOPS/W gives 1 / (0.271e12 * 577) J = 6.39 fJ per cycle per row (AritPIM counts INITs as
+gates in its energy).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, fields
+from importlib import resources
+
+GATE_SET = ("NOR", "NOT", "INIT0", "INIT1")
+
+# Field -> TOML section.
+SECTIONS = {
+    "name": "device",
+    "rows": "crossbar", "columns": "crossbar",
+    "crossbars_per_bank": "organisation", "banks_per_chip": "organisation", "chips": "organisation",
+    "gate_set": "logic", "cycle_time_ns": "logic", "gate_energy_fj": "logic", "init_policy": "logic",
+    "write_energy_pj_per_bit": "memory", "read_energy_pj_per_bit": "memory",
+    "write_latency_ns": "memory",
+    "move_cycles_per_bit": "movement", "move_energy_pj_per_bit": "movement",
+    "host_bandwidth_gb_per_s": "movement", "host_energy_pj_per_bit": "movement",
+    "controller_power_w": "power",
+}
+
+
+@dataclass(frozen=True)
+class Device:
+    """A ReRAM digital-PIM module. Units are in the field names; see the module doc for sources."""
+
+    name: str = "default (RACER/AritPIM-derived, 8 GiB)"
+    # [AritPIM] simulator and [PyPIM]: 1024 x 1024 crossbars.
+    rows: int = 1024
+    columns: int = 1024
+    # [PyPIM]: 2**16 crossbars in total. The split 8 chips x 16 banks x 512 crossbars is an
+    # assumption; a bank has one controller and runs one instruction stream (a lockstep group).
+    crossbars_per_bank: int = 512
+    banks_per_chip: int = 16
+    chips: int = 8
+    # [AritPIM]: MAGIC NOR/NOT with INIT0/INIT1 and one INIT per gate ("per-gate"); "bulk"
+    # initialises all outputs of one primitive in one cycle.
+    gate_set: tuple = GATE_SET
+    cycle_time_ns: float = 3.33      # derived from [AritPIM]'s RACER-based table (module doc)
+    gate_energy_fj: float = 6.39     # per cycle per row, derived likewise
+    init_policy: str = "per-gate"
+    write_energy_pj_per_bit: float = 0.6   # [NVSim] sample cell SetEnergy/ResetEnergy
+    read_energy_pj_per_bit: float = 0.1    # [NVSim] sample cell ReadEnergy
+    write_latency_ns: float = 10.0         # [NVSim] sample cell Set/ResetPulse, one row per write
+    # Assumption: a row-parallel move between crossbars senses the source column (1 cycle) and
+    # writes the destination column (1 cycle); its energy is one read plus one write ([NVSim]).
+    move_cycles_per_bit: int = 2
+    move_energy_pj_per_bit: float = 0.7
+    host_bandwidth_gb_per_s: float = 25.6  # [JEDEC] one DDR4-3200 channel (assumption: one)
+    host_energy_pj_per_bit: float = 20.0   # [Horowitz] low end of a DRAM access, per bit
+    # Assumption: no static power on top of the per-gate energy, which already folds in the
+    # periphery's share in [AritPIM]/[RACER]'s TOPS/W; set it to study idle/static power.
+    controller_power_w: float = 0.0
+
+    @property
+    def crossbars(self) -> int:
+        return self.crossbars_per_bank * self.banks_per_chip * self.chips
+
+    @property
+    def banks(self) -> int:
+        return self.banks_per_chip * self.chips
+
+    @property
+    def group_size(self) -> int:
+        """Alignments per lockstep group: a bank's rows, two crossbar rows per alignment."""
+        return self.rows * (self.crossbars_per_bank // 2)
+
+    def replace(self, **changes) -> "Device":
+        dev = dataclasses.replace(self, **changes)
+        dev.validate()
+        return dev
+
+    def validate(self) -> None:
+        """Raise ``ValueError`` naming the first impossible value."""
+        for name in ("rows", "columns", "crossbars_per_bank", "banks_per_chip", "chips",
+                     "move_cycles_per_bit"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{_key(name)} must be an integer >= 1, got {value!r}")
+        if self.crossbars_per_bank < 2:
+            raise ValueError(f"{_key('crossbars_per_bank')} must be >= 2 (query + compute crossbar)")
+        for name in ("cycle_time_ns", "host_bandwidth_gb_per_s"):
+            value = getattr(self, name)
+            if not _number(value) or value <= 0:
+                raise ValueError(f"{_key(name)} must be a number > 0, got {value!r}")
+        for name in ("gate_energy_fj", "write_energy_pj_per_bit", "read_energy_pj_per_bit",
+                     "write_latency_ns", "move_energy_pj_per_bit", "host_energy_pj_per_bit",
+                     "controller_power_w"):
+            value = getattr(self, name)
+            if not _number(value) or value < 0:
+                raise ValueError(f"{_key(name)} must be a number >= 0, got {value!r}")
+        if self.init_policy not in ("per-gate", "bulk"):
+            raise ValueError(f"{_key('init_policy')} must be 'per-gate' or 'bulk', "
+                             f"got {self.init_policy!r}")
+        if tuple(self.gate_set) != GATE_SET:
+            raise ValueError(f"{_key('gate_set')} must be {list(GATE_SET)} (the gates the mirror "
+                             f"implements), got {list(self.gate_set)!r}")
+
+    def as_dict(self) -> dict:
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["gate_set"] = list(self.gate_set)
+        out["crossbars"] = self.crossbars
+        return out
+
+
+def _key(name: str) -> str:
+    return f"{SECTIONS[name]}.{name}"
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+DEFAULT = Device()
+
+
+def load_device(path: str | None = None) -> Device:
+    """The default device, or the default overridden by the keys of a TOML file.
+
+    Unknown sections or keys, keys in the wrong section and impossible values raise
+    ``ValueError`` naming the key. Missing keys keep their defaults.
+    """
+    if path is None:
+        return DEFAULT
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as err:
+        raise ValueError(f"{path}: not valid TOML ({err})") from None
+    changes = {}
+    known_sections = set(SECTIONS.values())
+    for section, table in data.items():
+        if section not in known_sections:
+            raise ValueError(f"{path}: unknown section [{section}] "
+                             f"(known: {', '.join(sorted(known_sections))})")
+        if not isinstance(table, dict):
+            raise ValueError(f"{path}: [{section}] must be a table")
+        for key, value in table.items():
+            if SECTIONS.get(key) != section:
+                where = f" (it belongs in [{SECTIONS[key]}])" if key in SECTIONS else ""
+                raise ValueError(f"{path}: unknown key {section}.{key}{where}")
+            changes[key] = tuple(value) if key == "gate_set" and isinstance(value, list) else value
+    try:
+        return DEFAULT.replace(**changes)
+    except ValueError as err:
+        raise ValueError(f"{path}: {err}") from None
+
+
+def default_toml_text() -> str:
+    """The shipped ``default_device.toml`` (same values as ``DEFAULT``, with sources)."""
+    return resources.files(__package__).joinpath("default_device.toml").read_text()

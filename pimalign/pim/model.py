@@ -1,0 +1,366 @@
+"""Closed-form cost of the PIM program and its vectorised evaluation over a workload.
+
+Cost of one pass (a *phase*) run by a lockstep group (see ``mirror`` for the layout):
+
+    phase = row0 + (I - 1) * row + captures * capture
+
+``I``: DP rows of the pass (longest query + 1), ``captures``: distinct query lengths in the group
+(the controller knows the lengths and issues the result capture only at those rows). ``row`` is a
+sum of primitive closed forms (``primitives.cost_*``) in the band width ``W``, bits per cell
+``b``, FIFO length ``L`` and register widths ``Bm``/``Be``. With one INIT per gate it is exactly
+
+    adaptive row = 36 L + 211 W + 124 W b - 36 b + 33 Bm + 62 Be   cycles  (+ 3 moves)
+    static row   =        195 W + 112 W b - 48 b + 47 Bm - 38      cycles  (+ 3 moves)
+
+(``36 L``: two conditional shifts of the 3-bit target FIFO; ``W`` and ``W b``: the cells and the
+minimum scan; ``Be``: coverage tracking for the certificate). Bulk init roughly halves these.
+Tests pin every term to the mirror's executed gates.
+
+A workload is a set of alignments with their passes (``profile.profile_pairs``). Alignments fill
+lockstep groups in order (``rows x crossbars_per_bank / 2`` per bank: each alignment uses a row of
+a compute crossbar and one of a query crossbar); every pass of a group is a phase whose shape is
+the group's maximum; banks run groups in parallel (round-robin). Host transfers overlap compute:
+time is the larger of the banks' compute time and host bits / bandwidth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..alphabet import NCODE_MISMATCH
+from ..kernels.edit import MODE_HW, MODE_NW
+from . import primitives as pr
+from .profile import KIND_ADAPTIVE, KIND_STATIC
+
+C = pr  # short alias for the closed forms
+KIND_AFFINE = 2  # analytic only: affine Gotoh rows (workload files from the mapper)
+
+
+@dataclass(frozen=True)
+class PhaseShape:
+    """One pass as a lockstep group runs it (fields may be numpy arrays in vectorised use)."""
+
+    kind: int
+    W: object
+    b: object
+    L: object
+    I: object
+    Bm: object
+    Be: object
+    captures: tuple = ()
+
+
+def _minv(n, k=1):
+    return C.cost_lt(n, k) + C.cost_pick(k) + C.cost_mux(n, k) + C.cost_or(k)
+
+
+def _qok(ncode):
+    if ncode == NCODE_MISMATCH:
+        return C.cost_not()
+    return C.cost_or() + C.cost_and() + C.cost_not()
+
+
+def sections_row(kind, W, b, L, Bm, Be, ncode, first: bool) -> dict:
+    """Closed-form cost of one DP row, per program section (``first``: DP row 0)."""
+    adaptive = kind == KIND_ADAPTIVE
+    s = {"query-move": C.cost_move(3),
+         "decode": C.cost_and(W + 1) + C.cost_and(W) + C.cost_and_not(W)}
+    if adaptive:
+        cov = (C.cost_nor() * 2 + C.cost_and_not()
+               + (C.cost_lt(Be) + C.cost_and() + C.cost_mux(Be) + C.cost_or()) * 2)
+        if not first:
+            cov = cov + C.cost_inc_bit(Be) + C.cost_not() + C.cost_dec_bit(Be)
+            s["band-shift"] = C.cost_const(1) + C.cost_cond_shift(W + 1, b + 1) * 2
+            s["fifo-shift"] = C.cost_cond_shift(L, 3) * 2
+        s["coverage"] = cov
+    if not first:
+        s["boundary"] = _qok(ncode) + C.cost_const(Bm) + C.cost_sub(Bm)
+        mask = C.cost_and_not() + (C.cost_or() if not adaptive else pr.ZERO)
+        s["cells"] = (C.cost_eq(3, W) + C.cost_and_bcast(1, W) + C.cost_not(W) + C.cost_inc_bit(b, W)
+                      + C.cost_inc1(b, W) + _minv(b + 1, W)
+                      + (C.cost_inc1(b + 1) + _minv(b + 1)) * (W - 1)
+                      + (C.cost_mux(b + 1) + C.cost_or() + mask) * W)
+    scan = (C.cost_lt(b + 1) + C.cost_pick() + C.cost_mux(b + 1) + C.cost_or()) * (W - 1)
+    if adaptive:
+        scan = scan + C.cost_const(1) * 2 + C.cost_or() * (2 * (W - 1))
+    s["scan"] = scan
+    s["renormalise"] = (C.cost_or_reduce(b) + C.cost_not() + C.cost_or() + C.cost_dec_bit(b + 1, W)
+                        + C.cost_and(W) + C.cost_or_reduce(W) + C.cost_or() + C.cost_and_not()
+                        + C.cost_or() + C.cost_inc_bit(Bm))
+    if not adaptive:
+        s["cut"] = C.cost_lt(Bm) + C.cost_and_not() * 2 + C.cost_or()
+    return s
+
+
+def sections_affine_row(W, b, L, Bm, Be, ncode, first: bool) -> dict:
+    """Analytic-only cost of one affine (Gotoh, three matrices H, E, F) DP row.
+
+    Not executed by the mirror: it reuses the edit program's layout and primitives with
+    ``F = max(F_up - e, H_up - o - e)``, ``E = max(E_left - e, H_left - o - e)`` (sequential),
+    ``H = max(H_diag + score, E, F)``, scores selected by the match flag; the previous H and F
+    rows shift with the band; the row maximum may move by more than one, so renormalising is a
+    full subtraction. Soft clipping is not modelled.
+    """
+    s = {"query-move": C.cost_move(3),
+         "decode": C.cost_and(W + 1) + C.cost_and(W) + C.cost_and_not(W),
+         "coverage": (C.cost_nor() * 2 + C.cost_and_not()
+                      + (C.cost_lt(Be) + C.cost_and() + C.cost_mux(Be) + C.cost_or()) * 2)}
+    if not first:
+        s["coverage"] = s["coverage"] + C.cost_inc_bit(Be) + C.cost_not() + C.cost_dec_bit(Be)
+        s["band-shift"] = C.cost_const(1) * 2 + C.cost_cond_shift(W + 1, 2 * (b + 1)) * 2
+        s["fifo-shift"] = C.cost_cond_shift(L, 3) * 2
+        s["boundary"] = _qok(ncode) + (C.cost_const(Bm) + C.cost_sub(Bm)) * 2
+        n1 = b + 1
+        s["cells"] = (C.cost_eq(3, W) + C.cost_and_bcast(1, W) + C.cost_mux(n1, W)
+                      + C.cost_add(n1, W) + C.cost_sub(n1, W) * 2 + _minv(n1, W)
+                      + (C.cost_sub(n1) * 2 + _minv(n1)) * (W - 1) + _minv(n1) * (2 * W)
+                      + (C.cost_mux(n1) + C.cost_or() + C.cost_and_not()) * (3 * W))
+    s["scan"] = ((C.cost_lt(b + 1) + C.cost_pick() + C.cost_mux(b + 1) + C.cost_or()) * (W - 1)
+                 + C.cost_const(1) * 2 + C.cost_or() * (2 * (W - 1)))
+    s["renormalise"] = (C.cost_or_reduce(b) + C.cost_not() + C.cost_or() + C.cost_sub(b + 1, 3 * W)
+                        + C.cost_and(3 * W) + C.cost_or_reduce(3 * W) + C.cost_or()
+                        + C.cost_and_not() + C.cost_or() + C.cost_add(Bm))
+    return s
+
+
+def capture_cost(mode, W, b, Bm) -> pr.Cost:
+    """Result capture at a DP row where some alignment ends."""
+    c = C.cost_and() * 2 + C.cost_and_not() + C.cost_mux(Bm) + C.cost_mux(1) + C.cost_or()
+    if mode == MODE_NW:
+        c = c + (C.cost_and_not(W) + C.cost_and_bcast(W, W * b) + C.cost_or_reduce(W, b) + C.cost_and(W)
+                 + C.cost_or_reduce(W) + C.cost_const(Bm - b) + C.cost_add(Bm))
+    else:
+        c = c + C.cost_const(1)
+    return c
+
+
+def _total(sections: dict) -> pr.Cost:
+    tot = pr.ZERO
+    for c in sections.values():
+        tot = tot + c
+    return tot
+
+
+def phase_sections(shape: PhaseShape, mode, ncode, n_captures=None) -> dict:
+    """Per-section cost of a whole phase."""
+    ncap = len(shape.captures) if n_captures is None else n_captures
+    if shape.kind == KIND_AFFINE:
+        a = (shape.W, shape.b, shape.L, shape.Bm, shape.Be, ncode)
+        first, rest = sections_affine_row(*a, True), sections_affine_row(*a, False)
+        mode = -1  # captures like SHW/HW: the row's best
+    else:
+        a = (shape.kind, shape.W, shape.b, shape.L, shape.Bm, shape.Be, ncode)
+        first, rest = sections_row(*a, True), sections_row(*a, False)
+    out = {}
+    for name in set(first) | set(rest):
+        out[name] = first.get(name, pr.ZERO) + rest.get(name, pr.ZERO) * (shape.I - 1)
+    out["capture"] = capture_cost(mode, shape.W, shape.b, shape.Bm) * ncap
+    return out
+
+
+def phase_cost(shape: PhaseShape, mode, ncode, n_captures=None) -> pr.Cost:
+    """Closed-form gate/move counts of one phase (equals the mirror's executed counts)."""
+    return _total(phase_sections(shape, mode, ncode, n_captures))
+
+
+def query_write_bits(width):
+    """Host bits written into the query crossbar row (3-bit codes, ``width`` entries)."""
+    return 3 * width
+
+
+def write_bits(shape: PhaseShape):
+    """Host bits written into one compute-crossbar row before a phase."""
+    W, b, L, Bm, Be = shape.W, shape.b, shape.L, shape.Bm, shape.Be
+    common = 3 * L + W * (b + 2) + 1 + 2 * Bm + 3
+    if shape.kind == KIND_ADAPTIVE:
+        return common + 3 + 3 * Be + 2
+    if shape.kind == KIND_AFFINE:
+        return common + 3 + 3 * Be + 2 + 2 * W * (b + 2) + 1
+    return common + Bm + W
+
+
+def read_bits(shape: PhaseShape):
+    """Host bits read back from one row after a phase (result, flags; adaptive: coverage)."""
+    extra = 2 * shape.Be + 2 if shape.kind != KIND_STATIC else 0
+    return shape.Bm + 2 + extra
+
+
+def columns_needed(shape: PhaseShape):
+    """Approximate compute-crossbar columns one row needs (one INIT per gate: scratch reused).
+
+    FIFO, previous row (with INF ends), the new row, registers, and the largest live temporaries
+    (diag and up for all cells while the minimum is formed, decode flags, one primitive's temps).
+    """
+    W, b, L, Bm, Be = shape.W, shape.b, shape.L, shape.Bm, shape.Be
+    regs = 2 * Bm + 3 + 6 + (b + 1)
+    if shape.kind == KIND_AFFINE:
+        regs = regs + 3 + 3 * Be + 2 + 2 + 2 * W * (b + 2) + (W + 2) * (b + 1)
+    if shape.kind != KIND_STATIC:
+        regs = regs + 3 + 3 * Be + 2 + 2
+        prev = (W + 2) * (b + 1)
+    else:
+        regs = regs + Bm + W
+        prev = (W + 1) * (b + 1)
+    return 3 * L + prev + W * (b + 2) + regs + 2 * W * (b + 1) + 4 * W + 16
+
+
+# ------------------------------------------------------------------------------------------
+# Vectorised evaluation over a workload.
+# ------------------------------------------------------------------------------------------
+
+@dataclass
+class Workload:
+    """Per-alignment inputs of the model (numpy arrays of length ``alignments``).
+
+    ``m``/``n``: query/target lengths; ``passes``; ``kind``/``dlo``/``dhi``/``bits``:
+    ``(alignments, max passes)`` as ``profile.profile_pairs`` returns them; ``mode``, ``ncode``,
+    ``h``: the run's settings. ``approximate`` says the passes were inferred (workload files).
+    """
+
+    m: np.ndarray
+    n: np.ndarray
+    passes: np.ndarray
+    kind: np.ndarray
+    dlo: np.ndarray
+    dhi: np.ndarray
+    bits: np.ndarray
+    mode: int = MODE_NW
+    ncode: int = NCODE_MISMATCH
+    h: int = 8
+    approximate: bool = False
+    affine: np.ndarray | None = None  # True where the alignment is affine (analytic only)
+    query_len: np.ndarray | None = None  # approximate: real query length when known
+    band: np.ndarray | None = None       # approximate: cells per DP row (the file's band)
+
+    def __len__(self):
+        return int(self.m.shape[0])
+
+
+def _group_max(values, group, n_groups, initial=0):
+    out = np.full(n_groups, initial, dtype=np.int64)
+    np.maximum.at(out, group, values)
+    return out
+
+
+def _phase_arrays(wl: Workload, group, n_groups):
+    """Yield ``(kind, p, participants mask, shape arrays per group, counts per group)``."""
+    h = wl.h
+    width = 2 * h + 1
+    c0 = np.where(wl.mode == MODE_HW, np.maximum(0, (wl.n - wl.m) // 2), 0)
+    top = np.maximum(_group_max(wl.m, group, n_groups), _group_max(wl.n, group, n_groups))
+    bmax = _group_max(np.max(np.where(wl.kind >= 0, wl.bits, 1), axis=1), group, n_groups)
+    bm = np.maximum(np.array([int(x).bit_length() for x in top + 2]), bmax + 1)
+    be = np.array([int(max(x, 1)).bit_length() for x in top + 2]) + 1
+    if wl.approximate:
+        affine = wl.affine if wl.affine is not None else np.zeros(len(wl), dtype=bool)
+        for kind, part in ((KIND_ADAPTIVE, ~affine), (KIND_AFFINE, affine)):
+            if not part.any():
+                continue
+            g = group[part]
+            count = np.bincount(g, minlength=n_groups)
+            w = _group_max(wl.band[part], g, n_groups, 1)
+            b = _group_max(np.maximum(wl.bits[part, 0], 1), g, n_groups, 1)
+            i_rows = _group_max(wl.m[part] + 1, g, n_groups, 1)
+            length = np.maximum(w + 1, _group_max(wl.n[part] + wl.band[part] + 2, g, n_groups))
+            key = np.unique(g * (int(wl.m.max()) + 2) + wl.m[part])
+            ncap = np.bincount(key // (int(wl.m.max()) + 2), minlength=n_groups)
+            yield kind, 0, part, PhaseShape(kind, w, b, length, i_rows, bm, be), count, ncap
+        return
+    for p in range(int(wl.passes.max(initial=0))):
+        for kind in (KIND_ADAPTIVE, KIND_STATIC):
+            part = (wl.passes > p) & (wl.kind[:, p] == kind) & (wl.dlo[:, p] <= wl.dhi[:, p])
+            if not part.any():
+                continue
+            g = group[part]
+            count = np.bincount(g, minlength=n_groups)
+            b = _group_max(np.maximum(wl.bits[part, p], 1), g, n_groups, 1)
+            i_rows = _group_max(wl.m[part] + 1, g, n_groups, 1)
+            if kind == KIND_ADAPTIVE:
+                w = np.full(n_groups, width)
+                length = np.maximum(w + 1, _group_max(h - c0[part] + wl.n[part] + 2, g, n_groups))
+            else:
+                w = _group_max(wl.dhi[part, p] - wl.dlo[part, p] + 1, g, n_groups, 1)
+                length = i_rows + w
+            key = np.unique(g * (int(wl.m.max()) + 2) + wl.m[part])
+            ncap = np.bincount(key // (int(wl.m.max()) + 2), minlength=n_groups)
+            shape = PhaseShape(kind, w, b, length, i_rows, bm, be)
+            yield kind, p, part, shape, count, ncap
+
+
+def evaluate(wl: Workload, group_size: int, policy: str = "per-gate", move_cycles: int = 2,
+             columns: int | None = None) -> dict:
+    """Per-group program cost of a workload split into lockstep groups of ``group_size``.
+
+    Returns arrays per group (``time_cost``: Cost of the issued gate sequence, ``energy_cost``:
+    gates times rows they act on, ``cycles``, ``phases``, host ``writes``/``reads`` bits,
+    ``max_participants``) and totals: ``sections``/``time_sections`` (energy- and time-weighted
+    Cost per program section), ``own_cycles`` (sum over alignments of the cycles each would
+    need alone),
+    ``not_fitting`` (alignments in a group whose phase needs more than ``columns``).
+    """
+    n_al = len(wl)
+    group = np.arange(n_al) // group_size
+    n_groups = int(group.max(initial=-1)) + 1
+    z = np.zeros(n_groups, dtype=np.int64)
+    time_cost = pr.Cost(z, z, z, z, z)
+    energy_cost = pr.Cost(z, z, z, z, z)
+    writes = np.zeros(n_groups, dtype=np.int64)
+    reads = np.zeros(n_groups, dtype=np.int64)
+    phases = np.zeros(n_groups, dtype=np.int64)
+    max_part = np.zeros(n_groups, dtype=np.int64)
+    sections: dict[str, pr.Cost] = {}
+    time_sections: dict[str, pr.Cost] = {}
+    own_cycles = 0
+    too_wide = np.zeros(n_groups, dtype=bool)
+    qwidth = _group_max(wl.m + 1, group, n_groups, 1)
+    writes += np.bincount(group, minlength=n_groups) * query_write_bits(qwidth)
+    for kind, p, part, shape, count, ncap in _phase_arrays(wl, group, n_groups):
+        active = count > 0
+        secs = phase_sections(shape, wl.mode, wl.ncode, ncap)
+        cost = _total(secs)
+        time_cost = time_cost + cost * active
+        energy_cost = energy_cost + cost * count
+        for name, c in secs.items():
+            sections[name] = sections.get(name, pr.ZERO) + c * count
+            time_sections[name] = time_sections.get(name, pr.ZERO) + c * active
+        writes += count * write_bits(shape)
+        reads += count * read_bits(shape)
+        phases += active
+        max_part = np.maximum(max_part, count)
+        if columns is not None:
+            too_wide |= active & (columns_needed(shape) > columns)
+        # Cycles each participant would need alone (lockstep efficiency).
+        g = group[part]
+        own_shape = _own_shape(wl, part, p, kind, shape.Bm[g], shape.Be[g])
+        own = phase_cost(own_shape, wl.mode, wl.ncode, 1)
+        own_cycles += int(np.sum(own.cycles(policy, move_cycles)))
+    sections = {k: _sum_cost(c) for k, c in sections.items()}
+    time_sections = {k: _sum_cost(c) for k, c in time_sections.items()}
+    cycles = time_cost.cycles(policy, move_cycles)
+    return {"groups": n_groups, "group": group, "time_cost": time_cost, "energy_cost": energy_cost,
+            "cycles": cycles, "phases": phases, "writes": writes, "reads": reads,
+            "max_participants": max_part, "sections": sections, "time_sections": time_sections,
+            "own_cycles": own_cycles,
+            "not_fitting": int(np.sum(np.bincount(group, minlength=n_groups)[too_wide]))}
+
+
+def _sum_cost(c: pr.Cost) -> pr.Cost:
+    return pr.Cost(*(int(np.sum(getattr(c, f))) for f in ("nor", "not_", "const", "groups", "moves")))
+
+
+def _own_shape(wl: Workload, part, p, kind, bm, be) -> PhaseShape:
+    m, n = wl.m[part], wl.n[part]
+    b = np.maximum(wl.bits[part, p], 1)
+    if wl.approximate:
+        w = wl.band[part]
+        return PhaseShape(kind, w, b, np.maximum(w + 1, n + w + 2), m + 1, bm, be)
+    if kind == KIND_ADAPTIVE:
+        w = np.full(m.shape, 2 * wl.h + 1)
+        c0 = np.where(wl.mode == MODE_HW, np.maximum(0, (n - m) // 2), 0)
+        length = np.maximum(w + 1, wl.h - c0 + n + 2)
+    else:
+        w = wl.dhi[part, p] - wl.dlo[part, p] + 1
+        length = m + 1 + w
+    return PhaseShape(kind, w, b, length, m + 1, bm, be)

@@ -1,0 +1,454 @@
+"""Bit-serial arithmetic from the stateful-logic gate set NOR, NOT and INIT, with exact counters.
+
+Execution model (MAGIC NOR/NOT as in AritPIM, arXiv 2206.04218): every crossbar row holds one
+alignment and every gate acts on one column (the same column in all rows at once: row
+parallelism). A gate writes a fresh output cell that must first be initialised to 1:
+
+- ``per-gate`` init (AritPIM's conservative "1-INIT"): one INIT cycle before every gate, so an
+  N-bit ripple addition (9-NOR full adder) costs ``18N + 1`` cycles (``+1``: the carry's INIT);
+- ``bulk`` init: the outputs of one primitive operation are initialised together in one cycle.
+
+Values live in numpy bool arrays whose first axis is the crossbar row and whose last axis holds
+bits, least significant first. A primitive applied to a ``(rows, W, N)`` array runs the same gate
+sequence on W column groups one after the other (W times the gates, the same number of bulk
+INIT cycles). ``Machine`` counts every gate it executes; the ``cost_*`` functions give the same
+counts in closed form (tests pin them to each other).
+
+Counters (``Cost``): ``nor``/``not_`` gates, ``const`` cells initialised to a constant (INIT0 or
+INIT1 that is not a gate's output preparation), ``groups`` bulk-init cycles, ``moves`` bits copied
+between crossbars (row-parallel). Cycles: per-gate ``2*gates + const``, bulk ``gates + groups``,
+plus ``moves * move_cycles``. Switched cells (energy): ``2*gates + const`` under both policies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+INIT_POLICIES = ("per-gate", "bulk")
+
+
+@dataclass(frozen=True)
+class Cost:
+    """Gate and move counts; fields may be ints or numpy arrays (vectorised formulas)."""
+
+    nor: object = 0
+    not_: object = 0
+    const: object = 0
+    groups: object = 0
+    moves: object = 0
+
+    def __add__(self, other: "Cost") -> "Cost":
+        return Cost(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(Cost)))
+
+    def __mul__(self, k) -> "Cost":
+        return Cost(*(getattr(self, f.name) * k for f in fields(Cost)))
+
+    __rmul__ = __mul__
+
+    def vec(self, k) -> "Cost":
+        """The same operation on ``k`` column groups: gates and constants times k, one bulk group."""
+        return Cost(self.nor * k, self.not_ * k, self.const * k, self.groups, self.moves * k)
+
+    @property
+    def gates(self):
+        return self.nor + self.not_
+
+    @property
+    def switched(self):
+        """Cells switched: every gate output, its INIT, and every constant INIT."""
+        return 2 * self.gates + self.const
+
+    def cycles(self, policy: str = "per-gate", move_cycles=0):
+        if policy == "per-gate":
+            logic = 2 * self.gates + self.const
+        elif policy == "bulk":
+            logic = self.gates + self.groups
+        else:
+            raise ValueError(f"unknown init policy {policy!r}: choose one of {', '.join(INIT_POLICIES)}")
+        return logic + self.moves * move_cycles
+
+    def as_dict(self) -> dict:
+        return {f.name: int(getattr(self, f.name)) for f in fields(Cost)}
+
+
+ZERO = Cost()
+
+
+class Machine:
+    """Executes gates on numpy bool columns and counts them, per program section."""
+
+    def __init__(self, rows: int):
+        self.rows = rows
+        self.section = "other"
+        self.sections: dict[str, dict[str, int]] = {}
+
+    def _add(self, key: str, count: int) -> None:
+        sec = self.sections.get(self.section)
+        if sec is None:
+            sec = self.sections[self.section] = dict.fromkeys(("nor", "not_", "const", "groups", "moves"), 0)
+        sec[key] += count
+
+    def _cols(self, out: np.ndarray) -> int:
+        return out.size // self.rows if self.rows else int(np.prod(out.shape[1:], dtype=np.int64))
+
+    # -- the gate set --------------------------------------------------------------------------
+    def NOT(self, x):
+        out = ~x
+        self._add("not_", self._cols(out))
+        return out
+
+    def NOR(self, x, y):
+        out = np.bitwise_or(x, y)
+        np.invert(out, out=out)
+        self._add("nor", self._cols(out))
+        return out
+
+    def INIT(self, shape, value: bool):
+        out = np.full((self.rows, *shape), value, dtype=bool)
+        self._add("const", self._cols(out))
+        return out
+
+    def group(self, k: int = 1) -> None:
+        self._add("groups", k)
+
+    def MOVE(self, x):
+        self._add("moves", self._cols(x))
+        return x.copy()
+
+    # -- totals --------------------------------------------------------------------------------
+    def total(self) -> Cost:
+        tot = ZERO
+        for sec in self.sections.values():
+            tot = tot + Cost(**sec)
+        return tot
+
+    def snapshot(self) -> dict:
+        return {k: dict(v) for k, v in self.sections.items()}
+
+
+def since(mc: Machine, before: dict) -> Cost:
+    """Counts executed since ``before = mc.snapshot()``."""
+    tot = ZERO
+    for name, sec in mc.sections.items():
+        old = before.get(name, {})
+        tot = tot + Cost(**{k: v - old.get(k, 0) for k, v in sec.items()})
+    return tot
+
+
+# --------------------------------------------------------------------------------------------
+# Leaf primitives. Each opens one bulk-init group for its gate outputs (two when it also writes a
+# constant carry). Arrays: ``(rows, ..., N)`` for N-bit values, ``(rows, ...)`` for flags.
+# --------------------------------------------------------------------------------------------
+
+def not_(mc, x):
+    mc.group()
+    return mc.NOT(x)
+
+
+def nor(mc, x, y):
+    mc.group()
+    return mc.NOR(x, y)
+
+
+def or_(mc, x, y):
+    mc.group()
+    return mc.NOT(mc.NOR(x, y))
+
+
+def and_(mc, x, y):
+    mc.group()
+    return mc.NOR(mc.NOT(x), mc.NOT(y))
+
+
+def and_not(mc, x, y):
+    """``x & ~y``."""
+    mc.group()
+    return mc.NOR(mc.NOT(x), y)
+
+
+def and_bcast(mc, flag, x):
+    """``flag & x`` where one flag column serves every column of the last axis of ``x``."""
+    mc.group()
+    return mc.NOR(mc.NOT(flag)[..., None], mc.NOT(x))
+
+
+def pick(mc, ok, other_ok, better):
+    """``ok & (~other_ok | better)``: take a candidate that is valid and beats a valid rival."""
+    mc.group()
+    return mc.NOR(mc.NOT(ok), mc.NOR(mc.NOT(other_ok), better))
+
+
+def _xnor(mc, x, y):
+    t1 = mc.NOR(x, y)
+    return mc.NOR(mc.NOR(x, t1), mc.NOR(y, t1))
+
+
+def _full_add(mc, a, b, c):
+    """AritPIM-style 9-NOR full adder: returns ``(sum, carry)``."""
+    t1 = mc.NOR(a, b)
+    t4 = mc.NOR(mc.NOR(a, t1), mc.NOR(b, t1))  # XNOR(a, b)
+    t5 = mc.NOR(t4, c)
+    s = mc.NOR(mc.NOR(t4, t5), mc.NOR(c, t5))
+    return s, mc.NOR(t1, t5)
+
+
+def _carry(mc, a, b, c):
+    """Carry of ``a + b + c`` from the first six NORs of the full adder."""
+    t1 = mc.NOR(a, b)
+    t4 = mc.NOR(mc.NOR(a, t1), mc.NOR(b, t1))
+    return mc.NOR(t1, mc.NOR(t4, c))
+
+
+def add(mc, a, b, carry_in: bool = False):
+    """``a + b + carry_in`` (N bits each): ``(sum, carry_out)``; ``18N + 1`` cycles with 1-INIT."""
+    mc.group(2)
+    c = mc.INIT(a.shape[1:-1], carry_in)
+    out = np.empty(np.broadcast_shapes(a.shape, b.shape), dtype=bool)
+    for i in range(a.shape[-1]):
+        out[..., i], c = _full_add(mc, a[..., i], b[..., i], c)
+    return out, c
+
+
+def sub(mc, a, b):
+    """``a - b`` modulo ``2**N``: ``(difference, no_borrow)``; ``20N + 1`` cycles with 1-INIT."""
+    mc.group(2)
+    c = mc.INIT(a.shape[1:-1], True)
+    nb = mc.NOT(b)
+    out = np.empty(a.shape, dtype=bool)
+    for i in range(a.shape[-1]):
+        out[..., i], c = _full_add(mc, a[..., i], nb[..., i], c)
+    return out, c
+
+
+def lt(mc, a, b):
+    """Flag ``a < b`` (unsigned, N bits): carry of ``b + ~a``."""
+    mc.group(2)
+    c = mc.INIT(np.broadcast_shapes(a.shape, b.shape)[1:-1], False)
+    na = mc.NOT(a)
+    for i in range(a.shape[-1]):
+        c = _carry(mc, b[..., i], na[..., i], c)
+    return c
+
+
+def eq(mc, a, b):
+    """Flag ``a == b`` (N bits): XNOR per bit, then an AND chain."""
+    mc.group()
+    x = _xnor(mc, a[..., 0], b[..., 0])
+    for i in range(1, a.shape[-1]):
+        x = mc.NOR(mc.NOT(x), mc.NOT(_xnor(mc, a[..., i], b[..., i])))
+    return x
+
+
+def mux(mc, s, a, b):
+    """``s ? a : b`` bitwise (``s`` a flag array, ``a``/``b`` N-bit)."""
+    mc.group()
+    ns = mc.NOT(s)[..., None]
+    s = s[..., None]
+    return mc.NOR(mc.NOR(a, ns), mc.NOR(b, s))
+
+
+def inc_bit(mc, a, c):
+    """``a + c`` for a one-bit ``c``: half-adder chain, ``(sum, carry_out)``."""
+    mc.group()
+    out = np.empty(np.broadcast_shapes(a.shape, c.shape + (1,)), dtype=bool)
+    for i in range(a.shape[-1]):
+        x = a[..., i]
+        t1 = mc.NOR(x, c)
+        s = mc.NOT(mc.NOR(mc.NOR(x, t1), mc.NOR(c, t1)))
+        c = mc.NOR(t1, s)
+        out[..., i] = s
+    return out, c
+
+
+def dec_bit(mc, a, d):
+    """``a - d`` for a one-bit ``d``: half-subtractor chain, ``(difference, borrow_out)``."""
+    mc.group()
+    out = np.empty(np.broadcast_shapes(a.shape, d.shape + (1,)), dtype=bool)
+    for i in range(a.shape[-1]):
+        x = a[..., i]
+        t1 = mc.NOR(x, d)
+        t2 = mc.NOR(x, t1)  # ~x & d: the next borrow
+        out[..., i] = mc.NOT(mc.NOR(t2, mc.NOR(d, t1)))
+        d = t2
+    return out, d
+
+
+def inc1(mc, a):
+    """``a + 1``: bit 0 is ``~a0`` and its carry is ``a0`` itself; ``(sum, carry_out)``."""
+    mc.group()
+    out = np.empty(a.shape, dtype=bool)
+    out[..., 0] = mc.NOT(a[..., 0])
+    c = a[..., 0]
+    for i in range(1, a.shape[-1]):
+        x = a[..., i]
+        t1 = mc.NOR(x, c)
+        s = mc.NOT(mc.NOR(mc.NOR(x, t1), mc.NOR(c, t1)))
+        c = mc.NOR(t1, s)
+        out[..., i] = s
+    return out, c
+
+
+def or_reduce(mc, x):
+    """OR over the last axis (``k`` flags: ``k - 1`` ORs)."""
+    mc.group()
+    acc = x[..., 0]
+    for i in range(1, x.shape[-1]):
+        acc = mc.NOT(mc.NOR(acc, x[..., i]))
+    return acc
+
+
+def copy(mc, x):
+    """Copy bits to fresh columns of the same row: two NOTs per bit."""
+    mc.group()
+    return mc.NOT(mc.NOT(x))
+
+
+def cond_shift(mc, f, sel, fill):
+    """Shift entries ``f[:, x] <- f[:, x + 1]`` where ``sel`` (the last takes ``fill``), in place.
+
+    ``f``: ``(rows, E, w)``; each output overwrites its own entry after the two NORs that read
+    the old values, so the region needs no second copy. ``1 + 3*E*w`` gates.
+    """
+    mc.group()
+    ns = mc.NOT(sel)[:, None, None]
+    s = sel[:, None, None]
+    src = np.concatenate([f[:, 1:], fill], axis=1)
+    return mc.NOR(mc.NOR(src, ns), mc.NOR(f, s))
+
+
+def const(mc, value: int, bits: int):
+    """Write an unsigned constant into ``bits`` fresh cells (INIT0/INIT1 per cell)."""
+    mc.group(2)
+    out = np.empty((mc.rows, bits), dtype=bool)
+    for i in range(bits):
+        out[:, i] = mc.INIT((), bool((value >> i) & 1))
+    return out
+
+
+def move(mc, x):
+    """Copy bits from a row of one crossbar to the same row of another (row-parallel)."""
+    return mc.MOVE(x)
+
+
+# --------------------------------------------------------------------------------------------
+# Closed forms (N bits; ``k`` column groups where the primitive is vectorised).
+# --------------------------------------------------------------------------------------------
+
+def cost_not(k=1):
+    return Cost(not_=1, groups=1).vec(k)
+
+
+def cost_nor(k=1):
+    return Cost(nor=1, groups=1).vec(k)
+
+
+def cost_or(k=1):
+    return Cost(nor=1, not_=1, groups=1).vec(k)
+
+
+def cost_and(k=1):
+    return Cost(nor=1, not_=2, groups=1).vec(k)
+
+
+def cost_and_not(k=1):
+    return Cost(nor=1, not_=1, groups=1).vec(k)
+
+
+def cost_and_bcast(flags, cols):
+    """``flags`` flag columns each ANDed into its share of ``cols`` columns."""
+    return Cost(nor=cols, not_=flags + cols, groups=1)
+
+
+def cost_pick(k=1):
+    return Cost(nor=2, not_=2, groups=1).vec(k)
+
+
+def cost_add(n, k=1):
+    return Cost(nor=9 * n, const=1, groups=2).vec(k)
+
+
+def cost_sub(n, k=1):
+    return Cost(nor=9 * n, not_=n, const=1, groups=2).vec(k)
+
+
+def cost_lt(n, k=1):
+    return Cost(nor=6 * n, not_=n, const=1, groups=2).vec(k)
+
+
+def cost_eq(n, k=1):
+    return Cost(nor=4 * n + (n - 1), not_=2 * (n - 1), groups=1).vec(k)
+
+
+def cost_mux(n, k=1):
+    return Cost(nor=3 * n, not_=1, groups=1).vec(k)
+
+
+def cost_inc_bit(n, k=1):
+    return Cost(nor=5 * n, not_=n, groups=1).vec(k)
+
+
+def cost_dec_bit(n, k=1):
+    return Cost(nor=4 * n, not_=n, groups=1).vec(k)
+
+
+def cost_inc1(n, k=1):
+    return Cost(nor=5 * (n - 1), not_=n, groups=1).vec(k)
+
+
+def cost_or_reduce(n, k=1):
+    """OR of ``n`` flags (``n - 1`` ORs); one group even when ``n == 1`` (no gates)."""
+    return Cost(nor=n - 1, not_=n - 1, groups=1).vec(k)
+
+
+def cost_copy(n, k=1):
+    return Cost(not_=2 * n, groups=1).vec(k)
+
+
+def cost_cond_shift(entries, width):
+    return Cost(nor=3 * entries * width, not_=1, groups=1)
+
+
+def cost_const(bits):
+    return Cost(const=bits, groups=2)
+
+
+def cost_move(bits):
+    return Cost(moves=bits)
+
+
+def cost_min(n, k=1):
+    """``min(a, b)`` of N-bit values: compare then select."""
+    return cost_lt(n, k) + cost_mux(n, k)
+
+
+OPS = {
+    "add": ("N-bit addition (ripple, 9-NOR full adder)", cost_add),
+    "subtract": ("N-bit subtraction (a + ~b + 1)", cost_sub),
+    "compare": ("N-bit unsigned a < b (carry chain only)", cost_lt),
+    "equal": ("N-bit equality (XNOR + AND chain)", cost_eq),
+    "min": ("N-bit minimum (compare + mux)", cost_min),
+    "mux": ("N-bit select s ? a : b", cost_mux),
+    "increment": ("N-bit a + c, c one bit (half adders)", cost_inc_bit),
+    "decrement": ("N-bit a - d, d one bit (half subtractors)", cost_dec_bit),
+    "copy": ("copy N bits to other columns of the row (2 NOT)", cost_copy),
+    "shift": ("conditional shift of N one-bit entries by one column", lambda n: cost_cond_shift(n, 1)),
+    "move": ("move N bits to the same row of another crossbar", cost_move),
+}
+
+
+def ops_table(bits: int, policy: str = "per-gate", move_cycles: int = 2) -> list[dict]:
+    """Cycle and gate counts of every primitive on ``bits``-bit operands."""
+    if bits < 1:
+        raise ValueError(f"--bits must be >= 1, got {bits}")
+    if policy not in INIT_POLICIES:
+        raise ValueError(f"unknown init policy {policy!r}: choose one of {', '.join(INIT_POLICIES)}")
+    rows = []
+    for name, (what, fn) in OPS.items():
+        c = fn(bits)
+        rows.append({"op": name, "description": what, "bits": bits, "init": policy,
+                     "cycles": int(c.cycles(policy, move_cycles)), "nor": int(c.nor),
+                     "not": int(c.not_), "init_cells": int(c.gates + c.const),
+                     "switched_cells": int(c.switched), "moves": int(c.moves)})
+    return rows

@@ -1,0 +1,91 @@
+"""``pim sweep``: PIM throughput and energy over crossbar count, bits per cell and band width,
+with the accuracy a band that never widens (RAPIDx's choice) would cost at each band width.
+
+For every band half-width ``h`` the exact workload is profiled (its passes change with ``h``)
+and the adaptive pass alone is run as a *fixed band*: the table reports the fraction of
+alignments whose fixed-band result differs from the exact distance, the mean and maximum excess
+over those, and the fraction where the band lost the end (no result at all; NW only).
+``bits``: ``exact`` provisions each pass at the width it needs (the mirror's oracle); an integer
+``B`` provisions every pass at ``B`` bits, and alignments needing more overflow (they would be
+re-run elsewhere; ``overflow_fraction``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..alphabet import NCODE_LITERAL, NCODE_MISMATCH
+from .device import Device
+from .estimate import load_workload, pim_estimate, scaled_device
+from .profile import fixed_band
+
+MODES = {"NW": 0, "SHW": 1, "HW": 2}
+COLUMNS = ("band", "crossbars", "bits", "alignments", "alignments_per_second",
+           "steady_state_alignments_per_second", "steady_state_compute_bound",
+           "steady_state_host_bound", "seconds", "joules_per_alignment", "overflow_fraction",
+           "fixed_band_differs_fraction", "fixed_band_mean_excess", "fixed_band_max_excess",
+           "fixed_band_lost_fraction")
+
+
+def fixed_band_accuracy(enc, exact, mode: str, literal_n: bool, band: int) -> dict:
+    """How the adaptive pass alone (no widening) compares with the exact distances."""
+    ncode = NCODE_LITERAL if literal_n else NCODE_MISMATCH
+    got = fixed_band(*enc, MODES[mode], ncode, band)
+    lost = got < 0
+    differs = (got != exact) & ~lost
+    excess = (got - exact)[differs]
+    n = max(len(exact), 1)
+    return {"fixed_band_differs_fraction": float(differs.sum() / n),
+            "fixed_band_mean_excess": float(excess.mean()) if excess.size else 0.0,
+            "fixed_band_max_excess": int(excess.max()) if excess.size else 0,
+            "fixed_band_lost_fraction": float(lost.sum() / n)}
+
+
+def run_sweep(device: Device, pairs: str | None = None, workload: str | None = None,
+              mode: str = "NW", literal_n: bool = False, bands=(2, 4, 8, 16, 32),
+              crossbars=(2 ** 10, 2 ** 12, 2 ** 14, 2 ** 16), bits=("exact", 4, 6, 8),
+              limit: int | None = None) -> list[dict]:
+    """One row per (band, crossbars, bits); see ``COLUMNS``."""
+    rows = []
+    for h in bands:
+        if h < 1:
+            raise ValueError(f"band half-widths must be >= 1, got {h}")
+        wl, enc, prof, _ = load_workload(pairs, workload, mode, literal_n, h, limit)
+        if enc is not None:
+            acc = fixed_band_accuracy(enc, prof["distance"], mode, literal_n, h)
+        else:
+            acc = dict.fromkeys(COLUMNS[-4:], float("nan"))
+        needed = np.max(np.where(wl.kind >= 0, wl.bits, 1), axis=1)
+        for b in bits:
+            if b == "exact":
+                wl_b, overflow = wl, 0.0
+            else:
+                if int(b) < 1:
+                    raise ValueError(f"bit widths must be >= 1, got {b}")
+                wl_b = _fixed_bits(wl, int(b))
+                overflow = float(np.mean(needed > int(b))) if len(wl) else 0.0
+            for xb in crossbars:
+                est = pim_estimate(wl_b, scaled_device(device, int(xb)))
+                rows.append({"band": h, "crossbars": int(xb), "bits": b,
+                             "overflow_fraction": overflow, **acc,
+                             **{k: est[k] for k in COLUMNS if k in est}})
+    return rows
+
+
+def _fixed_bits(wl, b: int):
+    from dataclasses import replace
+    return replace(wl, bits=np.where(wl.kind >= 0, b, 0))
+
+
+def format_rows(rows: list[dict]) -> str:
+    """Tab-separated table with a ``#`` header."""
+    out = ["#" + "\t".join(COLUMNS)]
+    for r in rows:
+        out.append("\t".join(_fmt(r[c]) for c in COLUMNS))
+    return "\n".join(out) + "\n"
+
+
+def _fmt(v) -> str:
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    return str(v)

@@ -1,0 +1,420 @@
+"""The PIM model: primitive costs, the bit-level mirror against the core, the closed-form model
+against the mirror, scaling laws, device TOML loading, workload files and the estimate."""
+
+import argparse
+import gzip
+import json
+import os
+import random
+
+import numpy as np
+import pytest
+
+import pimalign
+from conftest import DATA, mutate, random_seq
+from pimalign.alphabet import encode_many
+from pimalign.io.errors import InputError
+from pimalign.pim import primitives as pr
+from pimalign.pim.cli import add_parser
+from pimalign.pim.device import DEFAULT, default_toml_text, load_device
+from pimalign.pim.estimate import pim_estimate, run_estimate, scaled_device
+from pimalign.pim.mirror import mirror_distances
+from pimalign.pim.model import evaluate
+from pimalign.pim.profile import fixed_band, profile_pairs
+from pimalign.pim.sweep import COLUMNS, run_sweep
+from pimalign.pim.workload import (approximate_workload, profile_workload, read_pairs,
+                                   read_workload_file)
+
+DEMO = os.path.join(DATA, "pairs_reads_demo.tsv.gz")
+MODES = {"NW": 0, "SHW": 1, "HW": 2}
+JSON_KEYS = {"alignments": int, "dp_cells": int, "bits_per_cell_max": int, "cycles_total": int,
+             "seconds": float, "alignments_per_second": float, "joules_total": float,
+             "joules_per_alignment": float, "device": dict}
+
+
+def random_pairs(rng, count, max_len=40, flank=0, rate=0.5):
+    qs, ts = [], []
+    for _ in range(count):
+        t = random_seq(rng, rng.randint(0, max_len), "ACGTN" if rng.random() < 0.15 else "ACGT")
+        q = mutate(rng, t, rng.random() * rate)
+        if flank and rng.random() < 0.5:
+            t = random_seq(rng, rng.randint(0, flank)) + t + random_seq(rng, rng.randint(0, flank))
+        if rng.random() < 0.5:
+            q, t = t, q
+        qs.append(q)
+        ts.append(t)
+    return qs, ts
+
+
+def demo_pairs(count):
+    with gzip.open(DEMO, "rt") as handle:
+        rows = [line.rstrip("\n").split("\t") for _, line in zip(range(count), handle)]
+    return [r[0] for r in rows], [r[1] for r in rows]
+
+
+def to_int(bits):
+    return (bits.astype(np.int64) << np.arange(bits.shape[-1])).sum(axis=-1)
+
+
+def bits_of(values, n):
+    return ((np.asarray(values)[..., None] >> np.arange(n)) & 1).astype(bool)
+
+
+# -- primitives ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("n", [1, 2, 3, 8, 16, 32, 64])
+def test_serial_addition_costs_18n_plus_1_with_one_init_per_gate(n):
+    assert pr.cost_add(n).cycles("per-gate") == 18 * n + 1
+    assert pr.cost_sub(n).cycles("per-gate") == 20 * n + 1  # AritPIM's subtraction
+    rng = np.random.default_rng(n)
+    a, b = rng.integers(0, 2 ** min(n, 62), 64), rng.integers(0, 2 ** min(n, 62), 64)
+    mc = pr.Machine(64)
+    s, carry = pr.add(mc, bits_of(a, n), bits_of(b, n))
+    assert mc.total().cycles("per-gate") == 18 * n + 1
+    assert mc.total().cycles("bulk") == 9 * n + 2
+    got = to_int(s) + (carry.astype(np.int64) << n)
+    assert (got == a + b).all()
+
+
+def test_ops_table_reports_aritpim_counts_and_rejects_bad_widths():
+    rows = {r["op"]: r for r in pr.ops_table(32)}
+    assert rows["add"]["cycles"] == 577 and rows["add"]["nor"] == 288
+    assert rows["subtract"]["cycles"] == 641
+    assert {r["op"]: r["cycles"] for r in pr.ops_table(4, "bulk")}["add"] == 38
+    with pytest.raises(ValueError, match="bits"):
+        pr.ops_table(0)
+    with pytest.raises(ValueError, match="init policy"):
+        pr.ops_table(8, "sometimes")
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 9])
+def test_every_primitive_computes_right_and_matches_its_closed_form(n):
+    rows, k = 200, 3
+    rng = np.random.default_rng(100 + n)
+    a = rng.integers(0, 2 ** n, (rows, k))
+    b = rng.integers(0, 2 ** n, (rows, k))
+    s = rng.integers(0, 2, (rows, k)).astype(bool)
+    A, B = bits_of(a, n), bits_of(b, n)
+    mask = 2 ** n - 1
+    cases = [
+        (lambda mc: to_int(pr.add(mc, A, B)[0]), (a + b) & mask, pr.cost_add(n, k)),
+        (lambda mc: to_int(pr.sub(mc, A, B)[0]), (a - b) & mask, pr.cost_sub(n, k)),
+        (lambda mc: pr.lt(mc, A, B), a < b, pr.cost_lt(n, k)),
+        (lambda mc: pr.eq(mc, A, B), a == b, pr.cost_eq(n, k)),
+        (lambda mc: to_int(pr.mux(mc, s, A, B)), np.where(s, a, b), pr.cost_mux(n, k)),
+        (lambda mc: to_int(pr.inc_bit(mc, A, s)[0]), (a + s) & mask, pr.cost_inc_bit(n, k)),
+        (lambda mc: to_int(pr.dec_bit(mc, A, s)[0]), (a - s) & mask, pr.cost_dec_bit(n, k)),
+        (lambda mc: to_int(pr.inc1(mc, A)[0]), (a + 1) & mask, pr.cost_inc1(n, k)),
+        (lambda mc: to_int(pr.copy(mc, A)), a, pr.cost_copy(n, k)),
+        (lambda mc: pr.or_reduce(mc, A), a > 0, pr.cost_or_reduce(n, k)),
+        (lambda mc: to_int(pr.and_bcast(mc, s, A)), np.where(s, a, 0), pr.cost_and_bcast(k, n * k)),
+    ]
+    for run, want, cost in cases:
+        mc = pr.Machine(rows)
+        got = run(mc)
+        assert (np.asarray(got) == want).all()
+        assert mc.total().as_dict() == cost.as_dict()
+    # Conditional shift of a (rows, E, n) region and constants.
+    mc = pr.Machine(rows)
+    region = bits_of(rng.integers(0, 2 ** n, (rows, 6)), n)
+    fill = np.zeros((rows, 1, n), dtype=bool)
+    out = pr.cond_shift(mc, region, s[:, 0], fill)
+    want = np.where(s[:, 0, None], np.concatenate([to_int(region)[:, 1:], np.zeros((rows, 1), int)], 1),
+                    to_int(region))
+    assert (to_int(out) == want).all()
+    assert mc.total() == pr.cost_cond_shift(6, n)
+    mc = pr.Machine(rows)
+    assert (to_int(pr.const(mc, 5, n)) == 5 & mask).all() and mc.total() == pr.cost_const(n)
+
+
+# -- profile and fixed band ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("mode", MODES)
+def test_profile_replays_the_core_exactly(mode, rng):
+    qs, ts = random_pairs(rng, 1500, max_len=120, flank=30)
+    q_flat, q_off = encode_many(qs)
+    t_flat, t_off = encode_many(ts)
+    for band in (1, 8):
+        core = pimalign.batch_align(qs, ts, mode=mode, band=band, engine="adaptive")
+        dist, cells, passes, kind, dlo, dhi, bits, best = profile_pairs(
+            q_flat, q_off, t_flat, t_off, MODES[mode], 4, band)
+        assert (dist == core.distance).all() and (cells == core.cells).all()
+        last = bits[np.arange(len(qs)), passes - 1]
+        assert (last == core.bits).all()  # the core reports the deciding pass's bits
+        fixed = fixed_band(q_flat, q_off, t_flat, t_off, MODES[mode], 4, band)
+        kept = fixed >= 0
+        assert (fixed[kept] >= dist[kept]).all()  # a real alignment's cost: never below exact
+
+
+# -- the mirror against the core ----------------------------------------------------------------
+
+@pytest.mark.parametrize("mode,count,flank,band,literal_n", [
+    ("NW", 2000, 0, 3, False),
+    ("SHW", 1000, 15, 4, False),
+    ("HW", 800, 12, 2, False),
+    ("NW", 500, 10, 5, True),
+])
+def test_mirror_distances_equal_the_core_on_random_pairs(mode, count, flank, band, literal_n):
+    rng = random.Random(hash((mode, band)) & 0xFFFF)
+    qs, ts = random_pairs(rng, count, max_len=30, flank=flank)
+    got = mirror_distances(qs, ts, mode=mode, literal_n=literal_n, band=band)
+    core = pimalign.batch_align(qs, ts, mode=mode, literal_n=literal_n, band=band,
+                                engine="adaptive")
+    assert (got.distance == core.distance).all()
+    assert not got.overflow.any()  # cells at the core's bits per cell never overflow
+
+
+def test_mirror_on_edge_cases_all_modes():
+    pairs = [("", ""), ("", "ACGT"), ("ACGT", ""), ("A", "A"), ("A", "C"), ("N", "N"),
+             ("NNNN", "NNNN"), ("NNNN", "ACGT"), ("ACGTA", "ACGTTGCA" * 5),
+             ("ACGTTGCA" * 5, "ACGTA"), ("GATTACA", "TACGATTACAGG")]
+    qs, ts = [p[0] for p in pairs], [p[1] for p in pairs]
+    for mode in MODES:
+        for literal_n, band in ((False, 1), (True, 8)):
+            got = mirror_distances(qs, ts, mode=mode, literal_n=literal_n, band=band)
+            core = pimalign.batch_align(qs, ts, mode=mode, literal_n=literal_n, band=band,
+                                        engine="adaptive")
+            assert (got.distance == core.distance).all(), (mode, literal_n, band)
+            assert not got.overflow.any()
+
+
+def test_mirror_on_real_reads_matches_core_and_stays_at_four_bits():
+    qs, ts = demo_pairs(150)
+    got = mirror_distances(qs, ts, mode="NW")
+    core = pimalign.batch_align(qs, ts, mode="NW", engine="adaptive")
+    assert (got.distance == core.distance).all() and not got.overflow.any()
+    assert {shape.b for shape, _, _ in got.phases} <= set(core.bits.tolist())
+
+
+def test_mirror_flags_overflow_when_cells_are_too_narrow(rng):
+    qs, ts = random_pairs(rng, 200, max_len=30)
+    q_flat, q_off = encode_many(qs)
+    t_flat, t_off = encode_many(ts)
+    needed = profile_pairs(q_flat, q_off, t_flat, t_off, 0, 4, 3)[6].max(axis=1)
+    narrow = mirror_distances(qs, ts, mode="NW", band=3, fixed_bits=2)
+    assert (narrow.overflow == (needed > 2)).all() and narrow.overflow.any()
+    wide = mirror_distances(qs, ts, mode="NW", band=3, fixed_bits=int(needed.max()))
+    core = pimalign.batch_align(qs, ts, band=3, engine="adaptive").distance
+    assert not wide.overflow.any() and (wide.distance == core).all()
+
+
+# -- the closed-form model against the mirror ---------------------------------------------------
+
+@pytest.mark.parametrize("mode,literal_n", [("NW", False), ("SHW", True), ("HW", False)])
+def test_model_and_mirror_agree_exactly_on_gates_moves_and_host_bits(mode, literal_n):
+    rng = random.Random(7)
+    qs, ts = random_pairs(rng, 80, max_len=30, flank=10)
+    mir = mirror_distances(qs, ts, mode=mode, literal_n=literal_n, band=3)
+    wl, prof = profile_workload(*encode_many(qs), *encode_many(ts), mode, literal_n, 3)
+    for size in (len(qs), 30):  # one group, then lockstep groups of 30 rows
+        ev = evaluate(wl, size)
+        energy = {f: int(np.sum(getattr(ev["energy_cost"], f))) for f in
+                  ("nor", "not_", "const", "groups", "moves")}
+        if size == len(qs):
+            time_cost = {f: int(getattr(ev["time_cost"], f)[0]) for f in energy}
+            assert time_cost == mir.time_cost.as_dict()
+            assert energy == mir.energy_cost.as_dict()
+            assert int(ev["writes"][0]) == mir.writes_bits and int(ev["reads"][0]) == mir.reads_bits
+            assert {k: c.as_dict() for k, c in ev["sections"].items()} == mir.sections
+        else:
+            parts = [mirror_distances(qs[i:i + size], ts[i:i + size], mode=mode,
+                                      literal_n=literal_n, band=3) for i in range(0, len(qs), size)]
+            for g, part in enumerate(parts):
+                assert {f: int(getattr(ev["time_cost"], f)[g]) for f in energy} == \
+                    part.time_cost.as_dict()
+            assert sum(p.energy_cost.switched for p in parts) == int(np.sum(ev["energy_cost"].switched))
+    assert (mir.passes == prof["passes"]).all()
+
+
+# -- scaling laws -------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def demo_workload():
+    _, *enc = read_pairs(DEMO, limit=400)
+    return profile_workload(*enc, "NW", False, 8)[0]
+
+
+def test_twice_the_crossbars_twice_the_throughput_until_the_host_bound(demo_workload):
+    rates = []
+    for xb in (2 ** 8, 2 ** 9, 2 ** 10, 2 ** 11, 2 ** 12, 2 ** 16):
+        est = pim_estimate(demo_workload, scaled_device(DEFAULT, xb))
+        rates.append(est)
+    for small, big in zip(rates[1:3], rates[2:4]):
+        assert big["steady_state_compute_bound"] == pytest.approx(2 * small["steady_state_compute_bound"])
+    host = rates[0]["steady_state_host_bound"]
+    assert all(r["steady_state_host_bound"] == pytest.approx(host) for r in rates)
+    assert rates[-1]["steady_state_alignments_per_second"] == pytest.approx(host)
+    assert rates[0]["steady_state_alignments_per_second"] < host
+
+
+def test_energy_is_proportional_to_gates(demo_workload):
+    only_gates = DEFAULT.replace(write_energy_pj_per_bit=0.0, read_energy_pj_per_bit=0.0,
+                                 move_energy_pj_per_bit=0.0, host_energy_pj_per_bit=0.0)
+    one = pim_estimate(demo_workload, only_gates)
+    two = pim_estimate(demo_workload, only_gates.replace(gate_energy_fj=2 * DEFAULT.gate_energy_fj))
+    assert two["joules_total"] == pytest.approx(2 * one["joules_total"])
+    assert one["joules_total"] == pytest.approx(one["gates_switched_cells"] * DEFAULT.gate_energy_fj * 1e-15)
+    full = pim_estimate(demo_workload, DEFAULT)
+    assert full["joules_total"] == pytest.approx(sum(full["energy_breakdown_joules"].values()))
+    bulk = pim_estimate(demo_workload, DEFAULT.replace(init_policy="bulk"))
+    assert bulk["cycles_total"] < full["cycles_total"]  # same gates, fewer INIT cycles
+    assert bulk["gates_switched_cells"] == full["gates_switched_cells"]
+
+
+def test_a_million_alignments_are_modelled_within_ten_seconds(demo_workload):
+    import time
+    from dataclasses import replace
+    reps = 1_000_000 // len(demo_workload) + 1
+    big = replace(demo_workload, **{f: np.concatenate([getattr(demo_workload, f)] * reps)
+                                    for f in ("m", "n", "passes", "kind", "dlo", "dhi", "bits")})
+    start = time.perf_counter()
+    est = pim_estimate(big, DEFAULT)
+    assert time.perf_counter() - start < 10 and est["alignments"] >= 1_000_000
+
+
+# -- device TOML ----------------------------------------------------------------------------------
+
+def test_shipped_toml_is_the_default_and_overrides_apply(tmp_path):
+    path = tmp_path / "d.toml"
+    path.write_text(default_toml_text())
+    assert load_device(str(path)) == DEFAULT
+    path.write_text('[logic]\ncycle_time_ns = 2.64\ninit_policy = "bulk"\n')
+    dev = load_device(str(path))
+    assert dev.cycle_time_ns == 2.64 and dev.init_policy == "bulk" and dev.rows == 1024
+
+
+@pytest.mark.parametrize("text,key", [
+    ("[logic]\ncycle_time_ns = -1.0\n", "logic.cycle_time_ns"),
+    ("[crossbar]\nrows = 0\n", "crossbar.rows"),
+    ("[crossbar]\nrowz = 10\n", "crossbar.rowz"),
+    ("[crossbar]\ncycle_time_ns = 1.0\n", "belongs in [logic]"),
+    ("[gpu]\ncores = 1\n", "[gpu]"),
+    ("[logic]\ninit_policy = \"lazy\"\n", "logic.init_policy"),
+    ("[logic]\ngate_set = [\"NAND\"]\n", "logic.gate_set"),
+    ("[memory]\nwrite_energy_pj_per_bit = \"a lot\"\n", "memory.write_energy_pj_per_bit"),
+    ("[organisation]\nchips = 1.5\n", "organisation.chips"),
+    ("not = toml = at all\n", "not valid TOML"),
+])
+def test_toml_errors_name_the_key(tmp_path, text, key):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(ValueError) as err:
+        load_device(str(path))
+    assert key in str(err.value)
+
+
+# -- workload files -------------------------------------------------------------------------------
+
+def test_editdist_workload_file_gives_an_approximate_estimate(tmp_path):
+    from pimalign.cli import main
+    out = tmp_path / "w.tsv"
+    assert main(["editdist", DEMO, "--workload", "--engine", "adaptive", "-o", str(out)]) == 0
+    table = read_workload_file(str(out))
+    assert table.fmt == "editdist" and len(table) == 2000 and (table.query_len == -1).all()
+    est = pim_estimate(approximate_workload(table), DEFAULT)
+    assert est["approximate"] and est["alignments"] == 2000 and est["joules_total"] > 0
+
+
+def test_mapper_workload_file_with_affine_rows(tmp_path):
+    path = tmp_path / "aln.workload.tsv.gz"
+    with gzip.open(path, "wt") as handle:
+        handle.write("#read\tkind\tquery_len\ttarget_len\tband\tcells\tbits\tpasses\tscore\n")
+        handle.write("r1\textend\t150\t190\t17\t2567\t5\t1\t140\n")
+        handle.write("r2\trescue\t150\t600\t17\t2600\t6\t2\t90\n")
+    table = read_workload_file(str(path))
+    assert table.fmt == "align" and table.affine.all() and list(table.target_len) == [190, 600]
+    est = pim_estimate(approximate_workload(table), DEFAULT)
+    assert est["approximate"] and est["cycles_total"] > 0
+
+
+@pytest.mark.parametrize("content,message", [
+    ("id\tband\tcells\tbits\n", "header"),
+    ("#id\tdistance\tband\n", "lacks column"),
+    ("#id\tband\tcells\tbits\nx\t17\tmany\t4\n", "not an integer"),
+    ("#id\tband\tcells\tbits\nx\t17\t4\n", "expected 4 columns"),
+    ("#read\tkind\tband\tcells\tbits\nx\tglobal\t1\t2\t3\n", "unknown kind"),
+])
+def test_bad_workload_files_raise_input_errors(tmp_path, content, message):
+    path = tmp_path / "w.tsv"
+    path.write_text(content)
+    with pytest.raises(InputError, match=message):
+        read_workload_file(str(path))
+
+
+# -- estimate and sweep end to end ----------------------------------------------------------------
+
+def run_cli(*argv):
+    parser = argparse.ArgumentParser(prog="pimalign")
+    add_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["pim", *argv])
+    return args.func(args)
+
+
+def test_estimate_on_bundled_pairs_writes_json_and_figures(tmp_path, capsys):
+    out, rep = tmp_path / "est.json", tmp_path / "report"
+    assert run_cli("estimate", "--pairs", DEMO, "--limit", "300", "--repeats", "1",
+                   "--json", str(out), "--report", str(rep)) == 0
+    report = json.loads(out.read_text())
+    for key, kind in JSON_KEYS.items():
+        assert isinstance(report[key], kind), key
+    for key in ("cpu_alignments_per_second", "speedup_vs_cpu"):
+        assert report[key] > 0
+    assert report["alignments"] == 300 and report["bits_per_cell_max"] == 4
+    assert report["device"]["cycle_time_ns"] == DEFAULT.cycle_time_ns
+    assert {p["source"][:6] for p in report["published"]} == {"RAPIDx"}
+    assert sorted(os.listdir(rep)) == ["energy_breakdown.png", "throughput_vs_crossbars.png",
+                                       "time_breakdown.png"]
+    printed = capsys.readouterr().out
+    assert "CPU measured" in printed and "PIM estimated" in printed and "published" in printed
+
+
+def test_estimate_json_schema_from_the_api():
+    report = run_estimate(DEFAULT, pairs=DEMO, limit=100, repeats=1)
+    assert set(JSON_KEYS) | {"cpu_alignments_per_second", "speedup_vs_cpu"} <= set(report)
+    json.dumps(report)  # plain JSON types throughout
+    assert report["speedup_vs_cpu"] == pytest.approx(
+        report["alignments_per_second"] / report["cpu_alignments_per_second"])
+
+
+def test_ops_cli_json(capsys):
+    assert run_cli("ops", "--bits", "32", "--json") == 0
+    ops = {r["op"]: r for r in json.loads(capsys.readouterr().out)["ops"]}
+    assert ops["add"]["cycles"] == 577
+
+
+def test_sweep_reports_speed_and_fixed_band_accuracy(tmp_path):
+    rows = run_sweep(DEFAULT, pairs=DEMO, limit=150, bands=(2, 8), crossbars=(1024, 4096),
+                     bits=("exact", 3, 4))
+    assert len(rows) == 2 * 2 * 3 and set(COLUMNS) <= set(rows[0])
+    for r in rows:
+        assert 0 <= r["fixed_band_differs_fraction"] <= 1 and r["fixed_band_max_excess"] >= 0
+    over = {r["bits"]: r["overflow_fraction"] for r in rows if r["band"] == 8}
+    assert over["exact"] == 0 and over[3] >= over[4]
+    assert run_cli("sweep", "--pairs", DEMO, "--limit", "50", "--bands", "4", "--crossbars",
+                   "1024", "--bits", "exact", "-o", str(tmp_path / "s.tsv"), "--plot",
+                   str(tmp_path / "s.png")) == 0
+    assert (tmp_path / "s.tsv").read_text().startswith("#band\tcrossbars")
+    assert (tmp_path / "s.png").stat().st_size > 0
+
+
+def test_estimate_rejects_bad_inputs(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        run_cli("estimate", "--pairs", str(tmp_path / "missing.tsv"))
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("ACGT\tACXT\n")
+    with pytest.raises(InputError, match="invalid character 'X'"):
+        run_cli("estimate", "--pairs", str(bad))
+    toml = tmp_path / "d.toml"
+    toml.write_text("[crossbar]\nrows = -4\n")
+    with pytest.raises(ValueError, match="crossbar.rows"):
+        run_cli("estimate", "--pairs", DEMO, "--device", str(toml))
+
+
+def test_documented_row_formulas_hold():
+    from pimalign.pim.model import _total, sections_row
+    for w, b, length, bm, be in ((17, 4, 160, 9, 10), (5, 1, 12, 5, 6), (41, 7, 300, 12, 11)):
+        adaptive = _total(sections_row(0, w, b, length, bm, be, 4, False))
+        static = _total(sections_row(1, w, b, length, bm, be, 4, False))
+        assert adaptive.cycles("per-gate") == 36 * length + 211 * w + 124 * w * b - 36 * b + 33 * bm + 62 * be
+        assert static.cycles("per-gate") == 195 * w + 112 * w * b - 48 * b + 47 * bm - 38
+        assert adaptive.moves == static.moves == 3
