@@ -61,7 +61,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     pim = subparsers.add_parser(
         "pim", help="ReRAM processing-in-memory model: primitive costs, estimates, sweeps",
         description="Model of the exact adaptive band on a memristive digital-PIM device "
-                    "(RACER/AritPIM lineage). See pimalign/pim/README_SECTION.md.",
+                    "(RACER/AritPIM lineage). See the README, section 'The ReRAM processing-in-memory model'.",
         formatter_class=fmt)
     sub = pim.add_subparsers(dest="pim_command", metavar="PIM_COMMAND", required=True)
 
