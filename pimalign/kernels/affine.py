@@ -133,15 +133,20 @@ def affine_pass(q, t, mode, a, b, o, e, clip5, clip3, adaptive, h, c0, dlo, dhi,
                 if store:
                     tb[i, 0] = flags
                 start = 1
+            # hot loop: neighbours carried in locals
+            h_left = h_cur[start - 1]
+            diag_prev = h_prev[start - 1]
             for j in range(start, hi + 1):
-                e_open = h_cur[j - 1] - oe
+                e_open = h_left - oe
                 e_ext = e_left - e
-                ev = max(e_open, e_ext)
-                f_open = h_prev[j] - oe
+                ev = e_open if e_open >= e_ext else e_ext
+                h_up = h_prev[j]
+                f_open = h_up - oe
                 f_ext = f_prev[j] - e
-                fv = max(f_open, f_ext)
+                fv = f_open if f_open >= f_ext else f_ext
                 tc = t[j - 1]
-                dv = h_prev[j - 1] + (a if (qc == tc and qc < 4) else -b)
+                dv = diag_prev + (a if (qc == tc and qc < 4) else -b)
+                diag_prev = h_up
                 hv = dv
                 src = SRC_DIAG
                 if fv > hv:
@@ -156,6 +161,7 @@ def affine_pass(q, t, mode, a, b, o, e, clip5, clip3, adaptive, h, c0, dlo, dhi,
                 h_cur[j] = hv
                 f_cur[j] = fv
                 e_left = ev
+                h_left = hv
                 if store:
                     flags = src
                     if e_ext > e_open:

@@ -58,6 +58,7 @@ class ChunkMapper:
         self.names = index.ref.names
         self.offsets = index.ref.offsets
         self.workload: list = []  # per chunk, a tuple of arrays (see workload_rows)
+        self._seen = None  # (first record, names, c1, c2) of the pairs the model came from
 
     def contig_of(self, pos):
         return np.searchsorted(self.offsets, pos, side="right") - 1
@@ -103,6 +104,8 @@ class ChunkMapper:
         flat1, off1 = self.encode(chunk1, path1)
         flat2, off2 = self.encode(chunk2, path2)
         c1, c2 = self.candidates(flat1, off1), self.candidates(flat2, off2)
+        # the first chunk is usually these very pairs: keep its candidates for paired()
+        self._seen = (chunk1.first, chunk1.names, c1, c2)
         hashes = name_hashes(chunk1.names)
         ch1, ch2 = choose(c1, self.p, hashes), choose(c2, self.p, hashes)
         return estimate_insert(c1, c2, ch1.best, ch2.best, ch1.sub, ch2.sub, self.contig_of,
@@ -129,7 +132,11 @@ class ChunkMapper:
         check_pairs(chunk1, chunk2, path1, path2)
         flat1, off1 = self.encode(chunk1, path1)
         flat2, off2 = self.encode(chunk2, path2)
-        c1, c2 = self.candidates(flat1, off1), self.candidates(flat2, off2)
+        seen, self._seen = self._seen, None
+        if seen is not None and seen[0] == chunk1.first and seen[1] == chunk1.names:
+            c1, c2 = seen[2], seen[3]
+        else:
+            c1, c2 = self.candidates(flat1, off1), self.candidates(flat2, off2)
         hashes = name_hashes(chunk1.names)
         ch1, ch2 = choose(c1, self.p, hashes), choose(c2, self.p, hashes)
         if model is not None and self.p.rescue:
