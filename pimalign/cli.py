@@ -186,7 +186,10 @@ def _add_align(sub) -> None:
                             ("clip5", "5' clipping penalty"), ("clip3", "3' clipping penalty"),
                             ("min_score", "minimum score to report (-T)"),
                             ("unpaired", "penalty for an unpaired read pair (-U)"),
-                            ("max_read_len", "longest read accepted")):
+                            ("max_read_len", "longest read accepted"),
+                            ("secondary", "secondary records per read (-N)"),
+                            ("secondary_pct", "secondary records score at least this % of "
+                                              "the primary")):
         flag = "--" + name.replace("_", "-")
         g.add_argument(flag, dest=name, type=int, default=None,
                        help=f"{help_text} (default {getattr(d, name)})")
@@ -202,7 +205,8 @@ def _run_align(args) -> int:
     if len(args.reads) > 2:
         raise _UsageError("align takes one reads file, or two for paired-end")
     names = ("k", "w", "max_occ", "max_cand", "drop_pct", "pad", "band", "match", "mismatch", "gap_open",
-             "gap_extend", "clip5", "clip3", "min_score", "unpaired", "max_read_len")
+             "gap_extend", "clip5", "clip3", "min_score", "unpaired", "max_read_len",
+             "secondary", "secondary_pct")
     overrides = {n: getattr(args, n) for n in names}
     if args.no_rescue:
         overrides["rescue"] = False

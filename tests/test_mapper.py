@@ -320,3 +320,33 @@ def test_text_retry_when_room_is_short(reference):
     tight = mapper._texts(flat, off, c, rows, best, room=np.full(3, 2, dtype=np.int64))
     assert roomy[0] == tight[0] and roomy[1] == tight[1]
     assert roomy[0][2] == "70M5D80M" and roomy[1][2] == "70^" + ref[30070:30075] + "80"
+
+
+def test_repeat_copies_secondary_and_mapq(tmp_path):
+    """A read from a two-copy repeat: MAPQ 0, XS == AS, and one secondary record on request."""
+    import random
+
+    import pimalign
+
+    rng = random.Random(3)
+    rand = lambda n: "".join(rng.choice("ACGT") for _ in range(n))  # noqa: E731
+    repeat = rand(400)
+    genome = rand(3000) + repeat + rand(3000) + repeat + rand(3000)
+    ref = tmp_path / "rep.fa"
+    ref.write_text(">rep\n" + genome + "\n")
+    read = repeat[100:250]
+    plain = list(pimalign.Aligner(str(ref)).map(read))
+    assert len(plain) == 1 and plain[0].mapq == 0 and plain[0].r_st in (3100, 6500)
+    hits = list(pimalign.Aligner(str(ref), secondary=1).map(read))
+    assert [h.is_primary for h in hits] == [True, False]
+    assert sorted(h.r_st for h in hits) == [3100, 6500]
+    fq = tmp_path / "r.fq"
+    fq.write_text(f"@r\n{read}\n+\n{'I' * 150}\n")
+    out = tmp_path / "r.sam"
+    run("align", str(ref), str(fq), "-o", str(out), "--sort", "none", "--secondary", "1",
+        "--no-progress")
+    with pysam.AlignmentFile(str(out)) as sam:
+        recs = list(sam.fetch(until_eof=True))
+    assert [r.is_secondary for r in recs] == [False, True]
+    assert recs[0].get_tag("AS") == recs[0].get_tag("XS") == 150
+    assert recs[1].query_sequence is None and recs[1].mapping_quality == 0

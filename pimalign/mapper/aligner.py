@@ -80,7 +80,7 @@ class Aligner:
         yield from self._hits(p2, s2.get(0), len(seq2), 2)
         self.mapper.workload.clear()
 
-    def _hits(self, placed, sup, length, which):
+    def _hits(self, placed, extra, length, which):
         self.mapper.workload.clear()
         lengths = self.index.ref.lengths
         if placed.mapped[0]:
@@ -88,8 +88,8 @@ class Aligner:
                             int(placed.strand[0]), placed.cigar[0], int(placed.mapq[0]),
                             int(placed.nm[0]), placed.md[0], int(placed.score[0]), True, length,
                             which, lengths)
-        if sup is not None:
-            ctg, pos, strand, cigar, md, nm, score, mapq = sup
+        others = [] if extra is None else ([extra["sup"]] if extra["sup"] else []) + extra["sec"]
+        for ctg, pos, strand, cigar, md, nm, score, mapq in others:
             span = sum(int(n) for n, op in re.findall(r"(\d+)([MD])", cigar))
             yield self._hit(ctg, pos, pos + span, strand, cigar, mapq, nm, md, score, False,
                             length, which, lengths)

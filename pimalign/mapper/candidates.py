@@ -83,6 +83,7 @@ class Choice:
     sub: np.ndarray
     sub_n: np.ndarray
     supplementary: np.ndarray
+    rival: np.ndarray  # (reads, max_cand): other loci for the same part of the read
 
 
 def name_hashes(names) -> np.ndarray:
@@ -129,7 +130,7 @@ def choose(c: Candidates, p: MapParams, hashes: np.ndarray) -> Choice:
     keep = np.argmax(sup_score, axis=1)
     one = np.zeros_like(supplementary)
     one[rows, keep] = supplementary[rows, keep]
-    return Choice(best, sub, sub_n, one)
+    return Choice(best, sub, sub_n, one, rival)
 
 
 def mapq_se(score, sub, sub_n, aligned_len, p: MapParams) -> np.ndarray:

@@ -30,6 +30,8 @@ class MapParams:
     clip3: int = 5
     min_score: int = 30
     unpaired: int = 17  # penalty for reporting a pair's ends as unpaired (bwa -U)
+    secondary: int = 0  # secondary records per read (bwa: none; minimap2 -N)
+    secondary_pct: int = 80  # ... scoring at least this % of the primary
     rescue: bool = True  # mate rescue inside the expected insert window
     max_read_len: int = 10_000  # longer reads are an input error (use a long-read mapper)
 

@@ -28,7 +28,7 @@ _COMPLEMENT = str.maketrans("ACGTNRYKMSWBDHVacgtn", "TGCANYRMKSWVHDBtgcan")
 
 # SAM flags
 PAIRED, PROPER, UNMAP, MUNMAP, REVERSE, MREVERSE, READ1, READ2 = 1, 2, 4, 8, 16, 32, 64, 128
-SUPPLEMENTARY = 2048
+SECONDARY, SUPPLEMENTARY = 256, 2048
 
 
 @dataclass
@@ -89,7 +89,7 @@ class ChunkMapper:
         c = self.candidates(flat, off)
         self._record_workload(chunk.names, c, "extend")
         ch = choose(c, self.p, name_hashes(chunk.names))
-        return self._place(flat, off, c, ch.best, ch.sub, ch.sub_n, ch.supplementary)
+        return self._place(flat, off, c, ch.best, ch.sub, ch.sub_n, ch.supplementary, ch.rival)
 
     def single(self, chunk: ReadChunk, path: str) -> list[str]:
         placed, sup = self.single_placed(chunk, path)
@@ -146,9 +146,9 @@ class ChunkMapper:
         self._record_workload(chunk2.names, c2, "extend")
         pc = choose_pairs(c1, c2, ch1.best, ch2.best, self.offsets, model, self.p, hashes)
         placed1, sup1 = self._place(flat1, off1, c1, pc.slot1, ch1.sub, ch1.sub_n,
-                                    ch1.supplementary & (pc.slot1 >= 0)[:, None])
+                                    ch1.supplementary & (pc.slot1 >= 0)[:, None], ch1.rival)
         placed2, sup2 = self._place(flat2, off2, c2, pc.slot2, ch2.sub, ch2.sub_n,
-                                    ch2.supplementary & (pc.slot2 >= 0)[:, None])
+                                    ch2.supplementary & (pc.slot2 >= 0)[:, None], ch2.rival)
         rows = np.arange(len(chunk1))
         unpaired_sum = (np.where(ch1.best >= 0, c1.score[rows, np.maximum(ch1.best, 0)], 0)
                         + np.where(ch2.best >= 0, c2.score[rows, np.maximum(ch2.best, 0)], 0)
@@ -207,15 +207,29 @@ class ChunkMapper:
         return result[1], result[0]
 
     # -- placing and text ------------------------------------------------------------------
-    def _place(self, flat, off, c: Candidates, slot, sub, sub_n, supplementary):
-        """Traceback of each read's chosen slot and supplementary slots; MAPQ."""
+    def _place(self, flat, off, c: Candidates, slot, sub, sub_n, supplementary, rival=None):
+        """Traceback of each read's chosen slot, supplementary and secondary slots; MAPQ.
+
+        Returns ``(placed, extra)``: ``extra`` maps a read to ``{"sup": tuple, "sec": [tuples]}``
+        (tuples: contig, pos, strand, cigar, md, nm, score, mapq).
+        """
         n = slot.shape[0]
         rows = np.arange(n)
         mapped = slot >= 0
         s = np.maximum(slot, 0)
         sup_r, sup_s = np.nonzero(supplementary)
-        job_r = np.concatenate([rows[mapped], sup_r])
-        job_s = np.concatenate([s[mapped], sup_s])
+        sec_r = sec_s = np.zeros(0, dtype=np.int64)
+        if self.p.secondary > 0 and rival is not None:
+            keep = (rival & mapped[:, None] & (slot[:, None] != np.arange(c.score.shape[1]))
+                    & (c.score * 100 >= self.p.secondary_pct * c.score[rows, s][:, None]))
+            # best-scoring first, at most p.secondary per read
+            order = np.argsort(-np.where(keep, c.score, NEG), axis=1, kind="stable")
+            ranked = np.take_along_axis(keep, order, axis=1)
+            ranked[:, self.p.secondary:] = False
+            sec_r, col = np.nonzero(ranked)
+            sec_s = order[sec_r, col]
+        job_r = np.concatenate([rows[mapped], sup_r, sec_r])
+        job_s = np.concatenate([s[mapped], sup_s, sec_s])
         text = self._texts(flat, off, c, job_r, job_s)
         k = int(mapped.sum())
         cigar = [None] * n
@@ -231,15 +245,24 @@ class ChunkMapper:
         end = c.r_en[rows, s] - self.offsets[contig]
         placed = Placed(mapped, c.strand[rows, s], contig, pos - self.offsets[contig], end, mapq,
                         score, sub, cigar, md, nm)
-        sup = {}
+        extra: dict = {}
         for x in range(k, job_r.size):
             r, sl = int(job_r[x]), int(job_s[x])
             g = int(text[3][x])
             ctg = int(self.contig_of(g))
-            sup_q = int(mapq_se(c.score[r, sl], 0, 0, c.q_en[r, sl] - c.q_st[r, sl], self.p))
-            sup[r] = (ctg, g - int(self.offsets[ctg]), int(c.strand[r, sl]), text[0][x],
-                      text[1][x], int(text[2][x]), int(c.score[r, sl]), min(sup_q, int(mapq[r])))
-        return placed, sup
+            if x < k + sup_r.size:
+                q = int(mapq_se(c.score[r, sl], 0, 0, c.q_en[r, sl] - c.q_st[r, sl], self.p))
+                q = min(q, int(mapq[r]))
+            else:
+                q = 0
+            record = (ctg, g - int(self.offsets[ctg]), int(c.strand[r, sl]), text[0][x],
+                      text[1][x], int(text[2][x]), int(c.score[r, sl]), q)
+            entry = extra.setdefault(r, {"sup": None, "sec": []})
+            if x < k + sup_r.size:
+                entry["sup"] = record
+            else:
+                entry["sec"].append(record)
+        return placed, extra
 
     def _texts(self, flat, off, c: Candidates, job_r, job_s, room=None):
         """CIGAR and MD text, NM and reference start of each (read, slot) job."""
@@ -324,7 +347,9 @@ class ChunkMapper:
                 map(str, mapq.tolist()), cigar, rnext.tolist(), map(str, pnext.tolist()),
                 map(str, tlen.tolist()), seq_out, qual_out), tags)]
 
-    def _lines(self, chunk, r, me: Placed, mate: Placed | None, which, sup, proper=False):
+    def _lines(self, chunk, r, me: Placed, mate: Placed | None, which, extra, proper=False):
+        """Primary record of read ``r`` followed by its supplementary and secondary records."""
+        sup = extra["sup"] if extra else None
         name = chunk.names[r]
         seq = chunk.seqs[r]
         qual = chunk.quals[r] if chunk.quals is not None else "*"
@@ -392,6 +417,13 @@ class ChunkMapper:
             s_tags = (f"\tNM:i:{snm}\tMD:Z:{smd}\tAS:i:{sscore}\tXS:i:0\tSA:Z:{rname},{pos},"
                       f"{'-' if me.strand[r] else '+'},{cigar},{mapq},{me.nm[r]};")
             lines.append("\t".join(s_fields) + s_tags + rg + "\n")
+        for ctg, spos, sstrand, scig, smd, snm, sscore, smapq in (extra["sec"] if extra else []):
+            s_flag = (flag & ~REVERSE) | SECONDARY | (REVERSE if sstrand else 0)
+            mate_name = rname if rnext == "=" else rnext
+            s_rnext = "=" if mate_name == self.names[ctg] else mate_name
+            lines.append("\t".join([name, str(s_flag), self.names[ctg], str(spos + 1), "0", scig,
+                                    s_rnext, str(pnext), "0", "*", "*"])
+                         + f"\tNM:i:{snm}\tMD:Z:{smd}\tAS:i:{sscore}" + rg + "\n")
         lines.insert(0, "\t".join(fields) + tags + rg + "\n")
         return lines
 
