@@ -9,13 +9,12 @@ reference made only of N, characters that are not nucleotides.
 from __future__ import annotations
 
 import hashlib
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..alphabet import encode_many
 from ..io.errors import InputError
-from ..io.reads import read_chunks
 
 
 @dataclass
@@ -38,27 +37,52 @@ class Reference:
 
 
 def read_reference(path: str) -> Reference:
-    """Read and validate a (gzipped) FASTA reference."""
+    """Read and validate a (gzipped) FASTA reference, all at once (bytes, no per-line Python)."""
+    from ..alphabet import _ENCODE_IUPAC, _translate
+    from ..io.reads import _open_binary
+
+    handle = _open_binary(path)
+    try:
+        data = handle.read()
+    except (OSError, EOFError, zlib.error) as err:
+        raise InputError(path, f"corrupt or truncated gzip data ({err})") from None
+    finally:
+        handle.close()
+    if not data.strip():
+        raise InputError(path, "contains no records (empty file)")
+    if data[:1] == b"@":
+        raise InputError(path, "is FASTQ; the reference must be FASTA")
+    if data[:1] != b">":
+        raise InputError(path, f"not FASTA: first line starts with {data[:1]!r}, expected '>'", 1)
     names, seqs = [], []
-    for chunk in read_chunks(path, chunk_size=1 << 30):
-        if chunk.quals is not None:
-            raise InputError(path, "is FASTQ; the reference must be FASTA")
-        names.extend(chunk.names)
-        seqs.extend(chunk.seqs)
-    seen = {}
-    for number, (name, seq) in enumerate(zip(names, seqs), start=1):
+    seen: dict = {}
+    for number, record in enumerate(data[1:].split(b"\n>"), start=1):
+        header, _, body = record.partition(b"\n")
+        try:
+            fields = header.decode("ascii").split()
+        except UnicodeDecodeError:
+            raise InputError(path, "non-ASCII byte in the header", number) from None
+        name = fields[0] if fields else ""
+        if not name:
+            raise InputError(path, "empty contig name", number)
         if name in seen:
             raise InputError(path, f"duplicate contig name (also record {seen[name]})",
                              f"{number} ({name})")
         seen[name] = number
+        seq = body.translate(None, b"\r\n \t")
         if not seq:
             raise InputError(path, "empty contig", f"{number} ({name})")
-    try:
-        flat, offsets = encode_many(seqs, iupac=True)
-    except ValueError as err:
-        index, _, problem = str(err).partition(": ")
-        number = int(index.split()[1])
-        raise InputError(path, problem, f"{number + 1} ({names[number]})") from None
-    if flat.size and int((flat < 4).sum()) == 0:
+        names.append(name)
+        seqs.append(seq)
+    offsets = np.zeros(len(seqs) + 1, dtype=np.int64)
+    np.cumsum([len(x) for x in seqs], out=offsets[1:])
+    raw = b"".join(seqs)
+    flat, bad = _translate(np.frombuffer(raw, dtype=np.uint8), _ENCODE_IUPAC)
+    if bad >= 0:
+        c = int(np.searchsorted(offsets, bad, side="right") - 1)
+        char = chr(raw[bad]) if raw[bad] < 128 else f"byte 0x{raw[bad]:02x}"
+        raise InputError(path, f"invalid character {char!r} at position {bad - offsets[c]}",
+                         f"{c + 1} ({names[c]})")
+    if int((flat < 4).sum()) == 0:
         raise InputError(path, "the reference holds only N: nothing to align to")
     return Reference(names, offsets, flat)
