@@ -20,6 +20,7 @@ TASKS = {"distance": 0, "locations": 1, "path": 2}
 CIGAR_CHARS = {1: "I", 2: "D", 4: "S", 7: "=", 8: "X"}
 DEFAULT_BAND = 8  # initial half-width of the adaptive band, in cells
 ENGINES = ("auto", "adaptive")
+DEVICES = ("cpu", "gpu")
 
 
 def _check_mode_task(mode: str, task: str) -> tuple[int, int]:
@@ -116,16 +117,30 @@ def _set_threads(threads: int | None) -> int:
 
 def batch_encoded(q_flat, q_off, t_flat, t_off, mode: str = "NW", task: str = "distance",
                   k: int = -1, threads: int | None = None, literal_n: bool = False,
-                  band: int = DEFAULT_BAND, engine: str = "auto") -> BatchResult:
+                  band: int = DEFAULT_BAND, engine: str = "auto",
+                  device: str = "cpu") -> BatchResult:
     """Batch alignment of pre-encoded, packed pairs (see ``alphabet.encode_many``).
 
     ``engine="auto"`` answers distances (and NW/SHW locations) with the bit-parallel banded word
     where it can decide, the adaptive band elsewhere; ``engine="adaptive"`` always runs the
-    adaptive band, whose workload is what the PIM model executes.
+    adaptive band, whose workload is what the PIM model executes. ``device="gpu"`` runs tasks
+    ``distance`` and ``locations`` on a CUDA GPU (``pimalign.gpu``; same answers, no workload:
+    ``band``, ``cells`` and ``bits`` are -1) and fails clearly when there is none.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
+    if device not in DEVICES:
+        raise ValueError(f"unknown device {device!r}: choose one of {', '.join(DEVICES)}")
     mode_id, task_id = _check_mode_task(mode, task)
+    if device == "gpu":
+        from .gpu import edit_batch_gpu
+
+        if q_off.shape[0] != t_off.shape[0]:
+            raise ValueError(f"{q_off.shape[0] - 1} queries but {t_off.shape[0] - 1} targets")
+        res = edit_batch_gpu(q_flat, q_off, t_flat, t_off, mode, k, _ncode(literal_n), task)
+        none = np.full(q_off.shape[0] - 1, -1, dtype=np.int64)
+        return BatchResult(res["distance"], res["start"], res["end"], none, none.copy(),
+                           none.copy())
     if q_off.shape[0] != t_off.shape[0]:
         raise ValueError(f"{q_off.shape[0] - 1} queries but {t_off.shape[0] - 1} targets")
     n_pairs = q_off.shape[0] - 1
@@ -158,21 +173,25 @@ def batch_encoded(q_flat, q_off, t_flat, t_off, mode: str = "NW", task: str = "d
 
 def batch_align(queries: Sequence, targets: Sequence, mode: str = "NW", task: str = "distance",
                 k: int = -1, threads: int | None = None, literal_n: bool = False,
-                band: int = DEFAULT_BAND, engine: str = "auto") -> BatchResult:
+                band: int = DEFAULT_BAND, engine: str = "auto",
+                device: str = "cpu") -> BatchResult:
     """Align ``queries[i]`` against ``targets[i]`` for every ``i``, in parallel (see
-    ``batch_encoded`` for ``engine``)."""
+    ``batch_encoded`` for ``engine`` and ``device``)."""
     if len(queries) != len(targets):
         raise ValueError(f"{len(queries)} queries but {len(targets)} targets")
     q_flat, q_off = encode_many(queries)
     t_flat, t_off = encode_many(targets)
     return batch_encoded(q_flat, q_off, t_flat, t_off, mode, task, k, threads, literal_n, band,
-                         engine)
+                         engine, device)
 
 
 def edit_distances(queries: Sequence, targets: Sequence, mode: str = "NW", k: int = -1,
-                   threads: int | None = None, literal_n: bool = False) -> np.ndarray:
-    """Edit distance of every pair as an int64 array (-1 where above ``k``)."""
-    return batch_align(queries, targets, mode, "distance", k, threads, literal_n).distance
+                   threads: int | None = None, literal_n: bool = False,
+                   device: str = "cpu") -> np.ndarray:
+    """Edit distance of every pair as an int64 array (-1 where above ``k``); ``device="gpu"``
+    runs it on a CUDA GPU."""
+    return batch_align(queries, targets, mode, "distance", k, threads, literal_n,
+                       device=device).distance
 
 
 def edit_paths(queries: Sequence, targets: Sequence, mode: str = "NW", k: int = -1,

@@ -58,6 +58,8 @@ def _add_editdist(sub) -> None:
                    help="auto: bit-parallel banded word where it decides, adaptive band elsewhere; "
                         "adaptive: always the adaptive band (the workload the PIM model executes)")
     p.add_argument("--chunk-size", type=_positive_int, default=100_000, help="pairs per batch")
+    p.add_argument("--device", choices=["cpu", "gpu"], default="cpu",
+                   help="gpu: CUDA kernels for --task distance/locations (no workload columns)")
     p.set_defaults(func=_run_editdist)
 
 
@@ -69,6 +71,17 @@ def _run_editdist(args) -> int:
     from .io.atomic import atomic_output, check_output_path
     from .io.pairs import read_fastx_pairs, read_tsv_pairs
 
+    if args.device == "gpu":
+        from .gpu import require
+
+        if args.task == "path":
+            raise _UsageError("--device gpu computes distances and locations; paths run on cpu")
+        if args.workload:
+            raise _UsageError("--device gpu reports no workload; drop --workload")
+        try:
+            require()
+        except RuntimeError as err:
+            raise _UsageError(str(err)) from None
     if len(args.inputs) == 1:
         chunks = read_tsv_pairs(args.inputs[0], args.chunk_size)
         sources = (args.inputs[0], args.inputs[0])
@@ -101,7 +114,8 @@ def _run_editdist(args) -> int:
                         raise InputError(source, problem, where) from None
                 (q_flat, q_off), (t_flat, t_off) = encoded
                 res = batch_encoded(q_flat, q_off, t_flat, t_off, args.mode, args.task, args.k,
-                                    args.threads, args.literal_n, args.band, args.engine)
+                                    args.threads, args.literal_n, args.band, args.engine,
+                                    args.device)
                 fields = [ids, res.distance.tolist()]
                 if args.task != "distance":
                     fields += [res.start.tolist(), res.end.tolist()]

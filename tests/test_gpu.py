@@ -1,0 +1,249 @@
+"""The GPU backend against the CPU kernels.
+
+Three layers, none needing a GPU:
+- the CUDA kernels themselves under Numba's CUDA simulator, in a subprocess
+  (``NUMBA_ENABLE_CUDASIM`` must be set before Numba is imported, and pytest has imported it);
+- the same per-pair code compiled for the CPU (``edit_batch_twin``) on many more pairs, fast;
+- the clear error, in a fresh process without the simulator, when no GPU is present.
+Every comparison is exact: distance, start and end of every pair.
+"""
+
+import json
+import os
+import random
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import mutate, random_seq
+from pimalign.alphabet import encode_many
+from pimalign.api import batch_encoded
+from pimalign.gpu import edit_batch_gpu
+from pimalign.gpu.batch import repack
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+MODES = ("NW", "SHW", "HW")
+FIELDS = ("distance", "start", "end")
+
+# Empty sides, length 1, all-N, very different lengths, query lengths around word boundaries.
+EDGE = [("", ""), ("", "ACGT"), ("ACGT", ""), ("A", "A"), ("A", "C"), ("N", "N"), ("A", "N"),
+        ("NNNN", "NNNN"), ("NNNNNNN", "ACGTNAC"), ("ACG", "T" * 120), ("A" * 120, "AC"),
+        ("ACGT" * 30, "A"), ("T", "ACGT" * 30), ("N" * 70, "N" * 66)]
+
+
+def make_pairs(seed: int, count: int, max_len: int) -> tuple[list[str], list[str]]:
+    """Edge cases, then related pairs (some inside flanks, some with N) and unrelated ones."""
+    rng = random.Random(seed)
+    queries = [q for q, _ in EDGE]
+    targets = [t for _, t in EDGE]
+    for length in (63, 64, 65, 127, 128, 129):
+        if length <= max_len + 10:
+            t = random_seq(rng, length)
+            queries.append(mutate(rng, t, 0.02)[:length].ljust(length, "A"))
+            targets.append(t)
+    while len(queries) < count:
+        t = random_seq(rng, rng.randint(0, max_len), "ACGTN" if rng.random() < 0.2 else "ACGT")
+        q = mutate(rng, t, rng.random() * 0.35)
+        r = rng.random()
+        if r < 0.3:
+            t = random_seq(rng, rng.randint(0, 25)) + t + random_seq(rng, rng.randint(0, 25))
+        elif r < 0.38:
+            q = random_seq(rng, rng.randint(0, max_len))
+        queries.append(q)
+        targets.append(t)
+    return queries, targets
+
+
+def mismatches(got: dict, want, label: str, queries, targets) -> list[str]:
+    out = []
+    for name in FIELDS:
+        bad = np.flatnonzero(np.asarray(got[name]) != getattr(want, name))
+        if bad.size:
+            p = int(bad[0])
+            out.append(f"{label} {name}: {bad.size} pairs differ, first {p} "
+                       f"({queries[p]!r} vs {targets[p]!r}): gpu {int(got[name][p])} "
+                       f"cpu {int(getattr(want, name)[p])}")
+    return out
+
+
+def simulator_checks(part: str) -> None:
+    """Run in a subprocess with NUMBA_ENABLE_CUDASIM=1: the kernels against the CPU batch."""
+    import warnings
+
+    from pimalign.gpu import available, batch, simulator_enabled
+
+    # Myers' additions wrap around on purpose; numpy scalars warn about that in the simulator.
+    warnings.simplefilter("ignore", RuntimeWarning)
+    assert simulator_enabled() and available()
+    queries, targets = make_pairs(11 if part == "distance" else 12, 260, 120)
+    qf, qo = encode_many(queries)
+    tf, to = encode_many(targets)
+    errors, runs, cpu_pairs = [], 0, 0
+    tasks = ("distance",) if part == "distance" else ("locations",)
+    for mode in MODES:
+        for ncode in (4, 5):
+            # (4, 32): every query in the first tier (one launch, no index array);
+            # (1, 2): two tiers of 64 and 128 bases, longer queries left to the CPU kernel.
+            batch.TIERS = (4, 32) if ncode == 4 else (1, 2)
+            for task in tasks:
+                for k in (-1, 0, 6):
+                    n = len(queries) if not (task == "locations" and mode == "HW" and k < 0) else 90
+                    stats = {}
+                    got = edit_batch_gpu(qf, qo[:n + 1], tf, to[:n + 1], mode, k, ncode, task,
+                                         stats=stats)
+                    want = batch_encoded(qf, qo[:n + 1], tf, to[:n + 1], mode, task, k,
+                                         literal_n=ncode == 5)
+                    errors += mismatches(got, want, f"{mode} {task} ncode={ncode} k={k}",
+                                         queries, targets)
+                    runs += 1
+                    cpu_pairs += stats["cpu_pairs"]
+    empty = edit_batch_gpu(np.zeros(0, np.uint8), np.zeros(1, np.int64), np.zeros(0, np.uint8),
+                           np.zeros(1, np.int64), "HW", -1, 4, "locations")
+    assert all(empty[name].shape == (0,) for name in FIELDS)
+    print(json.dumps({"errors": errors, "runs": runs, "cpu_pairs": cpu_pairs}))
+
+
+def run_python(code: str, simulator: bool, timeout: int = 80) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env.pop("NUMBA_ENABLE_CUDASIM", None)
+    if simulator:
+        env["NUMBA_ENABLE_CUDASIM"] = "1"
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (HERE, env.get("PYTHONPATH")) if p)
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          timeout=timeout, cwd=ROOT)
+
+
+@pytest.mark.parametrize("part", ["distance", "locations"])
+def test_kernels_under_simulator_equal_cpu(part):
+    proc = run_python(f"import test_gpu; test_gpu.simulator_checks({part!r})", simulator=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert report["errors"] == []
+    assert report["runs"] == 18
+    assert report["cpu_pairs"] > 0  # the (1, 2) tiers left the longest queries to the CPU
+
+
+@pytest.mark.parametrize("words", [1, 5])
+def test_twin_equals_cpu_on_many_pairs(words):
+    """The kernels' per-pair code, compiled for the CPU; words=1 also checks the not-done mark."""
+    from pimalign.gpu.kernels import NOT_DONE, WORD, edit_batch_twin
+
+    queries, targets = make_pairs(5 + words, 2500, 300)
+    qf, qo = encode_many(queries)
+    tf, to = encode_many(targets)
+    too_long = np.diff(qo) > WORD * words
+    n = len(queries)
+    errors = []
+    for mode_id, mode in enumerate(MODES):
+        for ncode in (4, 5):
+            for task_id, task in enumerate(("distance", "locations")):
+                for k in (-1, 0, 9):
+                    got = {name: np.empty(n, np.int64) for name in FIELDS}
+                    edit_batch_twin(qf, qo, tf, to, mode_id, k, ncode, task_id, words,
+                                    got["distance"], got["start"], got["end"])
+                    want = batch_encoded(qf, qo, tf, to, mode, task, k, literal_n=ncode == 5)
+                    assert np.all(got["distance"][too_long] == NOT_DONE)
+                    for name in FIELDS:
+                        got[name][too_long] = getattr(want, name)[too_long]
+                    errors += mismatches(got, want, f"{mode} {task} ncode={ncode} k={k}",
+                                         queries, targets)
+    assert errors == []
+    assert too_long.any() == (words == 1)
+
+
+def test_no_gpu_gives_a_clear_error():
+    code = """
+import json
+import numba.cuda
+import numpy as np
+import pimalign.gpu as gpu
+out = {"real_gpu": bool(numba.cuda.is_available()), "available": gpu.available()}
+for name, call in (("require", gpu.require),
+                   ("edit", lambda: gpu.edit_batch_gpu(np.zeros(1, np.uint8), np.array([0, 1]),
+                                                       np.zeros(1, np.uint8), np.array([0, 1])))):
+    try:
+        call()
+        out[name] = None
+    except RuntimeError as err:
+        out[name] = str(err)
+print(json.dumps(out))
+"""
+    proc = run_python(code, simulator=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    if out["real_gpu"]:
+        pytest.skip("a CUDA GPU is present")
+    assert out["available"] is False
+    for name in ("require", "edit"):
+        assert out[name].startswith("no CUDA GPU found (numba.cuda.is_available() is False)")
+        assert "device='cpu'" in out[name]
+
+
+def test_arguments_are_checked_before_the_gpu():
+    qf, qo = encode_many(["ACGT"])
+    with pytest.raises(NotImplementedError, match="path"):
+        edit_batch_gpu(qf, qo, qf, qo, "NW", -1, 4, "path")
+    with pytest.raises(ValueError, match="unknown mode"):
+        edit_batch_gpu(qf, qo, qf, qo, "XX")
+    with pytest.raises(ValueError, match="unknown task"):
+        edit_batch_gpu(qf, qo, qf, qo, "NW", task="cigar")
+    with pytest.raises(ValueError, match="ncode"):
+        edit_batch_gpu(qf, qo, qf, qo, "NW", ncode=3)
+    with pytest.raises(ValueError, match="1 queries but 2 targets"):
+        edit_batch_gpu(qf, qo, *encode_many(["A", "C"]))
+
+
+def test_repack_keeps_the_selected_sequences():
+    seqs = ["ACGT", "", "NNA", "T", "GGGGG"]
+    flat, off = encode_many(seqs)
+    sel = np.array([4, 1, 2], dtype=np.int64)
+    new_flat, new_off = repack(flat, off, sel)
+    want_flat, want_off = encode_many([seqs[x] for x in sel])
+    assert np.array_equal(new_flat, want_flat)
+    assert np.array_equal(new_off, want_off)
+
+
+def run_script(args: list[str], simulator: bool) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env.pop("NUMBA_ENABLE_CUDASIM", None)
+    if simulator:
+        env["NUMBA_ENABLE_CUDASIM"] = "1"
+    return subprocess.run([sys.executable, os.path.join(ROOT, "benchmarks", "bench_gpu.py"),
+                           *args], env=env, capture_output=True, text=True, timeout=80, cwd=ROOT)
+
+
+def test_benchmark_skips_without_gpu():
+    import numba.cuda
+
+    if numba.cuda.is_available():
+        pytest.skip("a CUDA GPU is present")
+    proc = run_script(["no_such_file.tsv"], simulator=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.strip() == "no CUDA GPU: skipped"
+
+
+def test_benchmark_checks_answers_under_simulator():
+    pairs = os.path.join(ROOT, "data", "pairs_reads_demo.tsv.gz")
+    proc = run_script([pairs, "--limit", "40", "--repeats", "1", "--modes", "NW,SHW",
+                       "--allow-simulator"], simulator=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "CUDA simulator" in proc.stdout
+    assert proc.stdout.count("40/40 agree") == 4
+
+
+def test_cli_and_api_device_gpu_without_gpu_fail_clearly(tmp_path):
+    """--device gpu on a machine without CUDA: usage exit 2, one line, no output file."""
+    out = tmp_path / "d.tsv"
+    pairs = tmp_path / "p.tsv"
+    pairs.write_text("ACGT\tAGT\n")
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_ENABLE_CUDASIM"}
+    proc = subprocess.run([sys.executable, "-m", "pimalign", "editdist", str(pairs), "--device",
+                           "gpu", "-o", str(out)], capture_output=True, text=True, env=env)
+    if proc.returncode == 0:
+        pytest.skip("a CUDA GPU is present")
+    assert proc.returncode == 2
+    assert "no CUDA GPU found" in proc.stderr.strip().splitlines()[-1]
+    assert "Traceback" not in proc.stderr and not out.exists()
