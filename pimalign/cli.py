@@ -190,7 +190,7 @@ def _add_align(sub) -> None:
                             ("w", "minimizer window"),
                             ("max_occ", "skip minimizers more frequent than this"),
                             ("max_cand", "candidate loci extended per read"),
-                            ("drop_pct", "skip loci with fewer seed votes than this % of the "
+                            ("drop_pct", "skip loci with fewer seed votes than this %% of the "
                                          "best (bwa -D)"),
                             ("pad", "reference bases added each side of an extension window"),
                             ("band", "initial half-width of the adaptive band"),
@@ -202,7 +202,7 @@ def _add_align(sub) -> None:
                             ("unpaired", "penalty for an unpaired read pair (-U)"),
                             ("max_read_len", "longest read accepted"),
                             ("secondary", "secondary records per read (-N)"),
-                            ("secondary_pct", "secondary records score at least this % of "
+                            ("secondary_pct", "secondary records score at least this %% of "
                                               "the primary")):
         flag = "--" + name.replace("_", "-")
         g.add_argument(flag, dest=name, type=int, default=None,
@@ -266,9 +266,13 @@ def _terminate(signum, frame):
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit code (see module doc)."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGTERM, _terminate)  # first: a signal during start-up exits 130 too
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+    except KeyboardInterrupt:
+        print("pimalign: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPT
     started = time.time()
     try:
         code = args.func(args)

@@ -16,6 +16,8 @@ from .errors import InputError
 def check_output_path(path: str, inputs: tuple[str, ...] = ()) -> None:
     """Fail early, before any work, on an output that could never be written or would clobber an input."""
     folder = os.path.dirname(os.path.abspath(path)) or "."
+    if os.path.isdir(path):
+        raise InputError(path, "output path is a folder; give a file name")
     if not os.path.isdir(folder):
         raise InputError(path, f"output folder {folder} does not exist")
     if not os.access(folder, os.W_OK):

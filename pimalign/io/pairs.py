@@ -18,8 +18,6 @@ import os
 import sys
 from typing import Iterator
 
-import pysam
-
 from .errors import InputError
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -46,6 +44,7 @@ def open_text(path: str):
 def read_tsv_pairs(path: str, chunk_size: int) -> Iterator[tuple[list, list, list, list]]:
     """Yield chunks of pairs from a TSV file; bad lines raise ``InputError``."""
     ids, queries, targets, lines = [], [], [], []
+    total = 0
     with open_text(path) as handle:
         line_no = 0
         try:
@@ -67,6 +66,7 @@ def read_tsv_pairs(path: str, chunk_size: int) -> Iterator[tuple[list, list, lis
                     raise InputError(path, f"expected 2 or 3 tab-separated columns, found "
                                            f"{len(fields)}", f"at line {line_no}")
                 lines.append(line_no)
+                total += 1
                 if len(ids) >= chunk_size:
                     yield ids, queries, targets, lines
                     ids, queries, targets, lines = [], [], [], []
@@ -77,46 +77,42 @@ def read_tsv_pairs(path: str, chunk_size: int) -> Iterator[tuple[list, list, lis
             raise InputError(path, f"corrupt or truncated gzip data ({err})") from None
     if ids:
         yield ids, queries, targets, lines
-
-
-def read_fastx(path: str) -> Iterator[tuple[str, str]]:
-    """Yield ``(name, sequence)`` from a FASTA or FASTQ file (plain or gzip) via pysam."""
-    if not os.path.exists(path):
-        raise InputError(path, "no such file")
-    number = 0
-    try:
-        with pysam.FastxFile(path) as handle:
-            for number, entry in enumerate(handle, start=1):
-                seq = entry.sequence or ""
-                qual = entry.quality
-                if qual is not None and len(qual) != len(seq):
-                    raise InputError(path, f"quality has {len(qual)} characters but the sequence "
-                                           f"has {len(seq)}", f"{number} ({entry.name})")
-                yield entry.name, seq
-    except (OSError, ValueError) as err:
-        raise InputError(path, f"unreadable FASTA/FASTQ ({err})", number + 1) from None
+    elif total == 0:
+        raise InputError(path, "contains no pairs (empty file)")
 
 
 def read_fastx_pairs(query_path: str, target_path: str,
                      chunk_size: int) -> Iterator[tuple[list, list, list, list]]:
-    """Yield chunks pairing record i of ``query_path`` with record i of ``target_path``."""
-    ids, queries, targets, records = [], [], [], []
-    targets_iter = read_fastx(target_path)
+    """Yield chunks pairing record i of ``query_path`` with record i of ``target_path``.
+
+    Both files go through the strict reader of ``io.reads`` (FASTA or FASTQ, gzip or plain):
+    malformed records are errors naming the file and the record.
+    """
+    from .reads import read_chunks
+
+    targets = _records(read_chunks(target_path, chunk_size))
     number = 0
-    for number, (name, qseq) in enumerate(read_fastx(query_path), start=1):
-        try:
-            _, tseq = next(targets_iter)
-        except StopIteration:
-            raise InputError(target_path, f"has fewer records than {query_path} "
-                                          f"(it ends before record {number})") from None
-        ids.append(name)
-        queries.append(qseq)
-        targets.append(tseq)
-        records.append(number)
-        if len(ids) >= chunk_size:
-            yield ids, queries, targets, records
-            ids, queries, targets, records = [], [], [], []
-    if next(targets_iter, None) is not None:
+    ids, queries, target_seqs, numbers = [], [], [], []
+    for chunk in read_chunks(query_path, chunk_size):
+        for name, seq in zip(chunk.names, chunk.seqs):
+            number += 1
+            tseq = next(targets, None)
+            if tseq is None:
+                raise InputError(target_path, f"has fewer records than {query_path} (it ends "
+                                              f"before record {number})")
+            ids.append(name)
+            queries.append(seq)
+            target_seqs.append(tseq)
+            numbers.append(number)
+            if len(ids) >= chunk_size:
+                yield ids, queries, target_seqs, numbers
+                ids, queries, target_seqs, numbers = [], [], [], []
+    if next(targets, None) is not None:
         raise InputError(target_path, f"has more records than {query_path} ({number})")
     if ids:
-        yield ids, queries, targets, records
+        yield ids, queries, target_seqs, numbers
+
+
+def _records(chunks):
+    for chunk in chunks:
+        yield from chunk.seqs

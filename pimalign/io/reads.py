@@ -75,15 +75,14 @@ def read_chunks(path: str, chunk_size: int = 50_000) -> Iterator[ReadChunk]:
         if first == b"@":
             yield from _fastq(handle, path, chunk_size)
             return
-        text = io.TextIOWrapper(handle, encoding="ascii", errors="strict", newline=None)
+        text = _AsciiLines(handle, path)
         first_line = text.readline()
         if not first_line:
             raise InputError(path, "contains no records (empty file)")
         if first_line[0] == ">":
             yield from _fasta(text, path, first_line, chunk_size)
         elif first_line[0] == "@":
-            yield from _fastq(io.BytesIO(first_line.encode() + text.read().encode()), path,
-                              chunk_size)
+            yield from _fastq(io.BytesIO(first_line.encode() + handle.read()), path, chunk_size)
         else:
             raise InputError(path, f"not FASTQ or FASTA: first line starts with "
                                    f"{first_line[:1]!r}, expected '@' or '>'", 1)
@@ -101,6 +100,31 @@ def read_chunks(path: str, chunk_size: int = 50_000) -> Iterator[ReadChunk]:
 
 
 BLOCK = 4 << 20  # bytes read at a time
+
+
+class _AsciiLines:
+    """Lines of a binary stream as str (CRLF folded), naming the line of a non-ASCII byte."""
+
+    def __init__(self, handle, path: str):
+        self.handle = handle
+        self.path = path
+        self.number = 0
+
+    def readline(self) -> str:
+        raw = self.handle.readline()
+        self.number += 1
+        try:
+            return raw.decode("ascii").replace("\r\n", "\n")
+        except UnicodeDecodeError as err:
+            raise InputError(self.path, f"non-ASCII byte 0x{raw[err.start]:02x} at line "
+                                        f"{self.number}") from None
+
+    def __iter__(self):
+        while True:
+            line = self.readline()
+            if not line:
+                return
+            yield line
 
 
 def _fastq(handle, path: str, chunk_size: int) -> Iterator[ReadChunk]:
@@ -167,7 +191,12 @@ def _check_fastq(path, number, heads, bases, plus, qual) -> None:
     bad_len = None
     if any(map(int.__ne__, map(len, bases), map(len, qual))):
         bad_len = next(x for x, (s, q) in enumerate(zip(bases, qual)) if len(s) != len(q))
-    worst = min((x for x in (bad_head, bad_plus, bad_len) if x is not None), default=None)
+    bad_qual = None
+    joined = "".join(qual)
+    if joined and (min(joined) < "!" or max(joined) > "~"):
+        bad_qual = next(x for x, q in enumerate(qual) if q and (min(q) < "!" or max(q) > "~"))
+    worst = min((x for x in (bad_head, bad_plus, bad_len, bad_qual) if x is not None),
+                default=None)
     if worst is None:
         return
     record = number + worst + 1
@@ -179,8 +208,12 @@ def _check_fastq(path, number, heads, bases, plus, qual) -> None:
     if worst == bad_plus:
         raise InputError(path, f"expected the '+' line, found {plus[worst][:20]!r} "
                                "(multi-line FASTQ is not supported)", f"{record} ({name})")
-    raise InputError(path, f"quality has {len(qual[worst])} characters but the sequence has "
-                           f"{len(bases[worst])}", f"{record} ({name})")
+    if worst == bad_len:
+        raise InputError(path, f"quality has {len(qual[worst])} characters but the sequence "
+                               f"has {len(bases[worst])}", f"{record} ({name})")
+    char = next(c for c in qual[worst] if c < "!" or c > "~")
+    raise InputError(path, f"quality character {char!r} outside Phred+33 ('!'..'~')",
+                     f"{record} ({name})")
 
 
 def _fasta(text, path: str, header: str, chunk_size: int) -> Iterator[ReadChunk]:

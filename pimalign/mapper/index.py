@@ -121,7 +121,11 @@ def is_index_file(path: str) -> bool:
 
 
 def load_index(path: str, verify: bool = True) -> Index:
-    """Load an index file, memory-mapping its arrays; ``verify`` checks every SHA-256."""
+    """Load an index file, memory-mapping its arrays.
+
+    ``verify`` checks every array's SHA-256 and the reference checksum against the contig table,
+    so a damaged or hand-edited file is an ``InputError``, never wrong alignments.
+    """
     size = os.path.getsize(path)
     with open(path, "rb") as handle:
         if handle.read(len(MAGIC)) != MAGIC:
@@ -130,27 +134,52 @@ def load_index(path: str, verify: bool = True) -> Index:
         if len(raw) < 8:
             raise InputError(path, "index file cut short (no header)")
         (length,) = struct.unpack("<Q", raw)
+        if length > size - len(MAGIC) - 8:
+            raise InputError(path, "index header is corrupt (its length exceeds the file)")
         try:
             meta = json.loads(handle.read(length))
         except ValueError:
             raise InputError(path, "index header is corrupt") from None
+    if not isinstance(meta, dict) or meta.get("format") != "pimalign-index":
+        raise InputError(path, "index header is corrupt (not a pimalign index header)")
     if meta.get("version") != VERSION:
         raise InputError(path, f"index format version {meta.get('version')} but this pimalign "
                                f"reads version {VERSION}: rebuild it with `pimalign index`")
+    try:
+        arrays = _load_arrays(path, meta, size, verify)
+        names = [str(n) for n in meta["contigs"]]
+        offsets = np.asarray(meta["offsets"], dtype=np.int64)
+        k, w = int(meta["k"]), int(meta["w"])
+        checksum = str(meta["reference_sha256"])
+    except (KeyError, TypeError, ValueError) as err:
+        raise InputError(path, f"index header is corrupt (bad or missing field {err})") from None
+    if not (5 <= k <= MAX_K and 1 <= w <= 255):
+        raise InputError(path, f"index header is corrupt (k={k}, w={w} out of range)")
+    if (offsets.shape[0] != len(names) + 1 or offsets[0] != 0 or np.any(np.diff(offsets) <= 0)
+            or offsets[-1] != arrays["seq"].shape[0]):
+        raise InputError(path, "index header is corrupt (contig table does not match the "
+                               "sequence): rebuild it")
+    ref = Reference(names, offsets, arrays["seq"])
+    if verify and ref.checksum() != checksum:
+        raise InputError(path, "index contig table fails the reference checksum (corrupt or "
+                               "edited file): rebuild it")
+    return Index(ref, k, w, arrays["keys"], arrays["vals"], checksum)
+
+
+def _load_arrays(path: str, meta: dict, size: int, verify: bool) -> dict:
     arrays = {}
-    for name, spec in meta["arrays"].items():
+    for name in ("seq", "keys", "vals"):
+        spec = meta["arrays"][name]
         dtype = np.dtype(spec["dtype"])
-        end = spec["offset"] + spec["count"] * dtype.itemsize
-        if end > size:
+        count, offset = int(spec["count"]), int(spec["offset"])
+        end = offset + count * dtype.itemsize
+        if offset < 0 or count < 0 or end > size:
             raise InputError(path, f"index file cut short ({size} bytes, array {name!r} "
                                    f"needs {end}): rebuild it")
-        array = np.memmap(path, dtype=dtype, mode="r", offset=spec["offset"],
-                          shape=(spec["count"],)) if spec["count"] else np.empty(0, dtype)
+        array = np.memmap(path, dtype=dtype, mode="r", offset=offset,
+                          shape=(count,)) if count else np.empty(0, dtype)
         if verify and _sha256(array) != spec["sha256"]:
             raise InputError(path, f"index array {name!r} fails its checksum (corrupt file): "
                                    "rebuild it")
         arrays[name] = array
-    ref = Reference(list(meta["contigs"]), np.asarray(meta["offsets"], dtype=np.int64),
-                    arrays["seq"])
-    return Index(ref, meta["k"], meta["w"], arrays["keys"], arrays["vals"],
-                 meta["reference_sha256"])
+    return arrays

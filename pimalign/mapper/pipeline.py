@@ -101,6 +101,7 @@ class ChunkMapper:
     # -- pairs -----------------------------------------------------------------------------
     def model_from(self, chunk1: ReadChunk, chunk2: ReadChunk, path1: str, path2: str):
         """Insert model learned from (at most the first MODEL_PAIRS of) these pairs."""
+        check_pairs(chunk1, chunk2, path1, path2)
         flat1, off1 = self.encode(chunk1, path1)
         flat2, off2 = self.encode(chunk2, path2)
         c1, c2 = self.candidates(flat1, off1), self.candidates(flat2, off2)

@@ -67,6 +67,8 @@ def run_align(ref: str, reads1: str, reads2: str | None, output: str, params: Ma
         check_output_path(output, inputs)
     if workload:
         check_output_path(workload, inputs)
+        if output != "-" and os.path.abspath(workload) == os.path.abspath(output):
+            raise ValueError(f"{workload}: --workload and -o name the same file")
     numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
     index = open_index(ref, params.k, params.w)
     if (index.k, index.w) != (params.k, params.w):

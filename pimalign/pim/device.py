@@ -26,6 +26,7 @@ gates in its energy).
 from __future__ import annotations
 
 import dataclasses
+import math
 import tomllib
 from dataclasses import dataclass, fields
 from importlib import resources
@@ -134,7 +135,9 @@ def _key(name: str) -> str:
 
 
 def _number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    """A real, finite number (TOML allows nan and inf, which no device has)."""
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value))
 
 
 DEFAULT = Device()
@@ -151,7 +154,11 @@ def load_device(path: str | None = None) -> Device:
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
-    except tomllib.TOMLDecodeError as err:
+    except FileNotFoundError:
+        from ..io.errors import InputError
+
+        raise InputError(path, "no such file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise ValueError(f"{path}: not valid TOML ({err})") from None
     changes = {}
     known_sections = set(SECTIONS.values())
