@@ -182,6 +182,9 @@ def _add_align(sub) -> None:
                    help="insert size model for pairs (default: learned from the first 10000 pairs)")
     p.add_argument("--workload", metavar="FILE.tsv.gz",
                    help="write one row per extension: band, cells, bits (the PIM model's input)")
+    p.add_argument("--insert-size-only", action="store_true",
+                   help="pairs: only learn the insert-size model with these options and write "
+                        "MEAN,SD (or 'none') to -o; a chunked run passes it back with -I")
     p.add_argument("--chunk-size", type=_positive_int, default=10_000,
                    help="reads (or pairs) per batch: memory grows with it")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -226,12 +229,36 @@ def _run_align(args) -> int:
         overrides["rescue"] = False
     params = preset(args.preset, **overrides)
     insert = InsertModel.parse(args.insert_size) if args.insert_size else None
+    if args.insert_size_only:
+        return _insert_only(args, params)
     command = " ".join(["pimalign"] + sys.argv[1:]) if sys.argv else "pimalign align"
     result = run_align(args.reference, args.reads[0], args.reads[1] if len(args.reads) > 1
                        else None, args.output, params, args.threads, args.read_group, args.sort,
                        args.workload, insert, command, args.chunk_size, _log,
                        not args.no_progress)
     _log(f"align: {result['reads']} reads, {result['records']} records -> {args.output}")
+    return EXIT_OK
+
+
+def _insert_only(args, params) -> int:
+    from .io.atomic import atomic_output, check_output_path
+    from .mapper.pipeline import ChunkMapper
+    from .mapper.run import learn_insert, open_index
+
+    if len(args.reads) != 2:
+        raise _UsageError("--insert-size-only needs two read files (pairs)")
+    if args.output != "-":
+        check_output_path(args.output, (args.reference, *args.reads))
+    model = learn_insert(ChunkMapper(open_index(args.reference, params.k, params.w), params),
+                         *args.reads)
+    text = "none" if model is None else model.text()
+    if args.output == "-":
+        print(text)
+    else:
+        with atomic_output(args.output) as tmp:
+            with open(tmp, "w") as out:
+                out.write(text + "\n")
+    _log(f"insert size (mean,sd): {text}")
     return EXIT_OK
 
 
