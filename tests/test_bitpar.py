@@ -72,3 +72,29 @@ def test_engines_agree_on_batches(rng):
             assert np.array_equal(auto.start, adaptive.start)
     with pytest.raises(ValueError, match="unknown engine"):
         pimalign.batch_align(["A"], ["A"], engine="gpu")
+
+
+def test_paths_from_the_exact_distance_band_equal_the_adaptive_engine():
+    """engine auto computes a path in the static band of the bit-parallel distance; it must give
+    the same distances, locations and CIGARs as the adaptive engine."""
+    import random
+
+    from conftest import mutate, random_seq
+    from pimalign.api import batch_align
+
+    rng = random.Random(7)
+    queries, targets = [], []
+    for _ in range(1500):
+        t = random_seq(rng, rng.randint(0, 200))
+        q = mutate(rng, t, rng.choice([0, 0.02, 0.1, 0.3]))
+        if rng.random() < 0.1:
+            q = random_seq(rng, rng.randint(0, 50))
+        queries.append(q)
+        targets.append(t)
+    for mode in ("NW", "SHW", "HW"):
+        for k in (-1, 5):
+            a = batch_align(queries, targets, mode, "path", k=k, engine="auto")
+            b = batch_align(queries, targets, mode, "path", k=k, engine="adaptive")
+            assert a.distance.tolist() == b.distance.tolist()
+            assert a.start.tolist() == b.start.tolist() and a.end.tolist() == b.end.tolist()
+            assert a.cigars == b.cigars

@@ -9,7 +9,7 @@ import numpy as np
 from numba import njit, prange
 
 from .bitpar import fast_edit, scratch_words
-from .edit import MODE_HW, edit_align, traceback
+from .edit import MODE_HW, band_pass, bits_for_range, diagonal_interval, edit_align, traceback
 
 BLOCK = 256  # pairs per parallel work item (scratch is allocated once per block)
 
@@ -72,6 +72,37 @@ def _edit_one(p, q_flat, q_off, t_flat, t_off, mode, k, ncode, h0, task, bitpara
             start[p] = 0 if (task == 1 and d >= 0) else -1
             return maps
     last = np.empty(t.shape[0] + 1, dtype=np.int32)
+    if bitparallel and task == 2:
+        # The exact distance first (one banded word), then one static band of exactly the
+        # diagonals a path of that cost can use, with traceback: no adaptive pass, no widening.
+        if maps.shape[1] < scratch_words(t.shape[0]):
+            maps = np.zeros((5, 2 * scratch_words(t.shape[0])), dtype=np.uint64)
+        d, _, _, _ = fast_edit(q, t, mode, k, ncode, maps)
+        if d == -1:
+            dist[p] = -1
+            start[p] = -1
+            end[p] = -1
+            band[p] = 0
+            cells[p] = 0
+            bits[p] = 0
+            return maps
+        if d >= 0:
+            lo, hi = diagonal_interval(mode, q.shape[0], t.shape[0], d)
+            tb = np.empty((q.shape[0] + 1, hi - lo + 1), dtype=np.uint8)
+            tb_lo = np.empty(q.shape[0] + 1, dtype=np.int64)
+            best, end_j, c, rng, _, _, b = band_pass(q, t, mode, ncode, False, 0, 0, lo, hi, d,
+                                                    tb, tb_lo, last)
+            dist[p] = best
+            band[p] = b
+            cells[p] = c
+            bits[p] = bits_for_range(rng)
+            end[p] = end_j - 1
+            ops = np.empty(q.shape[0] + t.shape[0], dtype=np.uint8)
+            n_ops, start_j = traceback(q, t, mode, ncode, tb, tb_lo, end_j, ops)
+            start[p] = start_j
+            lo_run = run_off[p]
+            n_runs[p] = run_length(ops, n_ops, run_ops[lo_run:], run_lens[lo_run:])
+            return maps
     d, end_j, tb, tb_lo, b, c, nbits, _ = edit_align(q, t, mode, k, ncode, h0, -1, need_tb, last)
     dist[p] = d
     band[p] = b
