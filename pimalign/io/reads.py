@@ -217,30 +217,30 @@ def _check_fastq(path, number, heads, bases, plus, qual) -> None:
 
 
 def _fasta(text, path: str, header: str, chunk_size: int) -> Iterator[ReadChunk]:
+    """Multi-line FASTA reads; a record ends at the next header or at the end of the file."""
     names, seqs = [], []
     number = 0
     first = 1
     parts: list = []
-    for line in text:
-        if line.startswith(">"):
-            number += 1
-            name = _name_of(header.rstrip("\n"))
-            if not name:
-                raise InputError(path, "empty read name", number)
-            names.append(name)
-            seqs.append("".join(parts).upper())
-            parts = []
-            header = line
-            if len(names) >= chunk_size:
-                yield ReadChunk(names, seqs, None, first)
-                first = number + 1
-                names, seqs = [], []
-        else:
+    for line in _then_end(text):
+        if line is not None and not line.startswith(">"):
             parts.append(line.strip())
-    number += 1
-    name = _name_of(header.rstrip("\n"))
-    if not name:
-        raise InputError(path, "empty read name", number)
-    names.append(name)
-    seqs.append("".join(parts).upper())
-    yield ReadChunk(names, seqs, None, first)
+            continue
+        number += 1
+        name = _name_of(header.rstrip("\n"))
+        if not name:
+            raise InputError(path, "empty read name", number)
+        names.append(name)
+        seqs.append("".join(parts).upper())
+        parts = []
+        header = line
+        if line is None or len(names) >= chunk_size:
+            yield ReadChunk(names, seqs, None, first)
+            first = number + 1
+            names, seqs = [], []
+
+
+def _then_end(lines):
+    """The lines, then ``None`` for the end of the file."""
+    yield from lines
+    yield None

@@ -15,6 +15,25 @@ def _contig(ref_off, pos):
     return np.searchsorted(ref_off, pos, side="right") - 1
 
 
+@njit(cache=True, nogil=True)
+def _total(s1, str1, st1, en1, s2, str2, st2, en2, r, a, b, ref_off, min_score, low, high,
+           mean, sd, match):
+    """Pair score of mates' slots ``a`` and ``b`` of row ``r`` (NEG when not a proper pair)."""
+    if s1[r, a] < min_score or s2[r, b] < min_score or str1[r, a] == str2[r, b]:
+        return NEG
+    if _contig(ref_off, st1[r, a]) != _contig(ref_off, st2[r, b]):
+        return NEG
+    fwd_st = st1[r, a] if str1[r, a] == 0 else st2[r, b]
+    rev_en = en2[r, b] if str1[r, a] == 0 else en1[r, a]
+    size = max(en1[r, a], en2[r, b]) - min(st1[r, a], st2[r, b])
+    if fwd_st >= rev_en or size < low or size > high:
+        return NEG
+    z = abs(size - mean) / sd
+    pen = math.floor(0.721 * math.log(max(2.0 * math.erfc(z / math.sqrt(2.0)), 1e-300)) * match
+                     + 0.499)
+    return s1[r, a] + s2[r, b] + np.int64(pen)
+
+
 @njit(cache=True, parallel=True)
 def best_pairs(s1, str1, st1, en1, s2, str2, st2, en2, ref_off, min_score, low, high, mean, sd,
                match, hashes, pick, top, second):
@@ -31,23 +50,11 @@ def best_pairs(s1, str1, st1, en1, s2, str2, st2, en2, ref_off, min_score, low, 
         ties = 0
         runner = NEG
         for a in range(w):
-            if s1[r, a] < min_score:
-                continue
-            ca = _contig(ref_off, st1[r, a])
             for b in range(w):
-                if s2[r, b] < min_score or str1[r, a] == str2[r, b]:
+                total = _total(s1, str1, st1, en1, s2, str2, st2, en2, r, a, b, ref_off,
+                               min_score, low, high, mean, sd, match)
+                if total <= NEG:
                     continue
-                if _contig(ref_off, st2[r, b]) != ca:
-                    continue
-                fwd_st = st1[r, a] if str1[r, a] == 0 else st2[r, b]
-                rev_en = en2[r, b] if str1[r, a] == 0 else en1[r, a]
-                size = max(en1[r, a], en2[r, b]) - min(st1[r, a], st2[r, b])
-                if fwd_st >= rev_en or size < low or size > high:
-                    continue
-                z = abs(size - mean) / sd
-                pen = math.floor(0.721 * math.log(max(2.0 * math.erfc(z / math.sqrt(2.0)),
-                                                      1e-300)) * match + 0.499)
-                total = s1[r, a] + s2[r, b] + np.int64(pen)
                 if total > best:
                     runner = best
                     best = total
@@ -66,21 +73,9 @@ def best_pairs(s1, str1, st1, en1, s2, str2, st2, en2, ref_off, min_score, low, 
         seen = 0
         for a in range(w):
             for b in range(w):
-                if pick[r] >= 0:
-                    break
-                if s1[r, a] < min_score or s2[r, b] < min_score or str1[r, a] == str2[r, b]:
-                    continue
-                if _contig(ref_off, st1[r, a]) != _contig(ref_off, st2[r, b]):
-                    continue
-                fwd_st = st1[r, a] if str1[r, a] == 0 else st2[r, b]
-                rev_en = en2[r, b] if str1[r, a] == 0 else en1[r, a]
-                size = max(en1[r, a], en2[r, b]) - min(st1[r, a], st2[r, b])
-                if fwd_st >= rev_en or size < low or size > high:
-                    continue
-                z = abs(size - mean) / sd
-                pen = math.floor(0.721 * math.log(max(2.0 * math.erfc(z / math.sqrt(2.0)),
-                                                      1e-300)) * match + 0.499)
-                if s1[r, a] + s2[r, b] + np.int64(pen) == best:
+                if pick[r] < 0 and _total(s1, str1, st1, en1, s2, str2, st2, en2, r, a, b,
+                                          ref_off, min_score, low, high, mean, sd,
+                                          match) == best:
                     if seen == want:
                         pick[r] = a * w + b
                     seen += 1
