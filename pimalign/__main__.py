@@ -1,19 +1,11 @@
 """``python -m pimalign`` runs the command line."""
 
-import signal
 import sys
 
+from .interrupt import install
 
-def _terminate(signum, frame):
-    raise KeyboardInterrupt
+install()  # before the heavy imports: a signal during start-up also exits 130, without a traceback
 
-
-# Before the heavy imports, so that a signal during start-up also exits 130 without a traceback.
-signal.signal(signal.SIGTERM, _terminate)
-try:
-    from .cli import main
-except KeyboardInterrupt:
-    print("pimalign: interrupted", file=sys.stderr)
-    sys.exit(130)
+from .cli import main  # noqa: E402
 
 sys.exit(main())

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
 import time
 
@@ -287,19 +286,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _terminate(signum, frame):
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; returns the exit code (see module doc)."""
-    signal.signal(signal.SIGTERM, _terminate)  # first: a signal during start-up exits 130 too
+    """Run one command; returns the exit code (see module doc).
+
+    With ``argv`` None (the program itself) SIGINT and SIGTERM delete temporary outputs and exit
+    130 at once (``interrupt``); a Python caller passing ``argv`` keeps its own signal handling.
+    """
+    if argv is None:
+        from . import interrupt
+
+        interrupt.install()
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
     except KeyboardInterrupt:
         print("pimalign: interrupted", file=sys.stderr)
         return EXIT_INTERRUPT
+    if argv is None:
+        interrupt.set_command(args.command)
     started = time.time()
     try:
         code = args.func(args)

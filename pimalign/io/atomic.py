@@ -2,15 +2,41 @@
 
 ``atomic_output(path)`` yields a temporary path in the same folder; it is renamed to ``path`` when
 the block succeeds and removed when it raises (KeyboardInterrupt and SystemExit included).
+Every temporary file made here stays in a registry until it is renamed or removed, so that a signal
+handler can delete them all before ``os._exit`` (``remove_live_temps``): unwinding the stack with an
+exception is not reliable there, because Python swallows exceptions raised inside ``__del__`` and
+C callbacks (llvmlite's, during Numba's start-up).
 """
 
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import tempfile
 
 from .errors import InputError
+
+_LIVE_TEMPS: set[str] = set()
+
+
+def forget_temp(path: str) -> None:
+    """``path`` was renamed or removed: the signal handler must leave it alone."""
+    _LIVE_TEMPS.discard(path)
+
+
+def remove_temp(path: str) -> None:
+    """Delete a temporary file (and files named ``path.*``, e.g. samtools sort's spill files)."""
+    for name in [path] + glob.glob(glob.escape(path) + ".*"):
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+    forget_temp(path)
+
+
+def remove_live_temps() -> None:
+    """Delete every temporary file still registered (called by the signal handler)."""
+    for path in list(_LIVE_TEMPS):
+        remove_temp(path)
 
 
 def check_output_path(path: str, inputs: tuple[str, ...] = ()) -> None:
@@ -41,6 +67,7 @@ def make_temp(path: str, suffix: str = "") -> str:
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=f".tmp{suffix}",
                                dir=folder)
+    _LIVE_TEMPS.add(tmp)
     os.close(fd)
     os.chmod(tmp, _default_mode())
     return tmp
@@ -53,7 +80,7 @@ def atomic_output(path: str, suffix: str = ""):
     try:
         yield tmp
         os.replace(tmp, path)
+        forget_temp(tmp)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        remove_temp(tmp)
         raise

@@ -6,13 +6,12 @@ Formats come from the output's extension (``.sam``, ``.bam``, ``.cram``); ``-`` 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 
 import pysam
 
-from .atomic import make_temp
+from .atomic import forget_temp, make_temp, remove_temp
 from .errors import InputError
 
 FORMATS = {".sam": "SAM", ".bam": "BAM", ".cram": "CRAM"}
@@ -104,6 +103,7 @@ class SamSink:
         if sort == "none":
             if fmt == "SAM":
                 os.replace(self.sam_path, final)
+                forget_temp(self.sam_path)
             else:
                 pysam.view(*t, "-O", fmt, "--output-fmt-option", f"level={level}", *extra,
                            "-o", final, self.sam_path, catch_stdout=False)
@@ -118,9 +118,11 @@ class SamSink:
             index_tmp = self._temp(".bai" if fmt == "BAM" else ".crai")
             pysam.index(final, "-o", index_tmp, catch_stdout=False)
         os.replace(final, self.output)
+        forget_temp(final)
         if index_tmp:
             index_path = self.output + (".bai" if fmt == "BAM" else ".crai")
             os.replace(index_tmp, index_path)
+            forget_temp(index_tmp)
             written.append(index_path)
         return written
 
@@ -128,8 +130,7 @@ class SamSink:
         if self.output != "-" and not self.handle.closed:
             self.handle.close()
         for path in self.temps:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(path)
+            remove_temp(path)
         return False
 
 
