@@ -12,7 +12,7 @@ import numba
 import numpy as np
 
 from .alphabet import NCODE_LITERAL, NCODE_MISMATCH, encode, encode_many
-from .kernels.batch import edit_batch, run_length
+from .kernels.batch import cigar_texts, edit_batch, run_length
 from .kernels.edit import MODE_HW, MODE_NW, MODE_SHW, edit_align, traceback
 
 MODES = {"NW": MODE_NW, "SHW": MODE_SHW, "HW": MODE_HW}
@@ -115,6 +115,24 @@ def _set_threads(threads: int | None) -> int:
     return previous
 
 
+PATH_SLOTS = 1 << 21  # CIGAR run slots per chunk of pairs (about 19 MB of buffers)
+
+
+def _path_chunks(q_off: np.ndarray, t_off: np.ndarray) -> list[tuple[int, int]]:
+    """Consecutive pair ranges ``[a, b)`` whose pairs need at most ``PATH_SLOTS`` run slots
+    together (at least one pair each)."""
+    total = q_off + t_off
+    n_pairs = q_off.shape[0] - 1
+    chunks = []
+    a = 0
+    while a < n_pairs:
+        b = int(np.searchsorted(total, total[a] + PATH_SLOTS, side="right")) - 1
+        b = min(max(b, a + 1), n_pairs)
+        chunks.append((a, b))
+        a = b
+    return chunks
+
+
 def batch_encoded(q_flat, q_off, t_flat, t_off, mode: str = "NW", task: str = "distance",
                   k: int = -1, threads: int | None = None, literal_n: bool = False,
                   band: int = DEFAULT_BAND, engine: str = "auto",
@@ -146,28 +164,36 @@ def batch_encoded(q_flat, q_off, t_flat, t_off, mode: str = "NW", task: str = "d
     n_pairs = q_off.shape[0] - 1
     out = {name: np.empty(n_pairs, dtype=np.int64)
            for name in ("distance", "start", "end", "band", "cells", "bits")}
-    n_runs = np.zeros(n_pairs, dtype=np.int64)
-    if task_id == 2:
-        run_off = (q_off[:-1] + t_off[:-1]).astype(np.int64)
-        slots = int(q_off[-1] + t_off[-1])
-    else:
-        run_off = np.zeros(n_pairs, dtype=np.int64)
-        slots = 0
-    run_ops = np.empty(slots, dtype=np.uint8)
-    run_lens = np.empty(slots, dtype=np.int64)
     previous = _set_threads(threads)
+    texts = []
+    run_ops = np.empty(0, dtype=np.uint8)
+    run_lens = np.empty(0, dtype=np.int64)
     try:
-        edit_batch(q_flat, q_off, t_flat, t_off, mode_id, k, _ncode(literal_n), band, task_id,
-                   engine == "auto", out["distance"], out["start"], out["end"], out["band"], out["cells"],
-                   out["bits"], run_off, run_ops, run_lens, n_runs)
+        for a, b in _path_chunks(q_off, t_off) if task_id == 2 else [(0, n_pairs)]:
+            # CIGAR runs need m + n slots per pair: chunks keep that buffer small and reused,
+            # since touching fresh pages costs more than the alignments.
+            run_off = (q_off[a:b] + t_off[a:b] - q_off[a] - t_off[a]).astype(np.int64)
+            slots = int(q_off[b] + t_off[b] - q_off[a] - t_off[a]) if task_id == 2 else 0
+            if slots > run_ops.shape[0]:
+                run_ops = np.empty(slots, dtype=np.uint8)
+                run_lens = np.empty(slots, dtype=np.int64)
+            n_runs = np.zeros(b - a, dtype=np.int64)
+            edit_batch(q_flat, q_off[a:b + 1], t_flat, t_off[a:b + 1], mode_id, k,
+                       _ncode(literal_n), band, task_id, engine == "auto",
+                       *(out[name][a:b] for name in ("distance", "start", "end", "band",
+                                                      "cells", "bits")),
+                       run_off, run_ops, run_lens, n_runs)
+            if task_id == 2:
+                texts.append(cigar_texts(run_off, run_ops, run_lens, n_runs).tobytes())
+            else:
+                texts.append(b"")
     finally:
         numba.set_num_threads(previous)
     cigars = None
     if task_id == 2:
-        cigars = [None if out["distance"][p] < 0 else
-                  cigar_string(run_ops[run_off[p]:run_off[p] + n_runs[p]],
-                               run_lens[run_off[p]:run_off[p] + n_runs[p]])
-                  for p in range(n_pairs)]
+        cigars = b"".join(texts).decode("ascii").split("\n")[:n_pairs]
+        for p in np.flatnonzero(out["distance"] < 0).tolist():
+            cigars[p] = None
     return BatchResult(cigars=cigars, **out)
 
 

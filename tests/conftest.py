@@ -3,6 +3,13 @@ import random
 import sys
 
 import pytest
+from hypothesis import settings
+
+# CI draws the same hypothesis examples every run, so a failure there reproduces here with CI=true;
+# local runs keep exploring new ones.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 sys.path.insert(0, os.path.dirname(__file__))
 

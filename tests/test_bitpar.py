@@ -27,7 +27,7 @@ def test_banded_word_equals_scalar_static_band(mode, rng):
         last = np.empty(len(t) + 1, dtype=np.int32)
         want = band_pass(qe, te, mode, 4, False, 0, 0, lo, hi, -1, np.zeros((0, 0), np.uint8),
                          np.zeros(0, np.int64), last)
-        got = banded_word(qe, te, mode, 4, lo, hi, scratch(len(t)))
+        got = banded_word(qe, te, mode, 4, lo, hi, scratch(len(t)), np.empty((5, 0), np.uint64))
         if want[0] < 1 << 29:
             assert got == (want[0], want[1]), (q, t, mode, lo, hi)
         else:
@@ -74,27 +74,58 @@ def test_engines_agree_on_batches(rng):
         pimalign.batch_align(["A"], ["A"], engine="gpu")
 
 
-def test_paths_from_the_exact_distance_band_equal_the_adaptive_engine():
-    """engine auto computes a path in the static band of the bit-parallel distance; it must give
-    the same distances, locations and CIGARs as the adaptive engine."""
+def test_paths_from_the_bit_parallel_routes_equal_the_adaptive_engine(monkeypatch):
+    """engine auto takes a CIGAR from one banded word's traceback, or from the static band of
+    the bit-parallel distance, or from the adaptive band: all must give the adaptive engine's
+    distances, locations and CIGARs (the same tie rule on the same values). The pairs reach
+    every route (long infix targets overflow one word), and small chunks of pairs are used."""
     import random
 
+    import pimalign.api as api
     from conftest import mutate, random_seq
     from pimalign.api import batch_align
 
+    monkeypatch.setattr(api, "PATH_SLOTS", 4096)
     rng = random.Random(7)
     queries, targets = [], []
-    for _ in range(1500):
-        t = random_seq(rng, rng.randint(0, 200))
+    for _ in range(2500):
+        t = random_seq(rng, rng.randint(0, 200), rng.choice(["ACGT", "ACGTN", "AC"]))
         q = mutate(rng, t, rng.choice([0, 0.02, 0.1, 0.3]))
         if rng.random() < 0.1:
             q = random_seq(rng, rng.randint(0, 50))
+        if rng.random() < 0.2:
+            t = random_seq(rng, rng.randint(0, 90)) + t + random_seq(rng, rng.randint(0, 90))
+        if rng.random() < 0.5:
+            q, t = t, q
         queries.append(q)
         targets.append(t)
     for mode in ("NW", "SHW", "HW"):
         for k in (-1, 5):
-            a = batch_align(queries, targets, mode, "path", k=k, engine="auto")
-            b = batch_align(queries, targets, mode, "path", k=k, engine="adaptive")
-            assert a.distance.tolist() == b.distance.tolist()
-            assert a.start.tolist() == b.start.tolist() and a.end.tolist() == b.end.tolist()
-            assert a.cigars == b.cigars
+            for literal_n in (False, True):
+                a = batch_align(queries, targets, mode, "path", k=k, engine="auto",
+                                literal_n=literal_n)
+                b = batch_align(queries, targets, mode, "path", k=k, engine="adaptive",
+                                literal_n=literal_n)
+                assert a.distance.tolist() == b.distance.tolist()
+                assert a.start.tolist() == b.start.tolist() and a.end.tolist() == b.end.tolist()
+                assert a.cigars == b.cigars
+        loc = batch_align(queries, targets, mode, "locations", engine="auto")
+        want = batch_align(queries, targets, mode, "locations", engine="adaptive")
+        assert loc.start.tolist() == want.start.tolist() and loc.end.tolist() == want.end.tolist()
+
+
+def test_cigar_text_kernel_equals_the_python_formatter():
+    from pimalign.api import cigar_string
+    from pimalign.kernels.batch import cigar_texts
+
+    rng = np.random.default_rng(3)
+    n_runs = rng.integers(0, 12, size=300)
+    run_off = np.concatenate([[0], np.cumsum(n_runs)[:-1]]).astype(np.int64)
+    total = int(n_runs.sum())
+    run_ops = rng.choice(np.array([1, 2, 4, 7, 8], dtype=np.uint8), size=total)
+    run_lens = rng.choice(np.array([1, 9, 10, 99, 100, 12345, 10**12]), size=total)
+    lines = cigar_texts(run_off, run_ops, run_lens, n_runs).tobytes().decode().split("\n")
+    assert lines[-1] == "" and len(lines) == 301
+    for p in range(300):
+        lo, hi = run_off[p], run_off[p] + n_runs[p]
+        assert lines[p] == cigar_string(run_ops[lo:hi], run_lens[lo:hi])

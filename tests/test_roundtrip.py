@@ -88,7 +88,11 @@ def test_reads_round_trip_through_sam(tmp_path_factory, reads):
             got_seq = got_seq.translate(COMPLEMENT)[::-1]
             got_qual = got_qual[::-1]
         assert got_seq == seq
-        assert got_qual == qual
+        if qual == "*":
+            # A one-base read of quality 9 has QUAL "*", which SAM reads as "no qualities".
+            assert got_qual == ""
+        else:
+            assert got_qual == qual
         if not rec.is_unmapped:
             assert rec.query_alignment_length + sum(
                 n for op, n in rec.cigartuples if op == 4) == len(seq)

@@ -8,8 +8,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .bitpar import fast_edit, scratch_words
-from .edit import MODE_HW, band_pass, bits_for_range, diagonal_interval, edit_align, traceback
+from .bitpar import fast_edit, scratch_words, word_path
+from .edit import (MODE_HW, OP_EQ, band_pass, bits_for_range, diagonal_interval, edit_align,
+                   traceback)
 
 BLOCK = 256  # pairs per parallel work item (scratch is allocated once per block)
 
@@ -28,6 +29,43 @@ def run_length(ops, n_ops, run_ops, run_lens):
     return n_runs
 
 
+_CIGAR_LETTER = np.frombuffer(b"?ID?S??=X", dtype=np.uint8)  # by op code (BAM numbering)
+
+
+@njit(cache=True, nogil=True)
+def cigar_texts(run_off, run_ops, run_lens, n_runs):
+    """Every pair's extended CIGAR as ASCII, one line per pair (``"3=1X2="``); returns the bytes.
+
+    Building the text here costs about 20 ns per run, against about 1 us in Python.
+    """
+    n_pairs = run_off.shape[0]
+    size = n_pairs
+    for p in range(n_pairs):
+        for r in range(run_off[p], run_off[p] + n_runs[p]):
+            size += 1 + (1 if run_lens[r] < 10 else 2 if run_lens[r] < 100 else 20)
+    out = np.empty(size, dtype=np.uint8)
+    pos = 0
+    digits = np.empty(20, dtype=np.uint8)
+    for p in range(n_pairs):
+        for r in range(run_off[p], run_off[p] + n_runs[p]):
+            value = run_lens[r]
+            nd = 0
+            while True:
+                digits[nd] = 48 + value % 10
+                value //= 10
+                nd += 1
+                if value == 0:
+                    break
+            for x in range(nd):
+                out[pos] = digits[nd - 1 - x]
+                pos += 1
+            out[pos] = _CIGAR_LETTER[run_ops[r]]
+            pos += 1
+        out[pos] = 10
+        pos += 1
+    return out[:pos]
+
+
 @njit(cache=True, parallel=True)
 def edit_batch(q_flat, q_off, t_flat, t_off, mode, k, ncode, h0, task, bitparallel,
                dist, start, end, band, cells, bits, run_off, run_ops, run_lens, n_runs):
@@ -44,65 +82,135 @@ def edit_batch(q_flat, q_off, t_flat, t_off, mode, k, ncode, h0, task, bitparall
     n_pairs = q_off.shape[0] - 1
     n_blocks = (n_pairs + BLOCK - 1) // BLOCK
     for blk in prange(n_blocks):
-        maps = np.zeros((5, scratch_words(256)), dtype=np.uint64)
-        for p in range(blk * BLOCK, min(n_pairs, (blk + 1) * BLOCK)):
-            maps = _edit_one(p, q_flat, q_off, t_flat, t_off, mode, k, ncode, h0, task,
-                             bitparallel, dist, start, end, band, cells, bits, run_off, run_ops,
-                             run_lens, n_runs, maps)
+        first, stop = blk * BLOCK, min(n_pairs, (blk + 1) * BLOCK)
+        max_m = 0
+        max_n = 0
+        for p in range(first, stop):
+            max_m = max(max_m, q_off[p + 1] - q_off[p])
+            max_n = max(max_n, t_off[p + 1] - t_off[p])
+        # Scratch for the whole block: pattern bitmaps, the traceback's columns and ops.
+        maps = np.zeros((5, scratch_words(max_n)), dtype=np.uint64)
+        cols = np.empty((5, max_n + 1), dtype=np.uint64)
+        ops = np.empty(max_m + max_n, dtype=np.uint8)
+        for p in range(first, stop):
+            _edit_one(p, q_flat, q_off, t_flat, t_off, mode, k, ncode, h0, task, bitparallel,
+                      dist, start, end, band, cells, bits, run_off, run_ops, run_lens, n_runs,
+                      maps, cols, ops)
+
+
+@njit(cache=True, nogil=True)
+def _store_runs(p, ops, n_ops, suffix, run_off, run_ops, run_lens, n_runs):
+    """Pair ``p``'s CIGAR runs from ``ops[:n_ops]`` and then ``suffix`` matches."""
+    lo = run_off[p]
+    count = run_length(ops, n_ops, run_ops[lo:], run_lens[lo:])
+    if suffix > 0:
+        if count > 0 and run_ops[lo + count - 1] == OP_EQ:
+            run_lens[lo + count - 1] += suffix
+        else:
+            run_ops[lo + count] = OP_EQ
+            run_lens[lo + count] = suffix
+            count += 1
+    n_runs[p] = count
+
+
+@njit(cache=True, nogil=True)
+def _band_path(p, q, t, mode, ncode, d, task, dist, start, end, band, cells, bits, run_off,
+               run_ops, run_lens, n_runs, last):
+    """CIGAR of a pair of known distance ``d`` from one static band of exactly the diagonals a
+    path of that cost can use, with a byte of traceback flags per cell (bands wider than a word)."""
+    lo, hi = diagonal_interval(mode, q.shape[0], t.shape[0], d)
+    tb = np.empty((q.shape[0] + 1, hi - lo + 1), dtype=np.uint8)
+    tb_lo = np.empty(q.shape[0] + 1, dtype=np.int64)
+    best, end_j, c, rng, _, _, b = band_pass(q, t, mode, ncode, False, 0, 0, lo, hi, d, tb, tb_lo,
+                                            last)
+    dist[p] = best
+    band[p] = b
+    cells[p] = c
+    bits[p] = bits_for_range(rng)
+    end[p] = end_j - 1
+    ops = np.empty(q.shape[0] + t.shape[0], dtype=np.uint8)
+    n_ops, start_j = traceback(q, t, mode, ncode, tb, tb_lo, end_j, ops)
+    start[p] = start_j
+    if task == 2:
+        lo_run = run_off[p]
+        n_runs[p] = run_length(ops, n_ops, run_ops[lo_run:], run_lens[lo_run:])
 
 
 @njit(cache=True, nogil=True)
 def _edit_one(p, q_flat, q_off, t_flat, t_off, mode, k, ncode, h0, task, bitparallel,
-              dist, start, end, band, cells, bits, run_off, run_ops, run_lens, n_runs, maps):
-    """Pair ``p`` of ``edit_batch``; returns the scratch (grown when a target needs more)."""
+              dist, start, end, band, cells, bits, run_off, run_ops, run_lens, n_runs, maps,
+              cols, ops):
+    """Pair ``p`` of ``edit_batch`` (``maps``, ``cols``, ``ops``: the block's scratch).
+
+    Three routes, tried in turn: one banded word with traceback (``bitpar.word_path``); the
+    distance from one word, then a start or CIGAR from one static band over exactly the
+    diagonals a path of that cost can use; the adaptive band (``edit.edit_align``).
+    Each is its own function: one large body here made the first route 1.7x slower.
+    """
     q = q_flat[q_off[p]:q_off[p + 1]]
     t = t_flat[t_off[p]:t_off[p + 1]]
     need_tb = task == 2 or (task == 1 and mode == MODE_HW)
     n_runs[p] = 0
-    if bitparallel and not need_tb:
-        if maps.shape[1] < scratch_words(t.shape[0]):
-            maps = np.zeros((5, 2 * scratch_words(t.shape[0])), dtype=np.uint64)
-        d, end_j, b, c = fast_edit(q, t, mode, k, ncode, maps)
-        if d != -2:
-            dist[p] = d
-            band[p] = b
-            cells[p] = c
-            bits[p] = 2
-            end[p] = end_j - 1 if d >= 0 else -1
-            start[p] = 0 if (task == 1 and d >= 0) else -1
-            return maps
+    if bitparallel and need_tb:
+        if _word_one(p, q, t, mode, k, ncode, task, dist, start, end, band, cells, bits,
+                     run_off, run_ops, run_lens, n_runs, maps, cols, ops):
+            return
+    if bitparallel:
+        if _fast_one(p, q, t, mode, k, ncode, task, need_tb, dist, start, end, band, cells,
+                     bits, run_off, run_ops, run_lens, n_runs, maps, cols, ops):
+            return
+    _adaptive_one(p, q, t, mode, k, ncode, h0, task, need_tb, dist, start, end, band, cells,
+                  bits, run_off, run_ops, run_lens, n_runs, ops)
+
+
+@njit(cache=True, nogil=True)
+def _word_one(p, q, t, mode, k, ncode, task, dist, start, end, band, cells, bits, run_off,
+              run_ops, run_lens, n_runs, maps, cols, ops):
+    """Distance and traceback from one banded word; False when the widest word cannot decide."""
+    d, end_j, start_j, n_ops, suf, b, c = word_path(q, t, mode, k, ncode, maps, cols, ops)
+    if d == -2:
+        return False
+    dist[p] = d
+    band[p] = b
+    cells[p] = c
+    bits[p] = 2
+    end[p] = end_j - 1 if d >= 0 else -1
+    start[p] = start_j if d >= 0 else -1
+    if d >= 0 and task == 2:
+        _store_runs(p, ops[ops.shape[0] - n_ops:], n_ops, suf, run_off, run_ops, run_lens,
+                    n_runs)
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _fast_one(p, q, t, mode, k, ncode, task, need_tb, dist, start, end, band, cells, bits,
+              run_off, run_ops, run_lens, n_runs, maps, cols, ops):
+    """The distance from one banded word (``bitpar.fast_edit``: it trims common prefixes, so it
+    decides some pairs ``word_path`` cannot), then the start or CIGAR when asked from one static
+    band over exactly the diagonals a path of that cost can use; False when the word cannot
+    decide the distance."""
+    d, end_j, b, c = fast_edit(q, t, mode, k, ncode, maps)
+    if d == -2:
+        return False
+    dist[p] = d
+    band[p] = b
+    cells[p] = c
+    bits[p] = 2
+    end[p] = end_j - 1 if d >= 0 else -1
+    start[p] = 0 if (task == 1 and d >= 0) else -1
+    if d < 0 or not need_tb:
+        return True
+    _band_path(p, q, t, mode, ncode, d, task, dist, start, end, band, cells, bits, run_off,
+               run_ops, run_lens, n_runs, np.empty(t.shape[0] + 1, dtype=np.int32))
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _adaptive_one(p, q, t, mode, k, ncode, h0, task, need_tb, dist, start, end, band, cells,
+                  bits, run_off, run_ops, run_lens, n_runs, ops):
+    """The adaptive band (``edit.edit_align``) with traceback flags when a start or CIGAR is
+    asked: the route whose workload the PIM model executes."""
     last = np.empty(t.shape[0] + 1, dtype=np.int32)
-    if bitparallel and task == 2:
-        # The exact distance first (one banded word), then one static band of exactly the
-        # diagonals a path of that cost can use, with traceback: no adaptive pass, no widening.
-        if maps.shape[1] < scratch_words(t.shape[0]):
-            maps = np.zeros((5, 2 * scratch_words(t.shape[0])), dtype=np.uint64)
-        d, _, _, _ = fast_edit(q, t, mode, k, ncode, maps)
-        if d == -1:
-            dist[p] = -1
-            start[p] = -1
-            end[p] = -1
-            band[p] = 0
-            cells[p] = 0
-            bits[p] = 0
-            return maps
-        if d >= 0:
-            lo, hi = diagonal_interval(mode, q.shape[0], t.shape[0], d)
-            tb = np.empty((q.shape[0] + 1, hi - lo + 1), dtype=np.uint8)
-            tb_lo = np.empty(q.shape[0] + 1, dtype=np.int64)
-            best, end_j, c, rng, _, _, b = band_pass(q, t, mode, ncode, False, 0, 0, lo, hi, d,
-                                                    tb, tb_lo, last)
-            dist[p] = best
-            band[p] = b
-            cells[p] = c
-            bits[p] = bits_for_range(rng)
-            end[p] = end_j - 1
-            ops = np.empty(q.shape[0] + t.shape[0], dtype=np.uint8)
-            n_ops, start_j = traceback(q, t, mode, ncode, tb, tb_lo, end_j, ops)
-            start[p] = start_j
-            lo_run = run_off[p]
-            n_runs[p] = run_length(ops, n_ops, run_ops[lo_run:], run_lens[lo_run:])
-            return maps
     d, end_j, tb, tb_lo, b, c, nbits, _ = edit_align(q, t, mode, k, ncode, h0, -1, need_tb, last)
     dist[p] = d
     band[p] = b
@@ -111,14 +219,11 @@ def _edit_one(p, q_flat, q_off, t_flat, t_off, mode, k, ncode, h0, task, bitpara
     start[p] = -1
     end[p] = end_j - 1 if d >= 0 else -1
     if d < 0 or task == 0:
-        return maps
+        return
     if not need_tb:
         start[p] = 0
-        return maps
-    ops = np.empty(q.shape[0] + t.shape[0], dtype=np.uint8)
+        return
     n_ops, start_j = traceback(q, t, mode, ncode, tb, tb_lo, end_j, ops)
     start[p] = start_j
     if task == 2:
-        lo = run_off[p]
-        n_runs[p] = run_length(ops, n_ops, run_ops[lo:], run_lens[lo:])
-    return maps
+        _store_runs(p, ops, n_ops, 0, run_off, run_ops, run_lens, n_runs)

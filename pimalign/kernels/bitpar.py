@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .edit import MODE_HW, MODE_NW, MODE_SHW, diagonal_interval
+from .edit import MODE_HW, MODE_NW, MODE_SHW, OP_D, OP_EQ, OP_I, OP_X, diagonal_interval
 
 WORD = 64
 ONE = np.uint64(1)
@@ -70,15 +70,22 @@ def pattern_bitmaps(q, mode, ncode, s, length, maps):
 
 
 @njit(cache=True, nogil=True)
-def banded_word(q, t, mode, ncode, dlo, dhi, maps):
+def banded_word(q, t, mode, ncode, dlo, dhi, maps, cols):
     """Edit distance restricted to diagonals ``[dlo, dhi]`` (width <= 64); ``maps`` is scratch of
     at least ``scratch_words(len(t))`` columns.
 
     Returns ``(best, end_j)``: the mode's optimum over the band (a large value when the band holds
     no complete path) and the leftmost optimal end column.
+
+    ``cols`` is empty (5 x 0: keep nothing), or 5 x (len(t)+1) uint64 scratch that then receives, for
+    ``word_traceback``, per column ``j``: the vertical differences ``VP``/``VN`` after column
+    ``j``, the horizontal differences ``HP``/``HN`` into column ``j`` (bit ``k`` = row
+    ``j - dhi + k``, valid for ``k <= width - 2``) and the top cell's value (row ``j - dhi``,
+    never negative).
     """
     m = q.shape[0]
     n = t.shape[0]
+    keep = cols.shape[1] > 0
     w = dhi - dlo + 1
     s = -dhi
     wmask = ALL >> np.uint64(WORD - w)
@@ -92,6 +99,12 @@ def banded_word(q, t, mode, ncode, dlo, dhi, maps):
         elif mode != MODE_HW:
             vn |= ONE << np.uint64(k)
     top = -s if mode != MODE_HW else 0  # D[s][0]; s <= 0 because the band holds diagonal 0
+    if keep:
+        cols[0, 0] = vp
+        cols[1, 0] = vn
+        cols[2, 0] = 0
+        cols[3, 0] = 0
+        cols[4, 0] = np.uint64(top)
     big = 1 << 29
     best = big
     best_j = -1
@@ -124,6 +137,12 @@ def banded_word(q, t, mode, ncode, dlo, dhi, maps):
         vn = (xs & d0) & wmask
         vp = ((hn << ONE) | ~(xs | d0)) & wmask
         top += 1 - np.int64(d0 & ONE)
+        if keep:
+            cols[0, j] = vp
+            cols[1, j] = vn
+            cols[2, j] = hp
+            cols[3, j] = hn
+            cols[4, j] = np.uint64(top)
         k = m - j - s
         if 0 <= k < w:
             if j == first:
@@ -201,7 +220,7 @@ def fast_edit(q, t, mode, k, ncode, maps):
     if g < 0:
         return -2, -1, 0, 0
     lo, hi = diagonal_interval(mode, mm, nn, g)
-    best, end_j = banded_word(qs, ts, mode, ncode, lo, hi, maps)
+    best, end_j = banded_word(qs, ts, mode, ncode, lo, hi, maps, maps[:, :0])
     cells = (hi - lo + 1) * (nn + 1)
     if best <= g:
         if k >= 0 and best > k:
@@ -211,3 +230,104 @@ def fast_edit(q, t, mode, k, ncode, maps):
         return -1, -1, hi - lo + 1, cells
     return -2, -1, hi - lo + 1, cells
 
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _bit(x, k):
+    return np.int64((x >> np.uint64(k)) & ONE)
+
+
+@njit(cache=True, nogil=True)
+def word_traceback(q, t, mode, ncode, dhi, cols, end_j, value, ops):
+    """Traceback over the columns kept by ``banded_word`` from ``(m, end_j)`` of cost ``value``.
+
+    The tie rule is ``edit.traceback``'s (diagonal, then I, then D), applied to the same banded
+    values, so both give the same CIGAR. Writes the op codes, in forward order, to the end of
+    ``ops`` (``ops[len(ops) - n_ops:]``) and returns ``(n_ops, start_j)``.
+    """
+    i = q.shape[0]
+    j = end_j
+    v = value
+    n_ops = 0
+    cap = ops.shape[0]
+    while i > 0 or (j > 0 and mode != MODE_HW):
+        if i == 0:
+            op = OP_D
+            j -= 1
+        elif j == 0:
+            op = OP_I
+            i -= 1
+        elif q[i - 1] == t[j - 1] and q[i - 1] < ncode:
+            # A match on an optimal path always has its diagonal neighbour on one too, at the
+            # same cost: no need to look at the columns.
+            op = OP_EQ
+            i -= 1
+            j -= 1
+        else:
+            k = i - j + dhi
+            if k >= 1:
+                up = v - (_bit(cols[0, j], k) - _bit(cols[1, j], k))
+                diag = up - (_bit(cols[2, j], k - 1) - _bit(cols[3, j], k - 1))
+                up_ok = _bit(cols[0, j], k) == 1
+            else:
+                diag = np.int64(cols[4, j - 1])
+                up_ok = False
+            if diag + 1 == v:
+                op = OP_X
+                v = diag
+                i -= 1
+                j -= 1
+            elif up_ok:
+                op = OP_I
+                v -= 1
+                i -= 1
+            else:
+                op = OP_D
+                v -= 1
+                j -= 1
+        ops[cap - 1 - n_ops] = op
+        n_ops += 1
+    return n_ops, j
+
+
+@njit(cache=True, nogil=True)
+def word_path(q, t, mode, k, ncode, maps, cols, ops):
+    """Distance and traceback from one banded word, when it can decide (scratch: ``maps`` as for
+    ``banded_word``, ``cols`` 5 x (len(t)+1), ``ops`` at least len(q)+len(t)).
+
+    Returns ``(dist, end_j, start_j, n_ops, suffix, band, cells)``: ``dist`` as ``fast_edit``
+    (-1 above ``k``, -2 undecided); the path's ops are ``ops[len(ops) - n_ops:]``, followed by
+    ``suffix`` matches (NW sets the common suffix aside: the traceback would walk it diagonally
+    anyway). The band is the widest guess that fits a word; a result within the guess is exact
+    and every optimal path lies inside the band (Ukkonen), so the traceback is
+    ``edit.traceback``'s.
+    """
+    m = q.shape[0]
+    n = t.shape[0]
+    suf = 0
+    if mode == MODE_NW:
+        lim = min(m, n)
+        while suf < lim and q[m - 1 - suf] == t[n - 1 - suf] and q[m - 1 - suf] < ncode:
+            suf += 1
+    qs = q[:m - suf]
+    ts = t[:n - suf]
+    mm = qs.shape[0]
+    nn = ts.shape[0]
+    if mm == 0 or nn == 0:
+        return -2, -1, -1, 0, 0, 0, 0
+    cap = max(mm, nn) if k < 0 else k
+    g = widest_guess(mode, mm, nn, cap)
+    if g < 0:
+        return -2, -1, -1, 0, 0, 0, 0
+    lo, hi = diagonal_interval(mode, mm, nn, g)
+    best, end_j = banded_word(qs, ts, mode, ncode, lo, hi, maps, cols)
+    band = hi - lo + 1
+    cells = band * (nn + 1)
+    if best > g:
+        if k >= 0 and g >= k:
+            return -1, -1, -1, 0, 0, band, cells
+        return -2, -1, -1, 0, 0, band, cells
+    if k >= 0 and best > k:
+        return -1, -1, -1, 0, 0, band, cells
+    n_ops, start_j = word_traceback(qs, ts, mode, ncode, hi, cols, end_j, best, ops)
+    return best, end_j + suf, start_j, n_ops, suf, band, cells
