@@ -184,6 +184,9 @@ def _fastq(handle, path: str, chunk_size: int) -> Iterator[ReadChunk]:
         yield ReadChunk(names, seqs, quals, first)
 
 
+_PHRED33 = bytes(range(ord("!"), ord("~") + 1))  # the valid quality characters
+
+
 def _check_fastq(path, number, heads, bases, plus, qual) -> None:
     """The first malformed record of a block, as an InputError (nothing when all are fine)."""
     bad_head = next((x for x, h in enumerate(heads) if not h.startswith("@")), None)
@@ -192,9 +195,11 @@ def _check_fastq(path, number, heads, bases, plus, qual) -> None:
     if any(map(int.__ne__, map(len, bases), map(len, qual))):
         bad_len = next(x for x, (s, q) in enumerate(zip(bases, qual)) if len(s) != len(q))
     bad_qual = None
-    joined = "".join(qual)
-    if joined and (min(joined) < "!" or max(joined) > "~"):
-        bad_qual = next(x for x, q in enumerate(qual) if q and (min(q) < "!" or max(q) > "~"))
+    # bytes.translate deleting the valid characters leaves the invalid ones, at C speed (min()
+    # and max() over a block's qualities took 15% of a whole mapping run).
+    if "".join(qual).encode("ascii").translate(None, _PHRED33):
+        bad_qual = next(x for x, q in enumerate(qual)
+                        if q.encode("ascii").translate(None, _PHRED33))
     worst = min((x for x in (bad_head, bad_plus, bad_len, bad_qual) if x is not None),
                 default=None)
     if worst is None:

@@ -7,12 +7,26 @@
 - ``model``: closed-form program cost, vectorised over workloads.
 - ``estimate``/``sweep``/``plots``: seconds, joules, CPU comparison, sweeps, figures.
 - ``cli``: ``add_parser`` for ``pimalign pim ops|estimate|sweep``.
+
+The names below load on first use, so the command line (which imports ``pim.cli`` to build its
+parser) does not pay for Numba and the estimate before a command needs them.
 """
 
-from .device import DEFAULT, Device, load_device
-from .estimate import pim_estimate, run_estimate
-from .mirror import mirror_distances
-from .primitives import Cost, ops_table
+_NAMES = {"DEFAULT": "device", "Device": "device", "load_device": "device",
+          "pim_estimate": "estimate", "run_estimate": "estimate",
+          "mirror_distances": "mirror", "Cost": "primitives", "ops_table": "primitives"}
+__all__ = sorted(_NAMES)
 
-__all__ = ["DEFAULT", "Device", "load_device", "pim_estimate", "run_estimate",
-           "mirror_distances", "Cost", "ops_table"]
+
+def __getattr__(name: str):
+    if name in _NAMES:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_NAMES[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'pimalign.pim' has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__
