@@ -66,7 +66,7 @@ def cigar_texts(run_off, run_ops, run_lens, n_runs):
     return out[:pos]
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def edit_batch(q_flat, q_off, t_flat, t_off, mode, k, ncode, h0, task, bitparallel,
                dist, start, end, band, cells, bits, run_off, run_ops, run_lens, n_runs):
     """Edit distance for every pair ``p``: ``q_flat[q_off[p]:q_off[p+1]]`` vs the target slice.

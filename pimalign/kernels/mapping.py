@@ -199,7 +199,7 @@ def extend_one(read, ref, ws, we, col0, pad, a, b, o, e, clip5, clip3, h0, store
                         band_half(n, m, col0, pad, h0), col0, store, -pad, max(0, n - m) + pad)
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def map_batch(flat, off, ref, ref_off, keys, table, shift, vals, k, w, max_occ, max_gap, max_cand, drop_pct,
               pad, a, b, o, e, clip5, clip3, h0,
               score, strand, r_st, r_en, q_st, q_en, win_st, win_en, col0, votes,
@@ -322,7 +322,7 @@ def _put_int(buf, pos, value):
 BASES = np.frombuffer(b"ACGTN", dtype=np.uint8)
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def alignment_text(flat, off, ref, reads, strands, ws, we, col0, diag, run_op, run_len, n_run,
                    r_st, pad, a, b, o, e, clip5, clip3, h0, text_off, cigar_buf, cigar_len,
                    md_buf, md_len, nm, r_start):
@@ -475,7 +475,7 @@ def _kmer_codes(seq, k):
     return out
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def rescue_batch(flat, off, ref, ref_off, reads, strands, ws, we, kr, pad, a, b, o, e, clip5,
                  clip3, h0, score, r_st, r_en, q_st, q_en, win_st, win_en, col0, band, cells,
                  bits, passes):

@@ -34,7 +34,7 @@ def _total(s1, str1, st1, en1, s2, str2, st2, en2, r, a, b, ref_off, min_score, 
     return s1[r, a] + s2[r, b] + np.int64(pen)
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def best_pairs(s1, str1, st1, en1, s2, str2, st2, en2, ref_off, min_score, low, high, mean, sd,
                match, hashes, pick, top, second):
     """For each pair of rows: the best FR combination with insert size in ``[low, high]``.

@@ -43,6 +43,28 @@ def _pairs(path1: str, path2: str, size: int) -> Iterator[tuple[ReadChunk, ReadC
         yield c1, c2
 
 
+_END = object()
+
+
+def _prefetched(items: Iterator) -> Iterator:
+    """``items`` with the next one read by a helper thread while the caller works on the current.
+
+    The mapping kernels release the GIL, so parsing the next chunk overlaps them. Order and
+    errors are unchanged: an input error surfaces where the caller asks for that chunk.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    items = iter(items)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pimalign-reader") as pool:
+        pending = pool.submit(next, items, _END)
+        while True:
+            item = pending.result()
+            if item is _END:
+                return
+            pending = pool.submit(next, items, _END)
+            yield item
+
+
 def learn_insert(mapper: ChunkMapper, path1: str, path2: str) -> InsertModel | None:
     """The insert model from the first MODEL_PAIRS pairs of the input (a fixed number, so a
     chunked run that passes it back with ``-I`` gets the same model)."""
@@ -103,8 +125,8 @@ def _map_all(mapper, reads1, reads2, output, header, sort, threads, insert, chun
     with SamSink(output, header) as sink, \
             tqdm(unit=" reads", file=sys.stderr, disable=not progress or None,
                  desc="align") as bar:
-        chunks = (_pairs(reads1, reads2, chunk_size) if reads2
-                  else ((c, None) for c in read_chunks(reads1, chunk_size)))
+        chunks = _prefetched(_pairs(reads1, reads2, chunk_size) if reads2
+                             else ((c, None) for c in read_chunks(reads1, chunk_size)))
         for c1, c2 in chunks:
             if c2 is None:
                 lines = mapper.single(c1, reads1)
