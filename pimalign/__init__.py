@@ -6,21 +6,28 @@ signal handling) starts before Numba loads.
 
 __version__ = "0.1.0"
 
+
+def lazy_names(package: str, names: dict):
+    """``(__getattr__, __dir__)`` for ``package`` whose public ``names`` (name -> submodule)
+    load on first use and then stay in its namespace."""
+    import importlib
+    import sys
+
+    def getattr_(name: str):
+        if name in names:
+            value = getattr(importlib.import_module(f".{names[name]}", package), name)
+            setattr(sys.modules[package], name, value)
+            return value
+        raise AttributeError(f"module {package!r} has no attribute {name!r}")
+
+    def dir_():
+        return sorted(names) + ["__version__"] * (package == __name__)
+
+    return getattr_, dir_
+
+
 _API = {"BatchResult": "api", "align": "api", "align_affine": "api", "batch_align": "api",
         "edit_distances": "api", "edit_paths": "api", "Aligner": "mapper.aligner",
         "Hit": "mapper.aligner"}
 __all__ = sorted(_API) + ["__version__"]
-
-
-def __getattr__(name: str):
-    if name in _API:
-        import importlib
-
-        value = getattr(importlib.import_module(f".{_API[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'pimalign' has no attribute {name!r}")
-
-
-def __dir__():
-    return __all__
+__getattr__, __dir__ = lazy_names(__name__, _API)

@@ -164,18 +164,24 @@ def _edit_one(p, q_flat, q_off, t_flat, t_off, mode, k, ncode, h0, task, bitpara
 
 
 @njit(cache=True, nogil=True)
-def _word_one(p, q, t, mode, k, ncode, task, dist, start, end, band, cells, bits, run_off,
-              run_ops, run_lens, n_runs, maps, cols, ops):
-    """Distance and traceback from one banded word; False when the widest word cannot decide."""
-    d, end_j, start_j, n_ops, suf, b, c = word_path(q, t, mode, k, ncode, maps, cols, ops)
-    if d == -2:
-        return False
+def _put_word(p, d, end_j, start_j, b, c, dist, start, end, band, cells, bits):
+    """Pair ``p``'s outputs from a bit-parallel word (``end_j`` a column; 2 bits per cell)."""
     dist[p] = d
     band[p] = b
     cells[p] = c
     bits[p] = 2
     end[p] = end_j - 1 if d >= 0 else -1
     start[p] = start_j if d >= 0 else -1
+
+
+@njit(cache=True, nogil=True)
+def _word_one(p, q, t, mode, k, ncode, task, dist, start, end, band, cells, bits, run_off,
+              run_ops, run_lens, n_runs, maps, cols, ops):
+    """Distance and traceback from one banded word; False when the widest word cannot decide."""
+    d, end_j, start_j, n_ops, suf, b, c = word_path(q, t, mode, k, ncode, maps, cols, ops)
+    if d == -2:
+        return False
+    _put_word(p, d, end_j, start_j, b, c, dist, start, end, band, cells, bits)
     if d >= 0 and task == 2:
         _store_runs(p, ops[ops.shape[0] - n_ops:], n_ops, suf, run_off, run_ops, run_lens,
                     n_runs)
@@ -192,12 +198,7 @@ def _fast_one(p, q, t, mode, k, ncode, task, need_tb, dist, start, end, band, ce
     d, end_j, b, c = fast_edit(q, t, mode, k, ncode, maps)
     if d == -2:
         return False
-    dist[p] = d
-    band[p] = b
-    cells[p] = c
-    bits[p] = 2
-    end[p] = end_j - 1 if d >= 0 else -1
-    start[p] = 0 if (task == 1 and d >= 0) else -1
+    _put_word(p, d, end_j, 0 if task == 1 else -1, b, c, dist, start, end, band, cells, bits)
     if d < 0 or not need_tb:
         return True
     _band_path(p, q, t, mode, ncode, d, task, dist, start, end, band, cells, bits, run_off,

@@ -12,21 +12,10 @@ The names below load on first use, so the command line (which imports ``pim.cli`
 parser) does not pay for Numba and the estimate before a command needs them.
 """
 
+from .. import lazy_names
+
 _NAMES = {"DEFAULT": "device", "Device": "device", "load_device": "device",
           "pim_estimate": "estimate", "run_estimate": "estimate",
           "mirror_distances": "mirror", "Cost": "primitives", "ops_table": "primitives"}
 __all__ = sorted(_NAMES)
-
-
-def __getattr__(name: str):
-    if name in _NAMES:
-        import importlib
-
-        value = getattr(importlib.import_module(f".{_NAMES[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'pimalign.pim' has no attribute {name!r}")
-
-
-def __dir__():
-    return __all__
+__getattr__, __dir__ = lazy_names(__name__, _NAMES)
