@@ -185,8 +185,6 @@ def batch_encoded(q_flat, q_off, t_flat, t_off, mode: str = "NW", task: str = "d
                        run_off, run_ops, run_lens, n_runs)
             if task_id == 2:
                 texts.append(cigar_texts(run_off, run_ops, run_lens, n_runs).tobytes())
-            else:
-                texts.append(b"")
     finally:
         numba.set_num_threads(previous)
     cigars = None

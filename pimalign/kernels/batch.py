@@ -114,8 +114,18 @@ def _store_runs(p, ops, n_ops, suffix, run_off, run_ops, run_lens, n_runs):
 
 
 @njit(cache=True, nogil=True)
+def _trace_out(p, q, t, mode, ncode, tb, tb_lo, end_j, task, start, run_off, run_ops, run_lens,
+               n_runs, ops):
+    """Pair ``p``'s start and (``task == 2``) CIGAR runs from traceback flags (``ops``: scratch)."""
+    n_ops, start_j = traceback(q, t, mode, ncode, tb, tb_lo, end_j, ops)
+    start[p] = start_j
+    if task == 2:
+        _store_runs(p, ops, n_ops, 0, run_off, run_ops, run_lens, n_runs)
+
+
+@njit(cache=True, nogil=True)
 def _band_path(p, q, t, mode, ncode, d, task, dist, start, end, band, cells, bits, run_off,
-               run_ops, run_lens, n_runs, last):
+               run_ops, run_lens, n_runs, last, ops):
     """CIGAR of a pair of known distance ``d`` from one static band of exactly the diagonals a
     path of that cost can use, with a byte of traceback flags per cell (bands wider than a word)."""
     lo, hi = diagonal_interval(mode, q.shape[0], t.shape[0], d)
@@ -128,12 +138,8 @@ def _band_path(p, q, t, mode, ncode, d, task, dist, start, end, band, cells, bit
     cells[p] = c
     bits[p] = bits_for_range(rng)
     end[p] = end_j - 1
-    ops = np.empty(q.shape[0] + t.shape[0], dtype=np.uint8)
-    n_ops, start_j = traceback(q, t, mode, ncode, tb, tb_lo, end_j, ops)
-    start[p] = start_j
-    if task == 2:
-        lo_run = run_off[p]
-        n_runs[p] = run_length(ops, n_ops, run_ops[lo_run:], run_lens[lo_run:])
+    _trace_out(p, q, t, mode, ncode, tb, tb_lo, end_j, task, start, run_off, run_ops, run_lens,
+               n_runs, ops)
 
 
 @njit(cache=True, nogil=True)
@@ -202,7 +208,7 @@ def _fast_one(p, q, t, mode, k, ncode, task, need_tb, dist, start, end, band, ce
     if d < 0 or not need_tb:
         return True
     _band_path(p, q, t, mode, ncode, d, task, dist, start, end, band, cells, bits, run_off,
-               run_ops, run_lens, n_runs, np.empty(t.shape[0] + 1, dtype=np.int32))
+               run_ops, run_lens, n_runs, np.empty(t.shape[0] + 1, dtype=np.int32), ops)
     return True
 
 
@@ -224,7 +230,5 @@ def _adaptive_one(p, q, t, mode, k, ncode, h0, task, need_tb, dist, start, end, 
     if not need_tb:
         start[p] = 0
         return
-    n_ops, start_j = traceback(q, t, mode, ncode, tb, tb_lo, end_j, ops)
-    start[p] = start_j
-    if task == 2:
-        _store_runs(p, ops, n_ops, 0, run_off, run_ops, run_lens, n_runs)
+    _trace_out(p, q, t, mode, ncode, tb, tb_lo, end_j, task, start, run_off, run_ops, run_lens,
+               n_runs, ops)

@@ -178,6 +178,15 @@ def widest_guess(mode, m, n, cap):
 
 
 @njit(cache=True, nogil=True)
+def decided(best, g, k):
+    """What a word built for guess ``g`` says: ``best`` when exact (within the guess; Ukkonen),
+    -1 when the distance is known to exceed ``k``, -2 when one word cannot decide."""
+    if best <= g:
+        return -1 if (k >= 0 and best > k) else best
+    return -1 if (k >= 0 and g >= k) else -2
+
+
+@njit(cache=True, nogil=True)
 def fast_edit(q, t, mode, k, ncode, maps):
     """Exact distance with one banded word when it can decide (``maps``: see ``banded_word``).
 
@@ -222,14 +231,10 @@ def fast_edit(q, t, mode, k, ncode, maps):
     lo, hi = diagonal_interval(mode, mm, nn, g)
     best, end_j = banded_word(qs, ts, mode, ncode, lo, hi, maps, maps[:, :0])
     cells = (hi - lo + 1) * (nn + 1)
-    if best <= g:
-        if k >= 0 and best > k:
-            return -1, -1, hi - lo + 1, cells
-        return best, (n if mode == MODE_NW else end_j + pre), hi - lo + 1, cells
-    if k >= 0 and g >= k:
-        return -1, -1, hi - lo + 1, cells
-    return -2, -1, hi - lo + 1, cells
-
+    d = decided(best, g, k)
+    if d < 0:
+        return d, -1, hi - lo + 1, cells
+    return d, (n if mode == MODE_NW else end_j + pre), hi - lo + 1, cells
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -323,11 +328,8 @@ def word_path(q, t, mode, k, ncode, maps, cols, ops):
     best, end_j = banded_word(qs, ts, mode, ncode, lo, hi, maps, cols)
     band = hi - lo + 1
     cells = band * (nn + 1)
-    if best > g:
-        if k >= 0 and g >= k:
-            return -1, -1, -1, 0, 0, band, cells
-        return -2, -1, -1, 0, 0, band, cells
-    if k >= 0 and best > k:
-        return -1, -1, -1, 0, 0, band, cells
+    d = decided(best, g, k)
+    if d < 0:
+        return d, -1, -1, 0, 0, band, cells
     n_ops, start_j = word_traceback(qs, ts, mode, ncode, hi, cols, end_j, best, ops)
     return best, end_j + suf, start_j, n_ops, suf, band, cells
