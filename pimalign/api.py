@@ -230,30 +230,33 @@ AFFINE_MODES = {"global": 0, "extend": 1}
 
 def align_affine(query: str | bytes, target: str | bytes, mode: str = "global", match: int = 1,
                  mismatch: int = 4, gap_open: int = 6, gap_extend: int = 1, clip5: int = 5,
-                 clip3: int = 5, band: int = DEFAULT_BAND) -> dict:
+                 clip3: int = 5, band: int = DEFAULT_BAND, ambiguous: int = 1) -> dict:
     """Affine-gap alignment (bwa scoring: a gap of length L costs ``gap_open + L*gap_extend``).
 
     ``mode="global"`` aligns both sequences end to end; ``mode="extend"`` aligns the whole query
     inside the target (target ends free) and soft-clips query ends when that beats the clipping
-    penalties ``clip5``/``clip3``. N mismatches everything. Returns ``score``, ``cigar`` (with
+    penalties ``clip5``/``clip3`` (a tie clips, as bwa). Returns ``score``, ``cigar`` (with
     ``=``, ``X``, ``I``, ``D``, ``S``), 0-based half-open ``q_start``/``q_end`` (aligned part of
     the query) and ``t_start``/``t_end``, and the workload ``band``, ``cells``, ``bits``.
+    An N (in either sequence) costs ``ambiguous`` (bwa's 1) instead of ``mismatch``.
     """
     from .kernels.affine import affine_align, affine_traceback
+    from .kernels.scoring import Scoring
 
     if mode not in AFFINE_MODES:
         raise ValueError(f"unknown mode {mode!r}: choose one of {', '.join(AFFINE_MODES)}")
     for name, value in (("match", match), ("mismatch", mismatch), ("gap_open", gap_open),
-                        ("gap_extend", gap_extend), ("clip5", clip5), ("clip3", clip3)):
+                        ("gap_extend", gap_extend), ("clip5", clip5), ("clip3", clip3),
+                        ("ambiguous", ambiguous)):
         if value < 0:
             raise ValueError(f"{name} must be >= 0, got {value}")
     if match == 0 and gap_extend == 0:
         raise ValueError("match and gap_extend cannot both be 0")
     q = encode(query)
     t = encode(target)
+    scoring = Scoring(match, mismatch, gap_open, gap_extend, clip5, clip3, ambiguous)
     score, end_i, end_j, tb, tb_lo, band_w, cells, bits, _ = affine_align(
-        q, t, AFFINE_MODES[mode], match, mismatch, gap_open, gap_extend, clip5, clip3, band, -1,
-        True)
+        q, t, AFFINE_MODES[mode], scoring, band, -1, True)
     ops = np.empty(q.shape[0] + t.shape[0] + 1, dtype=np.uint8)
     n_ops, q_start, t_start = affine_traceback(q, t, tb, tb_lo, end_i, end_j, ops)
     return {"score": int(score), "cigar": _ops_cigar(ops, n_ops), "q_start": int(q_start), "q_end": int(end_i),

@@ -177,8 +177,9 @@ def _add_align(sub) -> None:
     p.add_argument("-R", "--read-group", help="read group header line, e.g. '@RG\\tID:x\\tSM:y'")
     p.add_argument("--sort", choices=SORTS, default="coordinate")
     p.add_argument("-x", "--preset", choices=sorted(PRESETS), default="sr")
-    p.add_argument("-I", "--insert-size", metavar="MEAN,SD",
-                   help="insert size model for pairs (default: learned from the first 10000 pairs)")
+    p.add_argument("-I", "--insert-size", metavar="MEAN[,SD[,MAX[,MIN]]]",
+                   help="insert size model for pairs, as bwa mem -I (SD: 10%% of MEAN; MAX, MIN: "
+                        "MEAN +- 4 SD); default: learned from the first 10000 pairs")
     p.add_argument("--workload", metavar="FILE.tsv.gz",
                    help="write one row per extension: band, cells, bits (the PIM model's input)")
     p.add_argument("--insert-size-only", action="store_true",
@@ -191,6 +192,7 @@ def _add_align(sub) -> None:
     for name, help_text in (("k", "minimizer k-mer length (index's when REF is an index)"),
                             ("w", "minimizer window"),
                             ("max_occ", "skip minimizers more frequent than this"),
+                            ("max_gap", "seed hits on diagonals this close form one candidate"),
                             ("max_cand", "candidate loci extended per read"),
                             ("drop_pct", "skip loci with fewer seed votes than this %% of the "
                                          "best (bwa -D)"),
@@ -199,6 +201,7 @@ def _add_align(sub) -> None:
                             ("match", "match score (-A)"), ("mismatch", "mismatch penalty (-B)"),
                             ("gap_open", "gap open penalty (-O)"),
                             ("gap_extend", "gap extension penalty (-E)"),
+                            ("ambiguous", "penalty of a base against an N (bwa: 1)"),
                             ("clip5", "5' clipping penalty"), ("clip3", "3' clipping penalty"),
                             ("min_score", "minimum score to report (-T)"),
                             ("unpaired", "penalty for an unpaired read pair (-U)"),
@@ -220,9 +223,9 @@ def _run_align(args) -> int:
 
     if len(args.reads) > 2:
         raise _UsageError("align takes one reads file, or two for paired-end")
-    names = ("k", "w", "max_occ", "max_cand", "drop_pct", "pad", "band", "match", "mismatch", "gap_open",
-             "gap_extend", "clip5", "clip3", "min_score", "unpaired", "max_read_len",
-             "secondary", "secondary_pct")
+    names = ("k", "w", "max_occ", "max_gap", "max_cand", "drop_pct", "pad", "band", "match",
+             "mismatch", "gap_open", "gap_extend", "ambiguous", "clip5", "clip3", "min_score",
+             "unpaired", "max_read_len", "secondary", "secondary_pct")
     overrides = {n: getattr(args, n) for n in names}
     if args.no_rescue:
         overrides["rescue"] = False
@@ -248,8 +251,8 @@ def _insert_only(args, params) -> int:
         raise _UsageError("--insert-size-only needs two read files (pairs)")
     if args.output != "-":
         check_output_path(args.output, (args.reference, *args.reads))
-    model = learn_insert(ChunkMapper(open_index(args.reference, params.k, params.w), params),
-                         *args.reads)
+    model, _, _ = learn_insert(ChunkMapper(open_index(args.reference, params.k, params.w),
+                                           params), *args.reads)
     text = "none" if model is None else model.text()
     if args.output == "-":
         print(text)
@@ -257,7 +260,7 @@ def _insert_only(args, params) -> int:
         with atomic_output(args.output) as tmp:
             with open(tmp, "w") as out:
                 out.write(text + "\n")
-    _log(f"insert size (mean,sd): {text}")
+    _log(f"insert size (mean,sd,max,min): {text}")
     return EXIT_OK
 
 

@@ -56,11 +56,19 @@ def cigar_cost(query: str, target: str, cigar: str, start: int = 0, literal_n: b
     return cost, i, j - start
 
 
+def pair_score(q: str, t: str, match: int, mismatch: int, ambiguous: int) -> int:
+    """bwa's score of two bases: N on either side costs ``ambiguous``."""
+    if q == "N" or t == "N":
+        return -ambiguous
+    return match if q == t else -mismatch
+
+
 def affine_score(query: str, target: str, mode: str = "global", match: int = 1,
                  mismatch: int = 4, gap_open: int = 6, gap_extend: int = 1,
-                 clip5: int = 5, clip3: int = 5) -> int:
+                 clip5: int = 5, clip3: int = 5, ambiguous: int = 1) -> int:
     """Full Gotoh DP. ``global``: end to end. ``extend``: target ends free, the query may be
-    clipped at its start (cost clip5) and end (cost clip3); a gap of length L costs o + L*e."""
+    clipped at its start (cost clip5) and end (cost clip3); a gap of length L costs o + L*e;
+    a base against an N costs ``ambiguous``."""
     neg = float("-inf")
     m, n = len(query), len(target)
     oe = gap_open + gap_extend
@@ -74,7 +82,7 @@ def affine_score(query: str, target: str, mode: str = "global", match: int = 1,
             F[i][j] = max(H[i - 1][j] - oe, F[i - 1][j] - gap_extend)
             if j > 0:
                 E[i][j] = max(H[i][j - 1] - oe, E[i][j - 1] - gap_extend)
-                s = match if same(query[i - 1], target[j - 1]) else -mismatch
+                s = pair_score(query[i - 1], target[j - 1], match, mismatch, ambiguous)
                 diag = H[i - 1][j - 1] + s
             else:
                 diag = neg
@@ -90,7 +98,7 @@ def affine_score(query: str, target: str, mode: str = "global", match: int = 1,
 
 
 def affine_cigar_score(query: str, target: str, ops: str, t_start: int, match=1, mismatch=4,
-                       gap_open=6, gap_extend=1, clip5=5, clip3=5) -> int:
+                       gap_open=6, gap_extend=1, clip5=5, clip3=5, ambiguous=1) -> int:
     """Score of an op string (one char per column: = X I D S) placed at ``t_start``."""
     import itertools
     i, j, score = 0, t_start, 0
@@ -103,7 +111,7 @@ def affine_cigar_score(query: str, target: str, ops: str, t_start: int, match=1,
             for _ in range(length):
                 ok = same(query[i], target[j])
                 assert ok == (op == "="), (ops, i, j)
-                score += match if ok else -mismatch
+                score += pair_score(query[i], target[j], match, mismatch, ambiguous)
                 i += 1
                 j += 1
         elif op == "I":

@@ -306,20 +306,22 @@ def test_text_retry_when_room_is_short(reference):
     from pimalign.io.reads import ReadChunk
     from pimalign.mapper.candidates import choose, name_hashes
     from pimalign.mapper.params import preset
-    from pimalign.mapper.pipeline import ChunkMapper
+    from pimalign.mapper.pipeline import ChunkMapper, Encoded
+    from pimalign.mapper.placement import texts
     from pimalign.mapper.run import open_index
 
     _, ref = reference
     seqs = [ref[9000:9150], ref[9000:9040] + "T" + ref[9041:9150], ref[30000:30070] + ref[30075:30155]]
     mapper = ChunkMapper(open_index(REF), preset("sr"))
     flat, off = encode_many(seqs)
-    c = mapper.candidates(flat, off)
+    c = mapper.candidates(Encoded(flat, off))
     best = choose(c, mapper.p, name_hashes(["a", "b", "c"])).best
     rows = np.arange(3)
-    roomy = mapper._texts(flat, off, c, rows, best)
-    tight = mapper._texts(flat, off, c, rows, best, room=np.full(3, 2, dtype=np.int64))
-    assert roomy[0] == tight[0] and roomy[1] == tight[1]
-    assert roomy[0][2] == "70M5D80M" and roomy[1][2] == "70^" + ref[30070:30075] + "80"
+    seq = mapper.index.ref.seq
+    roomy = texts(seq, flat, off, c, rows, best, mapper.p)
+    tight = texts(seq, flat, off, c, rows, best, mapper.p, room=2)
+    assert roomy.cigar == tight.cigar and roomy.md == tight.md
+    assert roomy.cigar[2] == "70M5D80M" and roomy.md[2] == "70^" + ref[30070:30075] + "80"
 
 
 def test_repeat_copies_secondary_and_mapq(tmp_path):

@@ -72,7 +72,7 @@ def test_reads_round_trip_through_sam(tmp_path_factory, reads):
         seqs.append(seq.upper())
         quals.append("".join(chr(33 + (salt + i * 7) % 42) for i in range(len(seq))))
     mapper = aligner_mapper()
-    lines = mapper.single(ReadChunk(names, seqs, quals, 1), "<reads>")
+    lines = mapper.single(ReadChunk(names, seqs, quals, 1), "<reads>").lines
     mapper.workload.clear()
     folder = tmp_path_factory.mktemp("rt")
     sam = folder / "o.sam"

@@ -1,14 +1,16 @@
 """Affine-gap alignment (Gotoh) with the same adaptive band and exactness certificate as ``edit``.
 
-Scores are maximised. Parameters follow bwa: ``match`` (a), ``mismatch`` (b, a penalty), gap
-``open`` (o) and ``extend`` (e) penalties, a gap of length L costing ``o + L*e``; N never matches.
+Scores are maximised under a ``scoring.Scoring`` record (bwa's: ``match`` a, ``mismatch`` b, gap
+``open`` o and ``extend`` e, a gap of length L costing ``o + L*e``, an N against anything
+costing ``ambiguous``).
 
 Modes:
 - ``GLOBAL``: both sequences end to end (Biopython's ``PairwiseAligner`` global mode with
   ``match_score=a, mismatch_score=-b, open_gap_score=-(o+e), extend_gap_score=-e``).
 - ``EXTEND``: the read (query) against a reference window (target) whose ends are free; the read
   may be soft-clipped at its 5' end for ``clip5`` and at its 3' end for ``clip3`` when that scores
-  better, as bwa does with its clipping penalty. Ties prefer the unclipped alignment.
+  better, as bwa does with its clipping penalty. A tie clips (bwa clips when the end-to-end score
+  is not above the clipped one minus the penalty), at the clip point nearest the read's middle.
 
 Certificate: a path touching diagonal ``d`` scores at most ``UB(d)`` (gaps or clips forced by the
 ends); once a pass found a real alignment scoring ``S``, only diagonals with ``UB(d) >= S`` matter.
@@ -22,6 +24,7 @@ import numpy as np
 from numba import njit
 
 from .edit import OP_D, OP_EQ, OP_I, OP_X, bits_for_range
+from .scoring import row_profile
 
 MODE_GLOBAL, MODE_EXTEND = 0, 1
 NEG = -(1 << 29)
@@ -33,8 +36,9 @@ E_EXT, F_EXT = 4, 8
 
 
 @njit(cache=True, nogil=True)
-def upper_bound(mode, d, m, n, a, o, e, clip5, clip3):
+def upper_bound(mode, d, m, n, sc):
     """Best score any ``mode`` alignment touching diagonal ``d`` could reach."""
+    a, o, e = sc.match, sc.gap_open, sc.gap_extend
     delta = n - m
     if mode == MODE_GLOBAL:
         g = abs(d) + abs(delta - d)
@@ -46,23 +50,23 @@ def upper_bound(mode, d, m, n, a, o, e, clip5, clip3):
         g = max(g, -delta)
     if g == 0:
         return a * m
-    return a * (m - g) - min(o + e * g, min(clip5, clip3))
+    return a * (m - g) - min(o + e * g, min(sc.clip5, sc.clip3))
 
 
 @njit(cache=True, nogil=True)
-def score_interval(mode, m, n, s, a, o, e, clip5, clip3):
+def score_interval(mode, m, n, s, sc):
     """Diagonals ``[lo, hi]`` on which an alignment scoring ``>= s`` may lie (convex around 0)."""
     lo = 0
-    while lo > -m and upper_bound(mode, lo - 1, m, n, a, o, e, clip5, clip3) >= s:
+    while lo > -m and upper_bound(mode, lo - 1, m, n, sc) >= s:
         lo -= 1
     hi = 0
-    while hi < n and upper_bound(mode, hi + 1, m, n, a, o, e, clip5, clip3) >= s:
+    while hi < n and upper_bound(mode, hi + 1, m, n, sc) >= s:
         hi += 1
     return lo, hi
 
 
 @njit(cache=True, nogil=True)
-def affine_pass(q, t, mode, a, b, o, e, clip5, clip3, adaptive, h, c0, dlo, dhi, tb, tb_lo):
+def affine_pass(q, t, mode, sc, adaptive, h, c0, dlo, dhi, tb, tb_lo):
     """One banded Gotoh pass; windows as in ``edit.band_pass`` (the centre follows the row max).
 
     Returns ``(best, end_i, end_j, cells, max_range, cov_lo, cov_hi, max_width)``; ``best`` is NEG
@@ -71,7 +75,9 @@ def affine_pass(q, t, mode, a, b, o, e, clip5, clip3, adaptive, h, c0, dlo, dhi,
     m = q.shape[0]
     n = t.shape[0]
     store = tb.shape[0] > 0
+    o, e, clip5, clip3 = sc.gap_open, sc.gap_extend, sc.clip5, sc.clip3
     oe = o + e
+    profile = np.empty(5, dtype=np.int32)
     extend = mode == MODE_EXTEND
     h_prev = np.empty(n + 3, dtype=np.int32)
     h_cur = np.empty(n + 3, dtype=np.int32)
@@ -119,13 +125,13 @@ def affine_pass(q, t, mode, a, b, o, e, clip5, clip3, adaptive, h, c0, dlo, dhi,
                 if store:
                     tb[0, j - lo] = flags
         else:
-            qc = q[i - 1]
+            row_profile(q[i - 1], sc, profile)
             start = lo
             if lo == 0:
                 f0 = max(h_prev[0] - oe, f_prev[0] - e)
                 flags = SRC_F | (F_EXT if f_prev[0] - e > h_prev[0] - oe else 0)
                 h0 = f0
-                if extend and -clip5 > h0:
+                if extend and -clip5 >= h0:
                     h0 = -clip5
                     flags = (flags & ~3) | SRC_CLIP
                 f_cur[0] = f0
@@ -144,8 +150,7 @@ def affine_pass(q, t, mode, a, b, o, e, clip5, clip3, adaptive, h, c0, dlo, dhi,
                 f_open = h_up - oe
                 f_ext = f_prev[j] - e
                 fv = f_open if f_open >= f_ext else f_ext
-                tc = t[j - 1]
-                dv = diag_prev + (a if (qc == tc and qc < 4) else -b)
+                dv = diag_prev + profile[t[j - 1]]
                 diag_prev = h_up
                 hv = dv
                 src = SRC_DIAG
@@ -155,7 +160,7 @@ def affine_pass(q, t, mode, a, b, o, e, clip5, clip3, adaptive, h, c0, dlo, dhi,
                 if ev > hv:
                     hv = ev
                     src = SRC_E
-                if extend and -clip5 > hv:
+                if extend and -clip5 >= hv:
                     hv = -clip5
                     src = SRC_CLIP
                 h_cur[j] = hv
@@ -195,7 +200,7 @@ def affine_pass(q, t, mode, a, b, o, e, clip5, clip3, adaptive, h, c0, dlo, dhi,
                 end_i = m
                 end_j = n
         elif i == m:
-            if row_max >= best:
+            if row_max > best:
                 best = row_max
                 end_i = m
                 end_j = _leftmost(h_cur, lo, row_max)
@@ -219,8 +224,7 @@ def _leftmost(row, lo, value):
 
 
 @njit(cache=True, nogil=True)
-def affine_align(q, t, mode, a, b, o, e, clip5, clip3, h0, c0, store, dmin=-(1 << 30),
-                 dmax=1 << 30):
+def affine_align(q, t, mode, sc, h0, c0, store, dmin=-(1 << 30), dmax=1 << 30):
     """Exact best affine score with the adaptive band (see module doc).
 
     ``c0``: expected start column on row 0 (-1: 0 for GLOBAL, ``(n-m)//2`` for EXTEND).
@@ -239,24 +243,24 @@ def affine_align(q, t, mode, a, b, o, e, clip5, clip3, h0, c0, store, dmin=-(1 <
     adaptive = not (mode == MODE_EXTEND and delta + 1 > width)
     if adaptive:
         tb = np.empty((m + 1, width), dtype=np.uint8) if store else empty_tb
-        res = affine_pass(q, t, mode, a, b, o, e, clip5, clip3, True, h0, c0, 0, 0, tb, tb_lo)
+        res = affine_pass(q, t, mode, sc, True, h0, c0, 0, 0, tb, tb_lo)
     else:
         # Free start diagonals wider than the adaptive band: start from the static band over
         # them plus the margin, then certify it like an adaptive pass.
         lo, hi = -h0, max(0, delta) + h0
         tb = np.empty((m + 1, hi - lo + 1), dtype=np.uint8) if store else empty_tb
-        res = affine_pass(q, t, mode, a, b, o, e, clip5, clip3, False, 0, 0, lo, hi, tb, tb_lo)
+        res = affine_pass(q, t, mode, sc, False, 0, 0, lo, hi, tb, tb_lo)
     best, end_i, end_j, cells, rng, cov_lo, cov_hi, band = res
     if not adaptive:
         cov_lo, cov_hi = -h0, max(0, delta) + h0
-    lo, hi = score_interval(mode, m, n, best, a, o, e, clip5, clip3)
+    lo, hi = score_interval(mode, m, n, best, sc)
     lo = max(lo, dmin)
     hi = min(hi, dmax)
     if best > NEG and cov_lo <= lo and cov_hi >= hi:
         return best, end_i, end_j, tb, tb_lo, band, cells, bits_for_range(rng), 1
     tb2 = np.empty((m + 1, hi - lo + 1), dtype=np.uint8) if store else empty_tb
     best2, end_i2, end_j2, cells2, rng2, _, _, band2 = affine_pass(
-        q, t, mode, a, b, o, e, clip5, clip3, False, 0, 0, lo, hi, tb2, tb_lo)
+        q, t, mode, sc, False, 0, 0, lo, hi, tb2, tb_lo)
     return best2, end_i2, end_j2, tb2, tb_lo, band2, cells + cells2, bits_for_range(rng2), 2
 
 

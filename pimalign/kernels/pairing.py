@@ -16,66 +16,66 @@ def _contig(ref_off, pos):
 
 
 @njit(cache=True, nogil=True)
-def _total(s1, str1, st1, en1, s2, str2, st2, en2, r, a, b, ref_off, min_score, low, high,
-           mean, sd, match):
-    """Pair score of mates' slots ``a`` and ``b`` of row ``r`` (NEG when not a proper pair)."""
-    if s1[r, a] < min_score or s2[r, b] < min_score or str1[r, a] == str2[r, b]:
+def pair_total(s1, str1, st1, en1, s2, str2, st2, en2, ref_off, low, high, mean, sd, match):
+    """bwa's score of two ends as a pair (NEG when they are not a proper FR pair): their scores
+    plus the log-likelihood of the insert size under a normal model,
+    ``0.721 * ln(2 * erfc(z / sqrt 2)) * match`` rounded, floored at 0."""
+    if s1 <= NEG or s2 <= NEG or str1 == str2:
         return NEG
-    if _contig(ref_off, st1[r, a]) != _contig(ref_off, st2[r, b]):
+    if _contig(ref_off, st1) != _contig(ref_off, st2):
         return NEG
-    fwd_st = st1[r, a] if str1[r, a] == 0 else st2[r, b]
-    rev_en = en2[r, b] if str1[r, a] == 0 else en1[r, a]
-    size = max(en1[r, a], en2[r, b]) - min(st1[r, a], st2[r, b])
-    if fwd_st >= rev_en or size < low or size > high:
+    fwd_st = st1 if str1 == 0 else st2
+    rev_en = en2 if str1 == 0 else en1
+    size = rev_en - 1 - fwd_st
+    if size <= 0 or size < low or size > high:
         return NEG
     z = abs(size - mean) / sd
-    pen = math.floor(0.721 * math.log(max(2.0 * math.erfc(z / math.sqrt(2.0)), 1e-300)) * match
-                     + 0.499)
-    return s1[r, a] + s2[r, b] + np.int64(pen)
+    pen = math.log(max(2.0 * math.erfc(z / math.sqrt(2.0)), 1e-300))
+    return max(np.int64(0), np.int64(math.floor(s1 + s2 + 0.721 * pen * match + 0.499)))
 
 
 @njit(cache=True, parallel=True, nogil=True)
-def best_pairs(s1, str1, st1, en1, s2, str2, st2, en2, ref_off, min_score, low, high, mean, sd,
-               match, hashes, pick, top, second):
+def best_pairs(s1, str1, st1, en1, s2, str2, st2, en2, ref_off, low, high, mean, sd, match,
+               margin, hashes, pick, top, second, near):
     """For each pair of rows: the best FR combination with insert size in ``[low, high]``.
 
-    A combination scores ``s1 + s2 + penalty``, where the penalty is bwa's log-likelihood of the
-    insert size under a normal model (``0.721 * ln(2 * erfc(z / sqrt 2)) * match``, rounded).
     Among equal best totals the ``hash % ties``-th in slot order wins (reproducible). Outputs:
-    ``pick`` = ``slot1 * width + slot2`` (-1 none), ``top`` and ``second`` totals (NEG none).
+    ``pick`` = ``slot1 * width + slot2`` (-1 none), ``top`` and ``second`` totals (NEG none) and
+    ``near``, the combinations other than the best within ``margin`` of the second (bwa's
+    ``n_sub``).
     """
     n, w = s1.shape
     for r in prange(n):
+        totals = np.empty(w * w, dtype=np.int64)
         best = NEG
         ties = 0
-        runner = NEG
         for a in range(w):
             for b in range(w):
-                total = _total(s1, str1, st1, en1, s2, str2, st2, en2, r, a, b, ref_off,
-                               min_score, low, high, mean, sd, match)
-                if total <= NEG:
-                    continue
-                if total > best:
-                    runner = best
-                    best = total
+                t = pair_total(s1[r, a], str1[r, a], st1[r, a], en1[r, a], s2[r, b], str2[r, b],
+                               st2[r, b], en2[r, b], ref_off, low, high, mean, sd, match)
+                totals[a * w + b] = t
+                if t > best:
+                    best = t
                     ties = 1
-                elif total == best:
+                elif t == best and t > NEG:
                     ties += 1
-                    runner = best
-                elif total > runner:
-                    runner = total
         pick[r] = -1
         top[r] = best
-        second[r] = runner
+        second[r] = NEG
+        near[r] = 0
         if ties == 0:
             continue
         want = hashes[r] % ties
         seen = 0
-        for a in range(w):
-            for b in range(w):
-                if pick[r] < 0 and _total(s1, str1, st1, en1, s2, str2, st2, en2, r, a, b,
-                                          ref_off, min_score, low, high, mean, sd,
-                                          match) == best:
-                    if seen == want:
-                        pick[r] = a * w + b
-                    seen += 1
+        for x in range(w * w):
+            if totals[x] == best:
+                if seen == want:
+                    pick[r] = x
+                seen += 1
+        for x in range(w * w):
+            if x != pick[r] and totals[x] > second[r]:
+                second[r] = totals[x]
+        if second[r] > NEG:
+            for x in range(w * w):
+                if x != pick[r] and totals[x] > NEG and second[r] - totals[x] <= margin:
+                    near[r] += 1

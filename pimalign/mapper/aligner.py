@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..io.reads import ReadChunk
 from .pairing import InsertModel
-from .params import preset
+from .params import preset as preset_params
 from .pipeline import ChunkMapper
 from .run import open_index
 
@@ -52,11 +52,11 @@ class Aligner:
     ``"MEAN,SD"``, none by default: then ends are placed independently).
     """
 
-    def __init__(self, ref_or_index: str, preset_name: str = "sr", threads: int | None = None,
+    def __init__(self, ref_or_index: str, preset: str = "sr", threads: int | None = None,
                  insert: str | None = None, **params):
         import numba
 
-        self.params = preset(preset_name, **params)
+        self.params = preset_params(preset, **params)
         self.index = open_index(ref_or_index, params.get("k"), params.get("w"))
         self.mapper = ChunkMapper(self.index, self.params)
         self.insert = InsertModel.parse(insert) if insert else None
@@ -70,33 +70,25 @@ class Aligner:
     def map(self, seq: str, seq2: str | None = None, name: str = "read"):
         chunk = ReadChunk([name], [seq.upper()], None, 1)
         if seq2 is None:
-            placed, sup = self.mapper.single_placed(chunk, "<seq>")
-            yield from self._hits(placed, sup.get(0), len(seq), 1)
+            placed = self.mapper.single_placed(chunk, "<seq>")
+            self.mapper.workload.clear()
+            yield from self._hits(placed, len(seq), 1)
             return
         chunk2 = ReadChunk([name], [seq2.upper()], None, 1)
-        p1, p2, s1, s2, _ = self.mapper.paired_placed(chunk, chunk2, "<seq>", "<seq2>",
-                                                       self.insert)
-        yield from self._hits(p1, s1.get(0), len(seq), 1)
-        yield from self._hits(p2, s2.get(0), len(seq2), 2)
+        p1, p2, _ = self.mapper.paired_placed(chunk, chunk2, "<seq>", "<seq2>", self.insert)
         self.mapper.workload.clear()
+        yield from self._hits(p1, len(seq), 1)
+        yield from self._hits(p2, len(seq2), 2)
 
-    def _hits(self, placed, extra, length, which):
-        self.mapper.workload.clear()
-        lengths = self.index.ref.lengths
+    def _hits(self, placed, length, which):
         if placed.mapped[0]:
-            yield self._hit(int(placed.contig[0]), int(placed.pos[0]), int(placed.end[0]),
-                            int(placed.strand[0]), placed.cigar[0], int(placed.mapq[0]),
-                            int(placed.nm[0]), placed.md[0], int(placed.score[0]), True, length,
-                            which, lengths)
-        others = [] if extra is None else ([extra["sup"]] if extra["sup"] else []) + extra["sec"]
-        for ctg, pos, strand, cigar, md, nm, score, mapq in others:
-            span = sum(int(n) for n, op in re.findall(r"(\d+)([MD])", cigar))
-            yield self._hit(ctg, pos, pos + span, strand, cigar, mapq, nm, md, score, False,
-                            length, which, lengths)
+            yield self._hit(placed.hit(0), True, length, which)
+        for h in placed.supplementary.get(0, []) + placed.secondary.get(0, []):
+            yield self._hit(h, False, length, which)
 
-    def _hit(self, ctg, pos, end, strand, cigar, mapq, nm, md, score, primary, length, which,
-             lengths):
-        lead, tail = _clips(cigar)
-        q_st, q_en = (lead, length - tail) if strand == 0 else (tail, length - lead)
-        return Hit(self.index.ref.names[ctg], int(lengths[ctg]), pos, end,
-                   -1 if strand else 1, q_st, q_en, mapq, cigar, nm, md, score, primary, which)
+    def _hit(self, h, primary, length, which):
+        lead, tail = _clips(h.cigar)
+        q_st, q_en = (lead, length - tail) if h.strand == 0 else (tail, length - lead)
+        return Hit(self.index.ref.names[h.contig], int(self.index.ref.lengths[h.contig]), h.pos,
+                   h.end, -1 if h.strand else 1, q_st, q_en, h.mapq, h.cigar, h.nm, h.md,
+                   h.score, primary, which)

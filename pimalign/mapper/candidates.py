@@ -1,9 +1,9 @@
 """Candidate alignments of a batch of reads, the best one, its runner-up and MAPQ.
 
-``find_candidates`` runs the Numba seeding/extension kernel; ``choose`` picks per read the
-primary alignment, the second-best score at an overlapping query interval (``XS``, the evidence
-of a repeat) and supplementary alignments (other parts of a chimeric read), and ``mapq_se``
-turns best versus second-best into a mapping quality the way bwa mem does.
+``find_candidates`` runs the Numba seeding/extension kernel; ``choose`` picks per read the best
+alignment (any score: the caller applies ``-T``), the runner-up score at an overlapping query
+interval (``XS``, the evidence of a repeat) and a supplementary alignment (another part of a
+chimeric read); ``mapq_se`` turns best versus runner-up into a mapping quality as bwa mem does.
 """
 
 from __future__ import annotations
@@ -14,37 +14,34 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..kernels.affine import NEG
-from ..kernels.mapping import RUNS, map_batch
+from ..kernels.mapping import FIELDS, RUNS, map_batch
 from .index import Index
 from .params import MapParams
 
-FIELDS = ("score", "strand", "r_st", "r_en", "q_st", "q_en", "win_st", "win_en", "col0", "votes",
-          "band", "cells", "bits", "passes")
 SEED_SCORE = 19  # bwa's fallback runner-up score: one minimum-length seed
+_FIELD = {name: x for x, name in enumerate(FIELDS)}
 
 
 @dataclass
 class Candidates:
-    """Arrays of shape ``(reads, max_cand)`` (see ``kernels.mapping``), plus read lengths."""
+    """Every read's candidate slots: ``block`` of shape ``(len(FIELDS), reads, slots)`` (see
+    ``kernels.mapping``; each field is also an attribute, e.g. ``c.score``), read lengths and the
+    kept CIGAR runs of dynamic-programming alignments."""
 
-    score: np.ndarray
-    strand: np.ndarray
-    r_st: np.ndarray
-    r_en: np.ndarray
-    q_st: np.ndarray
-    q_en: np.ndarray
-    win_st: np.ndarray
-    win_en: np.ndarray
-    col0: np.ndarray
-    votes: np.ndarray
-    band: np.ndarray
-    cells: np.ndarray
-    bits: np.ndarray
-    passes: np.ndarray
+    block: np.ndarray
     length: np.ndarray
-    run_op: np.ndarray  # (reads, max_cand, RUNS) uint8 SAM op letters of DP alignments
-    run_len: np.ndarray  # (reads, max_cand, RUNS) int32
-    n_run: np.ndarray  # (reads, max_cand) runs kept, -1 = none (recompute for output)
+    run_op: np.ndarray  # (reads, slots, RUNS) uint8 SAM op letters
+    run_len: np.ndarray  # (reads, slots, RUNS) int32
+    n_run: np.ndarray  # (reads, slots) runs kept, -1 = none (recompute for output)
+
+    def __getattr__(self, name):
+        if name in _FIELD:
+            return self.block[_FIELD[name]]
+        raise AttributeError(name)
+
+    @property
+    def slots(self) -> int:
+        return self.block.shape[2]
 
     def fwd_interval(self):
         """Query intervals in the read's own (sequenced) orientation."""
@@ -53,20 +50,37 @@ class Candidates:
         en = np.where(self.strand == 1, m - self.q_st, self.q_en)
         return st, en
 
+    def with_slot(self, block: np.ndarray) -> "Candidates":
+        """These candidates and one more slot per read (``block``: ``(len(FIELDS), reads)``)."""
+        n = self.length.shape[0]
+        return Candidates(
+            np.concatenate([self.block, block[:, :, None]], axis=2), self.length,
+            np.concatenate([self.run_op, np.zeros((n, 1, RUNS), dtype=np.uint8)], axis=1),
+            np.concatenate([self.run_len, np.zeros((n, 1, RUNS), dtype=np.int32)], axis=1),
+            np.concatenate([self.n_run, np.full((n, 1), -1, dtype=np.int64)], axis=1))
+
+    def columns(self, rows, slots) -> np.ndarray:
+        """The fields of the given (read, slot) pairs as rows: ``(len(rows), len(FIELDS))``."""
+        return np.ascontiguousarray(self.block[:, rows, slots].T)
+
+
+def empty_block(reads: int, slots: int) -> np.ndarray:
+    block = np.zeros((len(FIELDS), reads, slots), dtype=np.int64)
+    block[_FIELD["score"]] = NEG
+    return block
+
 
 def find_candidates(index: Index, flat: np.ndarray, off: np.ndarray, p: MapParams) -> Candidates:
     """Seed, cluster and extend every read (``flat``/``off`` from ``encode_many``)."""
     n = off.shape[0] - 1
-    arrays = {name: np.zeros((n, p.max_cand), dtype=np.int64) for name in FIELDS}
+    block = empty_block(n, p.max_cand)
     run_op = np.zeros((n, p.max_cand, RUNS), dtype=np.uint8)
     run_len = np.zeros((n, p.max_cand, RUNS), dtype=np.int32)
     n_run = np.zeros((n, p.max_cand), dtype=np.int64)
     table, shift = index.table
     map_batch(flat, off, index.ref.seq, index.ref.offsets, index.keys, table, shift, index.vals,
-              index.k, index.w, p.max_occ, p.max_gap, p.max_cand, p.drop_pct, p.pad, p.match,
-              p.mismatch, p.gap_open, p.gap_extend, p.clip5, p.clip3, p.band, *arrays.values(),
-              run_op, run_len, n_run)
-    return Candidates(length=np.diff(off), run_op=run_op, run_len=run_len, n_run=n_run, **arrays)
+              p.search, p.scoring, block, run_op, run_len, n_run)
+    return Candidates(block, np.diff(off), run_op, run_len, n_run)
 
 
 def _overlap(a_st, a_en, b_st, b_en):
@@ -75,15 +89,16 @@ def _overlap(a_st, a_en, b_st, b_en):
 
 @dataclass
 class Choice:
-    """Per read: ``best`` slot (-1 unmapped), ``sub`` runner-up score (0 none), ``sub_n``
-    (runner-ups within 5 of the best) and a boolean ``(reads, max_cand)`` mask of supplementary
-    slots."""
+    """Per read: ``best`` slot (-1: no candidate at all; its score may be below ``-T``),
+    ``sub`` runner-up score (0 none), ``sub_n`` (runner-ups within bwa's margin of the best), a
+    ``(reads, slots)`` mask of the one supplementary slot and of the ``rival`` slots (other loci
+    for the same part of the read: secondary alignments)."""
 
     best: np.ndarray
     sub: np.ndarray
     sub_n: np.ndarray
     supplementary: np.ndarray
-    rival: np.ndarray  # (reads, max_cand): other loci for the same part of the read
+    rival: np.ndarray
 
 
 def name_hashes(names) -> np.ndarray:
@@ -106,41 +121,63 @@ def pick_tied(scores: np.ndarray, hashes: np.ndarray) -> np.ndarray:
     return np.where(count > 0, np.argmax(hit, axis=1), np.argmax(scores, axis=1))
 
 
+def rivals(c: Candidates, slot: np.ndarray) -> np.ndarray:
+    """``(reads, slots)`` mask of the other candidates of each read's ``slot`` that cover at
+    least half of the shorter query interval elsewhere in the reference (bwa's mask level)."""
+    n, width = c.score.shape
+    rows = np.arange(n)
+    s = np.maximum(slot, 0)
+    st, en = c.fwd_interval()
+    b_st, b_en = st[rows, s][:, None], en[rows, s][:, None]
+    q_ov = _overlap(st, en, b_st, b_en)
+    shorter = np.minimum(en - st, b_en - b_st)
+    same_locus = (c.strand == c.strand[rows, s][:, None]) & (
+        _overlap(c.r_st, c.r_en, c.r_st[rows, s][:, None], c.r_en[rows, s][:, None]) > 0)
+    others = ((c.score > NEG) & (np.arange(width)[None, :] != s[:, None])
+              & (slot >= 0)[:, None])
+    return others & (q_ov * 2 >= shorter) & ~same_locus
+
+
+def runner_up(c: Candidates, slot: np.ndarray, p: MapParams) -> tuple[np.ndarray, np.ndarray]:
+    """``(sub, sub_n)`` of each read's ``slot``: the best rival score (0 none), and how many
+    rivals score within bwa's margin (``max(a + b, o + e)``) of the slot."""
+    rows = np.arange(slot.shape[0])
+    rival = rivals(c, slot)
+    sub = np.where(rival, c.score, 0).max(axis=1, initial=0)
+    margin = max(p.match + p.mismatch, p.gap_open + p.gap_extend)
+    own = c.score[rows, np.maximum(slot, 0)][:, None]
+    return sub, (rival & (own - c.score <= margin)).sum(axis=1)
+
+
 def choose(c: Candidates, p: MapParams, hashes: np.ndarray) -> Choice:
     n, width = c.score.shape
     rows = np.arange(n)
-    valid = c.score >= p.min_score
-    best = pick_tied(np.where(valid, c.score, NEG), hashes)
-    has = valid[rows, best]
-    best = np.where(has, best, -1)
+    best = pick_tied(c.score, hashes)
+    best = np.where(c.score[rows, best] > NEG, best, -1)
     b = np.maximum(best, 0)
+    sub, sub_n = runner_up(c, best, p)
     st, en = c.fwd_interval()
-    b_st, b_en = st[rows, b][:, None], en[rows, b][:, None]
-    q_ov = _overlap(st, en, b_st, b_en)
-    shorter = np.minimum(en - st, b_en - b_st)
-    same_locus = (c.strand == c.strand[rows, b][:, None]) & (
-        _overlap(c.r_st, c.r_en, c.r_st[rows, b][:, None], c.r_en[rows, b][:, None]) > 0)
-    others = valid & (np.arange(width)[None, :] != b[:, None]) & has[:, None]
-    rival = others & (q_ov * 2 >= shorter) & ~same_locus
-    sub = np.where(rival, c.score, 0).max(axis=1) if width else np.zeros(n, dtype=np.int64)
-    sub_n = (rival & (c.score >= c.score[rows, b][:, None] - 5)).sum(axis=1)
+    q_ov = _overlap(st, en, st[rows, b][:, None], en[rows, b][:, None])
+    others = (c.score >= p.min_score) & (np.arange(width)[None, :] != b[:, None]) \
+        & (best >= 0)[:, None]
     supplementary = others & (q_ov * 2 < (en - st)) & ((en - st) - q_ov >= p.min_score)
-    # at most one supplementary per clipped side would need more care; keep the best one only
-    sup_score = np.where(supplementary, c.score, NEG)
-    keep = np.argmax(sup_score, axis=1)
+    # the best-scoring one only
+    keep = np.argmax(np.where(supplementary, c.score, NEG), axis=1)
     one = np.zeros_like(supplementary)
     one[rows, keep] = supplementary[rows, keep]
-    return Choice(best, sub, sub_n, one, rival)
+    return Choice(best, sub, sub_n, one, rivals(c, best))
 
 
 def mapq_se(score, sub, sub_n, aligned_len, p: MapParams) -> np.ndarray:
-    """bwa mem's approximate single-end MAPQ (0..60) from best and second-best scores."""
+    """bwa mem's approximate single-end MAPQ (0..60) from best and runner-up scores; a read
+    without a runner-up is compared with one minimum-length seed (19 matches)."""
     score = np.maximum(np.asarray(score, dtype=np.float64), 0.0)  # unmapped rows hold NEG
-    runner = np.maximum(np.asarray(sub, dtype=np.float64), SEED_SCORE * p.match)
+    sub = np.asarray(sub, dtype=np.float64)
+    runner = np.where(sub > 0, sub, SEED_SCORE * p.match)
     length = np.maximum(np.asarray(aligned_len, dtype=np.float64), 1.0)
     identity = 1.0 - (length * p.match - score) / (p.match + p.mismatch) / length
     factor = np.log(50.0) / np.log(np.maximum(length, 50.0)) * identity * identity
     q = (6.02 * (score - runner) / p.match * factor * factor + 0.499).astype(np.int64)
     q -= (4.343 * np.log(np.asarray(sub_n) + 1.0) + 0.499).astype(np.int64)
     q = np.clip(q, 0, 60)
-    return np.where(runner >= score, 0, q)
+    return np.where((runner >= score) | (score <= 0), 0, q)

@@ -47,7 +47,7 @@ class Index:
     def table(self) -> tuple:
         """``(bucket start offsets, shift)`` for hash lookups, built on first use."""
         if self._table is None:
-            from ..kernels.mapping import bucket_table
+            from ..kernels.seeding import bucket_table
 
             self._table = bucket_table(np.asarray(self.keys), self.k)
         return self._table

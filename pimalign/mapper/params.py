@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
+from ..kernels.options import Scoring, Search
+
 
 @dataclass(frozen=True)
 class MapParams:
     """Every knob of ``pimalign align``; units are bases unless stated.
 
     Scoring follows bwa mem: ``match`` added per matching base, ``mismatch`` subtracted per
-    mismatch, a gap of length L costs ``gap_open + L * gap_extend``, and a read end may be
-    soft-clipped for ``clip5``/``clip3``. Alignments scoring below ``min_score`` are not reported.
+    mismatch, ``ambiguous`` per base against an N, a gap of length L costs
+    ``gap_open + L * gap_extend``, and a read end is soft-clipped when that scores more than
+    ``clip5``/``clip3`` (the penalty decides the clip, never ``AS``). Alignments scoring below
+    ``min_score`` are not reported, except a mate placed in a proper pair (bwa's ``-T``).
     """
 
     k: int = 19  # minimizer k-mer length
@@ -26,6 +30,7 @@ class MapParams:
     mismatch: int = 4
     gap_open: int = 6
     gap_extend: int = 1
+    ambiguous: int = 1  # penalty of a base against an N (bwa: 1, whatever -B is)
     clip5: int = 5
     clip3: int = 5
     min_score: int = 30
@@ -47,6 +52,16 @@ class MapParams:
         if not 5 <= self.k <= 28:
             raise ValueError(f"k must be in 5..28, got {self.k}")
         return self
+
+    @property
+    def scoring(self) -> Scoring:
+        return Scoring(self.match, self.mismatch, self.gap_open, self.gap_extend, self.clip5,
+                       self.clip3, self.ambiguous)
+
+    @property
+    def search(self) -> Search:
+        return Search(self.k, self.w, self.max_occ, self.max_gap, self.max_cand, self.drop_pct,
+                      self.pad, self.band, self.min_score)
 
 
 PRESETS = {

@@ -65,12 +65,16 @@ def _prefetched(items: Iterator) -> Iterator:
             yield item
 
 
-def learn_insert(mapper: ChunkMapper, path1: str, path2: str) -> InsertModel | None:
+def learn_insert(mapper: ChunkMapper, path1: str, path2: str):
     """The insert model from the first MODEL_PAIRS pairs of the input (a fixed number, so a
-    chunked run that passes it back with ``-I`` gets the same model)."""
+    chunked run that passes it back with ``-I`` gets the same model).
+
+    Returns ``(model or None, pairs read, their candidates)``.
+    """
     for c1, c2 in _pairs(path1, path2, MODEL_PAIRS):
-        return mapper.model_from(c1, c2, path1, path2)
-    return None
+        model, seeded = mapper.model_from(c1, c2, path1, path2)
+        return model, len(c1), seeded
+    return None, 0, None
 
 
 def run_align(ref: str, reads1: str, reads2: str | None, output: str, params: MapParams,
@@ -96,12 +100,16 @@ def run_align(ref: str, reads1: str, reads2: str | None, output: str, params: Ma
     if (index.k, index.w) != (params.k, params.w):
         log(f"index built with k={index.k} w={index.w}: those are used")
     mapper = ChunkMapper(index, params, rg_id)
+    seeded = None
     if reads2 and insert is None:
-        insert = learn_insert(mapper, reads1, reads2)
+        insert, read, seeded = learn_insert(mapper, reads1, reads2)
         if insert is None:
-            log("too few uniquely mapped pairs to learn the insert size: no proper pairs")
+            log(f"too few uniquely mapped pairs among the first {read:,} to learn the insert "
+                "size: no proper pairs")
         else:
-            log(f"insert size {insert.text()} (mean,sd) from the first {MODEL_PAIRS} pairs")
+            log(f"insert size {insert.mean:.2f} +- {insert.sd:.2f}, proper pairs "
+                f"{insert.low}..{insert.high} (-I {insert.text()}), from {insert.pairs:,} "
+                f"uniquely mapped pairs of the first {read:,}")
     header = header_text(index.ref.names, index.ref.lengths, sort, rg_line, command, __version__)
     counts = {"reads": 0, "records": 0}
     with contextlib.ExitStack() as stack:
@@ -110,38 +118,51 @@ def run_align(ref: str, reads1: str, reads2: str | None, output: str, params: Ma
             work_tmp = stack.enter_context(atomic_output(workload))
             work_out = stack.enter_context(gzip.open(work_tmp, "wt", compresslevel=3))
             work_out.write(WORKLOAD_HEADER)
-        written = _map_all(mapper, reads1, reads2, output, header, sort, threads, insert,
-                           chunk_size, progress, fmt, index, work_out, counts)
+        chunks = _chunks(reads1, reads2, chunk_size, seeded)
+        seeded = None  # the chunk iterator holds them until the first chunk is mapped
+        written = _map_all(mapper, chunks, (reads1, reads2), output, header, sort, threads,
+                           insert, progress, fmt, work_out, counts)
     counts["written"] = written
     counts["insert"] = insert
     return counts
 
 
-def _map_all(mapper, reads1, reads2, output, header, sort, threads, insert, chunk_size, progress,
-             fmt, index, work_out, counts):
+def _chunks(reads1: str, reads2: str | None, size: int, seeded) -> Iterator:
+    """``(chunk1, chunk2 or None, candidates already seeded or None)`` for each chunk."""
+    if reads2 is None:
+        for c in read_chunks(reads1, size):
+            yield c, None, None
+        return
+    for c1, c2 in _pairs(reads1, reads2, size):
+        yield c1, c2, seeded
+        seeded = None
+
+
+def _map_all(mapper, chunks, paths, output, header, sort, threads, insert, progress, fmt,
+             work_out, counts):
     from tqdm import tqdm
 
+    reads1, reads2 = paths
     fasta_tmp = None
     with SamSink(output, header) as sink, \
             tqdm(unit=" reads", file=sys.stderr, disable=not progress or None,
                  desc="align") as bar:
-        chunks = _prefetched(_pairs(reads1, reads2, chunk_size) if reads2
-                             else ((c, None) for c in read_chunks(reads1, chunk_size)))
-        for c1, c2 in chunks:
+        for c1, c2, seeded in _prefetched(chunks):
             if c2 is None:
-                lines = mapper.single(c1, reads1)
+                done = mapper.single(c1, reads1)
             else:
-                lines = mapper.paired(c1, c2, reads1, reads2, insert)
-            sink.write(lines)
+                done = mapper.paired(c1, c2, reads1, reads2, insert, seeded)
+            del seeded
+            sink.write(done.lines)
             if work_out is not None:
                 write_workload(mapper, work_out)
             mapper.workload.clear()
             counts["reads"] += len(c1) * (2 if c2 is not None else 1)
-            counts["records"] += len(lines)
+            counts["records"] += done.records
             bar.update(len(c1) * (2 if c2 is not None else 1))
         if fmt == "CRAM":
             fasta_tmp = sink._temp(".fa")
-            write_fasta(index, fasta_tmp)
+            write_fasta(mapper.index, fasta_tmp)
         written = sink.finish(sort, threads, fasta_tmp)
         if fasta_tmp:
             for extra in (fasta_tmp + ".fai",):

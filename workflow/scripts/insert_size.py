@@ -3,7 +3,7 @@
 ``pimalign align`` learns the model from the first 10,000 pairs of its input. A chunked run learns it
 once here, from the whole sample's first pairs and with the same align options as the chunks
 (``pimalign align --insert-size-only``), and passes it to every chunk with ``-I``, so the chunks map
-as one run on the whole input would. Writes ``MEAN,SD``, or ``none`` when too few pairs map
+as one run on the whole input would. Writes ``MEAN,SD,MAX,MIN`` (bwa mem -I), or ``none`` when too few pairs map
 uniquely (the chunks then get no ``-I``, and neither would a whole run get a model).
 """
 

@@ -1,0 +1,147 @@
+"""From chosen candidate slots to placed alignments: CIGAR, MD, NM, position, MAPQ.
+
+``place`` turns each read's chosen slot (and its supplementary and secondary slots) into
+``Placed`` arrays and ``Hit`` records, computing the text of every alignment in one parallel
+kernel call (``kernels.samtext``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from ..kernels.mapping import F_WEN, F_WST
+from ..kernels.samtext import L_CIGAR, L_MD, L_NM, L_START, alignment_text
+from .candidates import Candidates, mapq_se
+from .params import MapParams
+
+TEXT_ROOM = 96  # bytes of CIGAR and of MD per alignment on the first try (long ones get more)
+
+
+class Hit(NamedTuple):
+    """One alignment of a read as SAM writes it (0-based ``pos``/``end`` on ``contig``)."""
+
+    contig: int
+    pos: int
+    end: int
+    strand: int
+    cigar: str
+    md: str
+    nm: int
+    score: int
+    mapq: int
+
+
+@dataclass
+class Placed:
+    """The primary alignment of one end of each read (arrays of length reads), and its other
+    records: ``supplementary`` and ``secondary`` map a read to its extra ``Hit``s."""
+
+    mapped: np.ndarray
+    strand: np.ndarray
+    contig: np.ndarray
+    pos: np.ndarray  # 0-based on the contig
+    end: np.ndarray  # 0-based exclusive on the contig
+    mapq: np.ndarray
+    score: np.ndarray
+    sub: np.ndarray
+    nm: np.ndarray
+    cigar: list
+    md: list
+    supplementary: dict
+    secondary: dict
+
+    def hit(self, r: int) -> Hit:
+        return Hit(int(self.contig[r]), int(self.pos[r]), int(self.end[r]), int(self.strand[r]),
+                   self.cigar[r], self.md[r], int(self.nm[r]), int(self.score[r]),
+                   int(self.mapq[r]))
+
+
+class Texts(NamedTuple):
+    cigar: list
+    md: list
+    nm: np.ndarray
+    start: np.ndarray  # 0-based concatenated reference start
+
+
+def texts(ref, flat, off, c: Candidates, rows, slots, p: MapParams,
+          room: int = TEXT_ROOM) -> Texts:
+    """CIGAR and MD text, NM and reference start of each (read, slot) job (``room``: bytes
+    tried first for each text; a longer one is computed again with enough)."""
+    cand = c.columns(rows, slots)
+    n = rows.size
+    room = np.full(n, room, dtype=np.int64)
+    cigars: list = [None] * n
+    mds: list = [None] * n
+    lens = np.zeros((4, n), dtype=np.int64)
+    todo = np.arange(n)
+    # at most two rounds: the second gives every overflowing job room for its longest text
+    while todo.size:
+        text_off = np.zeros(todo.size + 1, dtype=np.int64)
+        np.cumsum(room[todo], out=text_off[1:])
+        cig_buf = np.empty(int(text_off[-1]), dtype=np.uint8)
+        md_buf = np.empty(int(text_off[-1]), dtype=np.uint8)
+        part = np.zeros((4, todo.size), dtype=np.int64)
+        alignment_text(flat, off, ref, rows[todo], cand[todo], c.run_op[rows[todo], slots[todo]],
+                       c.run_len[rows[todo], slots[todo]], c.n_run[rows[todo], slots[todo]],
+                       p.pad, p.band, p.scoring, text_off, cig_buf, md_buf, part)
+        lens[:, todo] = part
+        cig_bytes, md_bytes = cig_buf.tobytes(), md_buf.tobytes()
+        starts = text_off[:-1].tolist()
+        for y, a, cl, ml in zip(todo.tolist(), starts, part[L_CIGAR].tolist(),
+                                part[L_MD].tolist()):
+            if cl >= 0:
+                cigars[y] = cig_bytes[a:a + cl].decode()
+                mds[y] = md_bytes[a:a + ml].decode()
+        long = todo[part[L_CIGAR] < 0]
+        length = off[rows[long] + 1] - off[rows[long]]
+        room[long] = 4 * (length + cand[long, F_WEN] - cand[long, F_WST]) + 16
+        todo = long
+    return Texts(cigars, mds, lens[L_NM], lens[L_START])
+
+
+def place(ref_off, ref, flat, off, c: Candidates, slot, report, sub, sub_n, supplementary,
+          secondary, p: MapParams) -> Placed:
+    """Texts and MAPQ of every read's ``slot`` where ``report`` holds (else unmapped), of its
+    ``supplementary`` slot (mask, at most one per read) and of its ``secondary`` slots (mask)."""
+    n = slot.shape[0]
+    rows = np.arange(n)
+    mapped = report & (slot >= 0)
+    s = np.maximum(slot, 0)
+    sup_r, sup_s = np.nonzero(supplementary & mapped[:, None])
+    sec_r, sec_s = np.nonzero(secondary & mapped[:, None])
+    job_r = np.concatenate([rows[mapped], sup_r, sec_r])
+    job_s = np.concatenate([s[mapped], sup_s, sec_s])
+    text = texts(ref, flat, off, c, job_r, job_s, p)
+    k = int(mapped.sum())
+    start = np.zeros(n, dtype=np.int64)
+    start[mapped] = text.start[:k]
+    nm = np.zeros(n, dtype=np.int64)
+    nm[mapped] = text.nm[:k]
+    cigar: list = [None] * n
+    md: list = [None] * n
+    for x, r in enumerate(rows[mapped].tolist()):
+        cigar[r], md[r] = text.cigar[x], text.md[x]
+    score = c.score[rows, s]
+    aligned = np.maximum(c.q_en[rows, s] - c.q_st[rows, s], c.r_en[rows, s] - c.r_st[rows, s])
+    mapq = np.where(mapped, mapq_se(score, sub, sub_n, aligned, p), 0)
+    contig = np.searchsorted(ref_off, start, side="right") - 1
+    base = ref_off[contig]
+    placed = Placed(mapped, c.strand[rows, s], contig, start - base, c.r_en[rows, s] - base, mapq,
+                    score, sub, nm, cigar, md, {}, {})
+    for x in range(k, job_r.size):
+        r, sl = int(job_r[x]), int(job_s[x])
+        g = int(text.start[x])
+        ctg = int(np.searchsorted(ref_off, g, side="right") - 1)
+        is_sup = x < k + sup_r.size
+        q = 0
+        if is_sup:  # bwa: its own MAPQ against no rival, at most the primary's
+            q = min(int(mapq_se(c.score[r, sl], 0, 0, c.q_en[r, sl] - c.q_st[r, sl], p)),
+                    int(mapq[r]))
+        hit = Hit(ctg, g - int(ref_off[ctg]), int(c.r_en[r, sl] - ref_off[ctg]),
+                  int(c.strand[r, sl]), text.cigar[x], text.md[x], int(text.nm[x]),
+                  int(c.score[r, sl]), q)
+        (placed.supplementary if is_sup else placed.secondary).setdefault(r, []).append(hit)
+    return placed

@@ -1,0 +1,128 @@
+"""SAM records of a chunk: one builder for every record a read gets.
+
+Primary records are built column by column for the whole chunk; a read with supplementary or
+secondary alignments then gets those records right after its primary, from the same field
+rules. Fields follow bwa mem: flags, mate fields (an unmapped read takes its mapped mate's
+place), ``TLEN`` from 5' end to 5' end (signed, 0 across contigs), tags ``NM MD MC AS XS RG SA``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..io.reads import ReadChunk
+from .placement import Hit, Placed
+
+PAIRED, PROPER, UNMAP, MUNMAP, REVERSE, MREVERSE, READ1, READ2 = 1, 2, 4, 8, 16, 32, 64, 128
+SECONDARY, SUPPLEMENTARY = 256, 2048
+COMPLEMENT = str.maketrans("ACGTNRYKMSWBDHVacgtn", "TGCANYRMKSWVHDBtgcan")
+
+
+def tlen(pos, end, strand, m_pos, m_end, m_strand):
+    """bwa's TLEN of a record against its mate's (same contig, both mapped): from this read's
+    5' end to the mate's, counting both ends, negative when the mate's lies to the left."""
+    p0 = np.where(strand == 1, end - 1, pos)
+    p1 = np.where(m_strand == 1, m_end - 1, m_pos)
+    d = p1 - p0
+    return d + np.sign(d)
+
+
+def oriented(seq: str, qual: str, reverse: bool) -> tuple[str, str]:
+    if not reverse or seq == "*":
+        return seq, qual
+    return seq.translate(COMPLEMENT)[::-1], qual[::-1] if qual != "*" else qual
+
+
+def sam_lines(chunk: ReadChunk, me: Placed, mate: Placed | None, which: int, proper,
+              names: list, rg: str | None) -> list[str]:
+    """The SAM text of every read of ``chunk`` (one string per read, records in order).
+
+    ``me`` is this end's placement, ``mate`` the other end's (``None`` single-end), ``which``
+    READ1/READ2 (0 single-end) and ``proper`` the per-read proper-pair flags.
+    """
+    n = len(chunk)
+    label = np.asarray(names + ["*"], dtype=object)
+    mapped = me.mapped
+    rev = mapped & (me.strand == 1)
+    flag = np.full(n, which, dtype=np.int64) | np.where(mapped, np.where(rev, REVERSE, 0), UNMAP)
+    ctg = np.where(mapped, me.contig, -1)
+    pos = np.where(mapped, me.pos, -1)
+    rnext = np.full(n, "*", dtype=object)
+    pnext = np.zeros(n, dtype=np.int64)
+    span = np.zeros(n, dtype=np.int64)
+    mc = [""] * n
+    if mate is not None:
+        flag |= PAIRED | np.where(proper, PROPER, 0)
+        flag |= np.where(mate.mapped, np.where(mate.strand == 1, MREVERSE, 0), MUNMAP)
+        adopt = ~mapped & mate.mapped  # an unmapped read takes its mapped mate's place
+        ctg = np.where(adopt, mate.contig, ctg)
+        pos = np.where(adopt, mate.pos, pos)
+        rnext = np.where(mate.mapped, np.where(mate.contig == ctg, "=", label[mate.contig]),
+                         np.where(mapped, "=", "*"))
+        pnext = np.where(mate.mapped, mate.pos + 1, np.where(mapped, pos + 1, 0))
+        both = mapped & mate.mapped & (me.contig == mate.contig)
+        span = np.where(both, tlen(me.pos, me.end, me.strand, mate.pos, mate.end, mate.strand), 0)
+        mc = [f"\tMC:Z:{c}" if m else "" for c, m in zip(mate.cigar, mate.mapped.tolist())]
+    quals = chunk.quals if chunk.quals is not None else ["*"] * n
+    seqs = [s or "*" for s in chunk.seqs]
+    quals = [q or "*" for q in quals]
+    rev_list = rev.tolist()
+    seq_out = [s.translate(COMPLEMENT)[::-1] if (r and s != "*") else s
+               for s, r in zip(seqs, rev_list)]
+    qual_out = [q[::-1] if (r and q != "*") else q for q, r in zip(quals, rev_list)]
+    rg_tag = f"\tRG:Z:{rg}" if rg else ""
+    cigar = [c if m else "*" for c, m in zip(me.cigar, mapped.tolist())]
+    tags = [f"\tNM:i:{nm}\tMD:Z:{md}{t}\tAS:i:{sc}\tXS:i:{xs}{rg_tag}\n" if m else
+            f"{t}{rg_tag}\n" for m, nm, md, t, sc, xs in zip(
+                mapped.tolist(), me.nm.tolist(), me.md, mc, me.score.tolist(), me.sub.tolist())]
+    lines = ["\t".join(fields) + t for fields, t in zip(zip(
+        chunk.names, map(str, flag.tolist()), label[ctg].tolist(), map(str, (pos + 1).tolist()),
+        map(str, np.where(mapped, me.mapq, 0).tolist()), cigar, rnext.tolist(),
+        map(str, pnext.tolist()), map(str, span.tolist()), seq_out, qual_out), tags)]
+    for r in set(me.supplementary) | set(me.secondary):
+        primary = me.hit(r)
+        sups = me.supplementary.get(r, [])
+        extra = [_extra(chunk, r, h, int(flag[r]) | SUPPLEMENTARY, primary, [],
+                        mate, names, mc[r], rg_tag) for h in sups]
+        extra += [_extra(chunk, r, h, int(flag[r]) | SECONDARY, primary, None, mate, names,
+                         mc[r], rg_tag) for h in me.secondary.get(r, [])]
+        sa = _sa_tag(sups, names)
+        lines[r] = "".join([lines[r][:-1] + sa + "\n"] + [e + "\n" for e in extra])
+    return lines
+
+
+def _sa_tag(hits: list, names: list) -> str:
+    if not hits:
+        return ""
+    return "\tSA:Z:" + "".join(f"{names[h.contig]},{h.pos + 1},{'-' if h.strand else '+'},"
+                               f"{h.cigar},{h.mapq},{h.nm};" for h in hits)
+
+
+def _extra(chunk, r, hit: Hit, flag, primary: Hit, others, mate: Placed | None, names, mc,
+           rg_tag) -> str:
+    """A supplementary (``others`` a list: its SA names the primary) or secondary (``others``
+    None: no SEQ, MAPQ 0) record of read ``r``."""
+    flag = (flag & ~REVERSE) | (REVERSE if hit.strand else 0)
+    rnext, pnext, span = "*", 0, 0
+    if mate is not None and mate.mapped[r]:
+        m = mate.hit(r)
+        rnext = "=" if m.contig == hit.contig else names[m.contig]
+        pnext = m.pos + 1
+        if m.contig == hit.contig:
+            span = int(tlen(hit.pos, hit.end, hit.strand, m.pos, m.end, m.strand))
+    elif mate is not None:
+        rnext, pnext = "=", primary.pos + 1
+    seq = chunk.seqs[r] or "*"
+    qual = (chunk.quals[r] if chunk.quals is not None else "*") or "*"
+    tags = f"\tNM:i:{hit.nm}\tMD:Z:{hit.md}{mc}\tAS:i:{hit.score}"
+    if others is None:
+        seq, qual, mapq = "*", "*", 0
+    else:
+        seq, qual = oriented(seq, qual, bool(hit.strand))
+        mapq = hit.mapq
+        tags += "\tXS:i:0"
+    tags += rg_tag
+    if others is not None:
+        tags += _sa_tag([primary] + others, names)
+    return "\t".join((chunk.names[r], str(flag), names[hit.contig], str(hit.pos + 1), str(mapq),
+                      hit.cigar, rnext, str(pnext), str(span), seq, qual)) + tags
