@@ -15,6 +15,10 @@ installs them, when absent):
 - ``lambda``: bowtie2's example reads (bowtie2-examples), 10,000 pairs of 40-260 bp reads with Ns
   on the lambda phage genome.
 
+Any other set: ``--set NAME:REF:R1[:R2]`` (e.g. smalt-examples' 100 bp pairs on 71 Mb of human
+chromosome X, ``/usr/share/doc/smalt/test/data/hs37*``: most of those reads come from elsewhere
+in the genome, so few are unique there).
+
 Usage:
     python benchmarks/bench_parity.py [--set NAME:REF:R1[:R2] ...] [--threads 2]
         [--out benchmarks/results/parity.md] [--keep DIR]

@@ -6,7 +6,10 @@ correct when it is left unmapped. This reproduces the figures in ../shared/PEERS
 98.858% single-end on the 100k reads).
 ``wrong@Q30`` is the fraction of reads with MAPQ >= 30 that are not correct.
 
-Usage: python benchmarks/score_truth.py FILE.bam [FILE2.bam ...]
+With ``--truth TRUE.sam`` the truth comes from a SAM of the true alignments instead (as
+``art_illumina -sam`` writes it; contig names are compared up to the first space).
+
+Usage: python benchmarks/score_truth.py [--truth TRUE.sam] FILE.bam [FILE2.bam ...]
 """
 
 from __future__ import annotations
@@ -29,14 +32,29 @@ def truth_of(name: str, second: bool):
     return contig, pos, random
 
 
-def score(path: str) -> dict:
+def truth_table(path: str) -> dict:
+    """``{(name, is_read2): (contig, 1-based leftmost position, False)}`` from a true SAM."""
+    table = {}
+    with open(path) as sam:  # read as text: ART's @SQ lines keep whole FASTA headers
+        for line in sam:
+            if line.startswith("@"):
+                continue
+            name, flag, contig, pos = line.split("\t", 4)[:4]
+            table[(name, bool(int(flag) & 128))] = (contig.split()[0], int(pos), False)
+    return table
+
+
+def score(path: str, truth: dict | None = None) -> dict:
     reads = correct = q30 = wrong_q30 = mapped = 0
     with pysam.AlignmentFile(path, check_sq=False) as bam:
         for rec in bam.fetch(until_eof=True):
             if rec.is_secondary or rec.is_supplementary:
                 continue
             reads += 1
-            contig, pos, random = truth_of(rec.query_name, rec.is_read2)
+            if truth is None:
+                contig, pos, random = truth_of(rec.query_name, rec.is_read2)
+            else:
+                contig, pos, random = truth[(rec.query_name, rec.is_read2)]
             ok = random and rec.is_unmapped
             if not rec.is_unmapped:
                 mapped += 1
@@ -53,7 +71,11 @@ def score(path: str) -> dict:
 
 
 if __name__ == "__main__":
-    for p in sys.argv[1:]:
-        s = score(p)
+    args = sys.argv[1:]
+    table = None
+    if args[:1] == ["--truth"]:
+        table, args = truth_table(args[1]), args[2:]
+    for p in args:
+        s = score(p, table)
         print(f"{p}\treads {s['reads']}\tmapped {s['mapped']:.3%}\tcorrect {s['correct']:.3%}\t"
               f"wrong@Q30 {s['wrong_q30_frac']:.4%} ({s['wrong_q30']}/{s['q30']})")
