@@ -91,7 +91,6 @@ def main(argv=None) -> int:
     q_flat, q_off = encode_many(queries)
     t_flat, t_off = encode_many(targets)
     n_pairs = len(queries)
-    ncode = 5 if args.literal_n else 4
     name = os.path.basename(args.pairs).split(".")[0]
     rows = [f"GPU: {device}; CPU: {args.threads} threads; {n_pairs:,} pairs of {name}; "
             f"k={args.k}",
@@ -111,10 +110,12 @@ def main(argv=None) -> int:
 
             def on_gpu():
                 stats = {}
-                out = gpu.edit_batch_gpu(q_flat, q_off, t_flat, t_off, mode, args.k, ncode,
-                                         task, stats=stats)
+                res = batch_encoded(q_flat, q_off, t_flat, t_off, mode, task, args.k,
+                                    threads=args.threads, literal_n=args.literal_n,
+                                    device="gpu", stats=stats)
                 kernel_times.append(stats["kernel"])
-                out["cpu_pairs"] = stats["cpu_pairs"]
+                out = {"distance": res.distance, "start": res.start, "end": res.end,
+                       "cpu_pairs": stats["cpu_pairs"]}
                 return out
             cpu()
             on_gpu()  # compile outside the timings

@@ -1,7 +1,8 @@
 """Nucleotide encoding shared by every room of the package.
 
 Codes: A=0, C=1, G=2, T=3, N=4 (case-insensitive). Any other byte is rejected with a
-``ValueError`` that names the character and its 0-based position.
+``SequenceError`` (a ``ValueError``) that names the character, its 0-based position and, in a
+batch, the record.
 
 How N scores is decided by the kernels' ``ncode`` argument: two codes match when they are equal
 and below ``ncode``. ``ncode=4`` (the default, as bwa does) makes N mismatch everything, N
@@ -29,6 +30,23 @@ for _ch in "RYKMSWBDHVU":
 _ENCODE_IUPAC[ord("U")] = _ENCODE_IUPAC[ord("u")] = 3  # RNA U reads as T
 _DECODE = np.frombuffer(b"ACGTN", dtype=np.uint8)
 _COMPLEMENT = np.array([3, 2, 1, 0, 4], dtype=np.uint8)
+# The same complement on text (IUPAC codes to their complements), for str.translate.
+COMPLEMENT_TEXT = str.maketrans("ACGTNRYKMSWBDHVacgtn", "TGCANYRMKSWVHDBtgcan")
+
+
+class SequenceError(ValueError):
+    """A sequence that cannot be encoded: ``problem`` in words, ``record`` (0-based index in a
+    batch, None for one sequence), ``position`` and ``char`` of the offending character (None
+    when the sequence is not text at all)."""
+
+    def __init__(self, problem: str, record: int | None = None, position: int | None = None,
+                 char: str | None = None):
+        self.problem, self.record, self.position, self.char = problem, record, position, char
+        super().__init__(problem if record is None else f"record {record}: {problem}")
+
+    @classmethod
+    def bad_char(cls, char: str, position: int, record: int | None = None) -> "SequenceError":
+        return cls(f"invalid character {char!r} at position {position}", record, position, char)
 
 
 @njit(cache=True, nogil=True)
@@ -44,22 +62,16 @@ def _translate(raw, table):
     return out, first_bad
 
 
-def _as_bytes(seq: str | bytes) -> bytes:
+def _as_bytes(seq: str | bytes, record: int | None = None) -> bytes:
     if isinstance(seq, str):
         try:
             return seq.encode("ascii")
         except UnicodeEncodeError as err:
-            raise ValueError(
-                f"invalid character {seq[err.start]!r} at position {err.start}") from None
-    return bytes(seq)
-
-
-def _checked_bytes(seq, index: int) -> bytes:
-    """``_as_bytes`` whose error also names the record (0-based ``index``)."""
+            raise SequenceError.bad_char(seq[err.start], err.start, record) from None
     try:
-        return _as_bytes(seq)
-    except (ValueError, TypeError) as err:
-        raise ValueError(f"record {index}: {err}") from None
+        return bytes(seq)
+    except (TypeError, ValueError) as err:
+        raise SequenceError(f"not a sequence ({err})", record) from None
 
 
 def encode(seq: str | bytes) -> np.ndarray:
@@ -68,7 +80,7 @@ def encode(seq: str | bytes) -> np.ndarray:
     codes = _ENCODE[np.frombuffer(raw, dtype=np.uint8)]
     if codes.size and codes.max() == INVALID:
         pos = int(np.argmax(codes == INVALID))
-        raise ValueError(f"invalid character {chr(raw[pos])!r} at position {pos}")
+        raise SequenceError.bad_char(chr(raw[pos]), pos)
     return codes
 
 
@@ -78,7 +90,7 @@ def encode_many(seqs, iupac: bool = False) -> tuple[np.ndarray, np.ndarray]:
     ``iupac=True`` accepts the IUPAC ambiguity codes (R, Y, K, M, S, W, B, D, H, V) as N and U
     as T, as the mapper does for reads and references.
 
-    Sequence ``i`` is ``flat[offsets[i]:offsets[i+1]]``. Raises ``ValueError`` naming the
+    Sequence ``i`` is ``flat[offsets[i]:offsets[i+1]]``. Raises ``SequenceError`` naming the
     record (0-based index), the character and its position inside the record.
     """
     seqs = seqs if isinstance(seqs, list) else list(seqs)
@@ -89,7 +101,7 @@ def encode_many(seqs, iupac: bool = False) -> tuple[np.ndarray, np.ndarray]:
             raw = b"".join(seqs)
     except (UnicodeEncodeError, TypeError):
         # Mixed types or non-ASCII text: convert one by one, which names the record.
-        seqs = [_checked_bytes(s, i) for i, s in enumerate(seqs)]
+        seqs = [_as_bytes(s, i) for i, s in enumerate(seqs)]
         raw = b"".join(seqs)
     offsets = np.zeros(len(seqs) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs)), out=offsets[1:])
@@ -97,8 +109,7 @@ def encode_many(seqs, iupac: bool = False) -> tuple[np.ndarray, np.ndarray]:
     if pos >= 0:
         rec = int(np.searchsorted(offsets, pos, side="right") - 1)
         within = pos - int(offsets[rec])
-        raise ValueError(f"record {rec}: invalid character {chr(raw[pos])!r} "
-                         f"at position {within}")
+        raise SequenceError.bad_char(chr(raw[pos]), within, rec)
     return flat, offsets
 
 

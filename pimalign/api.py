@@ -13,10 +13,9 @@ import numpy as np
 
 from .alphabet import NCODE_LITERAL, NCODE_MISMATCH, encode, encode_many
 from .kernels.batch import cigar_texts, edit_batch, run_length
-from .kernels.edit import MODE_HW, MODE_NW, MODE_SHW, edit_align, traceback
+from .kernels.edit import MODE_HW, MODE_NW, edit_align, traceback
+from .kernels.options import mode_id, task_id
 
-MODES = {"NW": MODE_NW, "SHW": MODE_SHW, "HW": MODE_HW}
-TASKS = {"distance": 0, "locations": 1, "path": 2}
 CIGAR_CHARS = {1: "I", 2: "D", 4: "S", 7: "=", 8: "X"}
 DEFAULT_BAND = 8  # initial half-width of the adaptive band, in cells
 ENGINES = ("auto", "adaptive")
@@ -24,11 +23,7 @@ DEVICES = ("cpu", "gpu")
 
 
 def _check_mode_task(mode: str, task: str) -> tuple[int, int]:
-    if mode not in MODES:
-        raise ValueError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")
-    if task not in TASKS:
-        raise ValueError(f"unknown task {task!r}: choose one of {', '.join(TASKS)}")
-    return MODES[mode], TASKS[task]
+    return mode_id(mode), task_id(task)
 
 
 def _ncode(literal_n: bool) -> int:
@@ -133,17 +128,44 @@ def _path_chunks(q_off: np.ndarray, t_off: np.ndarray) -> list[tuple[int, int]]:
     return chunks
 
 
+def _on_gpu(q_flat, q_off, t_flat, t_off, mode, task, k, threads, literal_n, band, engine,
+            stats) -> BatchResult:
+    """``batch_encoded`` on the GPU: the pairs its kernels leave undone (queries too long for
+    their tiers) are aligned here on the CPU."""
+    import time
+
+    from .gpu import NOT_DONE, edit_batch_gpu, repack
+
+    if q_off.shape[0] != t_off.shape[0]:
+        raise ValueError(f"{q_off.shape[0] - 1} queries but {t_off.shape[0] - 1} targets")
+    stats = {} if stats is None else stats
+    res = edit_batch_gpu(q_flat, q_off, t_flat, t_off, mode, k, _ncode(literal_n), task,
+                         stats=stats)
+    left = np.flatnonzero(res["distance"] == NOT_DONE)
+    tic = time.perf_counter()
+    if left.size:
+        cpu = batch_encoded(*repack(q_flat, q_off, left), *repack(t_flat, t_off, left), mode,
+                            task, k, threads, literal_n, band, engine)
+        for name in res:
+            res[name][left] = getattr(cpu, name)
+    stats["cpu"] = time.perf_counter() - tic
+    none = np.full(q_off.shape[0] - 1, -1, dtype=np.int64)
+    return BatchResult(res["distance"], res["start"], res["end"], none, none.copy(), none.copy())
+
+
 def batch_encoded(q_flat, q_off, t_flat, t_off, mode: str = "NW", task: str = "distance",
                   k: int = -1, threads: int | None = None, literal_n: bool = False,
-                  band: int = DEFAULT_BAND, engine: str = "auto",
-                  device: str = "cpu") -> BatchResult:
+                  band: int = DEFAULT_BAND, engine: str = "auto", device: str = "cpu",
+                  stats: dict | None = None) -> BatchResult:
     """Batch alignment of pre-encoded, packed pairs (see ``alphabet.encode_many``).
 
     ``engine="auto"`` answers distances (and NW/SHW locations) with the bit-parallel banded word
     where it can decide, the adaptive band elsewhere; ``engine="adaptive"`` always runs the
     adaptive band, whose workload is what the PIM model executes. ``device="gpu"`` runs tasks
     ``distance`` and ``locations`` on a CUDA GPU (``pimalign.gpu``; same answers, no workload:
-    ``band``, ``cells`` and ``bits`` are -1) and fails clearly when there is none.
+    ``band``, ``cells`` and ``bits`` are -1) and fails clearly when there is none; pairs too
+    long for its kernels run on the CPU, and ``stats`` (a dict) receives the GPU timings
+    (``gpu.edit_batch_gpu``) and ``cpu`` seconds.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
@@ -151,14 +173,8 @@ def batch_encoded(q_flat, q_off, t_flat, t_off, mode: str = "NW", task: str = "d
         raise ValueError(f"unknown device {device!r}: choose one of {', '.join(DEVICES)}")
     mode_id, task_id = _check_mode_task(mode, task)
     if device == "gpu":
-        from .gpu import edit_batch_gpu
-
-        if q_off.shape[0] != t_off.shape[0]:
-            raise ValueError(f"{q_off.shape[0] - 1} queries but {t_off.shape[0] - 1} targets")
-        res = edit_batch_gpu(q_flat, q_off, t_flat, t_off, mode, k, _ncode(literal_n), task)
-        none = np.full(q_off.shape[0] - 1, -1, dtype=np.int64)
-        return BatchResult(res["distance"], res["start"], res["end"], none, none.copy(),
-                           none.copy())
+        return _on_gpu(q_flat, q_off, t_flat, t_off, mode, task, k, threads, literal_n, band,
+                       engine, stats)
     if q_off.shape[0] != t_off.shape[0]:
         raise ValueError(f"{q_off.shape[0] - 1} queries but {t_off.shape[0] - 1} targets")
     n_pairs = q_off.shape[0] - 1

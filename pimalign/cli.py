@@ -12,6 +12,7 @@ import sys
 import time
 
 from .io.errors import InputError
+from .kernels.options import EDIT_MODES
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERRUPT = 0, 1, 2, 130
 
@@ -43,7 +44,7 @@ def _add_editdist(sub) -> None:
     p.add_argument("inputs", nargs="+", metavar="INPUT",
                    help="one pair TSV, or a query FASTA/FASTQ and a target FASTA/FASTQ")
     p.add_argument("-o", "--output", default="-", help="output TSV (- for stdout)")
-    p.add_argument("--mode", choices=["NW", "HW", "SHW"], default="NW",
+    p.add_argument("--mode", choices=list(EDIT_MODES), default="NW",
                    help="NW global, HW infix (target ends free), SHW prefix (target end free)")
     p.add_argument("--task", choices=["distance", "locations", "path"], default="distance")
     p.add_argument("-k", type=int, default=-1, help="maximum distance of interest (-1: none)")
@@ -65,7 +66,7 @@ def _add_editdist(sub) -> None:
 def _run_editdist(args) -> int:
     from tqdm import tqdm
 
-    from .alphabet import encode_many
+    from .alphabet import SequenceError, encode_many
     from .api import batch_encoded
     from .io.atomic import atomic_output, check_output_path
     from .io.pairs import read_fastx_pairs, read_tsv_pairs
@@ -106,11 +107,11 @@ def _run_editdist(args) -> int:
                 for seqs, source in zip((queries, targets), sources):
                     try:
                         encoded.append(encode_many(seqs))
-                    except ValueError as err:
-                        index, _, problem = str(err).partition(": ")
-                        record = records[int(index.split()[1])]
-                        where = f"at line {record}" if len(args.inputs) == 1 else record
-                        raise InputError(source, problem, where) from None
+                    except SequenceError as err:
+                        number = records[err.record]
+                        if len(args.inputs) == 1:  # a pair TSV: records are its lines
+                            raise InputError(source, err.problem, line=number) from None
+                        raise InputError(source, err.problem, number) from None
                 (q_flat, q_off), (t_flat, t_off) = encoded
                 res = batch_encoded(q_flat, q_off, t_flat, t_off, args.mode, args.task, args.k,
                                     args.threads, args.literal_n, args.band, args.engine,
@@ -161,8 +162,8 @@ def _run_index(args) -> int:
 
 
 def _add_align(sub) -> None:
-    from .mapper.params import PRESETS
     from .io.sam import SORTS
+    from .mapper.params import PRESETS, knobs
 
     d = PRESETS["sr"]
     p = sub.add_parser(
@@ -188,45 +189,24 @@ def _add_align(sub) -> None:
     p.add_argument("--chunk-size", type=_positive_int, default=10_000,
                    help="reads (or pairs) per batch: memory grows with it")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    g = p.add_argument_group("preset parameters (defaults of -x sr)")
-    for name, help_text in (("k", "minimizer k-mer length (index's when REF is an index)"),
-                            ("w", "minimizer window"),
-                            ("max_occ", "skip minimizers more frequent than this"),
-                            ("max_gap", "seed hits on diagonals this close form one candidate"),
-                            ("max_cand", "candidate loci extended per read"),
-                            ("drop_pct", "skip loci with fewer seed votes than this %% of the "
-                                         "best (bwa -D)"),
-                            ("pad", "reference bases added each side of an extension window"),
-                            ("band", "initial half-width of the adaptive band"),
-                            ("match", "match score (-A)"), ("mismatch", "mismatch penalty (-B)"),
-                            ("gap_open", "gap open penalty (-O)"),
-                            ("gap_extend", "gap extension penalty (-E)"),
-                            ("ambiguous", "penalty of a base against an N (bwa: 1)"),
-                            ("clip5", "5' clipping penalty"), ("clip3", "3' clipping penalty"),
-                            ("min_score", "minimum score to report (-T)"),
-                            ("unpaired", "penalty for an unpaired read pair (-U)"),
-                            ("max_read_len", "longest read accepted"),
-                            ("secondary", "secondary records per read (-N)"),
-                            ("secondary_pct", "secondary records score at least this %% of "
-                                              "the primary")):
-        flag = "--" + name.replace("_", "-")
-        g.add_argument(flag, dest=name, type=int, default=None,
-                       help=f"{help_text} (default {getattr(d, name)})")
+    g = p.add_argument_group("preset parameters (defaults of -x sr; allowed range)")
+    for f in knobs():
+        low, high = f.metadata["range"]
+        g.add_argument("--" + f.name.replace("_", "-"), dest=f.name, type=int, default=None,
+                       metavar="N", help=f"{f.metadata['help']} (default {getattr(d, f.name)}; "
+                                         f"{low}..{high})%(default).0s")  # .0s: no "None"
     g.add_argument("--no-rescue", action="store_true", help="no mate rescue")
     p.set_defaults(func=_run_align)
 
 
 def _run_align(args) -> int:
     from .mapper.pairing import InsertModel
-    from .mapper.params import preset
+    from .mapper.params import knobs, preset
     from .mapper.run import run_align
 
     if len(args.reads) > 2:
         raise _UsageError("align takes one reads file, or two for paired-end")
-    names = ("k", "w", "max_occ", "max_gap", "max_cand", "drop_pct", "pad", "band", "match",
-             "mismatch", "gap_open", "gap_extend", "ambiguous", "clip5", "clip3", "min_score",
-             "unpaired", "max_read_len", "secondary", "secondary_pct")
-    overrides = {n: getattr(args, n) for n in names}
+    overrides = {f.name: getattr(args, f.name) for f in knobs()}
     if args.no_rescue:
         overrides["rescue"] = False
     params = preset(args.preset, **overrides)
@@ -235,9 +215,10 @@ def _run_align(args) -> int:
         return _insert_only(args, params)
     command = " ".join(["pimalign"] + sys.argv[1:]) if sys.argv else "pimalign align"
     result = run_align(args.reference, args.reads[0], args.reads[1] if len(args.reads) > 1
-                       else None, args.output, params, args.threads, args.read_group, args.sort,
-                       args.workload, insert, command, args.chunk_size, _log,
-                       not args.no_progress)
+                       else None, args.output, params, threads=args.threads,
+                       read_group=args.read_group, sort=args.sort, workload=args.workload,
+                       insert=insert, command=command, chunk_size=args.chunk_size, log=_log,
+                       progress=not args.no_progress)
     _log(f"align: {result['reads']} reads, {result['records']} records -> {args.output}")
     return EXIT_OK
 

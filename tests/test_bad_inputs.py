@@ -409,7 +409,7 @@ CASES = [
     case("estimate-workload-no-rows", f"{EST} --workload {{bad}}/wl_header_only.tsv", 1,
          "wl_header_only.tsv", "no workload rows"),
     case("estimate-workload-is-gzip-fastq", f"{EST} --workload {{bad}}/truncated.fq.gz", 1,
-         "truncated.fq.gz", "line 1"),
+         "truncated.fq.gz", "truncated gzip"),
 ]
 
 

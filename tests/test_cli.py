@@ -48,9 +48,9 @@ def test_editdist_two_fastx_files(tmp_path):
 
 
 @pytest.mark.parametrize("content,message", [
-    ("ACGT\tACXT\n", "record at line 1: invalid character 'X' at position 2"),
-    ("ACGT\n", "record at line 1: expected 2 or 3 tab-separated columns, found 1"),
-    ("AC\tAC\nA\tB\tC\tD\n", "record at line 2: expected 2 or 3"),
+    ("ACGT\tACXT\n", "line 1: invalid character 'X' at position 2"),
+    ("ACGT\n", "line 1: expected 2 or 3 tab-separated columns, found 1"),
+    ("AC\tAC\nA\tB\tC\tD\n", "line 2: expected 2 or 3"),
 ])
 def test_editdist_bad_tsv_one_line_exit_1_no_output(tmp_path, content, message):
     src = tmp_path / "pairs.tsv"

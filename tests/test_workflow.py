@@ -150,42 +150,10 @@ def test_stats_equal_samtools(demo_run):
     assert (stats / "demo.idxstats.tsv").read_text() == pysam.idxstats(bam)
     summary = json.loads((stats / "demo.summary.json").read_text())
     assert summary["flagstat_qc_passed"]["total"] == 4000
+    assert [c["mapped"] for c in summary["contigs"]] == [
+        int(line.split("\t")[2]) for line in pysam.idxstats(bam).splitlines()[:-1]]
     assert 0.9 < summary["mapped_fraction"] <= 1.0
     assert 300 < summary["insert_median"] < 500
-
-
-def test_flagstat_of_every_flag_kind_equals_samtools(tmp_path):
-    """Secondary, supplementary, duplicate, QC-fail, singletons, mates on other contigs."""
-    sys.path.insert(0, str(WORKFLOW / "scripts"))
-    try:
-        import bam_stats
-    finally:
-        sys.path.pop(0)
-    header = {"HD": {"VN": "1.6"}, "SQ": [{"SN": "c1", "LN": 1000}, {"SN": "c2", "LN": 500}]}
-    path = tmp_path / "flags.bam"
-    flag_sets = [0x1 | 0x2 | 0x20 | 0x40, 0x1 | 0x2 | 0x10 | 0x80, 0x1 | 0x8 | 0x40,
-                 0x1 | 0x4 | 0x80, 0x1 | 0x40 | 0x400, 0x1 | 0x80 | 0x200, 0x100 | 0x1 | 0x40,
-                 0x800 | 0x1 | 0x80, 0x4, 0x0, 0x10 | 0x400, 0x1 | 0x40 | 0x200 | 0x400]
-    with pysam.AlignmentFile(str(path), "wb", header=header) as out:
-        for i, flag in enumerate(flag_sets * 3):
-            r = pysam.AlignedSegment(out.header)
-            r.query_name = f"r{i}"
-            r.flag = flag
-            r.query_sequence = "ACGTACGTAC"
-            r.query_qualities = pysam.qualitystring_to_array("IIIIIIIIII")
-            unmapped = bool(flag & 0x4)
-            r.reference_id = -1 if unmapped and i % 2 else i % 2
-            r.reference_start = -1 if r.reference_id < 0 else 10 * i
-            r.cigarstring = None if unmapped else "10M"
-            r.mapping_quality = 0 if unmapped else i % 7
-            r.next_reference_id = (i // 2) % 2 if flag & 0x1 else -1
-            r.next_reference_start = 5 if flag & 0x1 else -1
-            out.write(r)
-    pysam.sort("-o", str(tmp_path / "sorted.bam"), str(path), catch_stdout=False)
-    pysam.index(str(tmp_path / "sorted.bam"), catch_stdout=False)
-    stats = bam_stats.collect(str(tmp_path / "sorted.bam"))
-    assert bam_stats.flagstat_text(stats) == pysam.flagstat(str(tmp_path / "sorted.bam"))
-    assert bam_stats.idxstats_text(stats) == pysam.idxstats(str(tmp_path / "sorted.bam"))
 
 
 def test_report_with_the_plots(demo_run):

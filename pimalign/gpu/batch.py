@@ -12,38 +12,18 @@ import time
 
 import numpy as np
 
-from ..kernels.edit import MODE_HW, MODE_NW, MODE_SHW
+from ..kernels.options import MODE_HW, TASK_PATH, mode_id, task_id
 from .device import require
 
 TIERS = (4, 32)  # words per thread: queries up to 256 bases, then up to 2048; longer go to the CPU
 THREADS_PER_BLOCK = 128
-MODE_IDS = {"NW": MODE_NW, "SHW": MODE_SHW, "HW": MODE_HW}
-TASK_IDS = {"distance": 0, "locations": 1, "path": 2}
-
-
-def _mode_id(mode) -> int:
-    if isinstance(mode, str):
-        if mode not in MODE_IDS:
-            raise ValueError(f"unknown mode {mode!r}: choose one of {', '.join(MODE_IDS)}")
-        return MODE_IDS[mode]
-    if int(mode) not in MODE_IDS.values():
-        raise ValueError(f"unknown mode id {mode!r}: 0 (NW), 1 (SHW) or 2 (HW)")
-    return int(mode)
 
 
 def _task_id(task) -> int:
-    if isinstance(task, str):
-        if task not in TASK_IDS:
-            raise ValueError(f"unknown task {task!r}: choose one of {', '.join(TASK_IDS)}")
-        task_id = TASK_IDS[task]
-    else:
-        task_id = int(task)
-        if task_id not in TASK_IDS.values():
-            raise ValueError(f"unknown task id {task!r}: 0 (distance), 1 (locations) or 2 (path)")
-    if task_id == 2:
-        raise NotImplementedError("task 'path' (CIGAR) is not implemented on the GPU: "
-                                  "use device='cpu' for CIGARs")
-    return task_id
+    tid = task_id(task)
+    if tid == TASK_PATH:
+        raise ValueError("task 'path' (CIGAR) does not run on the GPU: use device='cpu'")
+    return tid
 
 
 def _packed(flat, off, what: str) -> tuple[np.ndarray, np.ndarray]:
@@ -65,36 +45,24 @@ def repack(flat: np.ndarray, off: np.ndarray, sel: np.ndarray) -> tuple[np.ndarr
     return flat[gather], new_off
 
 
-def _cpu(q_flat, q_off, t_flat, t_off, sel, mode_id, k, ncode, task_id, out) -> None:
-    """Align pairs ``sel`` with the CPU batch kernel and write them into ``out``."""
-    from pimalign.api import batch_encoded  # late: the API imports this package
-
-    qf, qo = repack(q_flat, q_off, sel)
-    tf, to = repack(t_flat, t_off, sel)
-    mode = next(name for name, i in MODE_IDS.items() if i == mode_id)
-    task = next(name for name, i in TASK_IDS.items() if i == task_id)
-    res = batch_encoded(qf, qo, tf, to, mode, task, k, literal_n=ncode == 5)
-    out["distance"][sel] = res.distance
-    out["start"][sel] = res.start
-    out["end"][sel] = res.end
-
-
 def edit_batch_gpu(q_flat, q_off, t_flat, t_off, mode="NW", k: int = -1, ncode: int = 4,
                    task="distance", stats: dict | None = None) -> dict:
     """Edit distance of every packed pair on the GPU (one thread per pair).
 
     ``mode``: "NW", "SHW", "HW" (or ids 0, 1, 2); ``task``: "distance" or "locations" (ids 0, 1;
-    "path" raises NotImplementedError); ``k < 0`` unbounded; ``ncode`` 4 (N mismatches
-    everything) or 5 (N matches N). Returns int64 arrays ``distance`` (-1 above ``k``),
-    ``start`` and ``end``, identical to ``pimalign.api.batch_encoded``'s: ``end`` the 0-based
-    inclusive end of the leftmost optimal alignment, ``start`` its start for "locations" and -1
-    otherwise, both -1 above ``k``. ``stats`` (a dict) receives seconds ``to_device``,
-    ``kernel`` (the first launch of a tier in a process includes its compilation),
-    ``from_device``, ``cpu`` and the count ``cpu_pairs`` of pairs left to the CPU.
+    "path" is a ValueError); ``k < 0`` unbounded; ``ncode`` 4 (N mismatches everything) or 5
+    (N matches N). Returns int64 arrays ``distance`` (-1 above ``k``), ``start`` and ``end``,
+    identical to ``pimalign.api.batch_encoded``'s: ``end`` the 0-based inclusive end of the
+    leftmost optimal alignment, ``start`` its start for "locations" and -1 otherwise, both -1
+    above ``k``. A pair whose query is longer than the largest tier is not aligned: its
+    distance is ``NOT_DONE`` (-2), for the caller to align on the CPU (``api.batch_encoded``
+    with ``device="gpu"`` does). ``stats`` (a dict) receives seconds ``to_device``, ``kernel``
+    (the first launch of a tier in a process includes its compilation), ``from_device`` and
+    the count ``cpu_pairs`` of pairs left undone.
     Raises RuntimeError when no CUDA GPU (nor the simulator) is present.
     """
-    mode_id = _mode_id(mode)
-    task_id = _task_id(task)
+    mode = mode_id(mode)
+    task = _task_id(task)
     if ncode not in (4, 5):
         raise ValueError(f"ncode must be 4 (N mismatches) or 5 (N matches N), got {ncode}")
     q_flat, q_off = _packed(q_flat, q_off, "query")
@@ -108,7 +76,7 @@ def edit_batch_gpu(q_flat, q_off, t_flat, t_off, mode="NW", k: int = -1, ncode: 
 
     n_pairs = q_off.shape[0] - 1
     k = int(k)
-    timing = {"to_device": 0.0, "kernel": 0.0, "from_device": 0.0, "cpu": 0.0, "cpu_pairs": 0}
+    timing = {"to_device": 0.0, "kernel": 0.0, "from_device": 0.0, "cpu_pairs": 0}
     out = {name: np.full(n_pairs, K.NOT_DONE if name == "distance" else -1, dtype=np.int64)
            for name in ("distance", "start", "end")}
     q_len = np.diff(q_off)
@@ -132,11 +100,11 @@ def edit_batch_gpu(q_flat, q_off, t_flat, t_off, mode="NW", k: int = -1, ncode: 
         timing["to_device"] = time.perf_counter() - tic
         tic = time.perf_counter()
         for (words, sel), d_idx in zip(launches, d_sel):
-            kernel = K.edit_kernel(words, task_id == 1 and mode_id == MODE_HW)
+            kernel = K.edit_kernel(words, task == 1 and mode == MODE_HW)
             count = sel.shape[0]
             blocks = (count + THREADS_PER_BLOCK - 1) // THREADS_PER_BLOCK
             kernel[blocks, THREADS_PER_BLOCK](d_q, d_qo, d_t, d_to, d_idx, count < n_pairs,
-                                              count, mode_id, k, ncode, task_id,
+                                              count, mode, k, ncode, task,
                                               d_out["distance"], d_out["start"], d_out["end"])
         cuda.synchronize()
         timing["kernel"] = time.perf_counter() - tic
@@ -145,12 +113,7 @@ def edit_batch_gpu(q_flat, q_off, t_flat, t_off, mode="NW", k: int = -1, ncode: 
             d_out[name].copy_to_host(out[name])
         timing["from_device"] = time.perf_counter() - tic
         out["distance"][tier < 0] = K.NOT_DONE  # never launched: their slots hold garbage
-    left = np.flatnonzero(out["distance"] == K.NOT_DONE)
-    if left.shape[0] > 0:
-        tic = time.perf_counter()
-        _cpu(q_flat, q_off, t_flat, t_off, left, mode_id, k, ncode, task_id, out)
-        timing["cpu"] = time.perf_counter() - tic
-        timing["cpu_pairs"] = int(left.shape[0])
+    timing["cpu_pairs"] = int(np.count_nonzero(out["distance"] == K.NOT_DONE))
     if stats is not None:
         stats.update(timing)
     return out

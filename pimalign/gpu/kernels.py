@@ -32,8 +32,8 @@ import numpy as np
 from numba import cuda, njit
 from numba.extending import register_jitable
 
-MODE_NW, MODE_SHW, MODE_HW = 0, 1, 2  # as pimalign.kernels.edit
-TASK_DISTANCE, TASK_LOCATIONS = 0, 1
+from ..kernels.options import MODE_HW, MODE_NW, TASK_DISTANCE, TASK_LOCATIONS  # noqa: F401
+
 NOT_DONE = -2  # distance of a pair the kernel did not align (query longer than 64 * words)
 WORD = 64
 MAX_WORDS = 255  # keeps window columns (<= 2 * query length) inside int16

@@ -3,42 +3,27 @@
 Two sources:
 - a TSV of ``query<TAB>target`` or ``id<TAB>query<TAB>target`` lines (plain, ``.gz`` or ``-`` for
   stdin; ``#`` comment lines and blank lines are skipped; CRLF accepted);
-- two FASTA/FASTQ files taken record by record (query i against target i), read through pysam.
+- two FASTA/FASTQ files taken record by record (query i against target i), read by the strict
+  reader of ``io.reads``.
 
 Each chunk is ``(ids, queries, targets, records)``; ``records`` holds the 1-based line numbers
 (TSV) or record numbers (FASTA/FASTQ) for error messages. Sequences are validated later, when
-encoded; ``first_invalid`` turns an encoding error into an ``InputError``.
+encoded (``alphabet.SequenceError`` names the record; the caller turns it into an
+``InputError`` naming the line or record).
 """
 
 from __future__ import annotations
 
-import gzip
 import io
-import os
-import sys
 from typing import Iterator
 
-from .errors import InputError
-
-GZIP_MAGIC = b"\x1f\x8b"
-
+from .errors import InputError, read_error
 
 def open_text(path: str):
-    """Open a plain or gzip text file (``-`` is stdin), detecting gzip by its magic bytes."""
-    if path == "-":
-        raw = sys.stdin.buffer
-    else:
-        if not os.path.exists(path):
-            raise InputError(path, "no such file")
-        if os.path.isdir(path):
-            raise InputError(path, "is a folder, not a file")
-        raw = open(path, "rb")
-    head = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
-    if head == GZIP_MAGIC:
-        raw = gzip.GzipFile(fileobj=raw)
-    elif path.endswith(".gz") and path != "-":
-        raise InputError(path, "name ends in .gz but the file is not gzip-compressed")
-    return io.TextIOWrapper(raw, encoding="ascii", errors="strict", newline=None)
+    """Open a plain or gzip ASCII text file (``-`` is stdin; see ``reads.open_binary``)."""
+    from .reads import open_binary
+
+    return io.TextIOWrapper(open_binary(path), encoding="ascii", errors="strict", newline=None)
 
 
 def read_tsv_pairs(path: str, chunk_size: int) -> Iterator[tuple[list, list, list, list]]:
@@ -64,7 +49,7 @@ def read_tsv_pairs(path: str, chunk_size: int) -> Iterator[tuple[list, list, lis
                     targets.append(fields[2])
                 else:
                     raise InputError(path, f"expected 2 or 3 tab-separated columns, found "
-                                           f"{len(fields)}", f"at line {line_no}")
+                                           f"{len(fields)}", line=line_no)
                 lines.append(line_no)
                 total += 1
                 if len(ids) >= chunk_size:
@@ -72,9 +57,9 @@ def read_tsv_pairs(path: str, chunk_size: int) -> Iterator[tuple[list, list, lis
                     ids, queries, targets, lines = [], [], [], []
         except UnicodeDecodeError as err:
             raise InputError(path, f"non-ASCII byte 0x{err.object[err.start]:02x}",
-                             f"at line {line_no + 1}") from None
-        except (EOFError, gzip.BadGzipFile, OSError) as err:
-            raise InputError(path, f"corrupt or truncated gzip data ({err})") from None
+                             line=line_no + 1) from None
+        except (EOFError, OSError) as err:
+            raise read_error(path, err) from None
     if ids:
         yield ids, queries, targets, lines
     elif total == 0:

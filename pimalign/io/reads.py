@@ -19,7 +19,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Iterator
 
-from .errors import InputError
+from .errors import InputError, read_error
 
 GZIP_MAGIC = b"\x1f\x8b"
 BAM_MAGIC = b"BAM\x01"
@@ -36,31 +36,36 @@ class ReadChunk:
         return len(self.names)
 
 
-def _open_binary(path: str):
+def open_binary(path: str):
+    """A buffered binary handle on ``path`` (``-``: standard input), gunzipped when it starts
+    with gzip's magic bytes (files and standard input alike). A folder, a missing file, a BAM
+    or a ``.gz`` name on plain data is an ``InputError``."""
     if path == "-":
-        return sys.stdin.buffer
-    if not os.path.exists(path):
-        raise InputError(path, "no such file")
-    if os.path.isdir(path):
-        raise InputError(path, "is a folder, not a file")
-    raw = open(path, "rb")
-    head = raw.peek(4)[:4]
+        raw = sys.stdin.buffer
+    else:
+        if not os.path.exists(path):
+            raise InputError(path, "no such file")
+        if os.path.isdir(path):
+            raise InputError(path, "is a folder, not a file")
+        raw = open(path, "rb")
+    head = raw.peek(4)[:4] if hasattr(raw, "peek") else b""
     if head[:2] == GZIP_MAGIC:
         gz = gzip.GzipFile(fileobj=raw)
         try:
             inner = gz.peek(4)[:4]
         except (OSError, EOFError, zlib.error) as err:
-            raise InputError(path, f"corrupt or truncated gzip data ({err})") from None
+            raise read_error(path, err) from None
         if inner == BAM_MAGIC:
             raise InputError(path, "is a BAM file, not FASTQ/FASTA (convert it with "
                                    "`samtools fastq`)")
         return io.BufferedReader(gz, 1 << 20)
-    if path.endswith(".gz"):
+    if path.endswith(".gz") and path != "-":
         raise InputError(path, "name ends in .gz but the file is not gzip-compressed")
     return raw
 
 
 def _name_of(header: str) -> str:
+    """A read's name from its header line: the first word, without a /1 or /2 (as bwa)."""
     name = header[1:].split(None, 1)[0] if len(header) > 1 and not header[1].isspace() else ""
     if name.endswith(("/1", "/2")):
         name = name[:-2]
@@ -69,7 +74,7 @@ def _name_of(header: str) -> str:
 
 def read_chunks(path: str, chunk_size: int = 50_000) -> Iterator[ReadChunk]:
     """Yield chunks of at most ``chunk_size`` records from a FASTQ or FASTA file."""
-    handle = _open_binary(path)
+    handle = open_binary(path)
     try:
         first = handle.peek(1)[:1] if hasattr(handle, "peek") else b""
         if first == b"@":
@@ -88,12 +93,8 @@ def read_chunks(path: str, chunk_size: int = 50_000) -> Iterator[ReadChunk]:
                                    f"{first_line[:1]!r}, expected '@' or '>'", 1)
     except UnicodeDecodeError as err:
         raise InputError(path, f"non-ASCII byte 0x{err.object[err.start]:02x}") from None
-    except (EOFError, gzip.BadGzipFile, zlib.error) as err:
-        raise InputError(path, f"corrupt or truncated gzip data ({err})") from None
-    except OSError as err:
-        if isinstance(err, InputError):
-            raise
-        raise InputError(path, f"read error ({err})") from None
+    except (OSError, EOFError, zlib.error) as err:
+        raise read_error(path, err) from None
     finally:
         if handle is not sys.stdin.buffer:
             handle.close()
@@ -162,11 +163,9 @@ def _fastq(handle, path: str, chunk_size: int) -> Iterator[ReadChunk]:
                 raise InputError(path, "contains no records (empty file)")
         heads, bases, plus, qual = lines[0::4], lines[1::4], lines[2::4], lines[3::4]
         _check_fastq(path, number, heads, bases, plus, qual)
-        block_names = [h[1:].split(None, 1)[0] if len(h) > 1 and not h[1].isspace() else ""
-                       for h in heads]
+        block_names = list(map(_name_of, heads))
         if "" in block_names:
             raise InputError(path, "empty read name", number + block_names.index("") + 1)
-        block_names = [n[:-2] if n[-2:] in ("/1", "/2") else n for n in block_names]
         joined = "\n".join(bases)
         if not joined.isupper() and joined.strip("\n"):
             bases = joined.upper().split("\n")

@@ -132,12 +132,3 @@ class SamSink:
         for path in self.temps:
             remove_temp(path)
         return False
-
-
-def check_bam(path: str) -> int:
-    """Read every record of a SAM/BAM/CRAM with pysam; returns the record count."""
-    try:
-        with pysam.AlignmentFile(path, check_sq=False) as handle:
-            return sum(1 for _ in handle.fetch(until_eof=True))
-    except (OSError, ValueError) as err:
-        raise InputError(path, f"unreadable alignment file ({err})") from None

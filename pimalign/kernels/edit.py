@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-MODE_NW, MODE_SHW, MODE_HW = 0, 1, 2
+from .options import MODE_HW, MODE_NW, MODE_SHW  # noqa: F401  (ids of the mode table)
 INF = 1 << 29
 
 # Traceback flags per cell, and CIGAR op codes (BAM numbering).

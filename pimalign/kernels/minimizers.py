@@ -29,6 +29,15 @@ def hash64(key, mask):
 
 
 @njit(cache=True, nogil=True)
+def canonical(fwd, rev, mask):
+    """``(hash, strand)`` of a k-mer from its forward and reverse-complement 2-bit codes:
+    the hash of the smaller one, strand 1 when that is the reverse complement."""
+    if fwd < rev:
+        return hash64(fwd, mask), np.uint8(0)
+    return hash64(rev, mask), np.uint8(1)
+
+
+@njit(cache=True, nogil=True)
 def minimizers(seq, k, w, out_hash, out_pos, out_strand):
     """Write the minimizers of ``seq`` into the ``out_*`` arrays (length >= len(seq)).
 
@@ -61,12 +70,7 @@ def minimizers(seq, k, w, out_hash, out_pos, out_strand):
         if i < k - 1:
             continue
         if valid >= k and fwd != rev:
-            if fwd < rev:
-                ring_h[slot] = hash64(fwd, mask)
-                ring_s[slot] = 0
-            else:
-                ring_h[slot] = hash64(rev, mask)
-                ring_s[slot] = 1
+            ring_h[slot], ring_s[slot] = canonical(fwd, rev, mask)
         else:
             ring_h[slot] = none  # N inside, or a palindrome (strand undefined)
         ring_p[slot] = i - k + 1

@@ -33,3 +33,35 @@ class Search(NamedTuple):
     pad: int
     band: int
     min_score: int
+
+
+# Edit-distance modes and tasks: one table, for the kernels (ids) and every command (names).
+MODE_NW, MODE_SHW, MODE_HW = 0, 1, 2
+EDIT_MODES = {"NW": MODE_NW, "SHW": MODE_SHW, "HW": MODE_HW}
+TASK_DISTANCE, TASK_LOCATIONS, TASK_PATH = 0, 1, 2
+EDIT_TASKS = {"distance": TASK_DISTANCE, "locations": TASK_LOCATIONS, "path": TASK_PATH}
+
+
+def _id_of(value, table: dict, what: str) -> int:
+    if isinstance(value, str):
+        if value not in table:
+            raise ValueError(f"unknown {what} {value!r}: choose one of {', '.join(table)}")
+        return table[value]
+    if isinstance(value, bool) or int(value) not in table.values():
+        names = ", ".join(f"{i} ({n})" for n, i in table.items())
+        raise ValueError(f"unknown {what} id {value!r}: choose one of {names}")
+    return int(value)
+
+
+def mode_id(mode) -> int:
+    """The id of an edit-distance mode given by name ("NW", "SHW", "HW") or id."""
+    return _id_of(mode, EDIT_MODES, "mode")
+
+
+def task_id(task) -> int:
+    """The id of a task given by name ("distance", "locations", "path") or id."""
+    return _id_of(task, EDIT_TASKS, "task")
+
+
+def mode_name(mode: int) -> str:
+    return next(name for name, i in EDIT_MODES.items() if i == mode)

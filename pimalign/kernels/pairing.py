@@ -8,11 +8,7 @@ import numpy as np
 from numba import njit, prange
 
 from .affine import NEG
-
-
-@njit(cache=True, nogil=True)
-def _contig(ref_off, pos):
-    return np.searchsorted(ref_off, pos, side="right") - 1
+from .mapping import contig_at
 
 
 @njit(cache=True, nogil=True)
@@ -22,7 +18,7 @@ def pair_total(s1, str1, st1, en1, s2, str2, st2, en2, ref_off, low, high, mean,
     ``0.721 * ln(2 * erfc(z / sqrt 2)) * match`` rounded, floored at 0."""
     if s1 <= NEG or s2 <= NEG or str1 == str2:
         return NEG
-    if _contig(ref_off, st1) != _contig(ref_off, st2):
+    if contig_at(ref_off, st1) != contig_at(ref_off, st2):
         return NEG
     fwd_st = st1 if str1 == 0 else st2
     rev_en = en2 if str1 == 0 else en1

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .minimizers import hash64, minimizers
+from .minimizers import canonical, minimizers
 
 SEED_MINIMIZERS, SEED_ALL, SEED_NEIGHBOURS = 0, 1, 2
 
@@ -53,12 +53,7 @@ def _put_canonical(fwd, rev, mask, pos, out_h, out_p, out_s, count):
     """Append the canonical hash of a k-mer (palindromes have no strand: skipped)."""
     if fwd == rev:
         return count
-    if fwd < rev:
-        out_h[count] = hash64(fwd, mask)
-        out_s[count] = 0
-    else:
-        out_h[count] = hash64(rev, mask)
-        out_s[count] = 1
+    out_h[count], out_s[count] = canonical(fwd, rev, mask)
     out_p[count] = pos
     return count + 1
 

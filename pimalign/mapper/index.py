@@ -93,7 +93,8 @@ def save_index(index: Index, path: str) -> None:
     meta = {"format": "pimalign-index", "version": VERSION, "k": index.k, "w": index.w,
             "contigs": index.ref.names, "offsets": index.ref.offsets.tolist(),
             "reference_sha256": index.checksum, "arrays": {}}
-    # Two passes: offsets depend on the header length, which depends on the offsets' digits.
+    # Offsets depend on the header's length, which depends on the offsets' digits: repeat until
+    # the length settles (three rounds suffice).
     header = b""
     for _ in range(3):
         position = len(MAGIC) + 8 + len(header)

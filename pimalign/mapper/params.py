@@ -1,10 +1,18 @@
-"""Mapping parameters and the presets that name them (``-x sr``)."""
+"""Mapping parameters and the presets that name them (``-x sr``).
+
+Each parameter is declared once, here: its default, the text ``pimalign align -h`` shows and the
+range of values it accepts (the command line and ``Aligner`` both check it).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 
 from ..kernels.options import Scoring, Search
+
+
+def _knob(default: int, help_text: str, low: int, high: int):
+    return field(default=default, metadata={"help": help_text, "range": (low, high)})
 
 
 @dataclass(frozen=True)
@@ -18,39 +26,39 @@ class MapParams:
     ``min_score`` are not reported, except a mate placed in a proper pair (bwa's ``-T``).
     """
 
-    k: int = 19  # minimizer k-mer length
-    w: int = 10  # minimizer window (k-mers)
-    max_occ: int = 500  # minimizers seen more often in the reference are not used as seeds
-    max_gap: int = 30  # seed hits on diagonals this close belong to one candidate
-    max_cand: int = 8  # candidate loci extended per read
-    drop_pct: int = 50  # clusters with fewer seed votes than this % of the best are skipped
-    pad: int = 6  # reference bases added each side of a candidate's extension window
-    band: int = 8  # initial half-width of the adaptive band (widens when needed, stays exact)
-    match: int = 1
-    mismatch: int = 4
-    gap_open: int = 6
-    gap_extend: int = 1
-    ambiguous: int = 1  # penalty of a base against an N (bwa: 1, whatever -B is)
-    clip5: int = 5
-    clip3: int = 5
-    min_score: int = 30
-    unpaired: int = 17  # penalty for reporting a pair's ends as unpaired (bwa -U)
-    secondary: int = 0  # secondary records per read (bwa: none; minimap2 -N)
-    secondary_pct: int = 80  # ... scoring at least this % of the primary
-    rescue: bool = True  # mate rescue inside the expected insert window
-    max_read_len: int = 10_000  # longer reads are an input error (use a long-read mapper)
+    k: int = _knob(19, "minimizer k-mer length (the index's when REF is an index)", 5, 28)
+    w: int = _knob(10, "minimizer window (k-mers)", 1, 255)
+    max_occ: int = _knob(500, "skip minimizers more frequent than this", 1, 10**9)
+    max_gap: int = _knob(30, "seed hits on diagonals this close form one candidate", 0, 10_000)
+    max_cand: int = _knob(8, "candidate loci extended per read", 1, 64)
+    drop_pct: int = _knob(50, "skip loci with fewer seed votes than this %% of the best "
+                              "(bwa -D)", 0, 100)
+    pad: int = _knob(6, "reference bases added each side of an extension window", 0, 1000)
+    band: int = _knob(8, "initial half-width of the adaptive band (it widens, stays exact)",
+                      1, 1000)
+    match: int = _knob(1, "match score (bwa -A)", 1, 100)
+    mismatch: int = _knob(4, "mismatch penalty (bwa -B)", 0, 100)
+    gap_open: int = _knob(6, "gap open penalty (bwa -O)", 0, 100)
+    gap_extend: int = _knob(1, "gap extension penalty (bwa -E)", 0, 100)
+    ambiguous: int = _knob(1, "penalty of a base against an N (bwa: 1, whatever -B is)", 0, 100)
+    clip5: int = _knob(5, "5' clipping penalty (bwa -L)", 0, 1000)
+    clip3: int = _knob(5, "3' clipping penalty (bwa -L)", 0, 1000)
+    min_score: int = _knob(30, "minimum score to report (bwa -T)", 0, 100_000)
+    unpaired: int = _knob(17, "penalty for placing a pair's ends unpaired (bwa -U)", 0, 1000)
+    secondary: int = _knob(0, "secondary records per read (minimap2 -N; bwa: none)", 0, 100)
+    secondary_pct: int = _knob(80, "secondary records score at least this %% of the primary",
+                               0, 100)
+    max_read_len: int = _knob(10_000, "longest read accepted (a short-read mapper)", 1,
+                              1_000_000)
+    rescue: bool = True  # mate rescue inside the proper-pair window (--no-rescue)
 
     def check(self) -> "MapParams":
-        for f in fields(self):
+        for f in knobs():
             value = getattr(self, f.name)
-            if isinstance(value, bool):
-                continue
-            low = 1 if f.name in ("k", "w", "max_occ", "max_cand", "band", "max_read_len",
-                                  "match") else 0
-            if value < low:
-                raise ValueError(f"{f.name.replace('_', '-')} must be >= {low}, got {value}")
-        if not 5 <= self.k <= 28:
-            raise ValueError(f"k must be in 5..28, got {self.k}")
+            low, high = f.metadata["range"]
+            if not low <= value <= high:
+                raise ValueError(f"{f.name.replace('_', '-')} must be in {low}..{high}, got "
+                                 f"{value}")
         return self
 
     @property
@@ -64,6 +72,11 @@ class MapParams:
                       self.pad, self.band, self.min_score)
 
 
+def knobs():
+    """The integer parameters (each a ``--flag`` of ``pimalign align``), in declaration order."""
+    return [f for f in fields(MapParams) if "range" in f.metadata]
+
+
 PRESETS = {
     # Illumina-like short reads (50-300 bp), bwa mem's scoring.
     "sr": MapParams(),
@@ -74,5 +87,8 @@ def preset(name: str, **overrides) -> MapParams:
     """The named preset with ``overrides`` (``None`` values ignored) applied and checked."""
     if name not in PRESETS:
         raise ValueError(f"unknown preset {name!r}: choose one of {', '.join(PRESETS)}")
+    unknown = set(overrides) - {f.name for f in fields(MapParams)}
+    if unknown:
+        raise ValueError(f"unknown parameter(s) {', '.join(sorted(unknown))}")
     changes = {key: value for key, value in overrides.items() if value is not None}
     return replace(PRESETS[name], **changes).check()

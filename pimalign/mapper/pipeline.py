@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..alphabet import encode_many
+from ..alphabet import SequenceError, encode_many
 from ..io.errors import InputError
 from ..io.reads import ReadChunk
 from ..kernels.affine import NEG
@@ -44,6 +44,20 @@ class PairCandidates(NamedTuple):
     first: int  # the chunk's first record number, to tell chunks apart
 
 
+class WorkloadRows(NamedTuple):
+    """One row per extension of a chunk (the PIM model's input, ``run.WORKLOAD_HEADER``)."""
+
+    read: np.ndarray  # read names
+    kind: str
+    query_len: np.ndarray
+    target_len: np.ndarray
+    band: np.ndarray
+    cells: np.ndarray
+    bits: np.ndarray
+    passes: np.ndarray
+    score: np.ndarray
+
+
 class Mapped(NamedTuple):
     """A chunk's SAM text (one string per read, or per pair) and how many records it holds."""
 
@@ -60,18 +74,14 @@ class ChunkMapper:
         self.rg = read_group
         self.names = index.ref.names
         self.offsets = index.ref.offsets
-        self.workload: list = []  # per chunk, a tuple of arrays (see _record_workload)
-
-    def contig_of(self, pos):
-        return np.searchsorted(self.offsets, pos, side="right") - 1
+        self.workload: list[WorkloadRows] = []  # the chunk's extensions, for --workload
 
     def encode(self, chunk: ReadChunk, path: str) -> Encoded:
         try:
             flat, off = encode_many(chunk.seqs, iupac=True)
-        except ValueError as err:
-            index, _, problem = str(err).partition(": ")
-            rec = int(index.split()[1])
-            raise InputError(path, problem, f"{chunk.first + rec} ({chunk.names[rec]})") from None
+        except SequenceError as err:
+            raise InputError(path, err.problem,
+                             f"{chunk.first + err.record} ({chunk.names[err.record]})") from None
         lengths = np.diff(off)
         if lengths.size and lengths.max() > self.p.max_read_len:
             rec = int(np.argmax(lengths))
@@ -89,8 +99,8 @@ class ChunkMapper:
         if supplementary is None:
             supplementary = ch.supplementary
         secondary = self._secondary(c, slot, ch.rival)
-        return place(self.offsets, self.index.ref.seq, reads.flat, reads.off, c, slot, report,
-                     sub, sub_n, supplementary, secondary, self.p)
+        return place(self.index.ref, reads.flat, reads.off, c, slot, report, sub, sub_n,
+                     supplementary, secondary, self.p)
 
     def _secondary(self, c: Candidates, slot, rival):
         """Secondary slots on request: rivals scoring at least ``secondary_pct`` % of the slot,
@@ -138,7 +148,7 @@ class ChunkMapper:
         hashes = name_hashes(chunk1.names)
         ch1, ch2 = choose(pc.c1, self.p, hashes), choose(pc.c2, self.p, hashes)
         return estimate_insert(pc.c1, pc.c2, ch1.best, ch2.best, ch1.sub, ch2.sub,
-                               self.contig_of), pc
+                               self.index.ref.contig_of), pc
 
     def paired(self, chunk1: ReadChunk, chunk2: ReadChunk, path1: str, path2: str,
                model: InsertModel | None, seeded: PairCandidates | None = None) -> Mapped:
@@ -204,7 +214,7 @@ class ChunkMapper:
             strand = c_anchor.strand[rows, b]
             st, en = c_anchor.r_st[rows, b], c_anchor.r_en[rows, b]
             m_strand, ws, we = rescue_window(strand, st, en, model, np.diff(mate.off))
-            contig = self.contig_of(st)
+            contig = self.index.ref.contig_of(st)
             ws = np.maximum(ws, self.offsets[contig])
             we = np.minimum(we, self.offsets[contig + 1])
             # already a mate candidate there on the right strand? then nothing to rescue
@@ -224,9 +234,9 @@ class ChunkMapper:
 
     def _record_workload(self, names, c: Candidates):
         r, s = np.nonzero(c.score > NEG)
-        self.workload.append((np.asarray(names, dtype=object)[r], "extend", c.length[r],
-                              (c.win_en - c.win_st)[r, s], c.band[r, s], c.cells[r, s],
-                              c.bits[r, s], c.passes[r, s], c.score[r, s]))
+        self.workload.append(WorkloadRows(
+            np.asarray(names, dtype=object)[r], "extend", c.length[r], (c.win_en - c.win_st)[r, s],
+            c.band[r, s], c.cells[r, s], c.bits[r, s], c.passes[r, s], c.score[r, s]))
 
 
 def _extra_records(placed: Placed) -> int:

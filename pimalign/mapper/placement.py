@@ -16,6 +16,7 @@ from ..kernels.mapping import F_WEN, F_WST
 from ..kernels.samtext import L_CIGAR, L_MD, L_NM, L_START, alignment_text
 from .candidates import Candidates, mapq_se
 from .params import MapParams
+from .reference import Reference
 
 TEXT_ROOM = 96  # bytes of CIGAR and of MD per alignment on the first try (long ones get more)
 
@@ -76,33 +77,33 @@ def texts(ref, flat, off, c: Candidates, rows, slots, p: MapParams,
     cigars: list = [None] * n
     mds: list = [None] * n
     lens = np.zeros((4, n), dtype=np.int64)
-    todo = np.arange(n)
+    pending = np.arange(n)
     # at most two rounds: the second gives every overflowing job room for its longest text
-    while todo.size:
-        text_off = np.zeros(todo.size + 1, dtype=np.int64)
-        np.cumsum(room[todo], out=text_off[1:])
+    while pending.size:
+        text_off = np.zeros(pending.size + 1, dtype=np.int64)
+        np.cumsum(room[pending], out=text_off[1:])
         cig_buf = np.empty(int(text_off[-1]), dtype=np.uint8)
         md_buf = np.empty(int(text_off[-1]), dtype=np.uint8)
-        part = np.zeros((4, todo.size), dtype=np.int64)
-        alignment_text(flat, off, ref, rows[todo], cand[todo], c.run_op[rows[todo], slots[todo]],
-                       c.run_len[rows[todo], slots[todo]], c.n_run[rows[todo], slots[todo]],
+        part = np.zeros((4, pending.size), dtype=np.int64)
+        alignment_text(flat, off, ref, rows[pending], cand[pending], c.run_op[rows[pending], slots[pending]],
+                       c.run_len[rows[pending], slots[pending]], c.n_run[rows[pending], slots[pending]],
                        p.pad, p.band, p.scoring, text_off, cig_buf, md_buf, part)
-        lens[:, todo] = part
+        lens[:, pending] = part
         cig_bytes, md_bytes = cig_buf.tobytes(), md_buf.tobytes()
         starts = text_off[:-1].tolist()
-        for y, a, cl, ml in zip(todo.tolist(), starts, part[L_CIGAR].tolist(),
+        for y, a, cl, ml in zip(pending.tolist(), starts, part[L_CIGAR].tolist(),
                                 part[L_MD].tolist()):
             if cl >= 0:
                 cigars[y] = cig_bytes[a:a + cl].decode()
                 mds[y] = md_bytes[a:a + ml].decode()
-        long = todo[part[L_CIGAR] < 0]
+        long = pending[part[L_CIGAR] < 0]
         length = off[rows[long] + 1] - off[rows[long]]
         room[long] = 4 * (length + cand[long, F_WEN] - cand[long, F_WST]) + 16
-        todo = long
+        pending = long
     return Texts(cigars, mds, lens[L_NM], lens[L_START])
 
 
-def place(ref_off, ref, flat, off, c: Candidates, slot, report, sub, sub_n, supplementary,
+def place(ref: Reference, flat, off, c: Candidates, slot, report, sub, sub_n, supplementary,
           secondary, p: MapParams) -> Placed:
     """Texts and MAPQ of every read's ``slot`` where ``report`` holds (else unmapped), of its
     ``supplementary`` slot (mask, at most one per read) and of its ``secondary`` slots (mask)."""
@@ -114,7 +115,8 @@ def place(ref_off, ref, flat, off, c: Candidates, slot, report, sub, sub_n, supp
     sec_r, sec_s = np.nonzero(secondary & mapped[:, None])
     job_r = np.concatenate([rows[mapped], sup_r, sec_r])
     job_s = np.concatenate([s[mapped], sup_s, sec_s])
-    text = texts(ref, flat, off, c, job_r, job_s, p)
+    text = texts(ref.seq, flat, off, c, job_r, job_s, p)
+    ref_off = ref.offsets
     k = int(mapped.sum())
     start = np.zeros(n, dtype=np.int64)
     start[mapped] = text.start[:k]
@@ -127,14 +129,14 @@ def place(ref_off, ref, flat, off, c: Candidates, slot, report, sub, sub_n, supp
     score = c.score[rows, s]
     aligned = np.maximum(c.q_en[rows, s] - c.q_st[rows, s], c.r_en[rows, s] - c.r_st[rows, s])
     mapq = np.where(mapped, mapq_se(score, sub, sub_n, aligned, p), 0)
-    contig = np.searchsorted(ref_off, start, side="right") - 1
+    contig = ref.contig_of(start)
     base = ref_off[contig]
     placed = Placed(mapped, c.strand[rows, s], contig, start - base, c.r_en[rows, s] - base, mapq,
                     score, sub, nm, cigar, md, {}, {})
     for x in range(k, job_r.size):
         r, sl = int(job_r[x]), int(job_s[x])
         g = int(text.start[x])
-        ctg = int(np.searchsorted(ref_off, g, side="right") - 1)
+        ctg = int(ref.contig_of(g))
         is_sup = x < k + sup_r.size
         q = 0
         if is_sup:  # bwa: its own MAPQ against no rival, at most the primary's

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..alphabet import COMPLEMENT_TEXT as COMPLEMENT
 from ..io.reads import ReadChunk
 from .placement import Hit, Placed
 
 PAIRED, PROPER, UNMAP, MUNMAP, REVERSE, MREVERSE, READ1, READ2 = 1, 2, 4, 8, 16, 32, 64, 128
 SECONDARY, SUPPLEMENTARY = 256, 2048
-COMPLEMENT = str.maketrans("ACGTNRYKMSWBDHVacgtn", "TGCANYRMKSWVHDBtgcan")
 
 
 def tlen(pos, end, strand, m_pos, m_end, m_strand):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..io.errors import InputError
+from ..io.errors import InputError, read_error
 
 
 @dataclass
@@ -26,6 +26,10 @@ class Reference:
     @property
     def lengths(self) -> np.ndarray:
         return np.diff(self.offsets)
+
+    def contig_of(self, pos):
+        """Index of the contig holding each concatenated 0-based position ``pos``."""
+        return np.searchsorted(self.offsets, pos, side="right") - 1
 
     def checksum(self) -> str:
         """SHA-256 over contig names, lengths and codes: what an index was built from."""
@@ -39,13 +43,13 @@ class Reference:
 def read_reference(path: str) -> Reference:
     """Read and validate a (gzipped) FASTA reference, all at once (bytes, no per-line Python)."""
     from ..alphabet import _ENCODE_IUPAC, _translate
-    from ..io.reads import _open_binary
+    from ..io.reads import open_binary
 
-    handle = _open_binary(path)
+    handle = open_binary(path)
     try:
         data = handle.read()
     except (OSError, EOFError, zlib.error) as err:
-        raise InputError(path, f"corrupt or truncated gzip data ({err})") from None
+        raise read_error(path, err) from None
     finally:
         handle.close()
     if not data.strip():

@@ -77,8 +77,8 @@ def learn_insert(mapper: ChunkMapper, path1: str, path2: str):
     return None, 0, None
 
 
-def run_align(ref: str, reads1: str, reads2: str | None, output: str, params: MapParams,
-              threads: int, read_group: str | None = None, sort: str = "coordinate",
+def run_align(ref: str, reads1: str, reads2: str | None, output: str, params: MapParams, *,
+              threads: int = 1, read_group: str | None = None, sort: str = "coordinate",
               workload: str | None = None, insert: InsertModel | None = None,
               command: str = "pimalign align", chunk_size: int = 10_000,
               log: Callable[[str], None] = lambda m: None, progress: bool = True) -> dict:
@@ -184,10 +184,12 @@ def write_fasta(index: Index, path: str) -> None:
 
 def write_workload(mapper: ChunkMapper, out) -> None:
     """One TSV row per extension of the last chunk (the PIM model's input; WORKLOAD_HEADER)."""
-    for names, kind, *cols in mapper.workload:
-        rows = zip(names.tolist(), *(c.tolist() for c in cols))
-        out.write("".join(f"{r[0]}\t{kind}\t" + "\t".join(map(str, r[1:])) + "\n"
-                          for r in rows))
+    for rows in mapper.workload:
+        cols = (rows.query_len, rows.target_len, rows.band, rows.cells, rows.bits, rows.passes,
+                rows.score)
+        out.write("".join(f"{name}\t{rows.kind}\t" + "\t".join(map(str, values)) + "\n"
+                          for name, *values in zip(rows.read.tolist(),
+                                                   *(c.tolist() for c in cols))))
 
 
 def run_index(ref: str, output: str, k: int, w: int) -> Index:

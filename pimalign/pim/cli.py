@@ -14,8 +14,8 @@ import sys
 
 from ..io.atomic import atomic_output, check_output_path
 from ..io.errors import InputError
+from ..kernels.options import EDIT_MODES
 
-MODES = ("NW", "SHW", "HW")
 
 
 def _log(message: str) -> None:
@@ -88,7 +88,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                          help="workload TSV from `editdist --workload` or `align --workload` "
                               "(approximate: no sequences, no CPU measurement)")
         p.add_argument("--device", help="device TOML overriding the built-in defaults")
-        p.add_argument("--mode", choices=MODES, default="NW")
+        p.add_argument("--mode", choices=list(EDIT_MODES), default="NW")
         p.add_argument("--literal-n", action="store_true", help="N matches N")
         p.add_argument("--limit", type=_positive, help="use only the first N alignments")
         if name == "estimate":

@@ -39,13 +39,13 @@ import numpy as np
 
 from ..alphabet import NCODE_LITERAL, NCODE_MISMATCH, encode_many
 from ..kernels.edit import INF, MODE_HW, MODE_NW, diagonal_interval, trivial_upper_bound
+from ..kernels.options import mode_id
 from . import primitives as pr
 from .model import PhaseShape, phase_sections, query_write_bits, read_bits, write_bits
 from .profile import KIND_ADAPTIVE, KIND_STATIC, MAX_PASSES, profile_pairs
 
 COL0, OUTSIDE = 5, 6  # FIFO codes besides bases 0..4
 Q_END, Q_PAST = 7, 6  # query codes after the last base
-MODES = {"NW": 0, "SHW": 1, "HW": 2}
 
 
 def to_bits(values, nbits: int) -> np.ndarray:
@@ -452,8 +452,7 @@ def mirror_distances(queries, targets, mode: str = "NW", literal_n: bool = False
     ``time_cost`` (the gate sequence issued) and ``energy_cost`` (each gate times the rows it
     acts on), host writes/reads in bits, and per-section energy counts.
     """
-    if mode not in MODES:
-        raise ValueError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")
+    mode = mode_id(mode)
     if band < 1:
         raise ValueError(f"band must be >= 1 for the PIM mirror, got {band}")
     q_flat, q_off = encode_many(queries)
@@ -463,8 +462,8 @@ def mirror_distances(queries, targets, mode: str = "NW", literal_n: bool = False
     ts = [t_flat[t_off[i]:t_off[i + 1]] for i in range(len(t_off) - 1)]
     oracle = None
     if fixed_bits is None:
-        oracle = profile_pairs(q_flat, q_off, t_flat, t_off, MODES[mode], ncode, band)[6]
-    return mirror_group(qs, ts, MODES[mode], ncode, band, oracle, fixed_bits)
+        oracle = profile_pairs(q_flat, q_off, t_flat, t_off, mode, ncode, band)[6]
+    return mirror_group(qs, ts, mode, ncode, band, oracle, fixed_bits)
 
 
 def _check(mc, shape, mode, ncode):

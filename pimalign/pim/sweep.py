@@ -15,11 +15,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..alphabet import NCODE_LITERAL, NCODE_MISMATCH
+from ..kernels.options import mode_id
 from .device import Device
 from .estimate import load_workload, pim_estimate, scaled_device
 from .profile import fixed_band
 
-MODES = {"NW": 0, "SHW": 1, "HW": 2}
 COLUMNS = ("band", "crossbars", "bits", "alignments", "alignments_per_second",
            "steady_state_alignments_per_second", "steady_state_compute_bound",
            "steady_state_host_bound", "seconds", "joules_per_alignment", "overflow_fraction",
@@ -30,7 +30,7 @@ COLUMNS = ("band", "crossbars", "bits", "alignments", "alignments_per_second",
 def fixed_band_accuracy(enc, exact, mode: str, literal_n: bool, band: int) -> dict:
     """How the adaptive pass alone (no widening) compares with the exact distances."""
     ncode = NCODE_LITERAL if literal_n else NCODE_MISMATCH
-    got = fixed_band(*enc, MODES[mode], ncode, band)
+    got = fixed_band(*enc, mode_id(mode), ncode, band)
     lost = got < 0
     differs = (got != exact) & ~lost
     excess = (got - exact)[differs]

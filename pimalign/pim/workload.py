@@ -17,13 +17,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..alphabet import NCODE_LITERAL, NCODE_MISMATCH, encode_many
-from ..io.errors import InputError
+from ..alphabet import NCODE_LITERAL, NCODE_MISMATCH, SequenceError, encode_many
+from ..io.errors import InputError, read_error
 from ..io.pairs import open_text, read_tsv_pairs
+from ..kernels.options import mode_id
 from .model import Workload
 from .profile import KIND_ADAPTIVE, profile_pairs
 
-MODES = {"NW": 0, "SHW": 1, "HW": 2}
 AFFINE_KINDS = ("extend", "rescue")
 REQUIRED = ("band", "cells", "bits")
 
@@ -35,9 +35,8 @@ def read_pairs(path: str, chunk_size: int = 100_000, limit: int | None = None):
         for seqs in (qs, ts):
             try:
                 encode_many(seqs)
-            except ValueError as err:
-                index, _, problem = str(err).partition(": ")
-                raise InputError(path, problem, f"at line {lines[int(index.split()[1])]}") from None
+            except SequenceError as err:
+                raise InputError(path, err.problem, line=lines[err.record]) from None
         ids += chunk_ids
         queries += qs
         targets += ts
@@ -55,17 +54,16 @@ def read_pairs(path: str, chunk_size: int = 100_000, limit: int | None = None):
 def profile_workload(q_flat, q_off, t_flat, t_off, mode: str = "NW", literal_n: bool = False,
                      band: int = 8) -> tuple[Workload, dict]:
     """Exact workload of encoded pairs, and the profile (``distance``, ``cells``, ``passes``...)."""
-    if mode not in MODES:
-        raise ValueError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")
+    mode = mode_id(mode)
     if band < 1:
         raise ValueError(f"band must be >= 1 for the PIM model, got {band}")
     ncode = NCODE_LITERAL if literal_n else NCODE_MISMATCH
     dist, cells, passes, kind, dlo, dhi, bits, best = profile_pairs(
-        q_flat, q_off, t_flat, t_off, MODES[mode], ncode, band)
+        q_flat, q_off, t_flat, t_off, mode, ncode, band)
     width = int(passes.max(initial=1))
     wl = Workload(m=np.diff(q_off), n=np.diff(t_off), passes=passes, kind=kind[:, :width],
                   dlo=dlo[:, :width], dhi=dhi[:, :width], bits=bits[:, :width],
-                  mode=MODES[mode], ncode=ncode, h=band)
+                  mode=mode, ncode=ncode, h=band)
     prof = {"distance": dist, "cells": cells, "passes": passes, "bits": bits[:, :width],
             "kind": kind[:, :width]}
     return wl, prof
@@ -102,12 +100,12 @@ def read_workload_file(path: str) -> WorkloadTable:
                 if header is None:
                     if not line.startswith("#"):
                         raise InputError(path, "first line must be a '#' header naming the "
-                                               "columns (band, cells, bits, ...)", "at line 1")
+                                               "columns (band, cells, bits, ...)", line=1)
                     header = line[1:].split("\t")
                     missing = [c for c in REQUIRED if c not in header]
                     if missing:
                         raise InputError(path, f"header lacks column(s) {', '.join(missing)}; "
-                                               f"is this a --workload file?", "at line 1")
+                                               f"is this a --workload file?", line=1)
                     cols = {c: [] for c in ("band", "cells", "bits", "query_len", "target_len",
                                             "passes") if c in header}
                     continue
@@ -116,27 +114,27 @@ def read_workload_file(path: str) -> WorkloadTable:
                 fields = line.split("\t")
                 if len(fields) != len(header):
                     raise InputError(path, f"expected {len(header)} columns, found {len(fields)}",
-                                     f"at line {line_no}")
+                                     line=line_no)
                 row = dict(zip(header, fields))
                 for c in cols:
                     try:
                         value = int(row[c])
                     except ValueError:
                         raise InputError(path, f"column {c} is not an integer: {row[c]!r}",
-                                         f"at line {line_no}") from None
+                                         line=line_no) from None
                     if value < 0:
                         raise InputError(path, f"column {c} is negative: {value}",
-                                         f"at line {line_no}")
+                                         line=line_no)
                     cols[c].append(value)
                 kind = row.get("kind", "edit")
                 if kind not in AFFINE_KINDS + ("edit",):
                     raise InputError(path, f"unknown kind {kind!r} (expected extend or rescue)",
-                                     f"at line {line_no}")
+                                     line=line_no)
                 kinds.append(kind in AFFINE_KINDS)
         except UnicodeDecodeError as err:
             raise InputError(path, f"non-ASCII byte 0x{err.object[err.start]:02x}") from None
         except (EOFError, OSError) as err:
-            raise InputError(path, f"corrupt or truncated gzip data ({err})") from None
+            raise read_error(path, err) from None
     if header is None or not kinds:
         raise InputError(path, "no workload rows found")
     n = len(kinds)
@@ -153,8 +151,7 @@ def read_workload_file(path: str) -> WorkloadTable:
 def approximate_workload(table: WorkloadTable, mode: str = "NW", literal_n: bool = False,
                          band: int = 8) -> Workload:
     """One pass per alignment, shaped from the file's band, cells and bits (see module doc)."""
-    if mode not in MODES:
-        raise ValueError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")
+    mode = mode_id(mode)
     w = np.maximum(table.band, 1)
     rows = np.maximum(1, -(-table.cells // w))
     m = np.where(table.query_len >= 0, table.query_len, rows - 1)
@@ -164,7 +161,7 @@ def approximate_workload(table: WorkloadTable, mode: str = "NW", literal_n: bool
     kind = np.full(shape, KIND_ADAPTIVE, dtype=np.int8)
     return Workload(m=rows - 1, n=np.maximum(n, 0), passes=np.ones(len(table), dtype=np.int64),
                     kind=kind, dlo=-half[:, None], dhi=(w - 1 - half)[:, None],
-                    bits=np.maximum(table.bits, 1)[:, None], mode=MODES[mode],
+                    bits=np.maximum(table.bits, 1)[:, None], mode=mode,
                     ncode=NCODE_LITERAL if literal_n else NCODE_MISMATCH, h=band,
                     approximate=True, affine=table.affine, query_len=m, band=w)
 

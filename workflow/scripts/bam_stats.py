@@ -1,8 +1,6 @@
-"""Alignment statistics of a BAM through pysam, with no samtools binary (Snakemake script).
-
-``flagstat_text`` writes what ``samtools flagstat`` prints and ``idxstats_text`` what
-``samtools idxstats`` prints (the tests compare both with samtools run inside pysam); the script adds
-a JSON summary and plots of MAPQ, insert sizes and coverage for the report.
+"""Alignment statistics of a BAM (Snakemake script): ``samtools flagstat`` and ``idxstats``
+(run inside pysam, no samtools binary needed), a JSON summary, and plots of MAPQ, insert sizes
+and coverage for the report.
 """
 
 import json
@@ -12,24 +10,16 @@ from collections import Counter
 import numpy as np
 import pysam
 
-FLAGSTAT_KEYS = ("total", "primary", "secondary", "supplementary", "duplicates",
-                 "primary_duplicates", "mapped", "primary_mapped", "paired", "read1", "read2",
-                 "proper_pair", "both_mapped", "singletons", "mate_other_chr",
-                 "mate_other_chr_mapq5")
 COVERAGE_BINS = 1000
 INSERT_MAX = 5000
 
 
-class BamStats:
-    """One pass over a BAM: flagstat counts (QC-passed, QC-failed), per-contig counts, MAPQ and
-    insert-size histograms, binned coverage."""
+class PlotData:
+    """One pass over a BAM's primary mapped records: MAPQ and insert-size histograms, binned
+    coverage (what samtools' own statistics do not give)."""
 
     def __init__(self, names, lengths):
-        self.flags = [dict.fromkeys(FLAGSTAT_KEYS, 0), dict.fromkeys(FLAGSTAT_KEYS, 0)]
         self.names, self.lengths = list(names), list(lengths)
-        self.contig_mapped = [0] * len(self.names)
-        self.contig_unmapped = [0] * len(self.names)
-        self.unplaced = 0
         self.mapq = Counter()
         self.inserts = Counter()
         total = max(1, sum(self.lengths))
@@ -38,43 +28,6 @@ class BamStats:
         self.coverage = np.zeros(-(-total // self.bin_size) + 1, dtype=np.float64)
 
     def add(self, r: pysam.AlignedSegment) -> None:
-        c = self.flags[1 if r.is_qcfail else 0]
-        c["total"] += 1
-        if r.is_secondary:
-            c["secondary"] += 1
-        elif r.is_supplementary:
-            c["supplementary"] += 1
-        else:
-            c["primary"] += 1
-            if r.is_paired:
-                c["paired"] += 1
-                if r.is_proper_pair and not r.is_unmapped:
-                    c["proper_pair"] += 1
-                c["read1"] += r.is_read1
-                c["read2"] += r.is_read2
-                if r.mate_is_unmapped and not r.is_unmapped:
-                    c["singletons"] += 1
-                if not r.is_unmapped and not r.mate_is_unmapped:
-                    c["both_mapped"] += 1
-                    if r.next_reference_id != r.reference_id:
-                        c["mate_other_chr"] += 1
-                        if r.mapping_quality >= 5:
-                            c["mate_other_chr_mapq5"] += 1
-            if not r.is_unmapped:
-                c["primary_mapped"] += 1
-            if r.is_duplicate:
-                c["primary_duplicates"] += 1
-        if not r.is_unmapped:
-            c["mapped"] += 1
-        if r.is_duplicate:
-            c["duplicates"] += 1
-        # idxstats: placed records count on their contig, mapped or not
-        if r.reference_id < 0:
-            self.unplaced += 1
-        elif r.is_unmapped:
-            self.contig_unmapped[r.reference_id] += 1
-        else:
-            self.contig_mapped[r.reference_id] += 1
         if r.is_secondary or r.is_supplementary or r.is_unmapped:
             return
         self.mapq[r.mapping_quality] += 1
@@ -92,72 +45,40 @@ class BamStats:
             self.coverage[last] += end - last * self.bin_size
 
 
-def collect(path: str) -> BamStats:
+def collect(path: str) -> PlotData:
     with pysam.AlignmentFile(path, check_sq=False) as bam:
-        stats = BamStats(bam.references, bam.lengths)
+        stats = PlotData(bam.references, bam.lengths)
         for record in bam.fetch(until_eof=True):
             stats.add(record)
     return stats
 
 
-def _percent(n: int, d: int) -> str:
-    return f"{100.0 * n / d:.2f}%" if d else "N/A"
-
-
-def flagstat_text(stats: BamStats) -> str:
-    """The text of ``samtools flagstat`` (default format)."""
-    p, f = stats.flags
-
-    def line(key, label, denominator=None):
-        text = f"{p[key]} + {f[key]} {label}"
-        if denominator:
-            text += f" ({_percent(p[key], p[denominator])} : {_percent(f[key], f[denominator])})"
-        return text + "\n"
-
-    return "".join([
-        line("total", "in total (QC-passed reads + QC-failed reads)"),
-        line("primary", "primary"),
-        line("secondary", "secondary"),
-        line("supplementary", "supplementary"),
-        line("duplicates", "duplicates"),
-        line("primary_duplicates", "primary duplicates"),
-        line("mapped", "mapped", "total"),
-        line("primary_mapped", "primary mapped", "primary"),
-        line("paired", "paired in sequencing"),
-        line("read1", "read1"),
-        line("read2", "read2"),
-        line("proper_pair", "properly paired", "paired"),
-        line("both_mapped", "with itself and mate mapped"),
-        line("singletons", "singletons", "paired"),
-        line("mate_other_chr", "with mate mapped to a different chr"),
-        line("mate_other_chr_mapq5", "with mate mapped to a different chr (mapQ>=5)"),
-    ])
-
-
-def idxstats_text(stats: BamStats) -> str:
-    """The text of ``samtools idxstats``: contig, length, mapped, unmapped; then ``*``."""
-    rows = [f"{n}\t{l}\t{m}\t{u}\n" for n, l, m, u in
-            zip(stats.names, stats.lengths, stats.contig_mapped, stats.contig_unmapped)]
-    return "".join(rows) + f"*\t0\t0\t{stats.unplaced}\n"
-
-
-def summary(stats: BamStats) -> dict:
-    p = stats.flags[0]
+def summary(flagstat_json: str, idxstats: str, stats: PlotData) -> dict:
+    """The report's summary: samtools' flagstat counts, per-contig counts, MAPQ histogram and
+    median insert size."""
+    counts = json.loads(flagstat_json)
+    passed = counts["QC-passed reads"]
     inserts = np.repeat(np.array(list(stats.inserts), dtype=np.int64),
                         np.array(list(stats.inserts.values()), dtype=np.int64))
+    contigs = [dict(zip(("name", "length", "mapped", "unmapped"), line.split("\t")))
+               for line in idxstats.splitlines() if not line.startswith("*\t")]
+    for c in contigs:
+        for key in ("length", "mapped", "unmapped"):
+            c[key] = int(c[key])
     return {
-        "flagstat_qc_passed": p,
-        "flagstat_qc_failed": stats.flags[1],
-        "mapped_fraction": p["primary_mapped"] / p["primary"] if p["primary"] else None,
-        "proper_pair_fraction": p["proper_pair"] / p["paired"] if p["paired"] else None,
+        "flagstat_qc_passed": passed,
+        "flagstat_qc_failed": counts["QC-failed reads"],
+        "mapped_fraction": (passed["primary mapped"] / passed["primary"] if passed["primary"]
+                            else None),
+        "proper_pair_fraction": (passed["properly paired"] / passed["paired in sequencing"]
+                                 if passed["paired in sequencing"] else None),
         "insert_median": float(np.median(inserts)) if inserts.size else None,
         "mapq_histogram": {str(k): v for k, v in sorted(stats.mapq.items())},
-        "contigs": [{"name": n, "length": l, "mapped": m, "unmapped": u} for n, l, m, u in
-                    zip(stats.names, stats.lengths, stats.contig_mapped, stats.contig_unmapped)],
+        "contigs": contigs,
     }
 
 
-def plots(stats: BamStats, name: str, mapq_png: str, insert_png: str, coverage_png: str) -> None:
+def plots(stats: PlotData, name: str, mapq_png: str, insert_png: str, coverage_png: str) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -200,17 +121,20 @@ def plots(stats: BamStats, name: str, mapq_png: str, insert_png: str, coverage_p
 def main(snakemake) -> None:
     with open(snakemake.log[0], "w") as log:
         sys.stderr = log
-        stats = collect(str(snakemake.input.bam))
+        bam = str(snakemake.input.bam)
         out = snakemake.output
+        flagstat, idxstats = pysam.flagstat(bam), pysam.idxstats(bam)
         with open(out.flagstat, "w") as handle:
-            handle.write(flagstat_text(stats))
+            handle.write(flagstat)
         with open(out.idxstats, "w") as handle:
-            handle.write(idxstats_text(stats))
+            handle.write(idxstats)
+        stats = collect(bam)
         with open(out.summary, "w") as handle:
-            json.dump(summary(stats), handle, indent=1)
+            json.dump(summary(pysam.flagstat(bam, "-O", "json"), idxstats, stats), handle,
+                      indent=1)
             handle.write("\n")
         plots(stats, snakemake.wildcards.sample, out.mapq, out.inserts, out.coverage)
-        print(f"{snakemake.input.bam}: {stats.flags[0]['total']} records", file=log)
+        print(f"{bam}: {sum(stats.mapq.values())} primary mapped records", file=log)
 
 
 if "snakemake" in globals():
