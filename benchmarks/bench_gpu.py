@@ -55,20 +55,24 @@ def median_time(fn, repeats: int):
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("pairs", nargs="?", default=DEFAULT_PAIRS,
-                        help="pair TSV (default: %(default)s)")
+    parser.add_argument(
+        "pairs", nargs="?", default=DEFAULT_PAIRS, help="pair TSV (default: %(default)s)"
+    )
     parser.add_argument("--modes", default="NW,SHW,HW")
     parser.add_argument("--tasks", default="distance,locations")
     parser.add_argument("--limit", type=int, default=0, help="first N pairs (0: all)")
-    parser.add_argument("--tile", type=int, default=1,
-                        help="repeat the pairs R times (a GPU wants large batches)")
+    parser.add_argument(
+        "--tile", type=int, default=1, help="repeat the pairs R times (a GPU wants large batches)"
+    )
     parser.add_argument("-k", type=int, default=-1)
     parser.add_argument("--threads", type=int, default=2, help="CPU threads")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--literal-n", action="store_true")
-    parser.add_argument("--allow-simulator", action="store_true",
-                        help="run under NUMBA_ENABLE_CUDASIM=1 (a smoke test; its timings "
-                             "mean nothing)")
+    parser.add_argument(
+        "--allow-simulator",
+        action="store_true",
+        help="run under NUMBA_ENABLE_CUDASIM=1 (a smoke test; its timings mean nothing)",
+    )
     parser.add_argument("--out", help="also write the markdown table here")
     args = parser.parse_args(argv)
 
@@ -92,46 +96,80 @@ def main(argv=None) -> int:
     t_flat, t_off = encode_many(targets)
     n_pairs = len(queries)
     name = os.path.basename(args.pairs).split(".")[0]
-    rows = [f"GPU: {device}; CPU: {args.threads} threads; {n_pairs:,} pairs of {name}; "
-            f"k={args.k}",
-            "",
-            "| pairs | mode | task | CPU pairs/s | GPU pairs/s (with transfers) | "
-            "GPU pairs/s (kernels only) | GPU / CPU | GPU / CPU (kernels) | CPU fallback | "
-            "checked |",
-            "|---|---|---|---|---|---|---|---|---|---|"]
+    rows = [
+        f"GPU: {device}; CPU: {args.threads} threads; {n_pairs:,} pairs of {name}; k={args.k}",
+        "",
+        "| pairs | mode | task | CPU pairs/s | GPU pairs/s (with transfers) | "
+        "GPU pairs/s (kernels only) | GPU / CPU | GPU / CPU (kernels) | CPU fallback | "
+        "checked |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     print("\n".join(rows), flush=True)
     all_agree = True
     for mode in args.modes.split(","):
         for task in args.tasks.split(","):
+
             def cpu():
-                return batch_encoded(q_flat, q_off, t_flat, t_off, mode, task, args.k,
-                                     threads=args.threads, literal_n=args.literal_n)
+                return batch_encoded(
+                    q_flat,
+                    q_off,
+                    t_flat,
+                    t_off,
+                    mode,
+                    task,
+                    args.k,
+                    threads=args.threads,
+                    literal_n=args.literal_n,
+                )
+
             kernel_times = []
 
             def on_gpu():
                 stats = {}
-                res = batch_encoded(q_flat, q_off, t_flat, t_off, mode, task, args.k,
-                                    threads=args.threads, literal_n=args.literal_n,
-                                    device="gpu", stats=stats)
+                res = batch_encoded(
+                    q_flat,
+                    q_off,
+                    t_flat,
+                    t_off,
+                    mode,
+                    task,
+                    args.k,
+                    threads=args.threads,
+                    literal_n=args.literal_n,
+                    device="gpu",
+                    stats=stats,
+                )
                 kernel_times.append(stats["kernel"])
-                out = {"distance": res.distance, "start": res.start, "end": res.end,
-                       "cpu_pairs": stats["cpu_pairs"]}
+                out = {
+                    "distance": res.distance,
+                    "start": res.start,
+                    "end": res.end,
+                    "cpu_pairs": stats["cpu_pairs"],
+                }
                 return out
+
             cpu()
             on_gpu()  # compile outside the timings
             kernel_times.clear()
             t_cpu, want = median_time(cpu, args.repeats)
             t_gpu, got = median_time(on_gpu, args.repeats)
             t_kernel = statistics.median(kernel_times)
-            agree = int(np.sum((got["distance"] == want.distance) & (got["start"] == want.start)
-                               & (got["end"] == want.end)))
+            agree = int(
+                np.sum(
+                    (got["distance"] == want.distance)
+                    & (got["start"] == want.start)
+                    & (got["end"] == want.end)
+                )
+            )
             all_agree &= agree == n_pairs
             cpu_rate, gpu_rate = n_pairs / t_cpu, n_pairs / t_gpu
             kernel_rate = n_pairs / t_kernel if t_kernel > 0 else float("inf")
-            rows.append(f"| {name} | {mode} | {task} | {cpu_rate:,.0f} | {gpu_rate:,.0f} | "
-                        f"{kernel_rate:,.0f} | {gpu_rate / cpu_rate:.2f} | "
-                        f"{kernel_rate / cpu_rate:.2f} | {got['cpu_pairs']} | "
-                        f"{agree}/{n_pairs} agree |")
+            rows.append(
+                f"| {name} | {mode} | {task} | {cpu_rate:,.0f} | {gpu_rate:,.0f} | "
+                f"{kernel_rate:,.0f} | {gpu_rate / cpu_rate:.2f} | "
+                f"{kernel_rate / cpu_rate:.2f} | {got['cpu_pairs']} | "
+                f"{agree}/{n_pairs} agree |"
+            )
             print(rows[-1], flush=True)
     if args.out:
         with open(args.out, "w") as handle:

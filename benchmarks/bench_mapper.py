@@ -93,14 +93,21 @@ def main() -> None:
     pimalign = [sys.executable, "-m", "pimalign"]
     work = tempfile.mkdtemp(prefix="bench_mapper.")
     fasta = os.path.join(work, "ref.fa")
-    with gzip.open(args.ref, "rb") if args.ref.endswith(".gz") else open(args.ref, "rb") as src, \
-            open(fasta, "wb") as dst:
+    with (
+        gzip.open(args.ref, "rb") if args.ref.endswith(".gz") else open(args.ref, "rb") as src,
+        open(fasta, "wb") as dst,
+    ):
         shutil.copyfileobj(src, dst)
-    tools = {"pimalign": True, "bwa": bool(shutil.which("bwa")),
-             "minimap2": bool(shutil.which("minimap2")),
-             "bowtie2": bool(shutil.which("bowtie2") and shutil.which("bowtie2-build")),
-        "mappy": subprocess.run([sys.executable, "-c", "import mappy"],
-                                capture_output=True).returncode == 0}
+    tools = {
+        "pimalign": True,
+        "bwa": bool(shutil.which("bwa")),
+        "minimap2": bool(shutil.which("minimap2")),
+        "bowtie2": bool(shutil.which("bowtie2") and shutil.which("bowtie2-build")),
+        "mappy": subprocess.run(
+            [sys.executable, "-c", "import mappy"], capture_output=True
+        ).returncode
+        == 0,
+    }
     index_cmd = {
         "pimalign": pimalign + ["index", fasta, "-o", os.path.join(work, "ref.pmi")],
         "bwa": ["bwa", "index", fasta],
@@ -116,14 +123,39 @@ def main() -> None:
         t = threads
         reads = [args.r1, args.r2] if paired else [args.r1]
         if name == "mappy":
-            return [sys.executable, "-c", MAPPY_SCRIPT, os.path.join(work, "ref.mmi"), args.r1,
-                    out, t], None
+            return [
+                sys.executable,
+                "-c",
+                MAPPY_SCRIPT,
+                os.path.join(work, "ref.mmi"),
+                args.r1,
+                out,
+                t,
+            ], None
         if name == "pimalign-sam":
-            return pimalign + ["align", os.path.join(work, "ref.pmi"), *reads, "-t", t, "-o", out,
-                               "--sort", "none", "--no-progress"], None
+            return pimalign + [
+                "align",
+                os.path.join(work, "ref.pmi"),
+                *reads,
+                "-t",
+                t,
+                "-o",
+                out,
+                "--sort",
+                "none",
+                "--no-progress",
+            ], None
         if name == "pimalign-bam":
-            return pimalign + ["align", os.path.join(work, "ref.pmi"), *reads, "-t", t, "-o", out,
-                               "--no-progress"], None
+            return pimalign + [
+                "align",
+                os.path.join(work, "ref.pmi"),
+                *reads,
+                "-t",
+                t,
+                "-o",
+                out,
+                "--no-progress",
+            ], None
         if name == "bwa":
             return ["bwa", "mem", "-t", t, fasta, *reads], out
         if name == "minimap2":
@@ -132,8 +164,9 @@ def main() -> None:
             pair = ["-1", args.r1, "-2", args.r2] if paired else ["-U", args.r1]
             return ["bowtie2", "-p", t, "-x", os.path.join(work, "bt2"), *pair], out
 
-    runners = ["pimalign-sam", "pimalign-bam"] + [n for n in ("bwa", "minimap2", "bowtie2")
-                                                  if tools[n]]
+    runners = ["pimalign-sam", "pimalign-bam"] + [
+        n for n in ("bwa", "minimap2", "bowtie2") if tools[n]
+    ]
     if tools["mappy"] and not tools["minimap2"]:
         tools["mappy"] = False  # it loads minimap2's index file
     extra_se = ["mappy"] if tools["mappy"] else []
@@ -156,18 +189,32 @@ def main() -> None:
             wall = statistics.median(r["wall"] for r in runs)
             tool = {"mappy": "minimap2"}.get(name, name.split("-")[0])
             reads = n_reads * (2 if paired else 1)
-            rows.append((("PE" if paired else "SE"), name, wall,
-                         statistics.median(r["cpu"] for r in runs),
-                         max(r["rss"] for r in runs), reads / wall / args.threads,
-                         statistics.median(index_time.get(tool, [0.0])), acc[name]))
-    lines = [f"Reference {os.path.basename(args.ref)}, reads {os.path.basename(args.r1)}"
-             f"{' + ' + os.path.basename(args.r2)} ({n_reads} pairs), {args.threads} threads, "
-             f"medians of {args.repeats} (tools alternate), {time.strftime('%Y-%m-%d')}.", "",
-             "| mode | tool | wall s | CPU s | peak RSS MB | reads/s/thread | index s | correct | "
-             "wrong@Q30 |", "|---|---|---|---|---|---|---|---|---|"]
+            rows.append(
+                (
+                    ("PE" if paired else "SE"),
+                    name,
+                    wall,
+                    statistics.median(r["cpu"] for r in runs),
+                    max(r["rss"] for r in runs),
+                    reads / wall / args.threads,
+                    statistics.median(index_time.get(tool, [0.0])),
+                    acc[name],
+                )
+            )
+    lines = [
+        f"Reference {os.path.basename(args.ref)}, reads {os.path.basename(args.r1)}"
+        f"{' + ' + os.path.basename(args.r2)} ({n_reads} pairs), {args.threads} threads, "
+        f"medians of {args.repeats} (tools alternate), {time.strftime('%Y-%m-%d')}.",
+        "",
+        "| mode | tool | wall s | CPU s | peak RSS MB | reads/s/thread | index s | correct | "
+        "wrong@Q30 |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for mode, name, wall, cpu, rss, rate, idx, a in rows:
-        lines.append(f"| {mode} | {name} | {wall:.2f} | {cpu:.2f} | {rss:.0f} | {rate:,.0f} | "
-                     f"{idx:.2f} | {a['correct']:.3%} | {a['wrong_q30_frac']:.4%} |")
+        lines.append(
+            f"| {mode} | {name} | {wall:.2f} | {cpu:.2f} | {rss:.0f} | {rate:,.0f} | "
+            f"{idx:.2f} | {a['correct']:.3%} | {a['wrong_q30_frac']:.4%} |"
+        )
     sweep = []
     for threads in [int(x) for x in args.threads_list.split(",") if x]:
         for name in ["pimalign-sam"] + [n for n in ("bwa", "minimap2") if tools[n]]:
@@ -178,8 +225,13 @@ def main() -> None:
                 walls.append(timed(cmd, stdout)["wall"])
             sweep.append((name, threads, n_reads / statistics.median(walls)))
     if sweep:
-        lines += ["", "Single-end reads/s (whole run, index loading included) by thread count:", "",
-                  "| tool | threads | reads/s |", "|---|---|---|"]
+        lines += [
+            "",
+            "Single-end reads/s (whole run, index loading included) by thread count:",
+            "",
+            "| tool | threads | reads/s |",
+            "|---|---|---|",
+        ]
         lines += [f"| {n} | {th} | {r:,.0f} |" for n, th, r in sweep]
     plots = make_plots(rows, sweep, os.path.splitext(args.out)[0])
     lines += ["", "Plots: " + ", ".join(f"`{os.path.basename(p)}`" for p in plots)]
@@ -201,7 +253,7 @@ def make_plots(rows, sweep, stem: str) -> list[str]:
     written = []
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
     for ax, mode in zip(axes, ("SE", "PE")):
-        for m, name, wall, cpu, rss, rate, idx, a in rows:
+        for m, name, _wall, _cpu, _rss, rate, _idx, a in rows:
             if m == mode:
                 ax.scatter(rate, 100 * a["correct"])
                 ax.annotate(name, (rate, 100 * a["correct"]), fontsize=8)

@@ -47,11 +47,18 @@ NEAR = 10  # bp: "same place" tolerance on the unclipped leftmost position
 PYSAM_DATA = "/usr/share/doc/python-pysam/tests/pysam_data"
 BOWTIE2_DATA = "/usr/share/doc/bowtie2/examples"
 DEFAULT_SETS = {
-    "ex1": (f"{PYSAM_DATA}/ex1.fa", f"{PYSAM_DATA}/ex1.bam.gz", None,
-            "apt-get install python-pysam-tests"),
-    "lambda": (f"{BOWTIE2_DATA}/reference/lambda_virus.fa.gz",
-               f"{BOWTIE2_DATA}/reads/reads_1.fq.gz", f"{BOWTIE2_DATA}/reads/reads_2.fq.gz",
-               "apt-get install bowtie2-examples"),
+    "ex1": (
+        f"{PYSAM_DATA}/ex1.fa",
+        f"{PYSAM_DATA}/ex1.bam.gz",
+        None,
+        "apt-get install python-pysam-tests",
+    ),
+    "lambda": (
+        f"{BOWTIE2_DATA}/reference/lambda_virus.fa.gz",
+        f"{BOWTIE2_DATA}/reads/reads_1.fq.gz",
+        f"{BOWTIE2_DATA}/reads/reads_2.fq.gz",
+        "apt-get install bowtie2-examples",
+    ),
 }
 
 
@@ -95,8 +102,9 @@ def run(cmd: list[str], out_path: str) -> float:
     return time.perf_counter() - start
 
 
-Record = collections.namedtuple("Record", "mapped contig strand pos start end cigar mapq AS XS "
-                                          "seq flag mate_mapped proper")
+Record = collections.namedtuple(
+    "Record", "mapped contig strand pos start end cigar mapq AS XS seq flag mate_mapped proper"
+)
 
 
 def primaries(sam: str) -> tuple[dict, dict]:
@@ -116,18 +124,31 @@ def primaries(sam: str) -> tuple[dict, dict]:
             lead = cig[0][1] if cig and cig[0][0] == 4 else 0
             tags = dict(rec.get_tags()) if mapped else {}
             out[key + (seen[key],)] = Record(
-                mapped, rec.reference_name if mapped else None, int(rec.is_reverse),
+                mapped,
+                rec.reference_name if mapped else None,
+                int(rec.is_reverse),
                 rec.reference_start if mapped else -1,
                 rec.reference_start - lead if mapped else -1,
-                rec.reference_end if mapped else -1, rec.cigarstring, rec.mapping_quality,
-                tags.get("AS"), tags.get("XS"), rec.query_sequence or "", rec.flag,
-                rec.is_paired and not rec.mate_is_unmapped, rec.is_proper_pair)
+                rec.reference_end if mapped else -1,
+                rec.cigarstring,
+                rec.mapping_quality,
+                tags.get("AS"),
+                tags.get("XS"),
+                rec.query_sequence or "",
+                rec.flag,
+                rec.is_paired and not rec.mate_is_unmapped,
+                rec.is_proper_pair,
+            )
     return out, lengths
 
 
 def same_place(a: Record, b: Record) -> bool:
-    return (b.mapped and a.contig == b.contig and a.strand == b.strand
-            and abs(a.start - b.start) <= NEAR)
+    return (
+        b.mapped
+        and a.contig == b.contig
+        and a.strand == b.strand
+        and abs(a.start - b.start) <= NEAR
+    )
 
 
 def cause_unmapped(bwa: Record, lengths: dict, min_score: int) -> str:
@@ -135,8 +156,9 @@ def cause_unmapped(bwa: Record, lengths: dict, min_score: int) -> str:
     ops = re.findall(r"(\d+)([MIDS])", bwa.cigar or "")
     if bwa.AS is not None and bwa.AS < min_score:
         return "bwa AS < -T (kept as a paired mate)"
-    if ops and (ops[0][1] == "S" and bwa.pos == 0
-                or ops[-1][1] == "S" and bwa.end >= lengths[bwa.contig]):
+    if ops and (
+        ops[0][1] == "S" and bwa.pos == 0 or ops[-1][1] == "S" and bwa.end >= lengths[bwa.contig]
+    ):
         return "overhangs a contig end"
     if "N" in bwa.seq:
         return "read holds N"
@@ -177,16 +199,24 @@ def compare(bwa_sam: str, pim_sam: str, min_score: int) -> dict:
     if set(bwa) != set(pim):
         raise RuntimeError(f"{bwa_sam} and {pim_sam} hold different reads")
     stats = collections.Counter()
-    causes: dict = {"unmapped": collections.Counter(), "place": collections.Counter(),
-                    "AS": collections.Counter()}
+    causes: dict = {
+        "unmapped": collections.Counter(),
+        "place": collections.Counter(),
+        "AS": collections.Counter(),
+    }
     examples: dict = {}
     for key, b in bwa.items():
         p = pim[key]
         stats["reads"] += 1
         stats["bwa_mapped"] += b.mapped
         stats["pim_mapped"] += p.mapped
-        if b.mapped and p.mapped and b.contig == p.contig and b.strand == p.strand \
-                and b.pos == p.pos:
+        if (
+            b.mapped
+            and p.mapped
+            and b.contig == p.contig
+            and b.strand == p.strand
+            and b.pos == p.pos
+        ):
             stats["same_pos"] += 1
             if b.AS == p.AS:
                 stats["same_AS"] += 1
@@ -218,8 +248,13 @@ def pct(a: int, b: int) -> str:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--set", action="append", default=[], metavar="NAME:REF:R1[:R2]",
-                    help="a read set (default: the Debian-packaged real sets, where installed)")
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME:REF:R1[:R2]",
+        help="a read set (default: the Debian-packaged real sets, where installed)",
+    )
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--min-score", type=int, default=30, help="-T of both tools")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "parity.md"))
@@ -246,8 +281,11 @@ def main(argv=None) -> int:
                 r1, r2 = pairs_from_bam(r1, folder)
             sets.append((name, ref, r1, r2))
     rows = []
-    lines = ["| set | mode | reads | bwa MAPQ>=20 | pimalign maps | at bwa's place | same POS | "
-             "AS equal | bwa s | pimalign s |", "|---" * 10 + "|"]
+    lines = [
+        "| set | mode | reads | bwa MAPQ>=20 | pimalign maps | at bwa's place | same POS | "
+        "AS equal | bwa s | pimalign s |",
+        "|---" * 10 + "|",
+    ]
     detail = []
     for name, ref, r1, r2 in sets:
         local_ref = os.path.join(work, f"{name}.fa")
@@ -262,18 +300,46 @@ def main(argv=None) -> int:
             if None in reads:
                 continue
             base = os.path.join(work, f"{name}_{mode}")
-            t_bwa = run(["bwa", "mem", "-t", str(args.threads), "-T", str(args.min_score),
-                         local_ref, *reads], base + "_bwa.sam")
-            t_pim = run(PIMALIGN + ["align", local_ref, *reads, "-o", "-", "--sort", "none",
-                                    "-t", str(args.threads), "--min-score", str(args.min_score),
-                                    "--no-progress"], base + "_pim.sam")
+            t_bwa = run(
+                [
+                    "bwa",
+                    "mem",
+                    "-t",
+                    str(args.threads),
+                    "-T",
+                    str(args.min_score),
+                    local_ref,
+                    *reads,
+                ],
+                base + "_bwa.sam",
+            )
+            t_pim = run(
+                PIMALIGN
+                + [
+                    "align",
+                    local_ref,
+                    *reads,
+                    "-o",
+                    "-",
+                    "--sort",
+                    "none",
+                    "-t",
+                    str(args.threads),
+                    "--min-score",
+                    str(args.min_score),
+                    "--no-progress",
+                ],
+                base + "_pim.sam",
+            )
             res = compare(base + "_bwa.sam", base + "_pim.sam", args.min_score)
             s = res["stats"]
             rows.append((name, mode, res))
-            lines.append(f"| {name} | {mode} | {s['reads']:,} | {s['bwa_q20']:,} | "
-                         f"{pct(s['q20_mapped'], s['bwa_q20'])} | "
-                         f"{pct(s['q20_same_place'], s['bwa_q20'])} | {s['same_pos']:,} | "
-                         f"{pct(s['same_AS'], s['same_pos'])} | {t_bwa:.2f} | {t_pim:.2f} |")
+            lines.append(
+                f"| {name} | {mode} | {s['reads']:,} | {s['bwa_q20']:,} | "
+                f"{pct(s['q20_mapped'], s['bwa_q20'])} | "
+                f"{pct(s['q20_same_place'], s['bwa_q20'])} | {s['same_pos']:,} | "
+                f"{pct(s['same_AS'], s['same_pos'])} | {t_bwa:.2f} | {t_pim:.2f} |"
+            )
             for kind, counter in res["causes"].items():
                 for cause, count in counter.most_common():
                     detail.append(f"| {name} | {mode} | {kind} | {cause} | {count} |")
@@ -281,15 +347,20 @@ def main(argv=None) -> int:
                         key, b, p = res["examples"][(kind, cause)]
                         print(f"{name} {mode} {kind} {cause}: {key}\n  bwa {b}\n  pim {p}")
     table = "\n".join(lines)
-    table += "\n\nDisagreements by cause (of bwa's MAPQ >= 20 reads for unmapped/place; of the " \
-             "same-POS reads for AS):\n\n| set | mode | kind | cause | reads |\n|---|---|---|---|---|\n"
+    table += (
+        "\n\nDisagreements by cause (of bwa's MAPQ >= 20 reads for unmapped/place; of the "
+        "same-POS reads for AS):\n\n| set | mode | kind | cause | reads |\n|---|---|---|---|---|\n"
+    )
     table += "\n".join(detail) if detail else "| - | - | - | none | 0 |"
     print(table)
     if args.out:
         os.makedirs(os.path.dirname(args.out), exist_ok=True)
         with open(args.out, "w") as out:
-            out.write(f"# bwa mem parity\n\n`python benchmarks/bench_parity.py` ({time.strftime('%Y-%m-%d')}, "
-                      f"{args.threads} threads, -T {args.min_score})\n\n{table}\n")
+            out.write(
+                "# bwa mem parity\n\n`python benchmarks/bench_parity.py` "
+                f"({time.strftime('%Y-%m-%d')}, "
+                f"{args.threads} threads, -T {args.min_score})\n\n{table}\n"
+            )
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 0

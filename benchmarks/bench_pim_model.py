@@ -26,7 +26,9 @@ FIELDS = ("m", "n", "passes", "kind", "dlo", "dhi", "bits")
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("pairs", nargs="?", default=os.path.join(ROOT, "data", "pairs_reads_demo.tsv.gz"))
+    ap.add_argument(
+        "pairs", nargs="?", default=os.path.join(ROOT, "data", "pairs_reads_demo.tsv.gz")
+    )
     ap.add_argument("--alignments", type=int, default=1_000_000)
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
@@ -39,8 +41,10 @@ def main() -> None:
         start = time.perf_counter()
         est = pim_estimate(big, DEFAULT)
         times.append(time.perf_counter() - start)
-    print(f"pim_estimate on {est['alignments']:,} alignments: {statistics.median(times):.2f} s "
-          f"(median of {args.repeats})")
+    print(
+        f"pim_estimate on {est['alignments']:,} alignments: {statistics.median(times):.2f} s "
+        f"(median of {args.repeats})"
+    )
 
 
 if __name__ == "__main__":

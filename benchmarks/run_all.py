@@ -1,6 +1,7 @@
 """The whole comparison in one command: mappers, edit-distance libraries, CPU vs GPU vs PIM.
 
-    python benchmarks/run_all.py [--ref REF.fa.gz --r1 R1.fq.gz --r2 R2.fq.gz] [--pairs P.tsv.gz ...]
+    python benchmarks/run_all.py [--ref REF.fa.gz --r1 R1.fq.gz --r2 R2.fq.gz]
+        [--pairs P.tsv.gz ...]
         [--threads 2] [--repeats 3] [--out-dir benchmarks/results]
 
 Defaults are the bundled demo (data/). Runs, one after the other (never two timings at once):
@@ -27,8 +28,9 @@ def main() -> None:
     ap.add_argument("--ref", default=os.path.join(ROOT, "data", "demo_ref.fa.gz"))
     ap.add_argument("--r1", default=os.path.join(ROOT, "data", "demo_R1.fq.gz"))
     ap.add_argument("--r2", default=os.path.join(ROOT, "data", "demo_R2.fq.gz"))
-    ap.add_argument("--pairs", nargs="+",
-                    default=[os.path.join(ROOT, "data", "pairs_reads_demo.tsv.gz")])
+    ap.add_argument(
+        "--pairs", nargs="+", default=[os.path.join(ROOT, "data", "pairs_reads_demo.tsv.gz")]
+    )
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--out-dir", default=os.path.join(HERE, "results"))
@@ -37,11 +39,33 @@ def main() -> None:
     os.makedirs(out, exist_ok=True)
     sweep = ",".join(str(t) for t in range(1, args.threads + 1))
     steps = [
-        ["bench_mapper.py", "--ref", args.ref, "--r1", args.r1, "--r2", args.r2, "--threads",
-         str(args.threads), "--threads-list", sweep, "--repeats", str(args.repeats), "--out",
-         os.path.join(out, "mapper.md")],
-        ["bench_editdist.py", *args.pairs, "--threads", str(args.threads), "--repeats",
-         str(args.repeats), "--out", os.path.join(out, "editdist.md")],
+        [
+            "bench_mapper.py",
+            "--ref",
+            args.ref,
+            "--r1",
+            args.r1,
+            "--r2",
+            args.r2,
+            "--threads",
+            str(args.threads),
+            "--threads-list",
+            sweep,
+            "--repeats",
+            str(args.repeats),
+            "--out",
+            os.path.join(out, "mapper.md"),
+        ],
+        [
+            "bench_editdist.py",
+            *args.pairs,
+            "--threads",
+            str(args.threads),
+            "--repeats",
+            str(args.repeats),
+            "--out",
+            os.path.join(out, "editdist.md"),
+        ],
         ["bench_devices.py", args.pairs[0], "--out", os.path.join(out, "devices.md")],
     ]
     for step in steps:

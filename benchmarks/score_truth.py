@@ -60,14 +60,19 @@ def score(path: str, truth: dict | None = None) -> dict:
                 mapped += 1
                 clip = rec.cigartuples[0][1] if rec.cigartuples[0][0] == 4 else 0
                 left = rec.reference_start + 1 - clip
-                ok = (not random and rec.reference_name == contig
-                      and abs(left - pos) <= TOLERANCE)
+                ok = not random and rec.reference_name == contig and abs(left - pos) <= TOLERANCE
                 if rec.mapping_quality >= 30:
                     q30 += 1
                     wrong_q30 += not ok
             correct += ok
-    return {"reads": reads, "mapped": mapped / max(reads, 1), "correct": correct / max(reads, 1),
-            "q30": q30, "wrong_q30": wrong_q30, "wrong_q30_frac": wrong_q30 / max(q30, 1)}
+    return {
+        "reads": reads,
+        "mapped": mapped / max(reads, 1),
+        "correct": correct / max(reads, 1),
+        "q30": q30,
+        "wrong_q30": wrong_q30,
+        "wrong_q30_frac": wrong_q30 / max(q30, 1),
+    }
 
 
 if __name__ == "__main__":
@@ -77,5 +82,7 @@ if __name__ == "__main__":
         table, args = truth_table(args[1]), args[2:]
     for p in args:
         s = score(p, table)
-        print(f"{p}\treads {s['reads']}\tmapped {s['mapped']:.3%}\tcorrect {s['correct']:.3%}\t"
-              f"wrong@Q30 {s['wrong_q30_frac']:.4%} ({s['wrong_q30']}/{s['q30']})")
+        print(
+            f"{p}\treads {s['reads']}\tmapped {s['mapped']:.3%}\tcorrect {s['correct']:.3%}\t"
+            f"wrong@Q30 {s['wrong_q30_frac']:.4%} ({s['wrong_q30']}/{s['q30']})"
+        )

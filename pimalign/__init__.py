@@ -26,8 +26,15 @@ def lazy_names(package: str, names: dict):
     return getattr_, dir_
 
 
-_API = {"BatchResult": "api", "align": "api", "align_affine": "api", "batch_align": "api",
-        "edit_distances": "api", "edit_paths": "api", "Aligner": "mapper.aligner",
-        "Hit": "mapper.aligner"}
+_API = {
+    "BatchResult": "api",
+    "align": "api",
+    "align_affine": "api",
+    "batch_align": "api",
+    "edit_distances": "api",
+    "edit_paths": "api",
+    "Aligner": "mapper.aligner",
+    "Hit": "mapper.aligner",
+}
 __all__ = sorted(_API) + ["__version__"]
 __getattr__, __dir__ = lazy_names(__name__, _API)

@@ -39,8 +39,13 @@ class SequenceError(ValueError):
     batch, None for one sequence), ``position`` and ``char`` of the offending character (None
     when the sequence is not text at all)."""
 
-    def __init__(self, problem: str, record: int | None = None, position: int | None = None,
-                 char: str | None = None):
+    def __init__(
+        self,
+        problem: str,
+        record: int | None = None,
+        position: int | None = None,
+        char: str | None = None,
+    ):
         self.problem, self.record, self.position, self.char = problem, record, position, char
         super().__init__(problem if record is None else f"record {record}: {problem}")
 

@@ -43,8 +43,15 @@ def _ops_cigar(ops: np.ndarray, n_ops: int) -> str:
     return cigar_string(run_ops[:n_runs], run_lens[:n_runs])
 
 
-def align(query: str | bytes, target: str | bytes, mode: str = "NW", task: str = "distance",
-          k: int = -1, literal_n: bool = False, band: int = DEFAULT_BAND) -> dict:
+def align(
+    query: str | bytes,
+    target: str | bytes,
+    mode: str = "NW",
+    task: str = "distance",
+    k: int = -1,
+    literal_n: bool = False,
+    band: int = DEFAULT_BAND,
+) -> dict:
     """Align one pair, edlib style.
 
     Returns a dict with ``editDistance`` (-1 when above ``k``), ``locations`` (a list of
@@ -60,9 +67,16 @@ def align(query: str | bytes, target: str | bytes, mode: str = "NW", task: str =
     last = np.empty(t.shape[0] + 1, dtype=np.int32)
     want_tb = task_id == 2 or (task_id == 1 and mode_id == MODE_HW)
     dist, end_j, tb, tb_lo, band_w, cells, bits, _ = edit_align(
-        q, t, mode_id, k, ncode, band, -1, want_tb, last)
-    result = {"editDistance": int(dist), "locations": [], "cigar": None,
-              "band": int(band_w), "cells": int(cells), "bits": int(bits)}
+        q, t, mode_id, k, ncode, band, -1, want_tb, last
+    )
+    result = {
+        "editDistance": int(dist),
+        "locations": [],
+        "cigar": None,
+        "band": int(band_w),
+        "cells": int(cells),
+        "bits": int(bits),
+    }
     if dist < 0:
         return result
     if mode_id == MODE_NW:
@@ -128,8 +142,9 @@ def _path_chunks(q_off: np.ndarray, t_off: np.ndarray) -> list[tuple[int, int]]:
     return chunks
 
 
-def _on_gpu(q_flat, q_off, t_flat, t_off, mode, task, k, threads, literal_n, band, engine,
-            stats) -> BatchResult:
+def _on_gpu(
+    q_flat, q_off, t_flat, t_off, mode, task, k, threads, literal_n, band, engine, stats
+) -> BatchResult:
     """``batch_encoded`` on the GPU: the pairs its kernels leave undone (queries too long for
     their tiers) are aligned here on the CPU."""
     import time
@@ -139,13 +154,23 @@ def _on_gpu(q_flat, q_off, t_flat, t_off, mode, task, k, threads, literal_n, ban
     if q_off.shape[0] != t_off.shape[0]:
         raise ValueError(f"{q_off.shape[0] - 1} queries but {t_off.shape[0] - 1} targets")
     stats = {} if stats is None else stats
-    res = edit_batch_gpu(q_flat, q_off, t_flat, t_off, mode, k, _ncode(literal_n), task,
-                         stats=stats)
+    res = edit_batch_gpu(
+        q_flat, q_off, t_flat, t_off, mode, k, _ncode(literal_n), task, stats=stats
+    )
     left = np.flatnonzero(res["distance"] == NOT_DONE)
     tic = time.perf_counter()
     if left.size:
-        cpu = batch_encoded(*repack(q_flat, q_off, left), *repack(t_flat, t_off, left), mode,
-                            task, k, threads, literal_n, band, engine)
+        cpu = batch_encoded(
+            *repack(q_flat, q_off, left),
+            *repack(t_flat, t_off, left),
+            mode,
+            task,
+            k,
+            threads,
+            literal_n,
+            band,
+            engine,
+        )
         for name in res:
             res[name][left] = getattr(cpu, name)
     stats["cpu"] = time.perf_counter() - tic
@@ -153,10 +178,21 @@ def _on_gpu(q_flat, q_off, t_flat, t_off, mode, task, k, threads, literal_n, ban
     return BatchResult(res["distance"], res["start"], res["end"], none, none.copy(), none.copy())
 
 
-def batch_encoded(q_flat, q_off, t_flat, t_off, mode: str = "NW", task: str = "distance",
-                  k: int = -1, threads: int | None = None, literal_n: bool = False,
-                  band: int = DEFAULT_BAND, engine: str = "auto", device: str = "cpu",
-                  stats: dict | None = None) -> BatchResult:
+def batch_encoded(
+    q_flat,
+    q_off,
+    t_flat,
+    t_off,
+    mode: str = "NW",
+    task: str = "distance",
+    k: int = -1,
+    threads: int | None = None,
+    literal_n: bool = False,
+    band: int = DEFAULT_BAND,
+    engine: str = "auto",
+    device: str = "cpu",
+    stats: dict | None = None,
+) -> BatchResult:
     """Batch alignment of pre-encoded, packed pairs (see ``alphabet.encode_many``).
 
     ``engine="auto"`` answers distances (and NW/SHW locations) with the bit-parallel banded word
@@ -173,13 +209,16 @@ def batch_encoded(q_flat, q_off, t_flat, t_off, mode: str = "NW", task: str = "d
         raise ValueError(f"unknown device {device!r}: choose one of {', '.join(DEVICES)}")
     mode_id, task_id = _check_mode_task(mode, task)
     if device == "gpu":
-        return _on_gpu(q_flat, q_off, t_flat, t_off, mode, task, k, threads, literal_n, band,
-                       engine, stats)
+        return _on_gpu(
+            q_flat, q_off, t_flat, t_off, mode, task, k, threads, literal_n, band, engine, stats
+        )
     if q_off.shape[0] != t_off.shape[0]:
         raise ValueError(f"{q_off.shape[0] - 1} queries but {t_off.shape[0] - 1} targets")
     n_pairs = q_off.shape[0] - 1
-    out = {name: np.empty(n_pairs, dtype=np.int64)
-           for name in ("distance", "start", "end", "band", "cells", "bits")}
+    out = {
+        name: np.empty(n_pairs, dtype=np.int64)
+        for name in ("distance", "start", "end", "band", "cells", "bits")
+    }
     previous = _set_threads(threads)
     texts = []
     run_ops = np.empty(0, dtype=np.uint8)
@@ -194,11 +233,23 @@ def batch_encoded(q_flat, q_off, t_flat, t_off, mode: str = "NW", task: str = "d
                 run_ops = np.empty(slots, dtype=np.uint8)
                 run_lens = np.empty(slots, dtype=np.int64)
             n_runs = np.zeros(b - a, dtype=np.int64)
-            edit_batch(q_flat, q_off[a:b + 1], t_flat, t_off[a:b + 1], mode_id, k,
-                       _ncode(literal_n), band, task_id, engine == "auto",
-                       *(out[name][a:b] for name in ("distance", "start", "end", "band",
-                                                      "cells", "bits")),
-                       run_off, run_ops, run_lens, n_runs)
+            edit_batch(
+                q_flat,
+                q_off[a : b + 1],
+                t_flat,
+                t_off[a : b + 1],
+                mode_id,
+                k,
+                _ncode(literal_n),
+                band,
+                task_id,
+                engine == "auto",
+                *(out[name][a:b] for name in ("distance", "start", "end", "band", "cells", "bits")),
+                run_off,
+                run_ops,
+                run_lens,
+                n_runs,
+            )
             if task_id == 2:
                 texts.append(cigar_texts(run_off, run_ops, run_lens, n_runs).tobytes())
     finally:
@@ -211,42 +262,73 @@ def batch_encoded(q_flat, q_off, t_flat, t_off, mode: str = "NW", task: str = "d
     return BatchResult(cigars=cigars, **out)
 
 
-def batch_align(queries: Sequence, targets: Sequence, mode: str = "NW", task: str = "distance",
-                k: int = -1, threads: int | None = None, literal_n: bool = False,
-                band: int = DEFAULT_BAND, engine: str = "auto",
-                device: str = "cpu") -> BatchResult:
+def batch_align(
+    queries: Sequence,
+    targets: Sequence,
+    mode: str = "NW",
+    task: str = "distance",
+    k: int = -1,
+    threads: int | None = None,
+    literal_n: bool = False,
+    band: int = DEFAULT_BAND,
+    engine: str = "auto",
+    device: str = "cpu",
+) -> BatchResult:
     """Align ``queries[i]`` against ``targets[i]`` for every ``i``, in parallel (see
     ``batch_encoded`` for ``engine`` and ``device``)."""
     if len(queries) != len(targets):
         raise ValueError(f"{len(queries)} queries but {len(targets)} targets")
     q_flat, q_off = encode_many(queries)
     t_flat, t_off = encode_many(targets)
-    return batch_encoded(q_flat, q_off, t_flat, t_off, mode, task, k, threads, literal_n, band,
-                         engine, device)
+    return batch_encoded(
+        q_flat, q_off, t_flat, t_off, mode, task, k, threads, literal_n, band, engine, device
+    )
 
 
-def edit_distances(queries: Sequence, targets: Sequence, mode: str = "NW", k: int = -1,
-                   threads: int | None = None, literal_n: bool = False,
-                   device: str = "cpu") -> np.ndarray:
+def edit_distances(
+    queries: Sequence,
+    targets: Sequence,
+    mode: str = "NW",
+    k: int = -1,
+    threads: int | None = None,
+    literal_n: bool = False,
+    device: str = "cpu",
+) -> np.ndarray:
     """Edit distance of every pair as an int64 array (-1 where above ``k``); ``device="gpu"``
     runs it on a CUDA GPU."""
-    return batch_align(queries, targets, mode, "distance", k, threads, literal_n,
-                       device=device).distance
+    return batch_align(
+        queries, targets, mode, "distance", k, threads, literal_n, device=device
+    ).distance
 
 
-def edit_paths(queries: Sequence, targets: Sequence, mode: str = "NW", k: int = -1,
-               threads: int | None = None, literal_n: bool = False) -> BatchResult:
+def edit_paths(
+    queries: Sequence,
+    targets: Sequence,
+    mode: str = "NW",
+    k: int = -1,
+    threads: int | None = None,
+    literal_n: bool = False,
+) -> BatchResult:
     """Distances, locations and extended CIGARs of every pair."""
     return batch_align(queries, targets, mode, "path", k, threads, literal_n)
-
 
 
 AFFINE_MODES = {"global": 0, "extend": 1}
 
 
-def align_affine(query: str | bytes, target: str | bytes, mode: str = "global", match: int = 1,
-                 mismatch: int = 4, gap_open: int = 6, gap_extend: int = 1, clip5: int = 5,
-                 clip3: int = 5, band: int = DEFAULT_BAND, ambiguous: int = 1) -> dict:
+def align_affine(
+    query: str | bytes,
+    target: str | bytes,
+    mode: str = "global",
+    match: int = 1,
+    mismatch: int = 4,
+    gap_open: int = 6,
+    gap_extend: int = 1,
+    clip5: int = 5,
+    clip3: int = 5,
+    band: int = DEFAULT_BAND,
+    ambiguous: int = 1,
+) -> dict:
     """Affine-gap alignment (bwa scoring: a gap of length L costs ``gap_open + L*gap_extend``).
 
     ``mode="global"`` aligns both sequences end to end; ``mode="extend"`` aligns the whole query
@@ -261,9 +343,15 @@ def align_affine(query: str | bytes, target: str | bytes, mode: str = "global", 
 
     if mode not in AFFINE_MODES:
         raise ValueError(f"unknown mode {mode!r}: choose one of {', '.join(AFFINE_MODES)}")
-    for name, value in (("match", match), ("mismatch", mismatch), ("gap_open", gap_open),
-                        ("gap_extend", gap_extend), ("clip5", clip5), ("clip3", clip3),
-                        ("ambiguous", ambiguous)):
+    for name, value in (
+        ("match", match),
+        ("mismatch", mismatch),
+        ("gap_open", gap_open),
+        ("gap_extend", gap_extend),
+        ("clip5", clip5),
+        ("clip3", clip3),
+        ("ambiguous", ambiguous),
+    ):
         if value < 0:
             raise ValueError(f"{name} must be >= 0, got {value}")
     if match == 0 and gap_extend == 0:
@@ -272,9 +360,18 @@ def align_affine(query: str | bytes, target: str | bytes, mode: str = "global", 
     t = encode(target)
     scoring = Scoring(match, mismatch, gap_open, gap_extend, clip5, clip3, ambiguous)
     score, end_i, end_j, tb, tb_lo, band_w, cells, bits, _ = affine_align(
-        q, t, AFFINE_MODES[mode], scoring, band, -1, True)
+        q, t, AFFINE_MODES[mode], scoring, band, -1, True
+    )
     ops = np.empty(q.shape[0] + t.shape[0] + 1, dtype=np.uint8)
     n_ops, q_start, t_start = affine_traceback(q, t, tb, tb_lo, end_i, end_j, ops)
-    return {"score": int(score), "cigar": _ops_cigar(ops, n_ops), "q_start": int(q_start), "q_end": int(end_i),
-            "t_start": int(t_start), "t_end": int(end_j), "band": int(band_w),
-            "cells": int(cells), "bits": int(bits)}
+    return {
+        "score": int(score),
+        "cigar": _ops_cigar(ops, n_ops),
+        "q_start": int(q_start),
+        "q_end": int(end_i),
+        "t_start": int(t_start),
+        "t_end": int(end_j),
+        "band": int(band_w),
+        "cells": int(cells),
+        "bits": int(bits),
+    }

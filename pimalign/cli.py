@@ -34,32 +34,56 @@ def _positive_int(text: str) -> int:
 
 def _add_editdist(sub) -> None:
     p = sub.add_parser(
-        "editdist", help="edit distance of sequence pairs",
+        "editdist",
+        help="edit distance of sequence pairs",
         description="Edit distance of sequence pairs read from a TSV (query<TAB>target or "
-                    "id<TAB>query<TAB>target; .gz or - for stdin) or from two FASTA/FASTQ files "
-                    "taken record by record. Writes a TSV: id, distance (-1 above -k), then "
-                    "start/end (0-based, inclusive, on the target) for --task locations or path, "
-                    "the extended CIGAR for --task path, and the band/cells/bits workload with "
-                    "--workload.")
-    p.add_argument("inputs", nargs="+", metavar="INPUT",
-                   help="one pair TSV, or a query FASTA/FASTQ and a target FASTA/FASTQ")
+        "id<TAB>query<TAB>target; .gz or - for stdin) or from two FASTA/FASTQ files "
+        "taken record by record. Writes a TSV: id, distance (-1 above -k), then "
+        "start/end (0-based, inclusive, on the target) for --task locations or path, "
+        "the extended CIGAR for --task path, and the band/cells/bits workload with "
+        "--workload.",
+    )
+    p.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help="one pair TSV, or a query FASTA/FASTQ and a target FASTA/FASTQ",
+    )
     p.add_argument("-o", "--output", default="-", help="output TSV (- for stdout)")
-    p.add_argument("--mode", choices=list(EDIT_MODES), default="NW",
-                   help="NW global, HW infix (target ends free), SHW prefix (target end free)")
+    p.add_argument(
+        "--mode",
+        choices=list(EDIT_MODES),
+        default="NW",
+        help="NW global, HW infix (target ends free), SHW prefix (target end free)",
+    )
     p.add_argument("--task", choices=["distance", "locations", "path"], default="distance")
     p.add_argument("-k", type=int, default=-1, help="maximum distance of interest (-1: none)")
     p.add_argument("-t", "--threads", type=_positive_int, default=os.cpu_count() or 1)
-    p.add_argument("--literal-n", action="store_true",
-                   help="N matches N (edlib); by default N mismatches everything (bwa)")
+    p.add_argument(
+        "--literal-n",
+        action="store_true",
+        help="N matches N (edlib); by default N mismatches everything (bwa)",
+    )
     p.add_argument("--band", type=int, default=8, help="initial half-width of the adaptive band")
-    p.add_argument("--workload", action="store_true",
-                   help="add band, cells and bits columns (the PIM model's workload)")
-    p.add_argument("--engine", choices=["auto", "adaptive"], default="auto",
-                   help="auto: bit-parallel banded word where it decides, adaptive band elsewhere; "
-                        "adaptive: always the adaptive band (the workload the PIM model executes)")
+    p.add_argument(
+        "--workload",
+        action="store_true",
+        help="add band, cells and bits columns (the PIM model's workload)",
+    )
+    p.add_argument(
+        "--engine",
+        choices=["auto", "adaptive"],
+        default="auto",
+        help="auto: bit-parallel banded word where it decides, adaptive band elsewhere; "
+        "adaptive: always the adaptive band (the workload the PIM model executes)",
+    )
     p.add_argument("--chunk-size", type=_positive_int, default=100_000, help="pairs per batch")
-    p.add_argument("--device", choices=["cpu", "gpu"], default="cpu",
-                   help="gpu: CUDA kernels for --task distance/locations (no workload columns)")
+    p.add_argument(
+        "--device",
+        choices=["cpu", "gpu"],
+        default="cpu",
+        help="gpu: CUDA kernels for --task distance/locations (no workload columns)",
+    )
     p.set_defaults(func=_run_editdist)
 
 
@@ -113,9 +137,20 @@ def _run_editdist(args) -> int:
                             raise InputError(source, err.problem, line=number) from None
                         raise InputError(source, err.problem, number) from None
                 (q_flat, q_off), (t_flat, t_off) = encoded
-                res = batch_encoded(q_flat, q_off, t_flat, t_off, args.mode, args.task, args.k,
-                                    args.threads, args.literal_n, args.band, args.engine,
-                                    args.device)
+                res = batch_encoded(
+                    q_flat,
+                    q_off,
+                    t_flat,
+                    t_off,
+                    args.mode,
+                    args.task,
+                    args.k,
+                    args.threads,
+                    args.literal_n,
+                    args.band,
+                    args.engine,
+                    args.device,
+                )
                 fields = [ids, res.distance.tolist()]
                 if args.task != "distance":
                     fields += [res.start.tolist(), res.end.tolist()]
@@ -141,9 +176,12 @@ def _run_editdist(args) -> int:
 
 
 def _add_index(sub) -> None:
-    p = sub.add_parser("index", help="build a minimizer index of a reference FASTA",
-                       description="Build one index file (versioned header, reference checksum, "
-                                   "memory-mapped arrays) from a FASTA or FASTA.gz reference.")
+    p = sub.add_parser(
+        "index",
+        help="build a minimizer index of a reference FASTA",
+        description="Build one index file (versioned header, reference checksum, "
+        "memory-mapped arrays) from a FASTA or FASTA.gz reference.",
+    )
     p.add_argument("reference", metavar="REF.fa[.gz]")
     p.add_argument("-o", "--output", help="index file (default: REF with .pmi appended)")
     p.add_argument("-k", type=int, default=19, help="minimizer k-mer length")
@@ -156,8 +194,10 @@ def _run_index(args) -> int:
 
     output = args.output or args.reference + ".pmi"
     index = run_index(args.reference, output, args.k, args.w)
-    _log(f"index: {len(index.ref.names)} contigs, {int(index.ref.offsets[-1])} bp, "
-         f"{index.keys.size} minimizers -> {output}")
+    _log(
+        f"index: {len(index.ref.names)} contigs, {int(index.ref.offsets[-1])} bp, "
+        f"{index.keys.size} minimizers -> {output}"
+    )
     return EXIT_OK
 
 
@@ -167,10 +207,12 @@ def _add_align(sub) -> None:
 
     d = PRESETS["sr"]
     p = sub.add_parser(
-        "align", help="map short reads to a reference (FASTQ in, BAM out)",
+        "align",
+        help="map short reads to a reference (FASTQ in, BAM out)",
         description="Map single-end or paired-end short reads. REF is a pimalign index or a "
-                    "FASTA (indexed in memory). The output format follows the extension: .bam "
-                    "(coordinate-sorted, with a .bai), .sam, .cram; - writes SAM to stdout.")
+        "FASTA (indexed in memory). The output format follows the extension: .bam "
+        "(coordinate-sorted, with a .bai), .sam, .cram; - writes SAM to stdout.",
+    )
     p.add_argument("reference", metavar="REF")
     p.add_argument("reads", nargs="+", metavar="READS.fq[.gz]", help="one file, or two for pairs")
     p.add_argument("-o", "--output", default="-", help="output .bam/.sam/.cram or - (SAM)")
@@ -178,23 +220,48 @@ def _add_align(sub) -> None:
     p.add_argument("-R", "--read-group", help="read group header line, e.g. '@RG\\tID:x\\tSM:y'")
     p.add_argument("--sort", choices=SORTS, default="coordinate")
     p.add_argument("-x", "--preset", choices=sorted(PRESETS), default="sr")
-    p.add_argument("-I", "--insert-size", metavar="MEAN[,SD[,MAX[,MIN]]]",
-                   help="insert size model for pairs, as bwa mem -I (SD: 10%% of MEAN; MAX, MIN: "
-                        "MEAN +- 4 SD); default: learned from the first 10000 pairs")
-    p.add_argument("--workload", metavar="FILE.tsv.gz",
-                   help="write one row per extension: band, cells, bits (the PIM model's input)")
-    p.add_argument("--insert-size-only", action="store_true",
-                   help="pairs: only learn the insert-size model with these options and write "
-                        "MEAN,SD (or 'none') to -o; a chunked run passes it back with -I")
-    p.add_argument("--chunk-size", type=_positive_int, default=10_000,
-                   help="reads (or pairs) per batch: memory grows with it")
+    p.add_argument(
+        "-I",
+        "--insert-size",
+        metavar="MEAN[,SD[,MAX[,MIN]]]",
+        help="insert size model for pairs, as bwa mem -I (SD: 10%% of MEAN; MAX, MIN: "
+        "MEAN +- 4 SD); default: learned from the first 10000 pairs",
+    )
+    p.add_argument(
+        "--workload",
+        metavar="FILE.tsv.gz",
+        help="write one row per extension: band, cells, bits (the PIM model's input)",
+    )
+    p.add_argument(
+        "--insert-size-only",
+        action="store_true",
+        help="pairs: only learn the insert-size model with these options and write "
+        "MEAN,SD (or 'none') to -o; a chunked run passes it back with -I",
+    )
+    p.add_argument(
+        "--chunk-size",
+        type=_positive_int,
+        default=10_000,
+        help="reads (or pairs) per batch: memory grows with it",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="log the start and each chunk mapped on stderr (as bwa mem's progress lines)",
+    )
     g = p.add_argument_group("preset parameters (defaults of -x sr; allowed range)")
     for f in knobs():
         low, high = f.metadata["range"]
-        g.add_argument("--" + f.name.replace("_", "-"), dest=f.name, type=int, default=None,
-                       metavar="N", help=f"{f.metadata['help']} (default {getattr(d, f.name)}; "
-                                         f"{low}..{high})%(default).0s")  # .0s: no "None"
+        g.add_argument(
+            "--" + f.name.replace("_", "-"),
+            dest=f.name,
+            type=int,
+            default=None,
+            metavar="N",
+            help=f"{f.metadata['help']} (default {getattr(d, f.name)}; {low}..{high})%(default).0s",
+        )  # .0s: no "None"
     g.add_argument("--no-rescue", action="store_true", help="no mate rescue")
     p.set_defaults(func=_run_align)
 
@@ -214,11 +281,23 @@ def _run_align(args) -> int:
     if args.insert_size_only:
         return _insert_only(args, params)
     command = " ".join(["pimalign"] + sys.argv[1:]) if sys.argv else "pimalign align"
-    result = run_align(args.reference, args.reads[0], args.reads[1] if len(args.reads) > 1
-                       else None, args.output, params, threads=args.threads,
-                       read_group=args.read_group, sort=args.sort, workload=args.workload,
-                       insert=insert, command=command, chunk_size=args.chunk_size, log=_log,
-                       progress=not args.no_progress)
+    result = run_align(
+        args.reference,
+        args.reads[0],
+        args.reads[1] if len(args.reads) > 1 else None,
+        args.output,
+        params,
+        threads=args.threads,
+        read_group=args.read_group,
+        sort=args.sort,
+        workload=args.workload,
+        insert=insert,
+        command=command,
+        chunk_size=args.chunk_size,
+        log=_log,
+        progress=not args.no_progress,
+        verbose=args.verbose,
+    )
     _log(f"align: {result['reads']} reads, {result['records']} records -> {args.output}")
     return EXIT_OK
 
@@ -232,8 +311,9 @@ def _insert_only(args, params) -> int:
         raise _UsageError("--insert-size-only needs two read files (pairs)")
     if args.output != "-":
         check_output_path(args.output, (args.reference, *args.reads))
-    model, _, _ = learn_insert(ChunkMapper(open_index(args.reference, params.k, params.w),
-                                           params), *args.reads)
+    model, _, _ = learn_insert(
+        ChunkMapper(open_index(args.reference, params.k, params.w), params), *args.reads
+    )
     text = "none" if model is None else model.text()
     if args.output == "-":
         print(text)
@@ -256,8 +336,10 @@ def _log(message: str) -> None:
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
-    parser = _Parser(prog="pimalign", description="Adaptive banded alignment in Numba, with a "
-                                                  "ReRAM processing-in-memory model.")
+    parser = _Parser(
+        prog="pimalign",
+        description="Adaptive banded alignment in Numba, with a ReRAM processing-in-memory model.",
+    )
     parser.add_argument("--version", action="version", version=f"pimalign {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)

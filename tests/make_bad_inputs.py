@@ -46,7 +46,7 @@ def _demo_fastq(path: str, count: int) -> list[tuple[str, str, str]]:
 def _demo_reference(start: int, length: int) -> str:
     with gzip.open(os.path.join(DATA, "demo_ref.fa.gz"), "rt") as handle:
         seq = "".join(line.strip() for line in handle if not line.startswith(">"))
-    return seq[start:start + length]
+    return seq[start : start + length]
 
 
 def fq(records, eol: str = "\n") -> str:
@@ -57,7 +57,7 @@ def fa(records, width: int = 60) -> str:
     out = []
     for name, seq in records:
         out.append(f">{name}\n")
-        out += [seq[x:x + width] + "\n" for x in range(0, len(seq), width)]
+        out += [seq[x : x + width] + "\n" for x in range(0, len(seq), width)]
     return "".join(out)
 
 
@@ -97,10 +97,11 @@ def build() -> dict[str, bytes]:
     files["ok.fq"] = fq(ok)
     files["ok_R2.fq"] = fq(ok2)
     whole = _gzip(fq(ok * 20).encode())
-    files["truncated.fq.gz"] = whole[:len(whole) // 2]
+    files["truncated.fq.gz"] = whole[: len(whole) // 2]
     files["not_gzip.fq.gz"] = fq(ok)
-    files["garbage_after_magic.fq.gz"] = b"\x1f\x8b\x08\x00" + bytes(rng.randrange(256)
-                                                                      for _ in range(200))
+    files["garbage_after_magic.fq.gz"] = b"\x1f\x8b\x08\x00" + bytes(
+        rng.randrange(256) for _ in range(200)
+    )
     files["empty.fq"] = ""
     files["empty.fq.gz"] = _gzip(b"")
     files["blank_lines.fq"] = "\n\n\n"
@@ -114,20 +115,21 @@ def build() -> dict[str, bytes]:
     files["empty_name.fq"] = fq(ok[:1]) + f"@\n{s2}\n+\n{q2}\n"
     files["invalid_base.fq"] = fq([ok[0], (n2, s2[:70] + "." + s2[71:], q2), ok[2]])
     files["digit_in_seq.fq"] = fq([ok[0], ok[1], (n3, s3[:10] + "7" + s3[11:], q3)])
-    files["non_ascii_seq.fq"] = (fq(ok[:1]) + f"@{n2}\n{s2[:20]}\u00e9{s2[21:]}\n+\n{q2}\n"
-                                 ).encode("latin-1")
+    files["non_ascii_seq.fq"] = (fq(ok[:1]) + f"@{n2}\n{s2[:20]}\u00e9{s2[21:]}\n+\n{q2}\n").encode(
+        "latin-1"
+    )
     files["non_ascii_name.fq"] = (fq(ok[:1]) + f"@r\u00e92\n{s2}\n+\n{q2}\n").encode("utf-8")
-    files["non_ascii_qual.fq"] = (fq(ok[:2]) + f"@{n3}\n{s3}\n+\n\u00ff{q3[1:]}\n"
-                                  ).encode("latin-1")
+    files["non_ascii_qual.fq"] = (fq(ok[:2]) + f"@{n3}\n{s3}\n+\n\u00ff{q3[1:]}\n").encode(
+        "latin-1"
+    )
     files["qual_below_33.fq"] = fq([ok[0], (n2, s2, q2[:5] + " " + q2[6:]), ok[2]])
     files["multiline.fq"] = fq(ok[:1]) + f"@{n2}\n{s2[:75]}\n{s2[75:]}\n+\n{q2[:75]}\n{q2[75:]}\n"
-    files["sam_as_fastq.fq"] = ("@HD\tVN:1.6\tSO:unsorted\n@PG\tID:x\tPN:x\n"
-                                + "".join(f"{n}\t4\t*\t0\t0\t*\t*\t0\t0\t{s}\t{q}\n"
-                                          for n, s, q in ok))
+    files["sam_as_fastq.fq"] = "@HD\tVN:1.6\tSO:unsorted\n@PG\tID:x\tPN:x\n" + "".join(
+        f"{n}\t4\t*\t0\t0\t*\t*\t0\t0\t{s}\t{q}\n" for n, s, q in ok
+    )
     files["reads.bam"] = _tiny_bam(ok)
     long_seq = (s1 * 700)[:100_000]
-    files["long_100kb.fq.gz"] = _gzip(fq([ok[0], ("long", long_seq, "I" * len(long_seq))])
-                                      .encode())
+    files["long_100kb.fq.gz"] = _gzip(fq([ok[0], ("long", long_seq, "I" * len(long_seq))]).encode())
     # odd but valid
     files["crlf.fq"] = fq(ok, eol="\r\n")
     files["lowercase.fq"] = fq([(n, s.lower(), q) for n, s, q in ok])
@@ -138,8 +140,9 @@ def build() -> dict[str, bytes]:
     files["variable_length.fq"] = fq([(n1, s1[:35], q1[:35]), (n2, s2, q2), (n3, s3[:90], q3[:90])])
     files["no_final_newline.fq"] = fq(ok)[:-1]
     files["dup_names.fq"] = fq([ok[0], (n1, s2, q2), ok[2]])
-    files["non_ascii_reads.fa"] = (fa([(n, s) for n, s, _ in ok[:2]]) + f">{n3}\n{s3[:30]}\u00e9"
-                                   f"{s3[31:]}\n").encode("latin-1")
+    files["non_ascii_reads.fa"] = (
+        fa([(n, s) for n, s, _ in ok[:2]]) + f">{n3}\n{s3[:30]}\u00e9{s3[31:]}\n"
+    ).encode("latin-1")
     files["reads.fa"] = fa([(n, s) for n, s, _ in ok], width=70)
     files["suffix_R1.fq"] = fq([(n + "/1", s, q) for n, s, q in ok])
     files["suffix_R2.fq"] = fq([(n + "/2", s, q) for n, s, q in ok2])
@@ -167,23 +170,29 @@ def build() -> dict[str, bytes]:
     # odd but valid: CRLF, lower case, IUPAC codes, ragged line widths
     odd = ref_a[:2000].lower() + "RYKMSWBDHV" + ref_a[2010:]
     files["ref_odd_ok.fa"] = fa([("chrA desc", odd), ("chrB", ref_b)], width=77).replace(
-        "\n", "\r\n")
+        "\n", "\r\n"
+    )
 
     # ---- pair TSVs for editdist / pim estimate -------------------------------------------
     pairs = [(s[:60], s[2:62]) for _, s, _ in ok]
     files["pairs_ok.tsv"] = "".join(f"{q}\t{t}\n" for q, t in pairs)
     files["pairs_iupac.tsv"] = f"p1\t{pairs[0][0]}\t{pairs[0][1]}\np2\tACGTRACGT\tACGTACGT\n"
-    files["pairs_non_ascii.tsv"] = (f"{pairs[0][0]}\t{pairs[0][1]}\nAC\u00e9GT\tACGT\n"
-                                    ).encode("latin-1")
+    files["pairs_non_ascii.tsv"] = (f"{pairs[0][0]}\t{pairs[0][1]}\nAC\u00e9GT\tACGT\n").encode(
+        "latin-1"
+    )
     files["pairs_empty.tsv"] = ""
-    randoms = "".join(f"{''.join(rng.choice('ACGT') for _ in range(60))}\t"
-                      f"{''.join(rng.choice('ACGT') for _ in range(60))}\n" for _ in range(40))
+    randoms = "".join(
+        f"{''.join(rng.choice('ACGT') for _ in range(60))}\t"
+        f"{''.join(rng.choice('ACGT') for _ in range(60))}\n"
+        for _ in range(40)
+    )
     whole = _gzip(randoms.encode())
-    files["pairs_truncated.tsv.gz"] = whole[:len(whole) // 2]
+    files["pairs_truncated.tsv.gz"] = whole[: len(whole) // 2]
     files["pairs_not_gzip.tsv.gz"] = files["pairs_ok.tsv"]
     files["pairs_four_columns.tsv"] = f"{pairs[0][0]}\t{pairs[0][1]}\na\tACGT\tACGT\textra\n"
-    files["pairs_odd_ok.tsv"] = ("# comment\r\n" + "".join(f"{q.lower()}\t{t}\r\n"
-                                                           for q, t in pairs) + "\r\n")
+    files["pairs_odd_ok.tsv"] = (
+        "# comment\r\n" + "".join(f"{q.lower()}\t{t}\r\n" for q, t in pairs) + "\r\n"
+    )
 
     # ---- workload files for pim estimate --workload ---------------------------------------
     head = "#id\tdistance\tband\tcells\tbits\n"
@@ -203,14 +212,16 @@ def build() -> dict[str, bytes]:
     files["dev_nan_cycle.toml"] = "[logic]\ncycle_time_ns = nan\n"
     files["dev_inf_energy.toml"] = "[logic]\ngate_energy_fj = inf\n"
     files["dev_zero_rows.toml"] = "[crossbar]\nrows = 0\n"
-    files["dev_string_rows.toml"] = "[crossbar]\nrows = \"1024\"\n"
+    files["dev_string_rows.toml"] = '[crossbar]\nrows = "1024"\n'
     files["dev_bad_syntax.toml"] = "[logic\ncycle_time_ns = 3\n"
     files["dev_not_table.toml"] = "logic = 3\n"
-    files["dev_non_utf8.toml"] = "[device]\nname = \"caf\u00e9\"\n".encode("latin-1")
-    files["dev_bad_init.toml"] = "[logic]\ninit_policy = \"sometimes\"\n"
+    files["dev_non_utf8.toml"] = '[device]\nname = "caf\u00e9"\n'.encode("latin-1")
+    files["dev_bad_init.toml"] = '[logic]\ninit_policy = "sometimes"\n'
 
-    return {name: data if isinstance(data, bytes) else data.encode("ascii")
-            for name, data in sorted(files.items())}
+    return {
+        name: data if isinstance(data, bytes) else data.encode("ascii")
+        for name, data in sorted(files.items())
+    }
 
 
 def write(folder: str = BAD) -> list[str]:

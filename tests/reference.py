@@ -17,8 +17,11 @@ def edit_matrix(query: str, target: str, mode: str = "NW", literal_n: bool = Fal
     for i in range(1, m + 1):
         D[i][0] = i
         for j in range(1, n + 1):
-            D[i][j] = min(D[i - 1][j - 1] + (0 if same(query[i - 1], target[j - 1], literal_n) else 1),
-                          D[i - 1][j] + 1, D[i][j - 1] + 1)
+            D[i][j] = min(
+                D[i - 1][j - 1] + (0 if same(query[i - 1], target[j - 1], literal_n) else 1),
+                D[i - 1][j] + 1,
+                D[i][j - 1] + 1,
+            )
     return D
 
 
@@ -38,6 +41,7 @@ def cigar_cost(query: str, target: str, cigar: str, start: int = 0, literal_n: b
     Raises AssertionError when an ``=`` is not a match or an ``X`` is not a mismatch.
     """
     import re
+
     i, j, cost = 0, start, 0
     for count, op in re.findall(r"(\d+)([=XID])", cigar):
         for _ in range(int(count)):
@@ -63,9 +67,18 @@ def pair_score(q: str, t: str, match: int, mismatch: int, ambiguous: int) -> int
     return match if q == t else -mismatch
 
 
-def affine_score(query: str, target: str, mode: str = "global", match: int = 1,
-                 mismatch: int = 4, gap_open: int = 6, gap_extend: int = 1,
-                 clip5: int = 5, clip3: int = 5, ambiguous: int = 1) -> int:
+def affine_score(
+    query: str,
+    target: str,
+    mode: str = "global",
+    match: int = 1,
+    mismatch: int = 4,
+    gap_open: int = 6,
+    gap_extend: int = 1,
+    clip5: int = 5,
+    clip3: int = 5,
+    ambiguous: int = 1,
+) -> int:
     """Full Gotoh DP. ``global``: end to end. ``extend``: target ends free, the query may be
     clipped at its start (cost clip5) and end (cost clip3); a gap of length L costs o + L*e;
     a base against an N costs ``ambiguous``."""
@@ -97,10 +110,22 @@ def affine_score(query: str, target: str, mode: str = "global", match: int = 1,
     return best
 
 
-def affine_cigar_score(query: str, target: str, ops: str, t_start: int, match=1, mismatch=4,
-                       gap_open=6, gap_extend=1, clip5=5, clip3=5, ambiguous=1) -> int:
+def affine_cigar_score(
+    query: str,
+    target: str,
+    ops: str,
+    t_start: int,
+    match=1,
+    mismatch=4,
+    gap_open=6,
+    gap_extend=1,
+    clip5=5,
+    clip3=5,
+    ambiguous=1,
+) -> int:
     """Score of an op string (one char per column: = X I D S) placed at ``t_start``."""
     import itertools
+
     i, j, score = 0, t_start, 0
     runs = [(op, len(list(g))) for op, g in itertools.groupby(ops)]
     for x, (op, length) in enumerate(runs):
@@ -125,8 +150,10 @@ def affine_cigar_score(query: str, target: str, ops: str, t_start: int, match=1,
 
 
 def edit_last_row(query: str, target: str, mode: str = "NW", literal_n: bool = False):
-    """Last DP row by rows of numpy arithmetic (same recurrence as ``edit_matrix``), for long pairs."""
+    """Last DP row by rows of numpy arithmetic (same recurrence as ``edit_matrix``), for long
+    pairs."""
     import numpy as np
+
     q = np.frombuffer(query.upper().encode(), dtype=np.uint8)
     t = np.frombuffer(target.upper().encode(), dtype=np.uint8)
     n = t.size

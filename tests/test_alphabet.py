@@ -6,11 +6,13 @@ from pimalign.alphabet import decode, encode, encode_many, reverse_complement
 
 def test_encode_is_case_insensitive():
     assert encode("ACGTNacgtn").tolist() == [0, 1, 2, 3, 4, 0, 1, 2, 3, 4]
-    assert encode(b"") .size == 0
+    assert encode(b"").size == 0
 
 
-@pytest.mark.parametrize("seq,char,pos", [("ACGU", "U", 3), ("R", "R", 0), ("AC-G", "-", 2),
-                                          ("ACé", "é", 2), ("AC G", " ", 2)])
+@pytest.mark.parametrize(
+    "seq,char,pos",
+    [("ACGU", "U", 3), ("R", "R", 0), ("AC-G", "-", 2), ("ACé", "é", 2), ("AC G", " ", 2)],
+)
 def test_invalid_character_names_character_and_position(seq, char, pos):
     with pytest.raises(ValueError, match=f"invalid character {char!r} at position {pos}"):
         encode(seq)

@@ -2,13 +2,13 @@
 
 import numpy as np
 import pytest
-
-import pimalign
 import reference as ref
 from conftest import mutate, random_seq
+
+import pimalign
 from pimalign.alphabet import encode
 from pimalign.kernels.bitpar import banded_word, fast_edit, scratch_words
-from pimalign.kernels.edit import band_pass, diagonal_interval
+from pimalign.kernels.edit import band_pass
 
 
 def scratch(n):
@@ -25,8 +25,21 @@ def test_banded_word_equals_scalar_static_band(mode, rng):
         lo = rng.randint(-min(len(q), 40), 0)
         hi = rng.randint(0, min(len(t), lo + 63))
         last = np.empty(len(t) + 1, dtype=np.int32)
-        want = band_pass(qe, te, mode, 4, False, 0, 0, lo, hi, -1, np.zeros((0, 0), np.uint8),
-                         np.zeros(0, np.int64), last)
+        want = band_pass(
+            qe,
+            te,
+            mode,
+            4,
+            False,
+            0,
+            0,
+            lo,
+            hi,
+            -1,
+            np.zeros((0, 0), np.uint8),
+            np.zeros(0, np.int64),
+            last,
+        )
         got = banded_word(qe, te, mode, 4, lo, hi, scratch(len(t)), np.empty((5, 0), np.uint64))
         if want[0] < 1 << 29:
             assert got == (want[0], want[1]), (q, t, mode, lo, hi)
@@ -44,8 +57,9 @@ def test_fast_edit_is_exact_or_declines(rng):
         mode = rng.randrange(3)
         literal = rng.random() < 0.5
         k = rng.choice([-1, rng.randint(0, 30)])
-        d, e, band, cells = fast_edit(encode(q), encode(t), mode, k, 5 if literal else 4,
-                                      scratch(len(t)))
+        d, e, band, cells = fast_edit(
+            encode(q), encode(t), mode, k, 5 if literal else 4, scratch(len(t))
+        )
         if d == -2:
             continue
         decided += 1
@@ -81,8 +95,9 @@ def test_paths_from_the_bit_parallel_routes_equal_the_adaptive_engine(monkeypatc
     every route (long infix targets overflow one word), and small chunks of pairs are used."""
     import random
 
-    import pimalign.api as api
     from conftest import mutate, random_seq
+
+    import pimalign.api as api
     from pimalign.api import batch_align
 
     monkeypatch.setattr(api, "PATH_SLOTS", 4096)
@@ -102,10 +117,12 @@ def test_paths_from_the_bit_parallel_routes_equal_the_adaptive_engine(monkeypatc
     for mode in ("NW", "SHW", "HW"):
         for k in (-1, 5):
             for literal_n in (False, True):
-                a = batch_align(queries, targets, mode, "path", k=k, engine="auto",
-                                literal_n=literal_n)
-                b = batch_align(queries, targets, mode, "path", k=k, engine="adaptive",
-                                literal_n=literal_n)
+                a = batch_align(
+                    queries, targets, mode, "path", k=k, engine="auto", literal_n=literal_n
+                )
+                b = batch_align(
+                    queries, targets, mode, "path", k=k, engine="adaptive", literal_n=literal_n
+                )
                 assert a.distance.tolist() == b.distance.tolist()
                 assert a.start.tolist() == b.start.tolist() and a.end.tolist() == b.end.tolist()
                 assert a.cigars == b.cigars

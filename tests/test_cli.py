@@ -6,24 +6,35 @@ import subprocess
 import sys
 
 import pytest
-
 import reference as ref
 from conftest import DATA
 
 
 def run(*args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "pimalign", *args], input=stdin,
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "pimalign", *args], input=stdin, capture_output=True, text=True
+    )
 
 
 def test_editdist_bundled_pairs_path(tmp_path):
     out = tmp_path / "d.tsv"
-    res = run("editdist", os.path.join(DATA, "pairs_reads_demo.tsv.gz"), "--task", "path",
-              "--workload", "-t", "2", "-o", str(out))
+    res = run(
+        "editdist",
+        os.path.join(DATA, "pairs_reads_demo.tsv.gz"),
+        "--task",
+        "path",
+        "--workload",
+        "-t",
+        "2",
+        "-o",
+        str(out),
+    )
     assert res.returncode == 0, res.stderr
     lines = out.read_text().splitlines()
     assert lines[0] == "#id\tdistance\tstart\tend\tcigar\tband\tcells\tbits"
-    pairs = [line.split("\t") for line in gzip.open(os.path.join(DATA, "pairs_reads_demo.tsv.gz"), "rt")]
+    pairs = [
+        line.split("\t") for line in gzip.open(os.path.join(DATA, "pairs_reads_demo.tsv.gz"), "rt")
+    ]
     assert len(lines) == len(pairs) + 1
     for row, (q, t) in zip(lines[1:60], pairs):
         ident, dist, start, end, cigar, *_ = row.split("\t")
@@ -47,11 +58,14 @@ def test_editdist_two_fastx_files(tmp_path):
     assert res.stdout.splitlines()[1:] == ["a\t1", "b\t1"]
 
 
-@pytest.mark.parametrize("content,message", [
-    ("ACGT\tACXT\n", "line 1: invalid character 'X' at position 2"),
-    ("ACGT\n", "line 1: expected 2 or 3 tab-separated columns, found 1"),
-    ("AC\tAC\nA\tB\tC\tD\n", "line 2: expected 2 or 3"),
-])
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        ("ACGT\tACXT\n", "line 1: invalid character 'X' at position 2"),
+        ("ACGT\n", "line 1: expected 2 or 3 tab-separated columns, found 1"),
+        ("AC\tAC\nA\tB\tC\tD\n", "line 2: expected 2 or 3"),
+    ],
+)
 def test_editdist_bad_tsv_one_line_exit_1_no_output(tmp_path, content, message):
     src = tmp_path / "pairs.tsv"
     src.write_text(content)

@@ -4,12 +4,12 @@ import random
 
 import numpy as np
 import pytest
+import reference as ref
+from conftest import mutate, random_seq
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pimalign
-import reference as ref
-from conftest import mutate, random_seq
 
 MODES = ["NW", "SHW", "HW"]
 
@@ -63,18 +63,38 @@ def test_thousands_of_seeded_pairs_against_plain_python_dp(rng):
         mode = rng.choice(MODES)
         literal = rng.random() < 0.5
         d, ends = ref.edit_distance(query, target, mode, literal)
-        got = pimalign.align(query, target, mode=mode, task="locations", literal_n=literal,
-                             band=rng.choice([0, 2, 8]))
+        got = pimalign.align(
+            query,
+            target,
+            mode=mode,
+            task="locations",
+            literal_n=literal,
+            band=rng.choice([0, 2, 8]),
+        )
         assert got["editDistance"] == d
         assert [e for _, e in got["locations"]] == ends
 
 
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("q,t", [
-    ("", ""), ("", "ACGT"), ("ACGT", ""), ("A", "A"), ("A", "C"), ("A", ""), ("", "N"),
-    ("NNNN", "NNNN"), ("N", "A"), ("ACGT" * 50, "A"), ("A", "ACGT" * 50),
-    ("ACGTACGT", "ACGTACGT" * 30), ("ACGT" * 100, "TGCA" * 100), ("acgt", "ACGT"),
-])
+@pytest.mark.parametrize(
+    "q,t",
+    [
+        ("", ""),
+        ("", "ACGT"),
+        ("ACGT", ""),
+        ("A", "A"),
+        ("A", "C"),
+        ("A", ""),
+        ("", "N"),
+        ("NNNN", "NNNN"),
+        ("N", "A"),
+        ("ACGT" * 50, "A"),
+        ("A", "ACGT" * 50),
+        ("ACGTACGT", "ACGTACGT" * 30),
+        ("ACGT" * 100, "TGCA" * 100),
+        ("acgt", "ACGT"),
+    ],
+)
 def test_edge_cases(q, t, mode):
     check_pair(q, t, mode)
     check_pair(q, t, mode, literal_n=True)
@@ -116,7 +136,7 @@ def test_matches_edlib_on_random_pairs(mode, rng):
         target = random_seq(rng, rng.randint(1, 300))
         query = mutate(rng, target, rng.random() * 0.4)
         if mode != "NW" and query:
-            query = query[rng.randint(0, len(query) // 4):]
+            query = query[rng.randint(0, len(query) // 4) :]
         if not query:
             continue
         want = edlib.align(query, target, mode=mode, task="locations")

@@ -16,8 +16,8 @@ import sys
 
 import numpy as np
 import pytest
-
 from conftest import mutate, random_seq
+
 from pimalign.alphabet import encode_many
 from pimalign.api import batch_encoded
 from pimalign.gpu import edit_batch_gpu
@@ -29,9 +29,22 @@ MODES = ("NW", "SHW", "HW")
 FIELDS = ("distance", "start", "end")
 
 # Empty sides, length 1, all-N, very different lengths, query lengths around word boundaries.
-EDGE = [("", ""), ("", "ACGT"), ("ACGT", ""), ("A", "A"), ("A", "C"), ("N", "N"), ("A", "N"),
-        ("NNNN", "NNNN"), ("NNNNNNN", "ACGTNAC"), ("ACG", "T" * 120), ("A" * 120, "AC"),
-        ("ACGT" * 30, "A"), ("T", "ACGT" * 30), ("N" * 70, "N" * 66)]
+EDGE = [
+    ("", ""),
+    ("", "ACGT"),
+    ("ACGT", ""),
+    ("A", "A"),
+    ("A", "C"),
+    ("N", "N"),
+    ("A", "N"),
+    ("NNNN", "NNNN"),
+    ("NNNNNNN", "ACGTNAC"),
+    ("ACG", "T" * 120),
+    ("A" * 120, "AC"),
+    ("ACGT" * 30, "A"),
+    ("T", "ACGT" * 30),
+    ("N" * 70, "N" * 66),
+]
 
 
 def make_pairs(seed: int, count: int, max_len: int) -> tuple[list[str], list[str]]:
@@ -63,9 +76,11 @@ def mismatches(got: dict, want, label: str, queries, targets) -> list[str]:
         bad = np.flatnonzero(np.asarray(got[name]) != getattr(want, name))
         if bad.size:
             p = int(bad[0])
-            out.append(f"{label} {name}: {bad.size} pairs differ, first {p} "
-                       f"({queries[p]!r} vs {targets[p]!r}): gpu {int(got[name][p])} "
-                       f"cpu {int(getattr(want, name)[p])}")
+            out.append(
+                f"{label} {name}: {bad.size} pairs differ, first {p} "
+                f"({queries[p]!r} vs {targets[p]!r}): gpu {int(got[name][p])} "
+                f"cpu {int(getattr(want, name)[p])}"
+            )
     return out
 
 
@@ -92,17 +107,37 @@ def simulator_checks(part: str) -> None:
                 for k in (-1, 0, 6):
                     n = len(queries) if not (task == "locations" and mode == "HW" and k < 0) else 90
                     stats = {}
-                    got = batch_encoded(qf, qo[:n + 1], tf, to[:n + 1], mode, task, k,
-                                        literal_n=ncode == 5, device="gpu", stats=stats)
+                    got = batch_encoded(
+                        qf,
+                        qo[: n + 1],
+                        tf,
+                        to[: n + 1],
+                        mode,
+                        task,
+                        k,
+                        literal_n=ncode == 5,
+                        device="gpu",
+                        stats=stats,
+                    )
                     got = {name: getattr(got, name) for name in FIELDS}
-                    want = batch_encoded(qf, qo[:n + 1], tf, to[:n + 1], mode, task, k,
-                                         literal_n=ncode == 5)
-                    errors += mismatches(got, want, f"{mode} {task} ncode={ncode} k={k}",
-                                         queries, targets)
+                    want = batch_encoded(
+                        qf, qo[: n + 1], tf, to[: n + 1], mode, task, k, literal_n=ncode == 5
+                    )
+                    errors += mismatches(
+                        got, want, f"{mode} {task} ncode={ncode} k={k}", queries, targets
+                    )
                     runs += 1
                     cpu_pairs += stats["cpu_pairs"]
-    empty = edit_batch_gpu(np.zeros(0, np.uint8), np.zeros(1, np.int64), np.zeros(0, np.uint8),
-                           np.zeros(1, np.int64), "HW", -1, 4, "locations")
+    empty = edit_batch_gpu(
+        np.zeros(0, np.uint8),
+        np.zeros(1, np.int64),
+        np.zeros(0, np.uint8),
+        np.zeros(1, np.int64),
+        "HW",
+        -1,
+        4,
+        "locations",
+    )
     assert all(empty[name].shape == (0,) for name in FIELDS)
     print(json.dumps({"errors": errors, "runs": runs, "cpu_pairs": cpu_pairs}))
 
@@ -113,8 +148,14 @@ def run_python(code: str, simulator: bool, timeout: int = 80) -> subprocess.Comp
     if simulator:
         env["NUMBA_ENABLE_CUDASIM"] = "1"
     env["PYTHONPATH"] = os.pathsep.join(p for p in (HERE, env.get("PYTHONPATH")) if p)
-    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                          timeout=timeout, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+    )
 
 
 @pytest.mark.parametrize("part", ["distance", "locations"])
@@ -143,14 +184,27 @@ def test_twin_equals_cpu_on_many_pairs(words):
             for task_id, task in enumerate(("distance", "locations")):
                 for k in (-1, 0, 9):
                     got = {name: np.empty(n, np.int64) for name in FIELDS}
-                    edit_batch_twin(qf, qo, tf, to, mode_id, k, ncode, task_id, words,
-                                    got["distance"], got["start"], got["end"])
+                    edit_batch_twin(
+                        qf,
+                        qo,
+                        tf,
+                        to,
+                        mode_id,
+                        k,
+                        ncode,
+                        task_id,
+                        words,
+                        got["distance"],
+                        got["start"],
+                        got["end"],
+                    )
                     want = batch_encoded(qf, qo, tf, to, mode, task, k, literal_n=ncode == 5)
                     assert np.all(got["distance"][too_long] == NOT_DONE)
                     for name in FIELDS:
                         got[name][too_long] = getattr(want, name)[too_long]
-                    errors += mismatches(got, want, f"{mode} {task} ncode={ncode} k={k}",
-                                         queries, targets)
+                    errors += mismatches(
+                        got, want, f"{mode} {task} ncode={ncode} k={k}", queries, targets
+                    )
     assert errors == []
     assert too_long.any() == (words == 1)
 
@@ -212,8 +266,14 @@ def run_script(args: list[str], simulator: bool) -> subprocess.CompletedProcess:
     env.pop("NUMBA_ENABLE_CUDASIM", None)
     if simulator:
         env["NUMBA_ENABLE_CUDASIM"] = "1"
-    return subprocess.run([sys.executable, os.path.join(ROOT, "benchmarks", "bench_gpu.py"),
-                           *args], env=env, capture_output=True, text=True, timeout=80, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, os.path.join(ROOT, "benchmarks", "bench_gpu.py"), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=80,
+        cwd=ROOT,
+    )
 
 
 def test_benchmark_skips_without_gpu():
@@ -228,8 +288,10 @@ def test_benchmark_skips_without_gpu():
 
 def test_benchmark_checks_answers_under_simulator():
     pairs = os.path.join(ROOT, "data", "pairs_reads_demo.tsv.gz")
-    proc = run_script([pairs, "--limit", "40", "--repeats", "1", "--modes", "NW,SHW",
-                       "--allow-simulator"], simulator=True)
+    proc = run_script(
+        [pairs, "--limit", "40", "--repeats", "1", "--modes", "NW,SHW", "--allow-simulator"],
+        simulator=True,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "CUDA simulator" in proc.stdout
     assert proc.stdout.count("40/40 agree") == 4
@@ -241,8 +303,22 @@ def test_cli_and_api_device_gpu_without_gpu_fail_clearly(tmp_path):
     pairs = tmp_path / "p.tsv"
     pairs.write_text("ACGT\tAGT\n")
     env = {k: v for k, v in os.environ.items() if k != "NUMBA_ENABLE_CUDASIM"}
-    proc = subprocess.run([sys.executable, "-m", "pimalign", "editdist", str(pairs), "--device",
-                           "gpu", "-o", str(out)], capture_output=True, text=True, env=env)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pimalign",
+            "editdist",
+            str(pairs),
+            "--device",
+            "gpu",
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     if proc.returncode == 0:
         pytest.skip("a CUDA GPU is present")
     assert proc.returncode == 2

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -13,7 +12,6 @@ import sys
 import numpy as np
 import pysam
 import pytest
-
 from conftest import DATA
 
 REF = os.path.join(DATA, "demo_ref.fa.gz")
@@ -24,8 +22,7 @@ sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
 
 
 def run(*args, check=True):
-    proc = subprocess.run([sys.executable, "-m", "pimalign", *args], capture_output=True,
-                          text=True)
+    proc = subprocess.run([sys.executable, "-m", "pimalign", *args], capture_output=True, text=True)
     if check and proc.returncode != 0:
         raise AssertionError(proc.stderr)
     return proc
@@ -53,8 +50,19 @@ def reference():
 @pytest.fixture(scope="module")
 def pe_bam(tmp_path_factory, index_file):
     out = tmp_path_factory.mktemp("pe") / "pe.bam"
-    run("align", index_file, R1, R2, "-o", str(out), "-t", "2", "--no-progress",
-        "-R", r"@RG\tID:demo\tSM:s1")
+    run(
+        "align",
+        index_file,
+        R1,
+        R2,
+        "-o",
+        str(out),
+        "-t",
+        "2",
+        "--no-progress",
+        "-R",
+        r"@RG\tID:demo\tSM:s1",
+    )
     return str(out)
 
 
@@ -77,7 +85,7 @@ def test_index_round_trip_and_corruption(tmp_path, index_file):
     bad.write_bytes(bytes(raw))
     with pytest.raises(InputError, match="checksum"):
         load_index(str(bad))
-    bad.write_bytes(bytes(raw[:len(raw) // 2]))
+    bad.write_bytes(bytes(raw[: len(raw) // 2]))
     with pytest.raises(InputError, match="cut short"):
         load_index(str(bad))
 
@@ -89,8 +97,11 @@ def test_single_end_every_read_once_and_accurate(tmp_path, index_file):
     run("align", index_file, R1, "-o", str(out), "--no-progress")
     assert os.path.exists(str(out) + ".bai")
     with pysam.AlignmentFile(str(out)) as bam:
-        primary = [r.query_name for r in bam.fetch(until_eof=True)
-                   if not r.is_secondary and not r.is_supplementary]
+        primary = [
+            r.query_name
+            for r in bam.fetch(until_eof=True)
+            if not r.is_secondary and not r.is_supplementary
+        ]
     assert sorted(primary) == sorted(fastq_names(R1))
     s = score(str(out))
     assert s["correct"] >= 0.97
@@ -110,8 +121,7 @@ def test_tags_recomputed_from_reference(pe_bam, reference):
             assert rec.get_tag("NM") == nm, rec.to_string()
             assert rec.get_tag("MD") == md, rec.to_string()
             assert rec.get_tag("RG") == "demo"
-            assert rec.query_alignment_length == sum(
-                n for op, n in rec.cigartuples if op in (0, 1))
+            assert rec.query_alignment_length == sum(n for op, n in rec.cigartuples if op in (0, 1))
             checked += 1
     assert checked > 3900
 
@@ -143,7 +153,7 @@ def _nm_md(rec, ref):
         elif op == 2:
             nm += n
             md.append(str(run))
-            md.append("^" + ref[j:j + n])
+            md.append("^" + ref[j : j + n])
             run = 0
             j += n
     md.append(str(run))
@@ -185,8 +195,21 @@ def test_pairs_flags_mates_and_accuracy(pe_bam):
 
 def test_same_records_for_threads_and_chunks(tmp_path, index_file, pe_bam):
     one = tmp_path / "t1.bam"
-    run("align", index_file, R1, R2, "-o", str(one), "-t", "1", "--chunk-size", "333",
-        "--no-progress", "-R", r"@RG\tID:demo\tSM:s1")
+    run(
+        "align",
+        index_file,
+        R1,
+        R2,
+        "-o",
+        str(one),
+        "-t",
+        "1",
+        "--chunk-size",
+        "333",
+        "--no-progress",
+        "-R",
+        r"@RG\tID:demo\tSM:s1",
+    )
     assert records(str(one)) == records(pe_bam)
 
 
@@ -218,8 +241,17 @@ def test_workload_file(tmp_path, index_file):
     with gzip.open(work, "rt") as handle:
         header = handle.readline().rstrip("\n").lstrip("#").split("\t")
         rows = [l.rstrip("\n").split("\t") for l in handle]
-    assert header == ["read", "kind", "query_len", "target_len", "band", "cells", "bits",
-                      "passes", "score"]
+    assert header == [
+        "read",
+        "kind",
+        "query_len",
+        "target_len",
+        "band",
+        "cells",
+        "bits",
+        "passes",
+        "score",
+    ]
     assert len(rows) >= 1900
     cells = np.array([int(r[5]) for r in rows])
     assert (cells >= 1).all()
@@ -243,16 +275,31 @@ def test_aligner_api(reference):
     assert list(a.map("ACGT" * 5)) == []
 
 
-@pytest.mark.parametrize("case", ["short_qual", "no_plus", "truncated", "pair_count",
-                                  "pair_names", "not_fastq", "empty", "bad_char"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "short_qual",
+        "no_plus",
+        "truncated",
+        "pair_count",
+        "pair_names",
+        "not_fastq",
+        "empty",
+        "bad_char",
+    ],
+)
 def test_bad_reads_exit_1_and_leave_nothing(tmp_path, index_file, case):
     good = "@r1\nACGTACGTAC\n+\nIIIIIIIIII\n"
-    text = {"short_qual": "@r1\nACGTACGTAC\n+\nIIIII\n",
-            "no_plus": "@r1\nACGTACGTAC\nIIIIIIIIII\n@r2\nACGT\n+\nIIII\n",
-            "truncated": good + "@r2\nACGTAC\n",
-            "not_fastq": "hello\n", "empty": "",
-            "bad_char": "@r1\nACGTXCGTAC\n+\nIIIIIIIIII\n",
-            "pair_count": good, "pair_names": good}[case]
+    text = {
+        "short_qual": "@r1\nACGTACGTAC\n+\nIIIII\n",
+        "no_plus": "@r1\nACGTACGTAC\nIIIIIIIIII\n@r2\nACGT\n+\nIIII\n",
+        "truncated": good + "@r2\nACGTAC\n",
+        "not_fastq": "hello\n",
+        "empty": "",
+        "bad_char": "@r1\nACGTXCGTAC\n+\nIIIIIIIIII\n",
+        "pair_count": good,
+        "pair_names": good,
+    }[case]
     reads = tmp_path / "r.fq"
     reads.write_text(text)
     args = [str(reads)]
@@ -273,8 +320,12 @@ def test_bad_reads_exit_1_and_leave_nothing(tmp_path, index_file, case):
 
 
 def test_bad_reference(tmp_path):
-    cases = {"dup.fa": ">a\nACGT\n>a\nACGT\n", "emptyctg.fa": ">a\n>b\nACGT\n",
-             "allN.fa": ">a\nNNNN\n", "none.fa": ""}
+    cases = {
+        "dup.fa": ">a\nACGT\n>a\nACGT\n",
+        "emptyctg.fa": ">a\n>b\nACGT\n",
+        "allN.fa": ">a\nNNNN\n",
+        "none.fa": "",
+    }
     for name, text in cases.items():
         path = tmp_path / name
         path.write_text(text)
@@ -287,8 +338,10 @@ def test_bad_reference(tmp_path):
 def test_lowercase_crlf_and_suffixes(tmp_path, index_file, reference):
     _, ref = reference
     read = ref[20000:20150]
-    text = (f"@x/1\r\n{read.lower()}\r\n+\r\n{'I' * 150}\r\n"
-            f"@y/1\r\n{read[:100]}\r\n+\r\n{'I' * 100}\r\n@z\r\n\r\n+\r\n\r\n")
+    text = (
+        f"@x/1\r\n{read.lower()}\r\n+\r\n{'I' * 150}\r\n"
+        f"@y/1\r\n{read[:100]}\r\n+\r\n{'I' * 100}\r\n@z\r\n\r\n+\r\n\r\n"
+    )
     path = tmp_path / "odd.fq"
     path.write_text(text)
     out = tmp_path / "odd.sam"
@@ -303,7 +356,6 @@ def test_lowercase_crlf_and_suffixes(tmp_path, index_file, reference):
 def test_text_retry_when_room_is_short(reference):
     """CIGAR/MD longer than their room are recomputed with enough room, never truncated."""
     from pimalign.alphabet import encode_many
-    from pimalign.io.reads import ReadChunk
     from pimalign.mapper.candidates import choose, name_hashes
     from pimalign.mapper.params import preset
     from pimalign.mapper.pipeline import ChunkMapper, Encoded
@@ -311,7 +363,11 @@ def test_text_retry_when_room_is_short(reference):
     from pimalign.mapper.run import open_index
 
     _, ref = reference
-    seqs = [ref[9000:9150], ref[9000:9040] + "T" + ref[9041:9150], ref[30000:30070] + ref[30075:30155]]
+    seqs = [
+        ref[9000:9150],
+        ref[9000:9040] + "T" + ref[9041:9150],
+        ref[30000:30070] + ref[30075:30155],
+    ]
     mapper = ChunkMapper(open_index(REF), preset("sr"))
     flat, off = encode_many(seqs)
     c = mapper.candidates(Encoded(flat, off))
@@ -345,8 +401,18 @@ def test_repeat_copies_secondary_and_mapq(tmp_path):
     fq = tmp_path / "r.fq"
     fq.write_text(f"@r\n{read}\n+\n{'I' * 150}\n")
     out = tmp_path / "r.sam"
-    run("align", str(ref), str(fq), "-o", str(out), "--sort", "none", "--secondary", "1",
-        "--no-progress")
+    run(
+        "align",
+        str(ref),
+        str(fq),
+        "-o",
+        str(out),
+        "--sort",
+        "none",
+        "--secondary",
+        "1",
+        "--no-progress",
+    )
     with pysam.AlignmentFile(str(out)) as sam:
         recs = list(sam.fetch(until_eof=True))
     assert [r.is_secondary for r in recs] == [False, True]

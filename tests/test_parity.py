@@ -52,18 +52,22 @@ def only(hits):
 def test_overhang_at_contig_start_is_clipped(aligner, genome, overhang):
     c1 = genome[1]["c1"]
     outside = "".join(random.Random(overhang).choice("ACGT") for _ in range(overhang))
-    hit = only(aligner.map(outside + c1[:240 - overhang]))
+    hit = only(aligner.map(outside + c1[: 240 - overhang]))
     assert (hit.ctg, hit.r_st, hit.cigar) == ("c1", 0, f"{overhang}S{240 - overhang}M")
-    rev = only(aligner.map(revcomp(outside + c1[:240 - overhang])))
-    assert (rev.ctg, rev.r_st, rev.strand, rev.cigar) == ("c1", 0, -1,
-                                                          f"{overhang}S{240 - overhang}M")
+    rev = only(aligner.map(revcomp(outside + c1[: 240 - overhang])))
+    assert (rev.ctg, rev.r_st, rev.strand, rev.cigar) == (
+        "c1",
+        0,
+        -1,
+        f"{overhang}S{240 - overhang}M",
+    )
 
 
 @pytest.mark.parametrize("overhang", [9, 40])
 def test_overhang_at_contig_end_is_clipped(aligner, genome, overhang):
     c1 = genome[1]["c1"]
     outside = "".join(random.Random(overhang).choice("ACGT") for _ in range(overhang))
-    hit = only(aligner.map(c1[-(150 - overhang):] + outside))
+    hit = only(aligner.map(c1[-(150 - overhang) :] + outside))
     assert (hit.ctg, hit.r_en, hit.cigar) == ("c1", 3000, f"{150 - overhang}M{overhang}S")
 
 
@@ -88,9 +92,20 @@ def test_rescue_window_at_contig_start_clips_the_overhang(genome):
     p = preset("sr")
     out = empty_block(1, 1)
     one = np.array([0], dtype=np.int64)
-    rescue_batch(read, np.array([0, 100], dtype=np.int64), ref, ref_off, one,
-                 np.array([0], dtype=np.int64), np.array([3000], dtype=np.int64),
-                 np.array([3400], dtype=np.int64), 12, p.search, p.scoring, out)
+    rescue_batch(
+        read,
+        np.array([0, 100], dtype=np.int64),
+        ref,
+        ref_off,
+        one,
+        np.array([0], dtype=np.int64),
+        np.array([3000], dtype=np.int64),
+        np.array([3400], dtype=np.int64),
+        12,
+        p.search,
+        p.scoring,
+        out,
+    )
     assert out[F_SCORE, 0, 0] > NEG
     assert (out[F_RST, 0, 0], out[F_QST, 0, 0], out[F_SCORE, 0, 0]) == (3000, 10, 90)
 
@@ -148,7 +163,7 @@ def test_35bp_read_with_one_mismatch_anywhere_maps(aligner, genome, strand):
     c2 = genome[1]["c2"]
     for start in (400, 1700):
         for x in range(35):
-            read = list(c2[start:start + 35])
+            read = list(c2[start : start + 35])
             read[x] = flip(read[x])
             read = "".join(read)
             hit = only(aligner.map(read if strand > 0 else revcomp(read)))
@@ -161,8 +176,9 @@ def test_35bp_read_with_one_mismatch_anywhere_maps(aligner, genome, strand):
 # 5. Pairs: bwa's insert model, MC, TLEN of supplementary records, honest log counts.
 def test_insert_model_from_quartiles_as_bwa():
     rng = np.random.default_rng(5)
-    sizes = np.concatenate([rng.normal(300, 20, 990).round(), [900, 1000, 20, 30, 2000, 5000,
-                                                               600, 700, 80, 90]]).astype(int)
+    sizes = np.concatenate(
+        [rng.normal(300, 20, 990).round(), [900, 1000, 20, 30, 2000, 5000, 600, 700, 80, 90]]
+    ).astype(int)
     model = model_from_sizes(sizes)
     s = np.sort(sizes)
     p25, p75 = s[int(0.25 * s.size + 0.499)], s[int(0.75 * s.size + 0.499)]
@@ -172,8 +188,9 @@ def test_insert_model_from_quartiles_as_bwa():
     assert model.low == max(1, min(int(p25 - 3 * iqr + 0.499), int(mean - 4 * sd + 0.499)))
     assert model.high == max(int(p75 + 3 * iqr + 0.499), int(mean + 4 * sd + 0.499))
     assert (model.mean, model.sd, model.pairs) == (round(mean, 2), round(sd, 2), 1000)
-    assert InsertModel.parse(model.text()) == InsertModel(model.mean, model.sd, model.low,
-                                                          model.high)
+    assert InsertModel.parse(model.text()) == InsertModel(
+        model.mean, model.sd, model.low, model.high
+    )
     assert model_from_sizes(sizes[:9]) is None
 
 
@@ -188,8 +205,8 @@ def _pairs_fastq(tmp_path, c1, n=40):
     r1, r2 = [], []
     for x in range(n):
         start = 100 + 60 * x
-        r1.append((f"p{x}", c1[start:start + 100]))
-        r2.append((f"p{x}", revcomp(c1[start + 250:start + 350])))
+        r1.append((f"p{x}", c1[start : start + 100]))
+        r2.append((f"p{x}", revcomp(c1[start + 250 : start + 350])))
     r1.append(("chim", c1[300:380] + c1[2500:2560]))
     r2.append(("chim", revcomp(c1[500:600])))
     paths = []
@@ -204,9 +221,24 @@ def test_mate_cigar_supplementary_tlen_and_log_counts(genome, tmp_path):
     c1 = genome[1]["c1"]
     r1, r2 = _pairs_fastq(tmp_path, c1)
     out = tmp_path / "o.sam"
-    proc = subprocess.run([sys.executable, "-m", "pimalign", "align", genome[0], r1, r2, "-o",
-                           str(out), "--sort", "none", "--no-progress"], capture_output=True,
-                          text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pimalign",
+            "align",
+            genome[0],
+            r1,
+            r2,
+            "-o",
+            str(out),
+            "--sort",
+            "none",
+            "--no-progress",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "from 41 uniquely mapped pairs of the first 41" in proc.stderr
     with pysam.AlignmentFile(str(out)) as sam:
@@ -243,8 +275,12 @@ def test_every_preset_parameter_is_a_flag():
 
     from pimalign.mapper.params import MapParams
 
-    text = subprocess.run([sys.executable, "-m", "pimalign", "align", "-h"], capture_output=True,
-                          text=True, env={**os.environ, "COLUMNS": "200"}).stdout
+    text = subprocess.run(
+        [sys.executable, "-m", "pimalign", "align", "-h"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    ).stdout
     for f in fields(MapParams):
         flag = "--" + f.name.replace("_", "-")
         if f.name == "rescue":

@@ -9,9 +9,9 @@ import random
 
 import numpy as np
 import pytest
+from conftest import DATA, mutate, random_seq
 
 import pimalign
-from conftest import DATA, mutate, random_seq
 from pimalign.alphabet import encode_many
 from pimalign.io.errors import InputError
 from pimalign.pim import primitives as pr
@@ -22,14 +22,26 @@ from pimalign.pim.mirror import mirror_distances
 from pimalign.pim.model import evaluate
 from pimalign.pim.profile import fixed_band, profile_pairs
 from pimalign.pim.sweep import COLUMNS, run_sweep
-from pimalign.pim.workload import (approximate_workload, profile_workload, read_pairs,
-                                   read_workload_file)
+from pimalign.pim.workload import (
+    approximate_workload,
+    profile_workload,
+    read_pairs,
+    read_workload_file,
+)
 
 DEMO = os.path.join(DATA, "pairs_reads_demo.tsv.gz")
 MODES = {"NW": 0, "SHW": 1, "HW": 2}
-JSON_KEYS = {"alignments": int, "dp_cells": int, "bits_per_cell_max": int, "cycles_total": int,
-             "seconds": float, "alignments_per_second": float, "joules_total": float,
-             "joules_per_alignment": float, "device": dict}
+JSON_KEYS = {
+    "alignments": int,
+    "dp_cells": int,
+    "bits_per_cell_max": int,
+    "cycles_total": int,
+    "seconds": float,
+    "alignments_per_second": float,
+    "joules_total": float,
+    "joules_per_alignment": float,
+    "device": dict,
+}
 
 
 def random_pairs(rng, count, max_len=40, flank=0, rate=0.5):
@@ -62,6 +74,7 @@ def bits_of(values, n):
 
 # -- primitives ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("n", [1, 2, 3, 8, 16, 32, 64])
 def test_serial_addition_costs_18n_plus_1_with_one_init_per_gate(n):
     assert pr.cost_add(n).cycles("per-gate") == 18 * n + 1
@@ -91,11 +104,11 @@ def test_ops_table_reports_aritpim_counts_and_rejects_bad_widths():
 def test_every_primitive_computes_right_and_matches_its_closed_form(n):
     rows, k = 200, 3
     rng = np.random.default_rng(100 + n)
-    a = rng.integers(0, 2 ** n, (rows, k))
-    b = rng.integers(0, 2 ** n, (rows, k))
+    a = rng.integers(0, 2**n, (rows, k))
+    b = rng.integers(0, 2**n, (rows, k))
     s = rng.integers(0, 2, (rows, k)).astype(bool)
     A, B = bits_of(a, n), bits_of(b, n)
-    mask = 2 ** n - 1
+    mask = 2**n - 1
     cases = [
         (lambda mc: to_int(pr.add(mc, A, B)[0]), (a + b) & mask, pr.cost_add(n, k)),
         (lambda mc: to_int(pr.sub(mc, A, B)[0]), (a - b) & mask, pr.cost_sub(n, k)),
@@ -116,11 +129,14 @@ def test_every_primitive_computes_right_and_matches_its_closed_form(n):
         assert mc.total().as_dict() == cost.as_dict()
     # Conditional shift of a (rows, E, n) region and constants.
     mc = pr.Machine(rows)
-    region = bits_of(rng.integers(0, 2 ** n, (rows, 6)), n)
+    region = bits_of(rng.integers(0, 2**n, (rows, 6)), n)
     fill = np.zeros((rows, 1, n), dtype=bool)
     out = pr.cond_shift(mc, region, s[:, 0], fill)
-    want = np.where(s[:, 0, None], np.concatenate([to_int(region)[:, 1:], np.zeros((rows, 1), int)], 1),
-                    to_int(region))
+    want = np.where(
+        s[:, 0, None],
+        np.concatenate([to_int(region)[:, 1:], np.zeros((rows, 1), int)], 1),
+        to_int(region),
+    )
     assert (to_int(out) == want).all()
     assert mc.total() == pr.cost_cond_shift(6, n)
     mc = pr.Machine(rows)
@@ -128,6 +144,7 @@ def test_every_primitive_computes_right_and_matches_its_closed_form(n):
 
 
 # -- profile and fixed band ---------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("mode", MODES)
 def test_profile_replays_the_core_exactly(mode, rng):
@@ -137,7 +154,8 @@ def test_profile_replays_the_core_exactly(mode, rng):
     for band in (1, 8):
         core = pimalign.batch_align(qs, ts, mode=mode, band=band, engine="adaptive")
         dist, cells, passes, kind, dlo, dhi, bits, best = profile_pairs(
-            q_flat, q_off, t_flat, t_off, MODES[mode], 4, band)
+            q_flat, q_off, t_flat, t_off, MODES[mode], 4, band
+        )
         assert (dist == core.distance).all() and (cells == core.cells).all()
         last = bits[np.arange(len(qs)), passes - 1]
         assert (last == core.bits).all()  # the core reports the deciding pass's bits
@@ -148,32 +166,48 @@ def test_profile_replays_the_core_exactly(mode, rng):
 
 # -- the mirror against the core ----------------------------------------------------------------
 
-@pytest.mark.parametrize("mode,count,flank,band,literal_n", [
-    ("NW", 2000, 0, 3, False),
-    ("SHW", 1000, 15, 4, False),
-    ("HW", 800, 12, 2, False),
-    ("NW", 500, 10, 5, True),
-])
+
+@pytest.mark.parametrize(
+    "mode,count,flank,band,literal_n",
+    [
+        ("NW", 2000, 0, 3, False),
+        ("SHW", 1000, 15, 4, False),
+        ("HW", 800, 12, 2, False),
+        ("NW", 500, 10, 5, True),
+    ],
+)
 def test_mirror_distances_equal_the_core_on_random_pairs(mode, count, flank, band, literal_n):
     rng = random.Random(hash((mode, band)) & 0xFFFF)
     qs, ts = random_pairs(rng, count, max_len=30, flank=flank)
     got = mirror_distances(qs, ts, mode=mode, literal_n=literal_n, band=band)
-    core = pimalign.batch_align(qs, ts, mode=mode, literal_n=literal_n, band=band,
-                                engine="adaptive")
+    core = pimalign.batch_align(
+        qs, ts, mode=mode, literal_n=literal_n, band=band, engine="adaptive"
+    )
     assert (got.distance == core.distance).all()
     assert not got.overflow.any()  # cells at the core's bits per cell never overflow
 
 
 def test_mirror_on_edge_cases_all_modes():
-    pairs = [("", ""), ("", "ACGT"), ("ACGT", ""), ("A", "A"), ("A", "C"), ("N", "N"),
-             ("NNNN", "NNNN"), ("NNNN", "ACGT"), ("ACGTA", "ACGTTGCA" * 5),
-             ("ACGTTGCA" * 5, "ACGTA"), ("GATTACA", "TACGATTACAGG")]
+    pairs = [
+        ("", ""),
+        ("", "ACGT"),
+        ("ACGT", ""),
+        ("A", "A"),
+        ("A", "C"),
+        ("N", "N"),
+        ("NNNN", "NNNN"),
+        ("NNNN", "ACGT"),
+        ("ACGTA", "ACGTTGCA" * 5),
+        ("ACGTTGCA" * 5, "ACGTA"),
+        ("GATTACA", "TACGATTACAGG"),
+    ]
     qs, ts = [p[0] for p in pairs], [p[1] for p in pairs]
     for mode in MODES:
         for literal_n, band in ((False, 1), (True, 8)):
             got = mirror_distances(qs, ts, mode=mode, literal_n=literal_n, band=band)
-            core = pimalign.batch_align(qs, ts, mode=mode, literal_n=literal_n, band=band,
-                                        engine="adaptive")
+            core = pimalign.batch_align(
+                qs, ts, mode=mode, literal_n=literal_n, band=band, engine="adaptive"
+            )
             assert (got.distance == core.distance).all(), (mode, literal_n, band)
             assert not got.overflow.any()
 
@@ -200,6 +234,7 @@ def test_mirror_flags_overflow_when_cells_are_too_narrow(rng):
 
 # -- the closed-form model against the mirror ---------------------------------------------------
 
+
 @pytest.mark.parametrize("mode,literal_n", [("NW", False), ("SHW", True), ("HW", False)])
 def test_model_and_mirror_agree_exactly_on_gates_moves_and_host_bits(mode, literal_n):
     rng = random.Random(7)
@@ -208,8 +243,10 @@ def test_model_and_mirror_agree_exactly_on_gates_moves_and_host_bits(mode, liter
     wl, prof = profile_workload(*encode_many(qs), *encode_many(ts), mode, literal_n, 3)
     for size in (len(qs), 30):  # one group, then lockstep groups of 30 rows
         ev = evaluate(wl, size)
-        energy = {f: int(np.sum(getattr(ev["energy_cost"], f))) for f in
-                  ("nor", "not_", "const", "groups", "moves")}
+        energy = {
+            f: int(np.sum(getattr(ev["energy_cost"], f)))
+            for f in ("nor", "not_", "const", "groups", "moves")
+        }
         if size == len(qs):
             time_cost = {f: int(getattr(ev["time_cost"], f)[0]) for f in energy}
             assert time_cost == mir.time_cost.as_dict()
@@ -217,16 +254,24 @@ def test_model_and_mirror_agree_exactly_on_gates_moves_and_host_bits(mode, liter
             assert int(ev["writes"][0]) == mir.writes_bits and int(ev["reads"][0]) == mir.reads_bits
             assert {k: c.as_dict() for k, c in ev["sections"].items()} == mir.sections
         else:
-            parts = [mirror_distances(qs[i:i + size], ts[i:i + size], mode=mode,
-                                      literal_n=literal_n, band=3) for i in range(0, len(qs), size)]
+            parts = [
+                mirror_distances(
+                    qs[i : i + size], ts[i : i + size], mode=mode, literal_n=literal_n, band=3
+                )
+                for i in range(0, len(qs), size)
+            ]
             for g, part in enumerate(parts):
-                assert {f: int(getattr(ev["time_cost"], f)[g]) for f in energy} == \
-                    part.time_cost.as_dict()
-            assert sum(p.energy_cost.switched for p in parts) == int(np.sum(ev["energy_cost"].switched))
+                assert {
+                    f: int(getattr(ev["time_cost"], f)[g]) for f in energy
+                } == part.time_cost.as_dict()
+            assert sum(p.energy_cost.switched for p in parts) == int(
+                np.sum(ev["energy_cost"].switched)
+            )
     assert (mir.passes == prof["passes"]).all()
 
 
 # -- scaling laws -------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def demo_workload():
@@ -236,11 +281,13 @@ def demo_workload():
 
 def test_twice_the_crossbars_twice_the_throughput_until_the_host_bound(demo_workload):
     rates = []
-    for xb in (2 ** 8, 2 ** 9, 2 ** 10, 2 ** 11, 2 ** 12, 2 ** 16):
+    for xb in (2**8, 2**9, 2**10, 2**11, 2**12, 2**16):
         est = pim_estimate(demo_workload, scaled_device(DEFAULT, xb))
         rates.append(est)
     for small, big in zip(rates[1:3], rates[2:4]):
-        assert big["steady_state_compute_bound"] == pytest.approx(2 * small["steady_state_compute_bound"])
+        assert big["steady_state_compute_bound"] == pytest.approx(
+            2 * small["steady_state_compute_bound"]
+        )
     host = rates[0]["steady_state_host_bound"]
     assert all(r["steady_state_host_bound"] == pytest.approx(host) for r in rates)
     assert rates[-1]["steady_state_alignments_per_second"] == pytest.approx(host)
@@ -248,12 +295,18 @@ def test_twice_the_crossbars_twice_the_throughput_until_the_host_bound(demo_work
 
 
 def test_energy_is_proportional_to_gates(demo_workload):
-    only_gates = DEFAULT.replace(write_energy_pj_per_bit=0.0, read_energy_pj_per_bit=0.0,
-                                 move_energy_pj_per_bit=0.0, host_energy_pj_per_bit=0.0)
+    only_gates = DEFAULT.replace(
+        write_energy_pj_per_bit=0.0,
+        read_energy_pj_per_bit=0.0,
+        move_energy_pj_per_bit=0.0,
+        host_energy_pj_per_bit=0.0,
+    )
     one = pim_estimate(demo_workload, only_gates)
     two = pim_estimate(demo_workload, only_gates.replace(gate_energy_fj=2 * DEFAULT.gate_energy_fj))
     assert two["joules_total"] == pytest.approx(2 * one["joules_total"])
-    assert one["joules_total"] == pytest.approx(one["gates_switched_cells"] * DEFAULT.gate_energy_fj * 1e-15)
+    assert one["joules_total"] == pytest.approx(
+        one["gates_switched_cells"] * DEFAULT.gate_energy_fj * 1e-15
+    )
     full = pim_estimate(demo_workload, DEFAULT)
     assert full["joules_total"] == pytest.approx(sum(full["energy_breakdown_joules"].values()))
     bulk = pim_estimate(demo_workload, DEFAULT.replace(init_policy="bulk"))
@@ -266,9 +319,15 @@ def test_a_million_alignments_are_modelled_like_their_parts(demo_workload):
     cost exactly the repeats times the parts. How long that takes is measured by
     ``benchmarks/bench_pim_model.py``, not asserted here."""
     from dataclasses import replace
+
     reps = 1_000_000 // len(demo_workload) + 1
-    big = replace(demo_workload, **{f: np.concatenate([getattr(demo_workload, f)] * reps)
-                                    for f in ("m", "n", "passes", "kind", "dlo", "dhi", "bits")})
+    big = replace(
+        demo_workload,
+        **{
+            f: np.concatenate([getattr(demo_workload, f)] * reps)
+            for f in ("m", "n", "passes", "kind", "dlo", "dhi", "bits")
+        },
+    )
     one = pim_estimate(demo_workload, DEFAULT)
     est = pim_estimate(big, DEFAULT)
     assert est["alignments"] == reps * one["alignments"] >= 1_000_000
@@ -277,6 +336,7 @@ def test_a_million_alignments_are_modelled_like_their_parts(demo_workload):
 
 
 # -- device TOML ----------------------------------------------------------------------------------
+
 
 def test_shipped_toml_is_the_default_and_overrides_apply(tmp_path):
     path = tmp_path / "d.toml"
@@ -287,18 +347,21 @@ def test_shipped_toml_is_the_default_and_overrides_apply(tmp_path):
     assert dev.cycle_time_ns == 2.64 and dev.init_policy == "bulk" and dev.rows == 1024
 
 
-@pytest.mark.parametrize("text,key", [
-    ("[logic]\ncycle_time_ns = -1.0\n", "logic.cycle_time_ns"),
-    ("[crossbar]\nrows = 0\n", "crossbar.rows"),
-    ("[crossbar]\nrowz = 10\n", "crossbar.rowz"),
-    ("[crossbar]\ncycle_time_ns = 1.0\n", "belongs in [logic]"),
-    ("[gpu]\ncores = 1\n", "[gpu]"),
-    ("[logic]\ninit_policy = \"lazy\"\n", "logic.init_policy"),
-    ("[logic]\ngate_set = [\"NAND\"]\n", "logic.gate_set"),
-    ("[memory]\nwrite_energy_pj_per_bit = \"a lot\"\n", "memory.write_energy_pj_per_bit"),
-    ("[organisation]\nchips = 1.5\n", "organisation.chips"),
-    ("not = toml = at all\n", "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    "text,key",
+    [
+        ("[logic]\ncycle_time_ns = -1.0\n", "logic.cycle_time_ns"),
+        ("[crossbar]\nrows = 0\n", "crossbar.rows"),
+        ("[crossbar]\nrowz = 10\n", "crossbar.rowz"),
+        ("[crossbar]\ncycle_time_ns = 1.0\n", "belongs in [logic]"),
+        ("[gpu]\ncores = 1\n", "[gpu]"),
+        ('[logic]\ninit_policy = "lazy"\n', "logic.init_policy"),
+        ('[logic]\ngate_set = ["NAND"]\n', "logic.gate_set"),
+        ('[memory]\nwrite_energy_pj_per_bit = "a lot"\n', "memory.write_energy_pj_per_bit"),
+        ("[organisation]\nchips = 1.5\n", "organisation.chips"),
+        ("not = toml = at all\n", "not valid TOML"),
+    ],
+)
 def test_toml_errors_name_the_key(tmp_path, text, key):
     path = tmp_path / "bad.toml"
     path.write_text(text)
@@ -309,8 +372,10 @@ def test_toml_errors_name_the_key(tmp_path, text, key):
 
 # -- workload files -------------------------------------------------------------------------------
 
+
 def test_editdist_workload_file_gives_an_approximate_estimate(tmp_path):
     from pimalign.cli import main
+
     out = tmp_path / "w.tsv"
     assert main(["editdist", DEMO, "--workload", "--engine", "adaptive", "-o", str(out)]) == 0
     table = read_workload_file(str(out))
@@ -331,13 +396,16 @@ def test_mapper_workload_file_with_affine_rows(tmp_path):
     assert est["approximate"] and est["cycles_total"] > 0
 
 
-@pytest.mark.parametrize("content,message", [
-    ("id\tband\tcells\tbits\n", "header"),
-    ("#id\tdistance\tband\n", "lacks column"),
-    ("#id\tband\tcells\tbits\nx\t17\tmany\t4\n", "not an integer"),
-    ("#id\tband\tcells\tbits\nx\t17\t4\n", "expected 4 columns"),
-    ("#read\tkind\tband\tcells\tbits\nx\tglobal\t1\t2\t3\n", "unknown kind"),
-])
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        ("id\tband\tcells\tbits\n", "header"),
+        ("#id\tdistance\tband\n", "lacks column"),
+        ("#id\tband\tcells\tbits\nx\t17\tmany\t4\n", "not an integer"),
+        ("#id\tband\tcells\tbits\nx\t17\t4\n", "expected 4 columns"),
+        ("#read\tkind\tband\tcells\tbits\nx\tglobal\t1\t2\t3\n", "unknown kind"),
+    ],
+)
 def test_bad_workload_files_raise_input_errors(tmp_path, content, message):
     path = tmp_path / "w.tsv"
     path.write_text(content)
@@ -346,6 +414,7 @@ def test_bad_workload_files_raise_input_errors(tmp_path, content, message):
 
 
 # -- estimate and sweep end to end ----------------------------------------------------------------
+
 
 def run_cli(*argv):
     parser = argparse.ArgumentParser(prog="pimalign")
@@ -356,8 +425,22 @@ def run_cli(*argv):
 
 def test_estimate_on_bundled_pairs_writes_json_and_figures(tmp_path, capsys):
     out, rep = tmp_path / "est.json", tmp_path / "report"
-    assert run_cli("estimate", "--pairs", DEMO, "--limit", "300", "--repeats", "1",
-                   "--json", str(out), "--report", str(rep)) == 0
+    assert (
+        run_cli(
+            "estimate",
+            "--pairs",
+            DEMO,
+            "--limit",
+            "300",
+            "--repeats",
+            "1",
+            "--json",
+            str(out),
+            "--report",
+            str(rep),
+        )
+        == 0
+    )
     report = json.loads(out.read_text())
     for key, kind in JSON_KEYS.items():
         assert isinstance(report[key], kind), key
@@ -366,8 +449,11 @@ def test_estimate_on_bundled_pairs_writes_json_and_figures(tmp_path, capsys):
     assert report["alignments"] == 300 and report["bits_per_cell_max"] == 4
     assert report["device"]["cycle_time_ns"] == DEFAULT.cycle_time_ns
     assert {p["source"][:6] for p in report["published"]} == {"RAPIDx"}
-    assert sorted(os.listdir(rep)) == ["energy_breakdown.png", "throughput_vs_crossbars.png",
-                                       "time_breakdown.png"]
+    assert sorted(os.listdir(rep)) == [
+        "energy_breakdown.png",
+        "throughput_vs_crossbars.png",
+        "time_breakdown.png",
+    ]
     printed = capsys.readouterr().out
     assert "CPU measured" in printed and "PIM estimated" in printed and "published" in printed
 
@@ -377,7 +463,8 @@ def test_estimate_json_schema_from_the_api():
     assert set(JSON_KEYS) | {"cpu_alignments_per_second", "speedup_vs_cpu"} <= set(report)
     json.dumps(report)  # plain JSON types throughout
     assert report["speedup_vs_cpu"] == pytest.approx(
-        report["alignments_per_second"] / report["cpu_alignments_per_second"])
+        report["alignments_per_second"] / report["cpu_alignments_per_second"]
+    )
 
 
 def test_ops_cli_json(capsys):
@@ -387,16 +474,34 @@ def test_ops_cli_json(capsys):
 
 
 def test_sweep_reports_speed_and_fixed_band_accuracy(tmp_path):
-    rows = run_sweep(DEFAULT, pairs=DEMO, limit=150, bands=(2, 8), crossbars=(1024, 4096),
-                     bits=("exact", 3, 4))
+    rows = run_sweep(
+        DEFAULT, pairs=DEMO, limit=150, bands=(2, 8), crossbars=(1024, 4096), bits=("exact", 3, 4)
+    )
     assert len(rows) == 2 * 2 * 3 and set(COLUMNS) <= set(rows[0])
     for r in rows:
         assert 0 <= r["fixed_band_differs_fraction"] <= 1 and r["fixed_band_max_excess"] >= 0
     over = {r["bits"]: r["overflow_fraction"] for r in rows if r["band"] == 8}
     assert over["exact"] == 0 and over[3] >= over[4]
-    assert run_cli("sweep", "--pairs", DEMO, "--limit", "50", "--bands", "4", "--crossbars",
-                   "1024", "--bits", "exact", "-o", str(tmp_path / "s.tsv"), "--plot",
-                   str(tmp_path / "s.png")) == 0
+    assert (
+        run_cli(
+            "sweep",
+            "--pairs",
+            DEMO,
+            "--limit",
+            "50",
+            "--bands",
+            "4",
+            "--crossbars",
+            "1024",
+            "--bits",
+            "exact",
+            "-o",
+            str(tmp_path / "s.tsv"),
+            "--plot",
+            str(tmp_path / "s.png"),
+        )
+        == 0
+    )
     assert (tmp_path / "s.tsv").read_text().startswith("#band\tcrossbars")
     assert (tmp_path / "s.png").stat().st_size > 0
 
@@ -416,9 +521,13 @@ def test_estimate_rejects_bad_inputs(tmp_path):
 
 def test_documented_row_formulas_hold():
     from pimalign.pim.model import _total, sections_row
+
     for w, b, length, bm, be in ((17, 4, 160, 9, 10), (5, 1, 12, 5, 6), (41, 7, 300, 12, 11)):
         adaptive = _total(sections_row(0, w, b, length, bm, be, 4, False))
         static = _total(sections_row(1, w, b, length, bm, be, 4, False))
-        assert adaptive.cycles("per-gate") == 36 * length + 211 * w + 124 * w * b - 36 * b + 33 * bm + 62 * be
+        assert (
+            adaptive.cycles("per-gate")
+            == 36 * length + 211 * w + 124 * w * b - 36 * b + 33 * bm + 62 * be
+        )
         assert static.cycles("per-gate") == 195 * w + 112 * w * b - 48 * b + 47 * bm - 38
         assert adaptive.moves == static.moves == 3

@@ -5,6 +5,7 @@ import json
 import os
 
 from conftest import DATA
+
 from pimalign.cli import main
 
 DEMO = os.path.join(DATA, "pairs_reads_demo.tsv.gz")
@@ -18,8 +19,25 @@ def test_pim_ops_prints_aritpim_addition_cost(capsys):
 
 def test_pim_estimate_end_to_end(tmp_path, capsys):
     out = tmp_path / "est.json"
-    assert main(["pim", "estimate", "--pairs", DEMO, "--limit", "200", "--repeats", "1",
-                 "--json", str(out), "--report", str(tmp_path / "rep")]) == 0
+    assert (
+        main(
+            [
+                "pim",
+                "estimate",
+                "--pairs",
+                DEMO,
+                "--limit",
+                "200",
+                "--repeats",
+                "1",
+                "--json",
+                str(out),
+                "--report",
+                str(tmp_path / "rep"),
+            ]
+        )
+        == 0
+    )
     report = json.loads(out.read_text())
     assert report["alignments"] == 200 and report["speedup_vs_cpu"] > 0
     assert len(os.listdir(tmp_path / "rep")) == 3
@@ -27,8 +45,25 @@ def test_pim_estimate_end_to_end(tmp_path, capsys):
 
 
 def test_pim_sweep_to_stdout(capsys):
-    assert main(["pim", "sweep", "--pairs", DEMO, "--limit", "40", "--bands", "8",
-                 "--crossbars", "1024,2048", "--bits", "exact"]) == 0
+    assert (
+        main(
+            [
+                "pim",
+                "sweep",
+                "--pairs",
+                DEMO,
+                "--limit",
+                "40",
+                "--bands",
+                "8",
+                "--crossbars",
+                "1024,2048",
+                "--bits",
+                "exact",
+            ]
+        )
+        == 0
+    )
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("#band") and len(lines) == 3
 

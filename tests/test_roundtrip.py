@@ -9,10 +9,9 @@ from __future__ import annotations
 import os
 
 import pysam
+from conftest import DATA
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from conftest import DATA
 
 REF = os.path.join(DATA, "demo_ref.fa.gz")
 COMPLEMENT = str.maketrans("ACGTNRYKMSWBDHV", "TGCANYRMKSWVHDB")
@@ -40,8 +39,12 @@ REFERENCE = None
 
 read = st.one_of(
     # from the reference, maybe reverse-complemented, maybe mutated with odd letters
-    st.tuples(st.integers(0, 299_000), st.integers(30, 300), st.booleans(),
-              st.lists(st.tuples(st.integers(0, 299), st.sampled_from("acgtNRYn")), max_size=6)),
+    st.tuples(
+        st.integers(0, 299_000),
+        st.integers(30, 300),
+        st.booleans(),
+        st.lists(st.tuples(st.integers(0, 299), st.sampled_from("acgtNRYn")), max_size=6),
+    ),
     # random text
     st.text(alphabet="ACGTNacgtnRY", max_size=300),
 )
@@ -59,7 +62,7 @@ def test_reads_round_trip_through_sam(tmp_path_factory, reads):
     for x, (spec, salt) in enumerate(reads):
         if isinstance(spec, tuple):
             start, length, reverse, edits = spec
-            seq = list(REFERENCE[start:start + length])
+            seq = list(REFERENCE[start : start + length])
             for pos, base in edits:
                 if pos < len(seq):
                     seq[pos] = base
@@ -95,4 +98,5 @@ def test_reads_round_trip_through_sam(tmp_path_factory, reads):
             assert got_qual == qual
         if not rec.is_unmapped:
             assert rec.query_alignment_length + sum(
-                n for op, n in rec.cigartuples if op == 4) == len(seq)
+                n for op, n in rec.cigartuples if op == 4
+            ) == len(seq)

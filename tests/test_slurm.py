@@ -12,26 +12,53 @@ from pathlib import Path
 
 import pysam
 import pytest
-
-from test_workflow import (NO_PIM, ROOT, SNAKEFILE, WORKFLOW, bam_records, copy_demo, leftovers,
-                           snakemake, write_yaml)
+from test_workflow import (
+    NO_PIM,
+    ROOT,
+    SNAKEFILE,
+    WORKFLOW,
+    bam_records,
+    copy_demo,
+    leftovers,
+    snakemake,
+    write_yaml,
+)
 
 pytestmark = pytest.mark.slow
 
 SCRIPTS = ROOT / "tests" / "slurm"
-SLURM_FLAGS = ("--workflow-profile", WORKFLOW / "profiles" / "slurm", "--executor", "slurm",
-               "--slurm-status-command", "squeue",
-               "--slurm-init-seconds-before-status-checks", "2", "--slurm-no-account")
-SAME = ("insert/demo.txt", "stats/demo.flagstat.txt",
-        "stats/demo.idxstats.tsv", "stats/demo.summary.json", "editdist/demo_pairs.tsv")
-PLOTS = ("plots/demo.mapq.png", "plots/demo.insert.png", "plots/demo.coverage.png",
-         "plots/demo.workload.png", "plots/demo_pairs.editdist.png")
+SLURM_FLAGS = (
+    "--workflow-profile",
+    WORKFLOW / "profiles" / "slurm",
+    "--executor",
+    "slurm",
+    "--slurm-status-command",
+    "squeue",
+    "--slurm-init-seconds-before-status-checks",
+    "2",
+    "--slurm-no-account",
+)
+SAME = (
+    "insert/demo.txt",
+    "stats/demo.flagstat.txt",
+    "stats/demo.idxstats.tsv",
+    "stats/demo.summary.json",
+    "editdist/demo_pairs.tsv",
+)
+PLOTS = (
+    "plots/demo.mapq.png",
+    "plots/demo.insert.png",
+    "plots/demo.coverage.png",
+    "plots/demo.workload.png",
+    "plots/demo_pairs.editdist.png",
+)
 
 
 @pytest.fixture(scope="module")
 def slurm_cluster():
-    res = subprocess.run(["bash", SCRIPTS / "start-local-slurm.sh"], capture_output=True,
-                         text=True, timeout=900)
+    res = subprocess.run(
+        ["bash", SCRIPTS / "start-local-slurm.sh"], capture_output=True, text=True, timeout=900
+    )
     if res.returncode == 3:
         pytest.skip(f"SLURM cannot be installed here: {res.stderr.strip()}")
     assert res.returncode == 0, res.stderr
@@ -42,8 +69,16 @@ def slurm_cluster():
 def _run(folder: Path, *flags: str) -> str:
     copy_demo(folder)
     write_yaml(folder / "nopim.yaml", NO_PIM)
-    res = snakemake("-s", SNAKEFILE, "--configfile", "nopim.yaml", *flags, cwd=folder,
-                    scratch=folder / "scratch", timeout=900)
+    res = snakemake(
+        "-s",
+        SNAKEFILE,
+        "--configfile",
+        "nopim.yaml",
+        *flags,
+        cwd=folder,
+        scratch=folder / "scratch",
+        timeout=900,
+    )
     return res.stdout
 
 
@@ -58,12 +93,15 @@ def test_slurm_run_equals_local_run(slurm_cluster, tmp_path):
     # records and header (not the @PG command lines, whose temporary names differ; so do the
     # BAM bytes and the .bai offsets, hence the index is compared through what it answers)
     assert bam_records(slurm / "bam" / "demo.bam") == bam_records(local / "bam" / "demo.bam")
-    assert pysam.idxstats(str(slurm / "bam" / "demo.bam")) == \
-        pysam.idxstats(str(local / "bam" / "demo.bam"))
+    assert pysam.idxstats(str(slurm / "bam" / "demo.bam")) == pysam.idxstats(
+        str(local / "bam" / "demo.bam")
+    )
     for name in SAME:
         assert (slurm / name).read_bytes() == (local / name).read_bytes(), name
-    with gzip.open(slurm / "workload" / "demo.tsv.gz", "rt") as a, \
-            gzip.open(local / "workload" / "demo.tsv.gz", "rt") as b:
+    with (
+        gzip.open(slurm / "workload" / "demo.tsv.gz", "rt") as a,
+        gzip.open(local / "workload" / "demo.tsv.gz", "rt") as b,
+    ):
         assert a.read() == b.read()
     for name in PLOTS:
         assert (slurm / name).stat().st_size > 0, name

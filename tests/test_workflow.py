@@ -29,6 +29,7 @@ READ_GROUP = r"@RG\tID:{0}\tSM:{0}"
 
 # -- helpers (test_slurm.py uses them too) ----------------------------------------------------
 
+
 def environment(scratch: Path | None = None) -> dict:
     env = dict(os.environ)
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
@@ -38,20 +39,28 @@ def environment(scratch: Path | None = None) -> dict:
     return env
 
 
-def snakemake(*args, cwd: Path, scratch: Path | None = None, check: bool = True,
-              timeout: int = 600) -> subprocess.CompletedProcess:
+def snakemake(
+    *args, cwd: Path, scratch: Path | None = None, check: bool = True, timeout: int = 600
+) -> subprocess.CompletedProcess:
     """Run ``python -m snakemake ARGS`` in ``cwd``; stdout and stderr together in ``.stdout``."""
-    res = subprocess.run([sys.executable, "-m", "snakemake", *map(str, args)], cwd=cwd,
-                         env=environment(scratch), stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, text=True, timeout=timeout)
+    res = subprocess.run(
+        [sys.executable, "-m", "snakemake", *map(str, args)],
+        cwd=cwd,
+        env=environment(scratch),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=timeout,
+    )
     if check:
         assert res.returncode == 0, res.stdout[-6000:]
     return res
 
 
 def pimalign(*args, cwd: Path) -> None:
-    res = subprocess.run([sys.executable, "-m", "pimalign", *map(str, args)], cwd=cwd,
-                         capture_output=True, text=True)
+    res = subprocess.run(
+        [sys.executable, "-m", "pimalign", *map(str, args)], cwd=cwd, capture_output=True, text=True
+    )
     assert res.returncode == 0, res.stderr
 
 
@@ -68,19 +77,40 @@ def bam_records(path: Path) -> tuple[list[str], list[str]]:
         return header, [r.to_string() for r in bam.fetch(until_eof=True)]
 
 
-def whole_run(folder: Path, index: Path, reads: list[Path], sample: str, out: Path,
-              workload: Path | None = None) -> Path:
+def whole_run(
+    folder: Path,
+    index: Path,
+    reads: list[Path],
+    sample: str,
+    out: Path,
+    workload: Path | None = None,
+) -> Path:
     """One ``pimalign align`` on a sample's whole input (the reference for a scattered run)."""
     extra = ["--workload", workload] if workload else []
-    pimalign("align", index, *reads, "-R", READ_GROUP.format(sample), "-o", out, "-t", "2",
-             "--no-progress", *extra, cwd=folder)
+    pimalign(
+        "align",
+        index,
+        *reads,
+        "-R",
+        READ_GROUP.format(sample),
+        "-o",
+        out,
+        "-t",
+        "2",
+        "--no-progress",
+        *extra,
+        cwd=folder,
+    )
     return out
 
 
 def leftovers(folder: Path) -> list[str]:
     """Temporary files (pimalign's ``.NAME.XXXX.tmp*``, the wrapper's ``pimalign-align.*``)."""
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*")
-                  if ".tmp" in p.name or p.name.startswith("pimalign-align."))
+    return sorted(
+        str(p.relative_to(folder))
+        for p in folder.rglob("*")
+        if ".tmp" in p.name or p.name.startswith("pimalign-align.")
+    )
 
 
 def workload_rows(path: Path) -> list[str]:
@@ -98,25 +128,46 @@ NO_PIM = "pim:\n  estimate: false\n"
 
 # -- the workflow on the bundled demo (default config) ---------------------------------------
 
+
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory):
     """The default config on a copy of data/, PIM estimate off (see test_default_run_with_pim)."""
     folder = tmp_path_factory.mktemp("demo")
     copy_demo(folder)
     write_yaml(folder / "nopim.yaml", NO_PIM)
-    res = snakemake("-s", SNAKEFILE, "--cores", "2", "--configfile", "nopim.yaml", cwd=folder,
-                    scratch=folder / "scratch")
+    res = snakemake(
+        "-s",
+        SNAKEFILE,
+        "--cores",
+        "2",
+        "--configfile",
+        "nopim.yaml",
+        cwd=folder,
+        scratch=folder / "scratch",
+    )
     return types.SimpleNamespace(folder=folder, results=folder / "results", log=res.stdout)
 
 
 def test_demo_run_outputs_and_no_leftovers(demo_run):
     r = demo_run.results
-    for name in ("bam/demo.bam", "bam/demo.bam.bai", "index/reference.pmi", "insert/demo.txt",
-                 "workload/demo.tsv.gz", "stats/demo.flagstat.txt", "stats/demo.idxstats.tsv",
-                 "stats/demo.summary.json", "plots/demo.mapq.png", "plots/demo.insert.png",
-                 "plots/demo.coverage.png", "plots/demo.workload.png",
-                 "editdist/demo_pairs.tsv", "plots/demo_pairs.editdist.png",
-                 "logs/align/demo/1-of-2.log", "logs/align/demo/2-of-2.log"):
+    for name in (
+        "bam/demo.bam",
+        "bam/demo.bam.bai",
+        "index/reference.pmi",
+        "insert/demo.txt",
+        "workload/demo.tsv.gz",
+        "stats/demo.flagstat.txt",
+        "stats/demo.idxstats.tsv",
+        "stats/demo.summary.json",
+        "plots/demo.mapq.png",
+        "plots/demo.insert.png",
+        "plots/demo.coverage.png",
+        "plots/demo.workload.png",
+        "editdist/demo_pairs.tsv",
+        "plots/demo_pairs.editdist.png",
+        "logs/align/demo/1-of-2.log",
+        "logs/align/demo/2-of-2.log",
+    ):
         assert (r / name).stat().st_size > 0, name
     assert not [p for p in (r / "chunks").rglob("*") if p.is_file()]  # temp() chunks removed
     assert leftovers(demo_run.folder) == []
@@ -131,16 +182,22 @@ def test_demo_run_outputs_and_no_leftovers(demo_run):
 
 def test_merged_bam_equals_one_run_on_the_whole_input(demo_run):
     folder = demo_run.folder
-    whole = whole_run(folder, demo_run.results / "index" / "reference.pmi",
-                      [DATA / "demo_R1.fq.gz", DATA / "demo_R2.fq.gz"], "demo",
-                      folder / "whole.bam", folder / "whole.workload.tsv.gz")
+    whole = whole_run(
+        folder,
+        demo_run.results / "index" / "reference.pmi",
+        [DATA / "demo_R1.fq.gz", DATA / "demo_R2.fq.gz"],
+        "demo",
+        folder / "whole.bam",
+        folder / "whole.workload.tsv.gz",
+    )
     header, records = bam_records(demo_run.results / "bam" / "demo.bam")
     whole_header, whole_records = bam_records(whole)
     assert len(records) == 4000
     assert records == whole_records  # same records, same order
     assert header == whole_header
-    assert workload_rows(demo_run.results / "workload" / "demo.tsv.gz") == \
-        workload_rows(folder / "whole.workload.tsv.gz")
+    assert workload_rows(demo_run.results / "workload" / "demo.tsv.gz") == workload_rows(
+        folder / "whole.workload.tsv.gz"
+    )
 
 
 def test_stats_equal_samtools(demo_run):
@@ -151,24 +208,33 @@ def test_stats_equal_samtools(demo_run):
     summary = json.loads((stats / "demo.summary.json").read_text())
     assert summary["flagstat_qc_passed"]["total"] == 4000
     assert [c["mapped"] for c in summary["contigs"]] == [
-        int(line.split("\t")[2]) for line in pysam.idxstats(bam).splitlines()[:-1]]
+        int(line.split("\t")[2]) for line in pysam.idxstats(bam).splitlines()[:-1]
+    ]
     assert 0.9 < summary["mapped_fraction"] <= 1.0
     assert 300 < summary["insert_median"] < 500
 
 
 def test_report_with_the_plots(demo_run):
     report = demo_run.folder / "report.html"
-    snakemake("-s", SNAKEFILE, "--configfile", "nopim.yaml", "--report", report,
-              cwd=demo_run.folder)
+    snakemake(
+        "-s", SNAKEFILE, "--configfile", "nopim.yaml", "--report", report, cwd=demo_run.folder
+    )
     html = report.read_text(errors="replace")
-    for plot in ("demo.mapq.png", "demo.insert.png", "demo.coverage.png", "demo.workload.png",
-                 "demo_pairs.editdist.png", "demo.flagstat.txt"):
+    for plot in (
+        "demo.mapq.png",
+        "demo.insert.png",
+        "demo.coverage.png",
+        "demo.workload.png",
+        "demo_pairs.editdist.png",
+        "demo.flagstat.txt",
+    ):
         assert plot in html, plot
 
 
 def test_second_run_has_nothing_to_do(demo_run):
-    res = snakemake("-s", SNAKEFILE, "--cores", "2", "--configfile", "nopim.yaml", "-n",
-                    cwd=demo_run.folder)
+    res = snakemake(
+        "-s", SNAKEFILE, "--cores", "2", "--configfile", "nopim.yaml", "-n", cwd=demo_run.folder
+    )
     assert "Nothing to be done" in res.stdout, res.stdout[-3000:]
 
 
@@ -195,13 +261,17 @@ def test_lint_is_clean(tmp_path):
 
 # -- config ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("config,message", [
-    ("samples:\n  s: [a.fq, b.fq, c.fq]\n", "is not valid under any of the given schemas"),
-    ("chunks: 0\n", "less than the minimum of 1"),
-    ("pim:\n  estimate: maybe\n", "is not of type 'boolean'"),
-    ("samples:\n  'bad name': [a.fq]\n", "does not match"),
-    ("colour: blue\n", "Additional properties are not allowed"),
-])
+
+@pytest.mark.parametrize(
+    "config,message",
+    [
+        ("samples:\n  s: [a.fq, b.fq, c.fq]\n", "is not valid under any of the given schemas"),
+        ("chunks: 0\n", "less than the minimum of 1"),
+        ("pim:\n  estimate: maybe\n", "is not of type 'boolean'"),
+        ("samples:\n  'bad name': [a.fq]\n", "does not match"),
+        ("colour: blue\n", "Additional properties are not allowed"),
+    ],
+)
 def test_config_is_validated(tmp_path, config, message):
     write_yaml(tmp_path / "bad.yaml", config)
     res = snakemake("-s", SNAKEFILE, "-n", "--configfile", "bad.yaml", cwd=tmp_path, check=False)
@@ -210,11 +280,14 @@ def test_config_is_validated(tmp_path, config, message):
 
 
 def test_command_line_samples_replace_the_demo(tmp_path):
-    write_yaml(tmp_path / "mine.yaml", f"""\
-        reference: {DATA / 'demo_ref.fa.gz'}
+    write_yaml(
+        tmp_path / "mine.yaml",
+        f"""\
+        reference: {DATA / "demo_ref.fa.gz"}
         samples:
-          mine: {DATA / 'demo_R1.fq.gz'}
-        """)
+          mine: {DATA / "demo_R1.fq.gz"}
+        """,
+    )
     res = snakemake("-s", SNAKEFILE, "-n", "--configfile", "mine.yaml", cwd=tmp_path)
     assert "results/bam/mine.bam" in res.stdout
     assert "results/bam/demo.bam" not in res.stdout
@@ -224,17 +297,31 @@ def test_command_line_samples_replace_the_demo(tmp_path):
 
 # -- failures --------------------------------------------------------------------------------
 
+
 def test_failed_chunk_leaves_no_partial_outputs(tmp_path):
     lines = gzip.open(DATA / "demo_R1.fq.gz", "rt").read().splitlines(True)
     lines[4 * 1500 + 1] = "ACGTJ" + lines[4 * 1500 + 1][5:]  # read 1501: chunk 2 of 2
     (tmp_path / "bad.fq").write_text("".join(lines))
-    write_yaml(tmp_path / "bad.yaml", textwrap.dedent(f"""\
-        reference: {DATA / 'demo_ref.fa.gz'}
+    write_yaml(
+        tmp_path / "bad.yaml",
+        textwrap.dedent(f"""\
+        reference: {DATA / "demo_ref.fa.gz"}
         samples:
           bad: bad.fq
-        """) + NO_PIM)
-    res = snakemake("-s", SNAKEFILE, "--cores", "2", "--configfile", "bad.yaml", cwd=tmp_path,
-                    scratch=tmp_path / "scratch", check=False)
+        """)
+        + NO_PIM,
+    )
+    res = snakemake(
+        "-s",
+        SNAKEFILE,
+        "--cores",
+        "2",
+        "--configfile",
+        "bad.yaml",
+        cwd=tmp_path,
+        scratch=tmp_path / "scratch",
+        check=False,
+    )
     assert res.returncode != 0
     assert "Error in rule align_chunk" in res.stdout
     log = (tmp_path / "results" / "logs" / "align" / "bad" / "2-of-2.log").read_text()
@@ -289,9 +376,11 @@ def test_used_as_a_module(tmp_path):
     edit distances; each merged BAM equals one run on the whole input."""
     (tmp_path / "Snakefile").write_text(MODULE_SNAKEFILE.format(snakefile=SNAKEFILE))
     r1, r2 = DATA / "demo_R1.fq.gz", DATA / "demo_R2.fq.gz"
-    write_yaml(tmp_path / "config.yaml", f"""\
+    write_yaml(
+        tmp_path / "config.yaml",
+        f"""\
         pimalign:
-          reference: {DATA / 'demo_ref.fa.gz'}
+          reference: {DATA / "demo_ref.fa.gz"}
           samples:
             pe: [{r1}, {r2}]
             se: [{r2}]
@@ -303,7 +392,8 @@ def test_used_as_a_module(tmp_path):
             extra: "--mode HW --task locations"
           pim:
             estimate: false
-        """)
+        """,
+    )
     snakemake("--cores", "2", cwd=tmp_path, scratch=tmp_path / "scratch")
     mapped = tmp_path / "mapped"
     assert " mapped (" in (tmp_path / "mapped_reads.txt").read_text()
@@ -345,7 +435,7 @@ def _rule_text(snakefile: Path, name: str) -> str:
     text = snakefile.read_text()
     start = text.index(f"rule {name}:")
     end = text.find("\n\n\nrule ", start)
-    return text[start:end if end >= 0 else len(text)].strip("\n")
+    return text[start : end if end >= 0 else len(text)].strip("\n")
 
 
 def test_align_wrapper_is_a_drop_in_for_bwa_mem(tmp_path):
@@ -362,8 +452,16 @@ def test_align_wrapper_is_a_drop_in_for_bwa_mem(tmp_path):
         "+         ALIGN",
     ], changed
 
-    snakemake("-s", test_snakefile, "--cores", "2", "--directory", tmp_path, cwd=tmp_path,
-              scratch=tmp_path / "scratch")
+    snakemake(
+        "-s",
+        test_snakefile,
+        "--cores",
+        "2",
+        "--directory",
+        tmp_path,
+        cwd=tmp_path,
+        scratch=tmp_path / "scratch",
+    )
     assert list((tmp_path / "scratch").iterdir()) == []
     assert leftovers(tmp_path) == []
 
@@ -380,8 +478,10 @@ def test_align_wrapper_is_a_drop_in_for_bwa_mem(tmp_path):
     assert header["HD"]["SO"] == "queryname"
     assert sorted(r.to_string() for r in by_name) == sorted(r.to_string() for r in unsorted)
     assert "-m 64M" in (tmp_path / "logs/bwa_mem_samtools/a.log").read_text()
-    for bam, index in (("mapped_with_index/a.bam", "mapped_with_index/a.bam.csi"),
-                       ("mapped_pimalign/a.bam", "mapped_pimalign/a.bam.bai")):
+    for bam, index in (
+        ("mapped_with_index/a.bam", "mapped_with_index/a.bam.csi"),
+        ("mapped_pimalign/a.bam", "mapped_pimalign/a.bam.bai"),
+    ):
         with pysam.AlignmentFile(str(tmp_path / bam), index_filename=str(tmp_path / index)) as f:
             assert f.header.to_dict()["HD"]["SO"] == "coordinate"
             assert f.mapped == sum(1 for r in unsorted if not r.is_unmapped)
@@ -468,19 +568,22 @@ def test_align_wrapper_bad_values_fail_clearly(tmp_path):
     (tmp_path / "g.pmi").write_text("")
     res = snakemake("--cores", "2", "--keep-going", cwd=tmp_path, check=False)
     assert res.returncode != 0
-    for message in ("Unexpected value for params.sorting ('picard')",
-                    "picard and fgbio are not offered",
-                    "Unexpected value for params.sort_order ('position')",
-                    "needs a coordinate-sorted output",
-                    "input reads must be one file, or a list of one or two (paired-end); got 3",
-                    "unknown extension; use .sam, .bam or .cram"):
+    for message in (
+        "Unexpected value for params.sorting ('picard')",
+        "picard and fgbio are not offered",
+        "Unexpected value for params.sort_order ('position')",
+        "needs a coordinate-sorted output",
+        "input reads must be one file, or a list of one or two (paired-end); got 3",
+        "unknown extension; use .sam, .bam or .cram",
+    ):
         assert message in res.stdout, message
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
 def _load_wrapper(name: str):
     spec = importlib.util.spec_from_file_location(
-        f"wrapper_{name}", WORKFLOW / "wrappers" / name / "wrapper.py")
+        f"wrapper_{name}", WORKFLOW / "wrappers" / name / "wrapper.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -498,27 +601,50 @@ def _job(inputs, outputs, params=None, threads=4, tmpdir="/scratch"):
             out._add_name(key)
         return out
 
-    return types.SimpleNamespace(input=named(inputs), output=named(outputs),
-                                 params=named(params or {}), threads=threads,
-                                 resources=named({"tmpdir": tmpdir}))
+    return types.SimpleNamespace(
+        input=named(inputs),
+        output=named(outputs),
+        params=named(params or {}),
+        threads=threads,
+        resources=named({"tmpdir": tmpdir}),
+    )
 
 
 def test_align_wrapper_plan():
     wrapper = _load_wrapper("align")
-    plan = wrapper.make_plan(_job({"reads": ["a.fq", "b.fq"], "idx": ["g.fa", "g.pmi"]},
-                                  {None: ["out.cram"], "idx": "out.cram.crai"},
-                                  {"sorting": "samtools", "extra": "-R x"}))
-    assert (plan["ref"], plan["format"], plan["index"], plan["threads"], plan["tmp_dir"]) == \
-        ("g.pmi", "CRAM", "out.cram.crai", 4, "/scratch")
-    assert wrapper.make_plan(_job({"reads": "a.fq", "idx": "g.fa.gz"}, {None: ["o.sam"]}))["ref"] \
+    plan = wrapper.make_plan(
+        _job(
+            {"reads": ["a.fq", "b.fq"], "idx": ["g.fa", "g.pmi"]},
+            {None: ["out.cram"], "idx": "out.cram.crai"},
+            {"sorting": "samtools", "extra": "-R x"},
+        )
+    )
+    assert (plan["ref"], plan["format"], plan["index"], plan["threads"], plan["tmp_dir"]) == (
+        "g.pmi",
+        "CRAM",
+        "out.cram.crai",
+        4,
+        "/scratch",
+    )
+    assert (
+        wrapper.make_plan(_job({"reads": "a.fq", "idx": "g.fa.gz"}, {None: ["o.sam"]}))["ref"]
         == "g.fa.gz"
+    )
     bad = [
         ({"reads": "a.fq", "idx": ["g.amb", "g.bwt"]}, {None: ["o.bam"]}, {}, "pimalign index"),
         ({"reads": "a.fq", "idx": "g.pmi"}, {None: ["o.bam"]}, {"sort_extra": "-T /x"}, "-T"),
-        ({"reads": "a.fq", "idx": "g.pmi"}, {None: ["o.cram"], "idx": "o.cram.bai"},
-         {"sorting": "pimalign"}, "must end with .crai"),
-        ({"reads": "a.fq", "idx": "g.pmi"}, {None: ["o.bam"], "idx": "o.bam.bai"},
-         {"sorting": "samtools", "sort_order": "queryname"}, "coordinate-sorted"),
+        (
+            {"reads": "a.fq", "idx": "g.pmi"},
+            {None: ["o.cram"], "idx": "o.cram.bai"},
+            {"sorting": "pimalign"},
+            "must end with .crai",
+        ),
+        (
+            {"reads": "a.fq", "idx": "g.pmi"},
+            {None: ["o.bam"], "idx": "o.bam.bai"},
+            {"sorting": "samtools", "sort_order": "queryname"},
+            "coordinate-sorted",
+        ),
         ({"reads": [], "idx": "g.pmi"}, {None: ["o.bam"]}, {}, "got 0"),
     ]
     for inputs, outputs, params, message in bad:

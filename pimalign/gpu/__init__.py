@@ -12,5 +12,13 @@ from .device import NO_GPU, available, device_name, require, simulator_enabled
 
 NOT_DONE = -2  # distance of a pair the GPU left to the CPU (as gpu.kernels.NOT_DONE)
 
-__all__ = ["NOT_DONE", "NO_GPU", "available", "device_name", "edit_batch_gpu", "repack", "require",
-           "simulator_enabled"]
+__all__ = [
+    "NOT_DONE",
+    "NO_GPU",
+    "available",
+    "device_name",
+    "edit_batch_gpu",
+    "repack",
+    "require",
+    "simulator_enabled",
+]

@@ -45,8 +45,17 @@ def repack(flat: np.ndarray, off: np.ndarray, sel: np.ndarray) -> tuple[np.ndarr
     return flat[gather], new_off
 
 
-def edit_batch_gpu(q_flat, q_off, t_flat, t_off, mode="NW", k: int = -1, ncode: int = 4,
-                   task="distance", stats: dict | None = None) -> dict:
+def edit_batch_gpu(
+    q_flat,
+    q_off,
+    t_flat,
+    t_off,
+    mode="NW",
+    k: int = -1,
+    ncode: int = 4,
+    task="distance",
+    stats: dict | None = None,
+) -> dict:
     """Edit distance of every packed pair on the GPU (one thread per pair).
 
     ``mode``: "NW", "SHW", "HW" (or ids 0, 1, 2); ``task``: "distance" or "locations" (ids 0, 1;
@@ -77,8 +86,10 @@ def edit_batch_gpu(q_flat, q_off, t_flat, t_off, mode="NW", k: int = -1, ncode: 
     n_pairs = q_off.shape[0] - 1
     k = int(k)
     timing = {"to_device": 0.0, "kernel": 0.0, "from_device": 0.0, "cpu_pairs": 0}
-    out = {name: np.full(n_pairs, K.NOT_DONE if name == "distance" else -1, dtype=np.int64)
-           for name in ("distance", "start", "end")}
+    out = {
+        name: np.full(n_pairs, K.NOT_DONE if name == "distance" else -1, dtype=np.int64)
+        for name in ("distance", "start", "end")
+    }
     q_len = np.diff(q_off)
     tier = np.full(n_pairs, -1, dtype=np.int64)
     lower = -1
@@ -94,8 +105,10 @@ def edit_batch_gpu(q_flat, q_off, t_flat, t_off, mode="NW", k: int = -1, ncode: 
         d_t = cuda.to_device(t_flat if t_flat.shape[0] else np.zeros(1, np.uint8))
         d_qo, d_to = cuda.to_device(q_off), cuda.to_device(t_off)
         d_out = {name: cuda.device_array(n_pairs, dtype=np.int64) for name in out}
-        d_sel = [cuda.to_device(sel if sel.shape[0] < n_pairs else np.zeros(1, np.int64))
-                 for _, sel in launches]
+        d_sel = [
+            cuda.to_device(sel if sel.shape[0] < n_pairs else np.zeros(1, np.int64))
+            for _, sel in launches
+        ]
         cuda.synchronize()
         timing["to_device"] = time.perf_counter() - tic
         tic = time.perf_counter()
@@ -103,9 +116,22 @@ def edit_batch_gpu(q_flat, q_off, t_flat, t_off, mode="NW", k: int = -1, ncode: 
             kernel = K.edit_kernel(words, task == 1 and mode == MODE_HW)
             count = sel.shape[0]
             blocks = (count + THREADS_PER_BLOCK - 1) // THREADS_PER_BLOCK
-            kernel[blocks, THREADS_PER_BLOCK](d_q, d_qo, d_t, d_to, d_idx, count < n_pairs,
-                                              count, mode, k, ncode, task,
-                                              d_out["distance"], d_out["start"], d_out["end"])
+            kernel[blocks, THREADS_PER_BLOCK](
+                d_q,
+                d_qo,
+                d_t,
+                d_to,
+                d_idx,
+                count < n_pairs,
+                count,
+                mode,
+                k,
+                ncode,
+                task,
+                d_out["distance"],
+                d_out["start"],
+                d_out["end"],
+            )
         cuda.synchronize()
         timing["kernel"] = time.perf_counter() - tic
         tic = time.perf_counter()
@@ -117,4 +143,3 @@ def edit_batch_gpu(q_flat, q_off, t_flat, t_off, mode="NW", k: int = -1, ncode: 
     if stats is not None:
         stats.update(timing)
     return out
-

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-NO_GPU = ("no CUDA GPU found (numba.cuda.is_available() is False); use device='cpu' "
-          "(or set NUMBA_ENABLE_CUDASIM=1 to run the kernels on Numba's CPU simulator, slowly)")
+NO_GPU = (
+    "no CUDA GPU found (numba.cuda.is_available() is False); use device='cpu' "
+    "(or set NUMBA_ENABLE_CUDASIM=1 to run the kernels on Numba's CPU simulator, slowly)"
+)
 
 
 def simulator_enabled() -> bool:

@@ -147,8 +147,26 @@ def _hw_start(q, t, ncode, end_j, dist, val, src):
 
 
 @register_jitable
-def _pair(p, q_flat, q_off, t_flat, t_off, mode, k, ncode, task, words, peq, vp, vn, val, src,
-          dist, start, end):
+def _pair(
+    p,
+    q_flat,
+    q_off,
+    t_flat,
+    t_off,
+    mode,
+    k,
+    ncode,
+    task,
+    words,
+    peq,
+    vp,
+    vn,
+    val,
+    src,
+    dist,
+    start,
+    end,
+):
     """Align pair ``p`` and write ``dist[p]``, ``start[p]``, ``end[p]`` (CPU batch semantics)."""
     qa = q_off[p]
     qb = q_off[p + 1]
@@ -196,8 +214,9 @@ def edit_kernel(words: int, with_start: bool):
     n_col = WORD * words + 1 if with_start else 1
 
     @cuda.jit
-    def kernel(q_flat, q_off, t_flat, t_off, idx, use_idx, count, mode, k, ncode, task,
-               dist, start, end):
+    def kernel(
+        q_flat, q_off, t_flat, t_off, idx, use_idx, count, mode, k, ncode, task, dist, start, end
+    ):
         x = cuda.grid(1)
         if x >= count:
             return
@@ -207,8 +226,26 @@ def edit_kernel(words: int, with_start: bool):
         vn = cuda.local.array(words, np.uint64)
         val = cuda.local.array(n_col, np.int16)
         src = cuda.local.array(n_col, np.int16)
-        _pair(p, q_flat, q_off, t_flat, t_off, mode, k, ncode, task, words, peq, vp, vn, val,
-              src, dist, start, end)
+        _pair(
+            p,
+            q_flat,
+            q_off,
+            t_flat,
+            t_off,
+            mode,
+            k,
+            ncode,
+            task,
+            words,
+            peq,
+            vp,
+            vn,
+            val,
+            src,
+            dist,
+            start,
+            end,
+        )
 
     return kernel
 
@@ -222,5 +259,23 @@ def edit_batch_twin(q_flat, q_off, t_flat, t_off, mode, k, ncode, task, words, d
     val = np.empty(WORD * words + 1, dtype=np.int16)
     src = np.empty(WORD * words + 1, dtype=np.int16)
     for p in range(q_off.shape[0] - 1):
-        _pair(p, q_flat, q_off, t_flat, t_off, mode, k, ncode, task, words, peq, vp, vn, val,
-              src, dist, start, end)
+        _pair(
+            p,
+            q_flat,
+            q_off,
+            t_flat,
+            t_off,
+            mode,
+            k,
+            ncode,
+            task,
+            words,
+            peq,
+            vp,
+            vn,
+            val,
+            src,
+            dist,
+            start,
+            end,
+        )

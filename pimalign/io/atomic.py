@@ -40,7 +40,8 @@ def remove_live_temps() -> None:
 
 
 def check_output_path(path: str, inputs: tuple[str, ...] = ()) -> None:
-    """Fail early, before any work, on an output that could never be written or would clobber an input."""
+    """Fail early, before any work, on an output that could never be written or would clobber
+    an input."""
     folder = os.path.dirname(os.path.abspath(path)) or "."
     if os.path.isdir(path):
         raise InputError(path, "output path is a folder; give a file name")
@@ -49,8 +50,12 @@ def check_output_path(path: str, inputs: tuple[str, ...] = ()) -> None:
     if not os.access(folder, os.W_OK):
         raise InputError(path, f"output folder {folder} is not writable")
     for source in inputs:
-        if source not in ("-", None) and os.path.exists(source) and os.path.exists(path) \
-                and os.path.samefile(source, path):
+        if (
+            source not in ("-", None)
+            and os.path.exists(source)
+            and os.path.exists(path)
+            and os.path.samefile(source, path)
+        ):
             raise InputError(path, "output path is the same file as an input")
 
 
@@ -65,8 +70,9 @@ def _default_mode() -> int:
 def make_temp(path: str, suffix: str = "") -> str:
     """A new empty temporary file next to ``path``, with normal permissions."""
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=f".tmp{suffix}",
-                               dir=folder)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{os.path.basename(path)}.", suffix=f".tmp{suffix}", dir=folder
+    )
     _LIVE_TEMPS.add(tmp)
     os.close(fd)
     os.chmod(tmp, _default_mode())

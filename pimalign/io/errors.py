@@ -7,8 +7,9 @@ class InputError(Exception):
     """Bad input. ``str(err)`` is the one line the CLI prints: ``FILE: record R: problem`` (or
     ``FILE: line L: problem`` for line-oriented files)."""
 
-    def __init__(self, path: str, problem: str, record: int | str | None = None,
-                 line: int | None = None):
+    def __init__(
+        self, path: str, problem: str, record: int | str | None = None, line: int | None = None
+    ):
         self.path = path
         self.record = record
         self.line = line

@@ -19,6 +19,7 @@ from typing import Iterator
 
 from .errors import InputError, read_error
 
+
 def open_text(path: str):
     """Open a plain or gzip ASCII text file (``-`` is stdin; see ``reads.open_binary``)."""
     from .reads import open_binary
@@ -48,16 +49,20 @@ def read_tsv_pairs(path: str, chunk_size: int) -> Iterator[tuple[list, list, lis
                     queries.append(fields[1])
                     targets.append(fields[2])
                 else:
-                    raise InputError(path, f"expected 2 or 3 tab-separated columns, found "
-                                           f"{len(fields)}", line=line_no)
+                    raise InputError(
+                        path,
+                        f"expected 2 or 3 tab-separated columns, found {len(fields)}",
+                        line=line_no,
+                    )
                 lines.append(line_no)
                 total += 1
                 if len(ids) >= chunk_size:
                     yield ids, queries, targets, lines
                     ids, queries, targets, lines = [], [], [], []
         except UnicodeDecodeError as err:
-            raise InputError(path, f"non-ASCII byte 0x{err.object[err.start]:02x}",
-                             line=line_no + 1) from None
+            raise InputError(
+                path, f"non-ASCII byte 0x{err.object[err.start]:02x}", line=line_no + 1
+            ) from None
         except (EOFError, OSError) as err:
             raise read_error(path, err) from None
     if ids:
@@ -66,8 +71,9 @@ def read_tsv_pairs(path: str, chunk_size: int) -> Iterator[tuple[list, list, lis
         raise InputError(path, "contains no pairs (empty file)")
 
 
-def read_fastx_pairs(query_path: str, target_path: str,
-                     chunk_size: int) -> Iterator[tuple[list, list, list, list]]:
+def read_fastx_pairs(
+    query_path: str, target_path: str, chunk_size: int
+) -> Iterator[tuple[list, list, list, list]]:
     """Yield chunks pairing record i of ``query_path`` with record i of ``target_path``.
 
     Both files go through the strict reader of ``io.reads`` (FASTA or FASTQ, gzip or plain):
@@ -83,8 +89,10 @@ def read_fastx_pairs(query_path: str, target_path: str,
             number += 1
             tseq = next(targets, None)
             if tseq is None:
-                raise InputError(target_path, f"has fewer records than {query_path} (it ends "
-                                              f"before record {number})")
+                raise InputError(
+                    target_path,
+                    f"has fewer records than {query_path} (it ends before record {number})",
+                )
             ids.append(name)
             queries.append(seq)
             target_seqs.append(tseq)

@@ -56,8 +56,9 @@ def open_binary(path: str):
         except (OSError, EOFError, zlib.error) as err:
             raise read_error(path, err) from None
         if inner == BAM_MAGIC:
-            raise InputError(path, "is a BAM file, not FASTQ/FASTA (convert it with "
-                                   "`samtools fastq`)")
+            raise InputError(
+                path, "is a BAM file, not FASTQ/FASTA (convert it with `samtools fastq`)"
+            )
         return io.BufferedReader(gz, 1 << 20)
     if path.endswith(".gz") and path != "-":
         raise InputError(path, "name ends in .gz but the file is not gzip-compressed")
@@ -89,8 +90,12 @@ def read_chunks(path: str, chunk_size: int = 50_000) -> Iterator[ReadChunk]:
         elif first_line[0] == "@":
             yield from _fastq(io.BytesIO(first_line.encode() + handle.read()), path, chunk_size)
         else:
-            raise InputError(path, f"not FASTQ or FASTA: first line starts with "
-                                   f"{first_line[:1]!r}, expected '@' or '>'", 1)
+            raise InputError(
+                path,
+                f"not FASTQ or FASTA: first line starts with "
+                f"{first_line[:1]!r}, expected '@' or '>'",
+                1,
+            )
     except UnicodeDecodeError as err:
         raise InputError(path, f"non-ASCII byte 0x{err.object[err.start]:02x}") from None
     except (OSError, EOFError, zlib.error) as err:
@@ -117,8 +122,9 @@ class _AsciiLines:
         try:
             return raw.decode("ascii").replace("\r\n", "\n")
         except UnicodeDecodeError as err:
-            raise InputError(self.path, f"non-ASCII byte 0x{raw[err.start]:02x} at line "
-                                        f"{self.number}") from None
+            raise InputError(
+                self.path, f"non-ASCII byte 0x{raw[err.start]:02x} at line {self.number}"
+            ) from None
 
     def __iter__(self):
         while True:
@@ -141,9 +147,12 @@ def _fastq(handle, path: str, chunk_size: int) -> Iterator[ReadChunk]:
         try:
             text = tail + block.decode("ascii")
         except UnicodeDecodeError as err:
-            line = number * 4 + tail.count("\n") + block[:err.start].count(b"\n") + 1
-            raise InputError(path, f"non-ASCII byte 0x{block[err.start]:02x} at line {line}",
-                             f"{(line - 1) // 4 + 1}") from None
+            line = number * 4 + tail.count("\n") + block[: err.start].count(b"\n") + 1
+            raise InputError(
+                path,
+                f"non-ASCII byte 0x{block[err.start]:02x} at line {line}",
+                f"{(line - 1) // 4 + 1}",
+            ) from None
         if "\r" in text:
             text = text.replace("\r\n", "\n")
         lines = text.split("\n")
@@ -157,8 +166,11 @@ def _fastq(handle, path: str, chunk_size: int) -> Iterator[ReadChunk]:
             if len(lines) % 4:
                 whole = len(lines) - len(lines) % 4
                 name = _name_of(lines[whole]) if lines[whole].startswith("@") else "?"
-                raise InputError(path, "file ends inside this record (truncated)",
-                                 f"{number + whole // 4 + 1} ({name})")
+                raise InputError(
+                    path,
+                    "file ends inside this record (truncated)",
+                    f"{number + whole // 4 + 1} ({name})",
+                )
             if not lines and number == 0:
                 raise InputError(path, "contains no records (empty file)")
         heads, bases, plus, qual = lines[0::4], lines[1::4], lines[2::4], lines[3::4]
@@ -197,27 +209,38 @@ def _check_fastq(path, number, heads, bases, plus, qual) -> None:
     # bytes.translate deleting the valid characters leaves the invalid ones, at C speed (min()
     # and max() over a block's qualities took 15% of a whole mapping run).
     if "".join(qual).encode("ascii").translate(None, _PHRED33):
-        bad_qual = next(x for x, q in enumerate(qual)
-                        if q.encode("ascii").translate(None, _PHRED33))
-    worst = min((x for x in (bad_head, bad_plus, bad_len, bad_qual) if x is not None),
-                default=None)
+        bad_qual = next(
+            x for x, q in enumerate(qual) if q.encode("ascii").translate(None, _PHRED33)
+        )
+    worst = min((x for x in (bad_head, bad_plus, bad_len, bad_qual) if x is not None), default=None)
     if worst is None:
         return
     record = number + worst + 1
     if worst == bad_head:
-        raise InputError(path, f"expected a FASTQ header starting with '@', found "
-                               f"{heads[worst][:20]!r} (multi-line FASTQ is not supported)",
-                         record)
+        raise InputError(
+            path,
+            f"expected a FASTQ header starting with '@', found "
+            f"{heads[worst][:20]!r} (multi-line FASTQ is not supported)",
+            record,
+        )
     name = _name_of(heads[worst])
     if worst == bad_plus:
-        raise InputError(path, f"expected the '+' line, found {plus[worst][:20]!r} "
-                               "(multi-line FASTQ is not supported)", f"{record} ({name})")
+        raise InputError(
+            path,
+            f"expected the '+' line, found {plus[worst][:20]!r} "
+            "(multi-line FASTQ is not supported)",
+            f"{record} ({name})",
+        )
     if worst == bad_len:
-        raise InputError(path, f"quality has {len(qual[worst])} characters but the sequence "
-                               f"has {len(bases[worst])}", f"{record} ({name})")
+        raise InputError(
+            path,
+            f"quality has {len(qual[worst])} characters but the sequence has {len(bases[worst])}",
+            f"{record} ({name})",
+        )
     char = next(c for c in qual[worst] if c < "!" or c > "~")
-    raise InputError(path, f"quality character {char!r} outside Phred+33 ('!'..'~')",
-                     f"{record} ({name})")
+    raise InputError(
+        path, f"quality character {char!r} outside Phred+33 ('!'..'~')", f"{record} ({name})"
+    )
 
 
 def _fasta(text, path: str, header: str, chunk_size: int) -> Iterator[ReadChunk]:

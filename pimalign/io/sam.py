@@ -12,7 +12,6 @@ import sys
 import pysam
 
 from .atomic import forget_temp, make_temp, remove_temp
-from .errors import InputError
 
 FORMATS = {".sam": "SAM", ".bam": "BAM", ".cram": "CRAM"}
 SORTS = ("coordinate", "queryname", "none")
@@ -24,8 +23,10 @@ def output_format(path: str) -> str:
         return "SAM"
     ext = os.path.splitext(path)[1].lower()
     if ext not in FORMATS:
-        raise ValueError(f"output {path!r}: unknown extension {ext or '(none)'!r}; use .bam, "
-                         ".sam or .cram (or - for SAM on stdout)")
+        raise ValueError(
+            f"output {path!r}: unknown extension {ext or '(none)'!r}; use .bam, "
+            ".sam or .cram (or - for SAM on stdout)"
+        )
     return FORMATS[ext]
 
 
@@ -42,8 +43,7 @@ def parse_read_group(text: str | None) -> tuple[str | None, str | None]:
     return line, fields["ID"]
 
 
-def header_text(names, lengths, sort: str, rg_line: str | None, command: str,
-                version: str) -> str:
+def header_text(names, lengths, sort: str, rg_line: str | None, command: str, version: str) -> str:
     so = {"coordinate": "unsorted", "queryname": "unsorted", "none": "unsorted"}[sort]
     lines = [f"@HD\tVN:1.6\tSO:{so}"]
     lines += [f"@SQ\tSN:{n}\tLN:{int(l)}" for n, l in zip(names, lengths)]
@@ -83,8 +83,14 @@ class SamSink:
         self.temps.append(path)
         return path
 
-    def finish(self, sort: str, threads: int, reference_fasta: str | None = None,
-               write_index: bool = True, level: int = 1) -> list[str]:
+    def finish(
+        self,
+        sort: str,
+        threads: int,
+        reference_fasta: str | None = None,
+        write_index: bool = True,
+        level: int = 1,
+    ) -> list[str]:
         """Convert/sort/index; returns the paths written (output first).
 
         ``level`` is the BGZF compression level: 1 (default) writes about 8% more bytes than
@@ -105,13 +111,38 @@ class SamSink:
                 os.replace(self.sam_path, final)
                 forget_temp(self.sam_path)
             else:
-                pysam.view(*t, "-O", fmt, "--output-fmt-option", f"level={level}", *extra,
-                           "-o", final, self.sam_path, catch_stdout=False)
+                pysam.view(
+                    *t,
+                    "-O",
+                    fmt,
+                    "--output-fmt-option",
+                    f"level={level}",
+                    *extra,
+                    "-o",
+                    final,
+                    self.sam_path,
+                    catch_stdout=False,
+                )
         else:
             prefix = self._temp(".sortprefix")
             args = ["-n"] if sort == "queryname" else []
-            pysam.sort(*t, *args, "-l", str(level), "-m", SORT_MEMORY, "-O", fmt, *extra, "-T",
-                       prefix, "-o", final, self.sam_path, catch_stdout=False)
+            pysam.sort(
+                *t,
+                *args,
+                "-l",
+                str(level),
+                "-m",
+                SORT_MEMORY,
+                "-O",
+                fmt,
+                *extra,
+                "-T",
+                prefix,
+                "-o",
+                final,
+                self.sam_path,
+                catch_stdout=False,
+            )
         written = [self.output]
         index_tmp = None
         if write_index and sort == "coordinate" and fmt in ("BAM", "CRAM"):

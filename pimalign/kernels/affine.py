@@ -260,7 +260,8 @@ def affine_align(q, t, mode, sc, h0, c0, store, dmin=-(1 << 30), dmax=1 << 30):
         return best, end_i, end_j, tb, tb_lo, band, cells, bits_for_range(rng), 1
     tb2 = np.empty((m + 1, hi - lo + 1), dtype=np.uint8) if store else empty_tb
     best2, end_i2, end_j2, cells2, rng2, _, _, band2 = affine_pass(
-        q, t, mode, sc, False, 0, 0, lo, hi, tb2, tb_lo)
+        q, t, mode, sc, False, 0, 0, lo, hi, tb2, tb_lo
+    )
     return best2, end_i2, end_j2, tb2, tb_lo, band2, cells + cells2, bits_for_range(rng2), 2
 
 
@@ -313,5 +314,5 @@ def affine_traceback(q, t, tb, tb_lo, end_i, end_j, ops):
             if not (flags & F_EXT):
                 state = SRC_DIAG
             i -= 1
-    ops[:n_ops] = ops[cap - n_ops:cap].copy()
+    ops[:n_ops] = ops[cap - n_ops : cap].copy()
     return n_ops, q_start, j

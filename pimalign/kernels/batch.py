@@ -9,8 +9,15 @@ import numpy as np
 from numba import njit, prange
 
 from .bitpar import fast_edit, scratch_words, word_path
-from .edit import (MODE_HW, OP_EQ, band_pass, bits_for_range, diagonal_interval, edit_align,
-                   traceback)
+from .edit import (
+    MODE_HW,
+    OP_EQ,
+    band_pass,
+    bits_for_range,
+    diagonal_interval,
+    edit_align,
+    traceback,
+)
 
 BLOCK = 256  # pairs per parallel work item (scratch is allocated once per block)
 
@@ -67,17 +74,37 @@ def cigar_texts(run_off, run_ops, run_lens, n_runs):
 
 
 @njit(cache=True, parallel=True, nogil=True)
-def edit_batch(q_flat, q_off, t_flat, t_off, mode, k, ncode, h0, task, bitparallel,
-               dist, start, end, band, cells, bits, run_off, run_ops, run_lens, n_runs):
+def edit_batch(
+    q_flat,
+    q_off,
+    t_flat,
+    t_off,
+    mode,
+    k,
+    ncode,
+    h0,
+    task,
+    bitparallel,
+    dist,
+    start,
+    end,
+    band,
+    cells,
+    bits,
+    run_off,
+    run_ops,
+    run_lens,
+    n_runs,
+):
     """Edit distance for every pair ``p``: ``q_flat[q_off[p]:q_off[p+1]]`` vs the target slice.
 
     ``task``: 0 distance, 1 locations, 2 path. ``bitparallel``: answer what one 64-bit banded
     word can decide with ``bitpar.fast_edit`` (workload: its band, cells, 2 bits per cell) and
-    use the adaptive kernel for the rest; otherwise always the adaptive kernel. Outputs (length = pairs): ``dist`` (-1 above k),
-    ``start``/``end`` (0-based inclusive target coordinates of the leftmost optimal end, start -1
-    when not computed), workload ``band``/``cells``/``bits``. For ``task == 2`` the CIGAR runs of
-    pair ``p`` go to ``run_ops``/``run_lens`` from ``run_off[p]`` on, ``n_runs[p]`` of them
-    (``run_off`` must leave ``m + n`` slots per pair).
+    use the adaptive kernel for the rest; otherwise always the adaptive kernel. Outputs (length =
+    pairs): ``dist`` (-1 above k), ``start``/``end`` (0-based inclusive target coordinates of the
+    leftmost optimal end, start -1 when not computed), workload ``band``/``cells``/``bits``. For
+    ``task == 2`` the CIGAR runs of pair ``p`` go to ``run_ops``/``run_lens`` from ``run_off[p]``
+    on, ``n_runs[p]`` of them (``run_off`` must leave ``m + n`` slots per pair).
     """
     n_pairs = q_off.shape[0] - 1
     n_blocks = (n_pairs + BLOCK - 1) // BLOCK
@@ -93,9 +120,32 @@ def edit_batch(q_flat, q_off, t_flat, t_off, mode, k, ncode, h0, task, bitparall
         cols = np.empty((5, max_n + 1), dtype=np.uint64)
         ops = np.empty(max_m + max_n, dtype=np.uint8)
         for p in range(first, stop):
-            _edit_one(p, q_flat, q_off, t_flat, t_off, mode, k, ncode, h0, task, bitparallel,
-                      dist, start, end, band, cells, bits, run_off, run_ops, run_lens, n_runs,
-                      maps, cols, ops)
+            _edit_one(
+                p,
+                q_flat,
+                q_off,
+                t_flat,
+                t_off,
+                mode,
+                k,
+                ncode,
+                h0,
+                task,
+                bitparallel,
+                dist,
+                start,
+                end,
+                band,
+                cells,
+                bits,
+                run_off,
+                run_ops,
+                run_lens,
+                n_runs,
+                maps,
+                cols,
+                ops,
+            )
 
 
 @njit(cache=True, nogil=True)
@@ -114,8 +164,9 @@ def _store_runs(p, ops, n_ops, suffix, run_off, run_ops, run_lens, n_runs):
 
 
 @njit(cache=True, nogil=True)
-def _trace_out(p, q, t, mode, ncode, tb, tb_lo, end_j, task, start, run_off, run_ops, run_lens,
-               n_runs, ops):
+def _trace_out(
+    p, q, t, mode, ncode, tb, tb_lo, end_j, task, start, run_off, run_ops, run_lens, n_runs, ops
+):
     """Pair ``p``'s start and (``task == 2``) CIGAR runs from traceback flags (``ops``: scratch)."""
     n_ops, start_j = traceback(q, t, mode, ncode, tb, tb_lo, end_j, ops)
     start[p] = start_j
@@ -124,28 +175,72 @@ def _trace_out(p, q, t, mode, ncode, tb, tb_lo, end_j, task, start, run_off, run
 
 
 @njit(cache=True, nogil=True)
-def _band_path(p, q, t, mode, ncode, d, task, dist, start, end, band, cells, bits, run_off,
-               run_ops, run_lens, n_runs, last, ops):
+def _band_path(
+    p,
+    q,
+    t,
+    mode,
+    ncode,
+    d,
+    task,
+    dist,
+    start,
+    end,
+    band,
+    cells,
+    bits,
+    run_off,
+    run_ops,
+    run_lens,
+    n_runs,
+    last,
+    ops,
+):
     """CIGAR of a pair of known distance ``d`` from one static band of exactly the diagonals a
     path of that cost can use, with a byte of traceback flags per cell (bands wider than a word)."""
     lo, hi = diagonal_interval(mode, q.shape[0], t.shape[0], d)
     tb = np.empty((q.shape[0] + 1, hi - lo + 1), dtype=np.uint8)
     tb_lo = np.empty(q.shape[0] + 1, dtype=np.int64)
-    best, end_j, c, rng, _, _, b = band_pass(q, t, mode, ncode, False, 0, 0, lo, hi, d, tb, tb_lo,
-                                            last)
+    best, end_j, c, rng, _, _, b = band_pass(
+        q, t, mode, ncode, False, 0, 0, lo, hi, d, tb, tb_lo, last
+    )
     dist[p] = best
     band[p] = b
     cells[p] = c
     bits[p] = bits_for_range(rng)
     end[p] = end_j - 1
-    _trace_out(p, q, t, mode, ncode, tb, tb_lo, end_j, task, start, run_off, run_ops, run_lens,
-               n_runs, ops)
+    _trace_out(
+        p, q, t, mode, ncode, tb, tb_lo, end_j, task, start, run_off, run_ops, run_lens, n_runs, ops
+    )
 
 
 @njit(cache=True, nogil=True)
-def _edit_one(p, q_flat, q_off, t_flat, t_off, mode, k, ncode, h0, task, bitparallel,
-              dist, start, end, band, cells, bits, run_off, run_ops, run_lens, n_runs, maps,
-              cols, ops):
+def _edit_one(
+    p,
+    q_flat,
+    q_off,
+    t_flat,
+    t_off,
+    mode,
+    k,
+    ncode,
+    h0,
+    task,
+    bitparallel,
+    dist,
+    start,
+    end,
+    band,
+    cells,
+    bits,
+    run_off,
+    run_ops,
+    run_lens,
+    n_runs,
+    maps,
+    cols,
+    ops,
+):
     """Pair ``p`` of ``edit_batch`` (``maps``, ``cols``, ``ops``: the block's scratch).
 
     Three routes, tried in turn: one banded word with traceback (``bitpar.word_path``); the
@@ -153,20 +248,81 @@ def _edit_one(p, q_flat, q_off, t_flat, t_off, mode, k, ncode, h0, task, bitpara
     diagonals a path of that cost can use; the adaptive band (``edit.edit_align``).
     Each is its own function: one large body here made the first route 1.7x slower.
     """
-    q = q_flat[q_off[p]:q_off[p + 1]]
-    t = t_flat[t_off[p]:t_off[p + 1]]
+    q = q_flat[q_off[p] : q_off[p + 1]]
+    t = t_flat[t_off[p] : t_off[p + 1]]
     need_tb = task == 2 or (task == 1 and mode == MODE_HW)
     n_runs[p] = 0
     if bitparallel and need_tb:
-        if _word_one(p, q, t, mode, k, ncode, task, dist, start, end, band, cells, bits,
-                     run_off, run_ops, run_lens, n_runs, maps, cols, ops):
+        if _word_one(
+            p,
+            q,
+            t,
+            mode,
+            k,
+            ncode,
+            task,
+            dist,
+            start,
+            end,
+            band,
+            cells,
+            bits,
+            run_off,
+            run_ops,
+            run_lens,
+            n_runs,
+            maps,
+            cols,
+            ops,
+        ):
             return
     if bitparallel:
-        if _fast_one(p, q, t, mode, k, ncode, task, need_tb, dist, start, end, band, cells,
-                     bits, run_off, run_ops, run_lens, n_runs, maps, cols, ops):
+        if _fast_one(
+            p,
+            q,
+            t,
+            mode,
+            k,
+            ncode,
+            task,
+            need_tb,
+            dist,
+            start,
+            end,
+            band,
+            cells,
+            bits,
+            run_off,
+            run_ops,
+            run_lens,
+            n_runs,
+            maps,
+            cols,
+            ops,
+        ):
             return
-    _adaptive_one(p, q, t, mode, k, ncode, h0, task, need_tb, dist, start, end, band, cells,
-                  bits, run_off, run_ops, run_lens, n_runs, ops)
+    _adaptive_one(
+        p,
+        q,
+        t,
+        mode,
+        k,
+        ncode,
+        h0,
+        task,
+        need_tb,
+        dist,
+        start,
+        end,
+        band,
+        cells,
+        bits,
+        run_off,
+        run_ops,
+        run_lens,
+        n_runs,
+        ops,
+    )
 
 
 @njit(cache=True, nogil=True)
@@ -181,22 +337,62 @@ def _put_word(p, d, end_j, start_j, b, c, dist, start, end, band, cells, bits):
 
 
 @njit(cache=True, nogil=True)
-def _word_one(p, q, t, mode, k, ncode, task, dist, start, end, band, cells, bits, run_off,
-              run_ops, run_lens, n_runs, maps, cols, ops):
+def _word_one(
+    p,
+    q,
+    t,
+    mode,
+    k,
+    ncode,
+    task,
+    dist,
+    start,
+    end,
+    band,
+    cells,
+    bits,
+    run_off,
+    run_ops,
+    run_lens,
+    n_runs,
+    maps,
+    cols,
+    ops,
+):
     """Distance and traceback from one banded word; False when the widest word cannot decide."""
     d, end_j, start_j, n_ops, suf, b, c = word_path(q, t, mode, k, ncode, maps, cols, ops)
     if d == -2:
         return False
     _put_word(p, d, end_j, start_j, b, c, dist, start, end, band, cells, bits)
     if d >= 0 and task == 2:
-        _store_runs(p, ops[ops.shape[0] - n_ops:], n_ops, suf, run_off, run_ops, run_lens,
-                    n_runs)
+        _store_runs(p, ops[ops.shape[0] - n_ops :], n_ops, suf, run_off, run_ops, run_lens, n_runs)
     return True
 
 
 @njit(cache=True, nogil=True)
-def _fast_one(p, q, t, mode, k, ncode, task, need_tb, dist, start, end, band, cells, bits,
-              run_off, run_ops, run_lens, n_runs, maps, cols, ops):
+def _fast_one(
+    p,
+    q,
+    t,
+    mode,
+    k,
+    ncode,
+    task,
+    need_tb,
+    dist,
+    start,
+    end,
+    band,
+    cells,
+    bits,
+    run_off,
+    run_ops,
+    run_lens,
+    n_runs,
+    maps,
+    cols,
+    ops,
+):
     """The distance from one banded word (``bitpar.fast_edit``: it trims common prefixes, so it
     decides some pairs ``word_path`` cannot), then the start or CIGAR when asked from one static
     band over exactly the diagonals a path of that cost can use; False when the word cannot
@@ -207,14 +403,53 @@ def _fast_one(p, q, t, mode, k, ncode, task, need_tb, dist, start, end, band, ce
     _put_word(p, d, end_j, 0 if task == 1 else -1, b, c, dist, start, end, band, cells, bits)
     if d < 0 or not need_tb:
         return True
-    _band_path(p, q, t, mode, ncode, d, task, dist, start, end, band, cells, bits, run_off,
-               run_ops, run_lens, n_runs, np.empty(t.shape[0] + 1, dtype=np.int32), ops)
+    _band_path(
+        p,
+        q,
+        t,
+        mode,
+        ncode,
+        d,
+        task,
+        dist,
+        start,
+        end,
+        band,
+        cells,
+        bits,
+        run_off,
+        run_ops,
+        run_lens,
+        n_runs,
+        np.empty(t.shape[0] + 1, dtype=np.int32),
+        ops,
+    )
     return True
 
 
 @njit(cache=True, nogil=True)
-def _adaptive_one(p, q, t, mode, k, ncode, h0, task, need_tb, dist, start, end, band, cells,
-                  bits, run_off, run_ops, run_lens, n_runs, ops):
+def _adaptive_one(
+    p,
+    q,
+    t,
+    mode,
+    k,
+    ncode,
+    h0,
+    task,
+    need_tb,
+    dist,
+    start,
+    end,
+    band,
+    cells,
+    bits,
+    run_off,
+    run_ops,
+    run_lens,
+    n_runs,
+    ops,
+):
     """The adaptive band (``edit.edit_align``) with traceback flags when a start or CIGAR is
     asked: the route whose workload the PIM model executes."""
     last = np.empty(t.shape[0] + 1, dtype=np.int32)
@@ -230,5 +465,6 @@ def _adaptive_one(p, q, t, mode, k, ncode, h0, task, need_tb, dist, start, end, 
     if not need_tb:
         start[p] = 0
         return
-    _trace_out(p, q, t, mode, ncode, tb, tb_lo, end_j, task, start, run_off, run_ops, run_lens,
-               n_runs, ops)
+    _trace_out(
+        p, q, t, mode, ncode, tb, tb_lo, end_j, task, start, run_off, run_ops, run_lens, n_runs, ops
+    )

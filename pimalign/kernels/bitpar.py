@@ -77,9 +77,9 @@ def banded_word(q, t, mode, ncode, dlo, dhi, maps, cols):
     Returns ``(best, end_j)``: the mode's optimum over the band (a large value when the band holds
     no complete path) and the leftmost optimal end column.
 
-    ``cols`` is empty (5 x 0: keep nothing), or 5 x (len(t)+1) uint64 scratch that then receives, for
-    ``word_traceback``, per column ``j``: the vertical differences ``VP``/``VN`` after column
-    ``j``, the horizontal differences ``HP``/``HN`` into column ``j`` (bit ``k`` = row
+    ``cols`` is empty (5 x 0: keep nothing), or 5 x (len(t)+1) uint64 scratch that then
+    receives, for ``word_traceback``, per column ``j``: the vertical differences ``VP``/``VN``
+    after column ``j``, the horizontal differences ``HP``/``HN`` into column ``j`` (bit ``k`` = row
     ``j - dhi + k``, valid for ``k <= width - 2``) and the top cell's value (row ``j - dhi``,
     never negative).
     """
@@ -208,8 +208,8 @@ def fast_edit(q, t, mode, k, ncode, maps):
         lim = min(m, n) - pre
         while suf < lim and q[m - 1 - suf] == t[n - 1 - suf] and q[m - 1 - suf] < ncode:
             suf += 1
-    qs = q[pre:m - suf]
-    ts = t[pre:n - suf]
+    qs = q[pre : m - suf]
+    ts = t[pre : n - suf]
     mm = qs.shape[0]
     nn = ts.shape[0]
     if mm == 0 or nn == 0:
@@ -314,8 +314,8 @@ def word_path(q, t, mode, k, ncode, maps, cols, ops):
         lim = min(m, n)
         while suf < lim and q[m - 1 - suf] == t[n - 1 - suf] and q[m - 1 - suf] < ncode:
             suf += 1
-    qs = q[:m - suf]
-    ts = t[:n - suf]
+    qs = q[: m - suf]
+    ts = t[: n - suf]
     mm = qs.shape[0]
     nn = ts.shape[0]
     if mm == 0 or nn == 0:

@@ -30,6 +30,7 @@ import numpy as np
 from numba import njit
 
 from .options import MODE_HW, MODE_NW, MODE_SHW  # noqa: F401  (ids of the mode table)
+
 INF = 1 << 29
 
 # Traceback flags per cell, and CIGAR op codes (BAM numbering).
@@ -234,14 +235,16 @@ def edit_align(q, t, mode, k, ncode, h0, c0, store, last):
     adaptive = not (mode == MODE_HW and delta + 1 > width)
     if adaptive:
         best, end_j, cells, rng, cov_lo, cov_hi, band = band_pass(
-            q, t, mode, ncode, True, h0, c0, 0, 0, k, tb, tb_lo, last)
+            q, t, mode, ncode, True, h0, c0, 0, 0, k, tb, tb_lo, last
+        )
         guess = -1
     else:
         guess = h0 if k < 0 else min(h0, k)
         lo, hi = diagonal_interval(mode, m, n, guess)
         tb = np.empty((m + 1, hi - lo + 1), dtype=np.uint8) if store else empty_tb
         best, end_j, cells, rng, cov_lo, cov_hi, band = band_pass(
-            q, t, mode, ncode, False, 0, 0, lo, hi, guess, tb, tb_lo, last)
+            q, t, mode, ncode, False, 0, 0, lo, hi, guess, tb, tb_lo, last
+        )
         cov_lo, cov_hi = lo, hi
     bound = min(best, trivial_upper_bound(mode, m, n))
     if k >= 0:
@@ -256,7 +259,8 @@ def edit_align(q, t, mode, k, ncode, h0, c0, store, last):
         lo, hi = diagonal_interval(mode, m, n, g)
         tb = np.empty((m + 1, hi - lo + 1), dtype=np.uint8) if store else empty_tb
         best, end_j, cells2, rng, _, _, band = band_pass(
-            q, t, mode, ncode, False, 0, 0, lo, hi, g, tb, tb_lo, last)
+            q, t, mode, ncode, False, 0, 0, lo, hi, g, tb, tb_lo, last
+        )
         cells += cells2
         passes += 1
         if best <= g:
@@ -291,5 +295,5 @@ def traceback(q, t, mode, ncode, tb, tb_lo, end_j, ops):
             ops[cap - 1 - n_ops] = OP_D
             j -= 1
         n_ops += 1
-    ops[:n_ops] = ops[cap - n_ops:cap].copy()
+    ops[:n_ops] = ops[cap - n_ops : cap].copy()
     return n_ops, j

@@ -25,13 +25,40 @@ from numba import njit, prange
 from .affine import MODE_EXTEND, NEG, OP_S, affine_align, affine_traceback
 from .edit import OP_D, OP_EQ, OP_I, OP_X
 from .scoring import pair_score, swap_clips
-from .seeding import (SEED_ALL, SEED_MINIMIZERS, SEED_NEIGHBOURS, clusters, seed_capacity,
-                      seeds)
+from .seeding import SEED_ALL, SEED_MINIMIZERS, SEED_NEIGHBOURS, clusters, seed_capacity, seeds
 
-FIELDS = ("score", "strand", "r_st", "r_en", "q_st", "q_en", "win_st", "win_en", "dlo", "dhi",
-          "band", "cells", "bits", "passes")
-(F_SCORE, F_STRAND, F_RST, F_REN, F_QST, F_QEN, F_WST, F_WEN, F_DLO, F_DHI, F_BAND, F_CELLS,
- F_BITS, F_PASSES) = range(len(FIELDS))
+FIELDS = (
+    "score",
+    "strand",
+    "r_st",
+    "r_en",
+    "q_st",
+    "q_en",
+    "win_st",
+    "win_en",
+    "dlo",
+    "dhi",
+    "band",
+    "cells",
+    "bits",
+    "passes",
+)
+(
+    F_SCORE,
+    F_STRAND,
+    F_RST,
+    F_REN,
+    F_QST,
+    F_QEN,
+    F_WST,
+    F_WEN,
+    F_DLO,
+    F_DHI,
+    F_BAND,
+    F_CELLS,
+    F_BITS,
+    F_PASSES,
+) = range(len(FIELDS))
 RUNS = 16  # CIGAR runs kept per candidate (more: the alignment is recomputed for output)
 CIGAR_M, CIGAR_I, CIGAR_D, CIGAR_S = 77, 73, 68, 83  # ASCII M I D S
 
@@ -195,9 +222,8 @@ def extend_candidate(read, ref, ref_off, diag_lo, diag_hi, pad, sc, h0):
         s, qs, qe = ungapped(read, ref, diag_lo, ws, we, sc)
         if s > NEG:
             n_ops = ungapped_ops(read, ref, diag_lo, qs, qe, ops)
-            score = local_score(read, ref[diag_lo:diag_lo + m], ops, n_ops, 0, sc)
-            return (score, qs, qe, diag_lo + qs, diag_lo + qe, ws, we, dlo, dhi, 1, m, 1, 0, ops,
-                    0)
+            score = local_score(read, ref[diag_lo : diag_lo + m], ops, n_ops, 0, sc)
+            return (score, qs, qe, diag_lo + qs, diag_lo + qe, ws, we, dlo, dhi, 1, m, 1, 0, ops, 0)
     cells = 0
     for attempt in range(2):
         res = extend_one(read, ref, ws, we, dlo, dhi, pad, sc, h0, True)
@@ -217,8 +243,7 @@ def extend_candidate(read, ref, ref_off, diag_lo, diag_hi, pad, sc, h0):
         ws = wider_ws
         ops = np.empty(m + (we - ws) + 1, dtype=np.uint8)
     score = local_score(read, ref[ws:we], ops, n_ops, ts, sc)
-    return (score, qs, end_i, ws + ts, ws + end_j, ws, we, dlo, dhi, bw, cells, nb, np_, ops,
-            n_ops)
+    return (score, qs, end_i, ws + ts, ws + end_j, ws, we, dlo, dhi, bw, cells, nb, np_, ops, n_ops)
 
 
 @njit(cache=True, nogil=True)
@@ -252,8 +277,25 @@ def sam_runs(ops, n_ops, out_op, out_len):
 
 
 @njit(cache=True, nogil=True)
-def put(out, r, c, score, strand, r_st, r_en, q_st, q_en, win_st, win_en, dlo, dhi, band, cells,
-        bits, passes):
+def put(
+    out,
+    r,
+    c,
+    score,
+    strand,
+    r_st,
+    r_en,
+    q_st,
+    q_en,
+    win_st,
+    win_en,
+    dlo,
+    dhi,
+    band,
+    cells,
+    bits,
+    passes,
+):
     """One candidate into slot ``c`` of read ``r`` (the fields in ``FIELDS`` order)."""
     out[F_SCORE, r, c] = score
     out[F_STRAND, r, c] = strand
@@ -282,24 +324,31 @@ def _best(out, r, filled):
 
 
 @njit(cache=True, nogil=True)
-def _extend_clusters(r, read, rc, ref, ref_off, cs, clo, chi, cv, search, sc, out, run_op, run_len,
-                     n_run, filled):
+def _extend_clusters(
+    r, read, rc, ref, ref_off, cs, clo, chi, cv, search, sc, out, run_op, run_len, n_run, filled
+):
     """Extend clusters into the free slots of read ``r``; returns the slots filled."""
-    m = read.shape[0]
     for x in range(cs.shape[0]):
         if filled == search.max_cand or cv[x] * 100 < search.drop_pct * cv[0]:
             break
         oriented = read if cs[x] == 0 else rc
-        res = extend_candidate(oriented, ref, ref_off, clo[x], chi[x], search.pad,
-                               orient_scoring(sc, cs[x]), search.band)
+        res = extend_candidate(
+            oriented,
+            ref,
+            ref_off,
+            clo[x],
+            chi[x],
+            search.pad,
+            orient_scoring(sc, cs[x]),
+            search.band,
+        )
         score, qs, qe, rs, re, ws, we, dlo, dhi, bw, nc, nb, np_, ops, n_ops = res
         if score <= NEG:
             continue
         # the same alignment found from another cluster is not a second candidate
         dup = False
         for y in range(filled):
-            if (out[F_STRAND, r, y] == cs[x] and out[F_RST, r, y] == rs
-                    and out[F_REN, r, y] == re):
+            if out[F_STRAND, r, y] == cs[x] and out[F_RST, r, y] == rs and out[F_REN, r, y] == re:
                 dup = True
         if dup:
             continue
@@ -311,8 +360,27 @@ def _extend_clusters(r, read, rc, ref, ref_off, cs, clo, chi, cv, search, sc, ou
 
 
 @njit(cache=True, nogil=True)
-def _seed_pass(r, read, rc, kind, lo, hi, ref, ref_off, keys, table, shift, vals, search, sc,
-               out, run_op, run_len, n_run, filled):
+def _seed_pass(
+    r,
+    read,
+    rc,
+    kind,
+    lo,
+    hi,
+    ref,
+    ref_off,
+    keys,
+    table,
+    shift,
+    vals,
+    search,
+    sc,
+    out,
+    run_op,
+    run_len,
+    n_run,
+    filled,
+):
     """Seed ``read[lo:hi]`` the ``kind`` way, cluster and extend; returns the slots filled."""
     m = read.shape[0]
     cap = seed_capacity(hi - lo, search.k, kind)
@@ -320,10 +388,12 @@ def _seed_pass(r, read, rc, kind, lo, hi, ref, ref_off, keys, table, shift, vals
     sp = np.empty(cap, dtype=np.int64)
     ss = np.empty(cap, dtype=np.uint8)
     ns = seeds(read, search.k, search.w, kind, lo, hi, sh, sp, ss)
-    cs, clo, chi, cv = clusters(m, search.k, sh, sp, ss, ns, keys, table, shift, vals,
-                                search.max_occ, search.max_gap)
-    return _extend_clusters(r, read, rc, ref, ref_off, cs, clo, chi, cv, search, sc, out, run_op,
-                            run_len, n_run, filled)
+    cs, clo, chi, cv = clusters(
+        m, search.k, sh, sp, ss, ns, keys, table, shift, vals, search.max_occ, search.max_gap
+    )
+    return _extend_clusters(
+        r, read, rc, ref, ref_off, cs, clo, chi, cv, search, sc, out, run_op, run_len, n_run, filled
+    )
 
 
 @njit(cache=True, nogil=True)
@@ -333,8 +403,9 @@ def _best_score(out, r, filled):
 
 
 @njit(cache=True, parallel=True, nogil=True)
-def map_batch(flat, off, ref, ref_off, keys, table, shift, vals, search, sc, out, run_op, run_len,
-              n_run):
+def map_batch(
+    flat, off, ref, ref_off, keys, table, shift, vals, search, sc, out, run_op, run_len, n_run
+):
     """Seed, cluster and extend every read of the batch (see the module doc for the outputs).
 
     Clusters with fewer than ``drop_pct`` percent of the top cluster's votes are not extended
@@ -352,7 +423,7 @@ def map_batch(flat, off, ref, ref_off, keys, table, shift, vals, search, sc, out
         for c in range(search.max_cand):
             out[F_SCORE, r, c] = NEG
             n_run[r, c] = -1
-        read = flat[off[r]:off[r + 1]]
+        read = flat[off[r] : off[r + 1]]
         m = read.shape[0]
         if m < search.k:
             continue
@@ -375,11 +446,13 @@ def map_batch(flat, off, ref, ref_off, keys, table, shift, vals, search, sc, out
         if out[F_STRAND, r, b]:
             q_st, q_en = m - q_en, m - q_st
         if q_st >= k:
-            filled = _seed_pass(r, read, rc, SEED_NEIGHBOURS, 0, min(m, q_st + k - 1), *args,
-                                filled)
+            filled = _seed_pass(
+                r, read, rc, SEED_NEIGHBOURS, 0, min(m, q_st + k - 1), *args, filled
+            )
         if m - q_en >= k:
-            filled = _seed_pass(r, read, rc, SEED_NEIGHBOURS, max(0, q_en - k + 1), m, *args,
-                                filled)
+            filled = _seed_pass(
+                r, read, rc, SEED_NEIGHBOURS, max(0, q_en - k + 1), m, *args, filled
+            )
 
 
 @njit(cache=True, nogil=True)
@@ -448,7 +521,7 @@ def rescue_batch(flat, off, ref, ref_off, reads, strands, ws, we, kr, search, sc
     """
     for x in prange(reads.shape[0]):
         out[F_SCORE, x, 0] = NEG
-        read = flat[off[reads[x]]:off[reads[x] + 1]]
+        read = flat[off[reads[x]] : off[reads[x] + 1]]
         if strands[x]:
             read = revcomp(read)
         m = read.shape[0]
@@ -457,8 +530,9 @@ def rescue_batch(flat, off, ref, ref_off, reads, strands, ws, we, kr, search, sc
         found, diag = _rescue_diagonal(read, ref, ws[x], we[x], kr)
         if not found:
             continue
-        res = extend_candidate(read, ref, ref_off, diag, diag, search.pad,
-                               orient_scoring(sc, strands[x]), search.band)
+        res = extend_candidate(
+            read, ref, ref_off, diag, diag, search.pad, orient_scoring(sc, strands[x]), search.band
+        )
         score, qs, qe, rs, re, s0, s1, dlo, dhi, bw, nc, nb, np_, _, _ = res
         if score <= NEG:
             continue

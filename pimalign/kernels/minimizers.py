@@ -17,7 +17,8 @@ MAX_K = 28  # 2k bits of a k-mer must fit in 56 bits so that pos/strand packing 
 
 @njit(cache=True, nogil=True)
 def hash64(key, mask):
-    """Thomas Wang's invertible integer hash restricted to ``mask`` (minimap2 uses the same idea)."""
+    """Thomas Wang's invertible integer hash restricted to ``mask`` (minimap2 uses the same
+    idea)."""
     key = (~key + (key << np.uint64(21))) & mask
     key = key ^ (key >> np.uint64(24))
     key = ((key + (key << np.uint64(3))) + (key << np.uint64(8))) & mask

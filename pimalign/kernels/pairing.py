@@ -31,8 +31,28 @@ def pair_total(s1, str1, st1, en1, s2, str2, st2, en2, ref_off, low, high, mean,
 
 
 @njit(cache=True, parallel=True, nogil=True)
-def best_pairs(s1, str1, st1, en1, s2, str2, st2, en2, ref_off, low, high, mean, sd, match,
-               margin, hashes, pick, top, second, near):
+def best_pairs(
+    s1,
+    str1,
+    st1,
+    en1,
+    s2,
+    str2,
+    st2,
+    en2,
+    ref_off,
+    low,
+    high,
+    mean,
+    sd,
+    match,
+    margin,
+    hashes,
+    pick,
+    top,
+    second,
+    near,
+):
     """For each pair of rows: the best FR combination with insert size in ``[low, high]``.
 
     Among equal best totals the ``hash % ties``-th in slot order wins (reproducible). Outputs:
@@ -47,8 +67,22 @@ def best_pairs(s1, str1, st1, en1, s2, str2, st2, en2, ref_off, low, high, mean,
         ties = 0
         for a in range(w):
             for b in range(w):
-                t = pair_total(s1[r, a], str1[r, a], st1[r, a], en1[r, a], s2[r, b], str2[r, b],
-                               st2[r, b], en2[r, b], ref_off, low, high, mean, sd, match)
+                t = pair_total(
+                    s1[r, a],
+                    str1[r, a],
+                    st1[r, a],
+                    en1[r, a],
+                    s2[r, b],
+                    str2[r, b],
+                    st2[r, b],
+                    en2[r, b],
+                    ref_off,
+                    low,
+                    high,
+                    mean,
+                    sd,
+                    match,
+                )
                 totals[a * w + b] = t
                 if t > best:
                     best = t

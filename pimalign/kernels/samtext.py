@@ -13,9 +13,25 @@ from numba import njit, prange
 
 from .affine import OP_S, affine_traceback
 from .edit import OP_D, OP_EQ, OP_I, OP_X
-from .mapping import (CIGAR_D, CIGAR_I, CIGAR_M, F_DHI, F_DLO, F_PASSES, F_QEN, F_QST, F_RST,
-                      F_STRAND, F_WEN, F_WST, extend_one, orient_scoring, revcomp, sam_op,
-                      ungapped_ops)
+from .mapping import (
+    CIGAR_D,
+    CIGAR_I,
+    CIGAR_M,
+    F_DHI,
+    F_DLO,
+    F_PASSES,
+    F_QEN,
+    F_QST,
+    F_RST,
+    F_STRAND,
+    F_WEN,
+    F_WST,
+    extend_one,
+    orient_scoring,
+    revcomp,
+    sam_op,
+    ungapped_ops,
+)
 
 BASES = np.frombuffer(b"ACGTN", dtype=np.uint8)
 (L_CIGAR, L_MD, L_NM, L_START) = range(4)  # rows of the ``lens`` output
@@ -139,21 +155,46 @@ def md_text(ops, n_ops, t, ts, buf):
 
 
 @njit(cache=True, parallel=True, nogil=True)
-def alignment_text(flat, off, ref, reads, cand, run_op, run_len, n_run, pad, band, sc, text_off,
-                   cigar_buf, md_buf, lens):
+def alignment_text(
+    flat,
+    off,
+    ref,
+    reads,
+    cand,
+    run_op,
+    run_len,
+    n_run,
+    pad,
+    band,
+    sc,
+    text_off,
+    cigar_buf,
+    md_buf,
+    lens,
+):
     """CIGAR and MD of job ``x`` (read ``reads[x]``, candidate ``cand[x]``: its ``FIELDS``) into
     ``cigar_buf``/``md_buf`` from ``text_off[x]``; ``lens[:, x]`` gets the CIGAR and MD lengths
     (-1 both when the text does not fit its room up to ``text_off[x + 1]``: the caller retries
     with more), NM and the 0-based concatenated reference start."""
     for x in prange(reads.shape[0]):
-        read = flat[off[reads[x]]:off[reads[x] + 1]]
+        read = flat[off[reads[x]] : off[reads[x] + 1]]
         strand = cand[x, F_STRAND]
         if strand:
             read = revcomp(read)
         ws, we = cand[x, F_WST], cand[x, F_WEN]
         ops = np.empty(read.shape[0] + (we - ws) + 1, dtype=np.uint8)
-        n_ops, ts = job_ops(read, ref, cand[x], run_op[x], run_len[x], n_run[x], pad, band,
-                            orient_scoring(sc, strand), ops)
+        n_ops, ts = job_ops(
+            read,
+            ref,
+            cand[x],
+            run_op[x],
+            run_len[x],
+            n_run[x],
+            pad,
+            band,
+            orient_scoring(sc, strand),
+            ops,
+        )
         lens[L_START, x] = ws + ts
         cb = np.empty(4 * n_ops + 16, dtype=np.uint8)
         mb = np.empty(4 * n_ops + 16, dtype=np.uint8)
@@ -165,7 +206,7 @@ def alignment_text(flat, off, ref, reads, cand, run_op, run_len, n_run, pad, ban
             lens[L_CIGAR, x] = -1
             lens[L_MD, x] = -1
             continue
-        cigar_buf[text_off[x]:text_off[x] + c_len] = cb[:c_len]
-        md_buf[text_off[x]:text_off[x] + m_len] = mb[:m_len]
+        cigar_buf[text_off[x] : text_off[x] + c_len] = cb[:c_len]
+        md_buf[text_off[x] : text_off[x] + m_len] = mb[:m_len]
         lens[L_CIGAR, x] = c_len
         lens[L_MD, x] = m_len

@@ -32,5 +32,6 @@ def row_profile(qc, sc, out):
 def swap_clips(sc):
     """``sc`` with the 5' and 3' clipping penalties exchanged (a read aligned reverse-complemented
     starts with its 3' end)."""
-    return Scoring(sc.match, sc.mismatch, sc.gap_open, sc.gap_extend, sc.clip3, sc.clip5,
-                   sc.ambiguous)
+    return Scoring(
+        sc.match, sc.mismatch, sc.gap_open, sc.gap_extend, sc.clip3, sc.clip5, sc.ambiguous
+    )

@@ -167,6 +167,8 @@ def clusters(m, k, seed_h, seed_p, seed_s, n_seeds, keys, table, shift, vals, ma
         nc += 1
         x = y
     # most votes first; ties by strand then diagonal (deterministic)
-    order = np.argsort(-c_votes[:nc] * (np.int64(1) << 44) + c_strand[:nc] * (np.int64(1) << 42)
-                       + c_lo[:nc], kind="mergesort")
+    order = np.argsort(
+        -c_votes[:nc] * (np.int64(1) << 44) + c_strand[:nc] * (np.int64(1) << 42) + c_lo[:nc],
+        kind="mergesort",
+    )
     return c_strand[:nc][order], c_lo[:nc][order], c_hi[:nc][order], c_votes[:nc][order]

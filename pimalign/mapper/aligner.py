@@ -33,8 +33,10 @@ class Hit:
     read: int = 1  # 1 or 2 for pairs
 
     def __str__(self) -> str:
-        return (f"{self.q_st}\t{self.q_en}\t{'+' if self.strand > 0 else '-'}\t{self.ctg}\t"
-                f"{self.ctg_len}\t{self.r_st}\t{self.r_en}\t{self.mapq}\t{self.cigar}")
+        return (
+            f"{self.q_st}\t{self.q_en}\t{'+' if self.strand > 0 else '-'}\t{self.ctg}\t"
+            f"{self.ctg_len}\t{self.r_st}\t{self.r_en}\t{self.mapq}\t{self.cigar}"
+        )
 
 
 def _clips(cigar: str) -> tuple[int, int]:
@@ -52,8 +54,14 @@ class Aligner:
     ``"MEAN,SD"``, none by default: then ends are placed independently).
     """
 
-    def __init__(self, ref_or_index: str, preset: str = "sr", threads: int | None = None,
-                 insert: str | None = None, **params):
+    def __init__(
+        self,
+        ref_or_index: str,
+        preset: str = "sr",
+        threads: int | None = None,
+        insert: str | None = None,
+        **params,
+    ):
         import numba
 
         self.params = preset_params(preset, **params)
@@ -89,6 +97,19 @@ class Aligner:
     def _hit(self, h, primary, length, which):
         lead, tail = _clips(h.cigar)
         q_st, q_en = (lead, length - tail) if h.strand == 0 else (tail, length - lead)
-        return Hit(self.index.ref.names[h.contig], int(self.index.ref.lengths[h.contig]), h.pos,
-                   h.end, -1 if h.strand else 1, q_st, q_en, h.mapq, h.cigar, h.nm, h.md,
-                   h.score, primary, which)
+        return Hit(
+            self.index.ref.names[h.contig],
+            int(self.index.ref.lengths[h.contig]),
+            h.pos,
+            h.end,
+            -1 if h.strand else 1,
+            q_st,
+            q_en,
+            h.mapq,
+            h.cigar,
+            h.nm,
+            h.md,
+            h.score,
+            primary,
+            which,
+        )

@@ -54,10 +54,12 @@ class Candidates:
         """These candidates and one more slot per read (``block``: ``(len(FIELDS), reads)``)."""
         n = self.length.shape[0]
         return Candidates(
-            np.concatenate([self.block, block[:, :, None]], axis=2), self.length,
+            np.concatenate([self.block, block[:, :, None]], axis=2),
+            self.length,
             np.concatenate([self.run_op, np.zeros((n, 1, RUNS), dtype=np.uint8)], axis=1),
             np.concatenate([self.run_len, np.zeros((n, 1, RUNS), dtype=np.int32)], axis=1),
-            np.concatenate([self.n_run, np.full((n, 1), -1, dtype=np.int64)], axis=1))
+            np.concatenate([self.n_run, np.full((n, 1), -1, dtype=np.int64)], axis=1),
+        )
 
     def columns(self, rows, slots) -> np.ndarray:
         """The fields of the given (read, slot) pairs as rows: ``(len(rows), len(FIELDS))``."""
@@ -78,8 +80,22 @@ def find_candidates(index: Index, flat: np.ndarray, off: np.ndarray, p: MapParam
     run_len = np.zeros((n, p.max_cand, RUNS), dtype=np.int32)
     n_run = np.zeros((n, p.max_cand), dtype=np.int64)
     table, shift = index.table
-    map_batch(flat, off, index.ref.seq, index.ref.offsets, index.keys, table, shift, index.vals,
-              p.search, p.scoring, block, run_op, run_len, n_run)
+    map_batch(
+        flat,
+        off,
+        index.ref.seq,
+        index.ref.offsets,
+        index.keys,
+        table,
+        shift,
+        index.vals,
+        p.search,
+        p.scoring,
+        block,
+        run_op,
+        run_len,
+        n_run,
+    )
     return Candidates(block, np.diff(off), run_op, run_len, n_run)
 
 
@@ -132,9 +148,9 @@ def rivals(c: Candidates, slot: np.ndarray) -> np.ndarray:
     q_ov = _overlap(st, en, b_st, b_en)
     shorter = np.minimum(en - st, b_en - b_st)
     same_locus = (c.strand == c.strand[rows, s][:, None]) & (
-        _overlap(c.r_st, c.r_en, c.r_st[rows, s][:, None], c.r_en[rows, s][:, None]) > 0)
-    others = ((c.score > NEG) & (np.arange(width)[None, :] != s[:, None])
-              & (slot >= 0)[:, None])
+        _overlap(c.r_st, c.r_en, c.r_st[rows, s][:, None], c.r_en[rows, s][:, None]) > 0
+    )
+    others = (c.score > NEG) & (np.arange(width)[None, :] != s[:, None]) & (slot >= 0)[:, None]
     return others & (q_ov * 2 >= shorter) & ~same_locus
 
 
@@ -158,8 +174,9 @@ def choose(c: Candidates, p: MapParams, hashes: np.ndarray) -> Choice:
     sub, sub_n = runner_up(c, best, p)
     st, en = c.fwd_interval()
     q_ov = _overlap(st, en, st[rows, b][:, None], en[rows, b][:, None])
-    others = (c.score >= p.min_score) & (np.arange(width)[None, :] != b[:, None]) \
-        & (best >= 0)[:, None]
+    others = (
+        (c.score >= p.min_score) & (np.arange(width)[None, :] != b[:, None]) & (best >= 0)[:, None]
+    )
     supplementary = others & (q_ov * 2 < (en - st)) & ((en - st) - q_ov >= p.min_score)
     # the best-scoring one only
     keep = np.argmax(np.where(supplementary, c.score, NEG), axis=1)

@@ -64,7 +64,7 @@ def _collect(seq, offsets, k, w):
     total = 0
     for c in range(offsets.shape[0] - 1):
         start = offsets[c]
-        count = minimizers(seq[start:offsets[c + 1]], k, w, buf_h, buf_p, buf_s)
+        count = minimizers(seq[start : offsets[c + 1]], k, w, buf_h, buf_p, buf_s)
         for x in range(count):
             keys[total] = buf_h[x]
             vals[total] = (np.uint64(start + buf_p[x]) << np.uint64(1)) | np.uint64(buf_s[x])
@@ -90,9 +90,16 @@ def _sha256(array: np.ndarray) -> str:
 def save_index(index: Index, path: str) -> None:
     """Write ``index`` to ``path`` (the caller handles atomic renaming)."""
     arrays = {"seq": index.ref.seq, "keys": index.keys, "vals": index.vals}
-    meta = {"format": "pimalign-index", "version": VERSION, "k": index.k, "w": index.w,
-            "contigs": index.ref.names, "offsets": index.ref.offsets.tolist(),
-            "reference_sha256": index.checksum, "arrays": {}}
+    meta = {
+        "format": "pimalign-index",
+        "version": VERSION,
+        "k": index.k,
+        "w": index.w,
+        "contigs": index.ref.names,
+        "offsets": index.ref.offsets.tolist(),
+        "reference_sha256": index.checksum,
+        "arrays": {},
+    }
     # Offsets depend on the header's length, which depends on the offsets' digits: repeat until
     # the length settles (three rounds suffice).
     header = b""
@@ -100,8 +107,12 @@ def save_index(index: Index, path: str) -> None:
         position = len(MAGIC) + 8 + len(header)
         for name, array in arrays.items():
             position = -(-position // ALIGN) * ALIGN
-            meta["arrays"][name] = {"dtype": array.dtype.str, "count": int(array.size),
-                                    "offset": position, "sha256": _sha256(array)}
+            meta["arrays"][name] = {
+                "dtype": array.dtype.str,
+                "count": int(array.size),
+                "offset": position,
+                "sha256": _sha256(array),
+            }
             position += array.nbytes
         header = json.dumps(meta).encode()
     with open(path, "wb") as out:
@@ -144,8 +155,11 @@ def load_index(path: str, verify: bool = True) -> Index:
     if not isinstance(meta, dict) or meta.get("format") != "pimalign-index":
         raise InputError(path, "index header is corrupt (not a pimalign index header)")
     if meta.get("version") != VERSION:
-        raise InputError(path, f"index format version {meta.get('version')} but this pimalign "
-                               f"reads version {VERSION}: rebuild it with `pimalign index`")
+        raise InputError(
+            path,
+            f"index format version {meta.get('version')} but this pimalign "
+            f"reads version {VERSION}: rebuild it with `pimalign index`",
+        )
     try:
         arrays = _load_arrays(path, meta, size, verify)
         names = [str(n) for n in meta["contigs"]]
@@ -156,14 +170,21 @@ def load_index(path: str, verify: bool = True) -> Index:
         raise InputError(path, f"index header is corrupt (bad or missing field {err})") from None
     if not (5 <= k <= MAX_K and 1 <= w <= 255):
         raise InputError(path, f"index header is corrupt (k={k}, w={w} out of range)")
-    if (offsets.shape[0] != len(names) + 1 or offsets[0] != 0 or np.any(np.diff(offsets) <= 0)
-            or offsets[-1] != arrays["seq"].shape[0]):
-        raise InputError(path, "index header is corrupt (contig table does not match the "
-                               "sequence): rebuild it")
+    if (
+        offsets.shape[0] != len(names) + 1
+        or offsets[0] != 0
+        or np.any(np.diff(offsets) <= 0)
+        or offsets[-1] != arrays["seq"].shape[0]
+    ):
+        raise InputError(
+            path, "index header is corrupt (contig table does not match the sequence): rebuild it"
+        )
     ref = Reference(names, offsets, arrays["seq"])
     if verify and ref.checksum() != checksum:
-        raise InputError(path, "index contig table fails the reference checksum (corrupt or "
-                               "edited file): rebuild it")
+        raise InputError(
+            path,
+            "index contig table fails the reference checksum (corrupt or edited file): rebuild it",
+        )
     return Index(ref, k, w, arrays["keys"], arrays["vals"], checksum)
 
 
@@ -175,12 +196,17 @@ def _load_arrays(path: str, meta: dict, size: int, verify: bool) -> dict:
         count, offset = int(spec["count"]), int(spec["offset"])
         end = offset + count * dtype.itemsize
         if offset < 0 or count < 0 or end > size:
-            raise InputError(path, f"index file cut short ({size} bytes, array {name!r} "
-                                   f"needs {end}): rebuild it")
-        array = np.memmap(path, dtype=dtype, mode="r", offset=offset,
-                          shape=(count,)) if count else np.empty(0, dtype)
+            raise InputError(
+                path, f"index file cut short ({size} bytes, array {name!r} needs {end}): rebuild it"
+            )
+        array = (
+            np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=(count,))
+            if count
+            else np.empty(0, dtype)
+        )
         if verify and _sha256(array) != spec["sha256"]:
-            raise InputError(path, f"index array {name!r} fails its checksum (corrupt file): "
-                                   "rebuild it")
+            raise InputError(
+                path, f"index array {name!r} fails its checksum (corrupt file): rebuild it"
+            )
         arrays[name] = array
     return arrays

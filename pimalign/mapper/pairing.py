@@ -38,8 +38,9 @@ class InsertModel:
         return f"{self.mean:.2f},{self.sd:.2f},{self.high},{self.low}"
 
     @classmethod
-    def from_sd(cls, mean: float, sd: float, high: int | None = None,
-                low: int | None = None) -> "InsertModel":
+    def from_sd(
+        cls, mean: float, sd: float, high: int | None = None, low: int | None = None
+    ) -> "InsertModel":
         """A model given by hand: proper pairs within mean +- 4 sd unless bounds are given."""
         if high is None:
             high = int(mean + 4 * sd + 0.499)
@@ -60,14 +61,17 @@ class InsertModel:
             high = int(parts[2]) if len(parts) > 2 else None
             low = int(parts[3]) if len(parts) > 3 else None
         except ValueError:
-            raise ValueError(f"insert size must be MEAN[,SD[,MAX[,MIN]]] (e.g. 400,50), got "
-                             f"{text!r}") from None
+            raise ValueError(
+                f"insert size must be MEAN[,SD[,MAX[,MIN]]] (e.g. 400,50), got {text!r}"
+            ) from None
         if not (0 < mean <= MAX_INSERT and 0 < sd <= MAX_INSERT):
             raise ValueError(f"insert size mean and sd must be in (0, {MAX_INSERT}], got {text!r}")
         model = cls.from_sd(mean, sd, high, low)
         if not 1 <= model.low <= model.high <= 10 * MAX_INSERT:
-            raise ValueError(f"insert size bounds must satisfy 1 <= MIN <= MAX <= "
-                             f"{10 * MAX_INSERT}, got {text!r}")
+            raise ValueError(
+                f"insert size bounds must satisfy 1 <= MIN <= MAX <= "
+                f"{10 * MAX_INSERT}, got {text!r}"
+            )
         return model
 
 
@@ -78,8 +82,9 @@ def fr_insert(strand1, st1, en1, strand2, st2, en2):
     return rev_en - 1 - fwd_st, rev_en - 1 > fwd_st
 
 
-def estimate_insert(c1: Candidates, c2: Candidates, best1, best2, sub1, sub2, contig_of
-                    ) -> InsertModel | None:
+def estimate_insert(
+    c1: Candidates, c2: Candidates, best1, best2, sub1, sub2, contig_of
+) -> InsertModel | None:
     """Insert model from the pairs whose two ends map uniquely, FR, on one contig (see module
     doc); ``None`` when fewer than ``MIN_PAIRS`` qualify."""
     rows = np.arange(best1.shape[0])
@@ -105,14 +110,14 @@ def model_from_sizes(sizes) -> InsertModel | None:
         return None
     p25, p75 = (int(sizes[int(q * sizes.size + 0.499)]) for q in (0.25, 0.75))
     iqr = p75 - p25
-    kept = sizes[(sizes >= max(1, int(p25 - 2 * iqr + 0.499)))
-                 & (sizes <= int(p75 + 2 * iqr + 0.499))]
+    kept = sizes[
+        (sizes >= max(1, int(p25 - 2 * iqr + 0.499))) & (sizes <= int(p75 + 2 * iqr + 0.499))
+    ]
     mean = float(kept.mean())
     sd = float(np.sqrt(((kept - mean) ** 2).mean()))
     low = min(int(p25 - 3 * iqr + 0.499), int(mean - 4 * sd + 0.499))
     high = max(int(p75 + 3 * iqr + 0.499), int(mean + 4 * sd + 0.499))
-    return InsertModel(round(mean, 2), round(max(sd, 1.0), 2), max(low, 1), high,
-                       int(sizes.size))
+    return InsertModel(round(mean, 2), round(max(sd, 1.0), 2), max(low, 1), high, int(sizes.size))
 
 
 def rescue_window(strand, r_st, r_en, model: InsertModel, read_len):
@@ -138,8 +143,16 @@ class PairChoice:
     sub_n: np.ndarray
 
 
-def choose_pairs(c1: Candidates, c2: Candidates, best1, best2, ref_off,
-                 model: InsertModel | None, p: MapParams, hashes) -> PairChoice:
+def choose_pairs(
+    c1: Candidates,
+    c2: Candidates,
+    best1,
+    best2,
+    ref_off,
+    model: InsertModel | None,
+    p: MapParams,
+    hashes,
+) -> PairChoice:
     """bwa's pairing: the best proper combination of the two ends' candidates (any score) is
     taken when it beats the two best ends unpaired by more than ``--unpaired``; otherwise each
     end keeps its own best (reported only when it reaches ``-T``)."""
@@ -156,14 +169,39 @@ def choose_pairs(c1: Candidates, c2: Candidates, best1, best2, ref_off,
     second = np.empty(n, dtype=np.int64)
     near = np.empty(n, dtype=np.int64)
     margin = max(p.match + p.mismatch, p.gap_open + p.gap_extend)
-    best_pairs(c1.score, c1.strand, c1.r_st, c1.r_en, c2.score, c2.strand, c2.r_st, c2.r_en,
-               ref_off, model.low, model.high, model.mean, model.sd, p.match, margin, hashes,
-               pick, top, second, near)
+    best_pairs(
+        c1.score,
+        c1.strand,
+        c1.r_st,
+        c1.r_en,
+        c2.score,
+        c2.strand,
+        c2.r_st,
+        c2.r_en,
+        ref_off,
+        model.low,
+        model.high,
+        model.mean,
+        model.sd,
+        p.match,
+        margin,
+        hashes,
+        pick,
+        top,
+        second,
+        near,
+    )
     paired = (pick >= 0) & (top > bs1 + bs2 - p.unpaired)
     slot1 = np.where(paired, pick // w, best1)
     slot2 = np.where(paired, pick % w, best2)
-    return PairChoice(slot1, slot2, paired, np.where(paired, top, NEG),
-                      np.where(paired, second, NEG), np.where(paired, near, 0))
+    return PairChoice(
+        slot1,
+        slot2,
+        paired,
+        np.where(paired, top, NEG),
+        np.where(paired, second, NEG),
+        np.where(paired, near, 0),
+    )
 
 
 def is_proper(strand1, st1, en1, strand2, st2, en2, same_contig, model: InsertModel | None):
@@ -171,8 +209,7 @@ def is_proper(strand1, st1, en1, strand2, st2, en2, same_contig, model: InsertMo
     if model is None:
         return np.zeros(np.shape(st1), dtype=bool)
     size, facing = fr_insert(strand1, st1, en1, strand2, st2, en2)
-    return same_contig & (strand1 != strand2) & facing & (size >= model.low) & \
-        (size <= model.high)
+    return same_contig & (strand1 != strand2) & facing & (size >= model.low) & (size <= model.high)
 
 
 def mapq_pair(q_se, pair_score, pair_sub, sub_n, unpaired_sum, p: MapParams):
@@ -188,5 +225,6 @@ def mapq_pair(q_se, pair_score, pair_sub, sub_n, unpaired_sum, p: MapParams):
 def insert_penalty(size, model: InsertModel, match: int) -> int:
     """bwa's log-likelihood penalty of an insert size (for tests and documentation)."""
     z = abs(size - model.mean) / model.sd
-    return math.floor(0.721 * math.log(max(2.0 * math.erfc(z / math.sqrt(2.0)), 1e-300)) * match
-                      + 0.499)
+    return math.floor(
+        0.721 * math.log(max(2.0 * math.erfc(z / math.sqrt(2.0)), 1e-300)) * match + 0.499
+    )

@@ -31,11 +31,13 @@ class MapParams:
     max_occ: int = _knob(500, "skip minimizers more frequent than this", 1, 10**9)
     max_gap: int = _knob(30, "seed hits on diagonals this close form one candidate", 0, 10_000)
     max_cand: int = _knob(8, "candidate loci extended per read", 1, 64)
-    drop_pct: int = _knob(50, "skip loci with fewer seed votes than this %% of the best "
-                              "(bwa -D)", 0, 100)
+    drop_pct: int = _knob(
+        50, "skip loci with fewer seed votes than this %% of the best (bwa -D)", 0, 100
+    )
     pad: int = _knob(6, "reference bases added each side of an extension window", 0, 1000)
-    band: int = _knob(8, "initial half-width of the adaptive band (it widens, stays exact)",
-                      1, 1000)
+    band: int = _knob(
+        8, "initial half-width of the adaptive band (it widens, stays exact)", 1, 1000
+    )
     match: int = _knob(1, "match score (bwa -A)", 1, 100)
     mismatch: int = _knob(4, "mismatch penalty (bwa -B)", 0, 100)
     gap_open: int = _knob(6, "gap open penalty (bwa -O)", 0, 100)
@@ -46,10 +48,10 @@ class MapParams:
     min_score: int = _knob(30, "minimum score to report (bwa -T)", 0, 100_000)
     unpaired: int = _knob(17, "penalty for placing a pair's ends unpaired (bwa -U)", 0, 1000)
     secondary: int = _knob(0, "secondary records per read (minimap2 -N; bwa: none)", 0, 100)
-    secondary_pct: int = _knob(80, "secondary records score at least this %% of the primary",
-                               0, 100)
-    max_read_len: int = _knob(10_000, "longest read accepted (a short-read mapper)", 1,
-                              1_000_000)
+    secondary_pct: int = _knob(
+        80, "secondary records score at least this %% of the primary", 0, 100
+    )
+    max_read_len: int = _knob(10_000, "longest read accepted (a short-read mapper)", 1, 1_000_000)
     rescue: bool = True  # mate rescue inside the proper-pair window (--no-rescue)
 
     def check(self) -> "MapParams":
@@ -57,19 +59,36 @@ class MapParams:
             value = getattr(self, f.name)
             low, high = f.metadata["range"]
             if not low <= value <= high:
-                raise ValueError(f"{f.name.replace('_', '-')} must be in {low}..{high}, got "
-                                 f"{value}")
+                raise ValueError(
+                    f"{f.name.replace('_', '-')} must be in {low}..{high}, got {value}"
+                )
         return self
 
     @property
     def scoring(self) -> Scoring:
-        return Scoring(self.match, self.mismatch, self.gap_open, self.gap_extend, self.clip5,
-                       self.clip3, self.ambiguous)
+        return Scoring(
+            self.match,
+            self.mismatch,
+            self.gap_open,
+            self.gap_extend,
+            self.clip5,
+            self.clip3,
+            self.ambiguous,
+        )
 
     @property
     def search(self) -> Search:
-        return Search(self.k, self.w, self.max_occ, self.max_gap, self.max_cand, self.drop_pct,
-                      self.pad, self.band, self.min_score)
+        return Search(
+            self.k,
+            self.w,
+            self.max_occ,
+            self.max_gap,
+            self.max_cand,
+            self.drop_pct,
+            self.pad,
+            self.band,
+            self.min_score,
+        )
 
 
 def knobs():

@@ -17,11 +17,18 @@ from ..io.errors import InputError
 from ..io.reads import ReadChunk
 from ..kernels.affine import NEG
 from ..kernels.mapping import FIELDS, rescue_batch
-from .candidates import (SEED_SCORE, Candidates, Choice, choose, empty_block, find_candidates,
-                         name_hashes, runner_up)
+from .candidates import (
+    SEED_SCORE,
+    Candidates,
+    Choice,
+    choose,
+    empty_block,
+    find_candidates,
+    name_hashes,
+    runner_up,
+)
 from .index import Index
-from .pairing import InsertModel, choose_pairs, estimate_insert, is_proper, mapq_pair, \
-    rescue_window
+from .pairing import InsertModel, choose_pairs, estimate_insert, is_proper, mapq_pair, rescue_window
 from .params import MapParams
 from .placement import Placed, place
 from .records import READ1, READ2, sam_lines
@@ -80,27 +87,44 @@ class ChunkMapper:
         try:
             flat, off = encode_many(chunk.seqs, iupac=True)
         except SequenceError as err:
-            raise InputError(path, err.problem,
-                             f"{chunk.first + err.record} ({chunk.names[err.record]})") from None
+            raise InputError(
+                path, err.problem, f"{chunk.first + err.record} ({chunk.names[err.record]})"
+            ) from None
         lengths = np.diff(off)
         if lengths.size and lengths.max() > self.p.max_read_len:
             rec = int(np.argmax(lengths))
-            raise InputError(path, f"read is {lengths[rec]} bp, longer than --max-read-len "
-                                   f"{self.p.max_read_len} (a short-read mapper; use minimap2 for "
-                                   "long reads)", f"{chunk.first + rec} ({chunk.names[rec]})")
+            raise InputError(
+                path,
+                f"read is {lengths[rec]} bp, longer than --max-read-len "
+                f"{self.p.max_read_len} (a short-read mapper; use minimap2 for "
+                "long reads)",
+                f"{chunk.first + rec} ({chunk.names[rec]})",
+            )
         return Encoded(flat, off)
 
     def candidates(self, reads: Encoded) -> Candidates:
         return find_candidates(self.index, reads.flat, reads.off, self.p)
 
-    def _place(self, reads: Encoded, c: Candidates, slot, report, ch: Choice,
-               supplementary=None) -> Placed:
+    def _place(
+        self, reads: Encoded, c: Candidates, slot, report, ch: Choice, supplementary=None
+    ) -> Placed:
         sub, sub_n = runner_up(c, slot, self.p)
         if supplementary is None:
             supplementary = ch.supplementary
         secondary = self._secondary(c, slot, ch.rival)
-        return place(self.index.ref, reads.flat, reads.off, c, slot, report, sub, sub_n,
-                     supplementary, secondary, self.p)
+        return place(
+            self.index.ref,
+            reads.flat,
+            reads.off,
+            c,
+            slot,
+            report,
+            sub,
+            sub_n,
+            supplementary,
+            secondary,
+            self.p,
+        )
 
     def _secondary(self, c: Candidates, slot, rival):
         """Secondary slots on request: rivals scoring at least ``secondary_pct`` % of the slot,
@@ -108,11 +132,12 @@ class ChunkMapper:
         if self.p.secondary == 0:
             return np.zeros_like(rival)
         rows = np.arange(slot.shape[0])
-        keep = rival & (c.score * 100 >= self.p.secondary_pct *
-                        c.score[rows, np.maximum(slot, 0)][:, None])
+        keep = rival & (
+            c.score * 100 >= self.p.secondary_pct * c.score[rows, np.maximum(slot, 0)][:, None]
+        )
         order = np.argsort(-np.where(keep, c.score, NEG), axis=1, kind="stable")
         ranked = np.take_along_axis(keep, order, axis=1)
-        ranked[:, self.p.secondary:] = False
+        ranked[:, self.p.secondary :] = False
         out = np.zeros_like(keep)
         r, col = np.nonzero(ranked)
         out[r, order[r, col]] = True
@@ -133,38 +158,58 @@ class ChunkMapper:
         return Mapped(lines, len(chunk) + _extra_records(placed))
 
     # -- pairs -----------------------------------------------------------------------------
-    def pair_candidates(self, chunk1: ReadChunk, chunk2: ReadChunk, path1: str,
-                        path2: str) -> PairCandidates:
+    def pair_candidates(
+        self, chunk1: ReadChunk, chunk2: ReadChunk, path1: str, path2: str
+    ) -> PairCandidates:
         check_pairs(chunk1, chunk2, path1, path2)
         end1, end2 = self.encode(chunk1, path1), self.encode(chunk2, path2)
-        return PairCandidates(end1, end2, self.candidates(end1), self.candidates(end2),
-                              chunk1.first)
+        return PairCandidates(
+            end1, end2, self.candidates(end1), self.candidates(end2), chunk1.first
+        )
 
-    def model_from(self, chunk1: ReadChunk, chunk2: ReadChunk, path1: str, path2: str
-                   ) -> tuple[InsertModel | None, PairCandidates]:
+    def model_from(
+        self, chunk1: ReadChunk, chunk2: ReadChunk, path1: str, path2: str
+    ) -> tuple[InsertModel | None, PairCandidates]:
         """The insert model learned from these pairs, and their candidates (the first chunk is
         usually these very pairs: ``paired`` takes them back instead of seeding again)."""
         pc = self.pair_candidates(chunk1, chunk2, path1, path2)
         hashes = name_hashes(chunk1.names)
         ch1, ch2 = choose(pc.c1, self.p, hashes), choose(pc.c2, self.p, hashes)
-        return estimate_insert(pc.c1, pc.c2, ch1.best, ch2.best, ch1.sub, ch2.sub,
-                               self.index.ref.contig_of), pc
+        return estimate_insert(
+            pc.c1, pc.c2, ch1.best, ch2.best, ch1.sub, ch2.sub, self.index.ref.contig_of
+        ), pc
 
-    def paired(self, chunk1: ReadChunk, chunk2: ReadChunk, path1: str, path2: str,
-               model: InsertModel | None, seeded: PairCandidates | None = None) -> Mapped:
-        placed1, placed2, proper = self.paired_placed(chunk1, chunk2, path1, path2, model,
-                                                      seeded)
+    def paired(
+        self,
+        chunk1: ReadChunk,
+        chunk2: ReadChunk,
+        path1: str,
+        path2: str,
+        model: InsertModel | None,
+        seeded: PairCandidates | None = None,
+    ) -> Mapped:
+        placed1, placed2, proper = self.paired_placed(chunk1, chunk2, path1, path2, model, seeded)
         first = sam_lines(chunk1, placed1, placed2, READ1, proper, self.names, self.rg)
         second = sam_lines(chunk2, placed2, placed1, READ2, proper, self.names, self.rg)
         lines = [a + b for a, b in zip(first, second)]
         return Mapped(lines, 2 * len(chunk1) + _extra_records(placed1) + _extra_records(placed2))
 
-    def paired_placed(self, chunk1: ReadChunk, chunk2: ReadChunk, path1: str, path2: str,
-                      model: InsertModel | None, seeded: PairCandidates | None = None):
+    def paired_placed(
+        self,
+        chunk1: ReadChunk,
+        chunk2: ReadChunk,
+        path1: str,
+        path2: str,
+        model: InsertModel | None,
+        seeded: PairCandidates | None = None,
+    ):
         """Both ends' ``Placed`` and the proper-pair flags (bwa mem's rules, see
         ``pairing.choose_pairs``; an end with a supplementary alignment is not paired)."""
-        if seeded is not None and seeded.first == chunk1.first and len(chunk1) == \
-                seeded.c1.length.shape[0]:
+        if (
+            seeded is not None
+            and seeded.first == chunk1.first
+            and len(chunk1) == seeded.c1.length.shape[0]
+        ):
             check_pairs(chunk1, chunk2, path1, path2)
             pc = seeded
         else:
@@ -185,18 +230,31 @@ class ChunkMapper:
         slot2 = np.where(paired, pair.slot2, ch2.best)
         report1 = paired | (c1.score[rows, np.maximum(slot1, 0)] >= self.p.min_score)
         report2 = paired | (c2.score[rows, np.maximum(slot2, 0)] >= self.p.min_score)
-        placed1 = self._place(pc.end1, c1, slot1, report1, ch1,
-                              ch1.supplementary & ~paired[:, None])
-        placed2 = self._place(pc.end2, c2, slot2, report2, ch2,
-                              ch2.supplementary & ~paired[:, None])
-        proper = paired | (placed1.mapped & placed2.mapped & is_proper(
-            placed1.strand, c1.r_st[rows, np.maximum(slot1, 0)],
-            c1.r_en[rows, np.maximum(slot1, 0)], placed2.strand,
-            c2.r_st[rows, np.maximum(slot2, 0)], c2.r_en[rows, np.maximum(slot2, 0)],
-            placed1.contig == placed2.contig, model))
-        unpaired = (np.where(ch1.best >= 0, c1.score[rows, np.maximum(ch1.best, 0)], 0)
-                    + np.where(ch2.best >= 0, c2.score[rows, np.maximum(ch2.best, 0)], 0)
-                    - self.p.unpaired)
+        placed1 = self._place(
+            pc.end1, c1, slot1, report1, ch1, ch1.supplementary & ~paired[:, None]
+        )
+        placed2 = self._place(
+            pc.end2, c2, slot2, report2, ch2, ch2.supplementary & ~paired[:, None]
+        )
+        proper = paired | (
+            placed1.mapped
+            & placed2.mapped
+            & is_proper(
+                placed1.strand,
+                c1.r_st[rows, np.maximum(slot1, 0)],
+                c1.r_en[rows, np.maximum(slot1, 0)],
+                placed2.strand,
+                c2.r_st[rows, np.maximum(slot2, 0)],
+                c2.r_en[rows, np.maximum(slot2, 0)],
+                placed1.contig == placed2.contig,
+                model,
+            )
+        )
+        unpaired = (
+            np.where(ch1.best >= 0, c1.score[rows, np.maximum(ch1.best, 0)], 0)
+            + np.where(ch2.best >= 0, c2.score[rows, np.maximum(ch2.best, 0)], 0)
+            - self.p.unpaired
+        )
         for placed in (placed1, placed2):
             q = mapq_pair(placed.mapq, pair.score, pair.sub, pair.sub_n, unpaired, self.p)
             placed.mapq = np.where(paired & placed.mapped, q, placed.mapq)
@@ -218,14 +276,29 @@ class ChunkMapper:
             ws = np.maximum(ws, self.offsets[contig])
             we = np.minimum(we, self.offsets[contig + 1])
             # already a mate candidate there on the right strand? then nothing to rescue
-            there = ((c_mate.score >= self.p.min_score) & (c_mate.strand == m_strand[:, None])
-                     & (c_mate.r_st >= ws[:, None]) & (c_mate.r_en <= we[:, None])).any(axis=1)
+            there = (
+                (c_mate.score >= self.p.min_score)
+                & (c_mate.strand == m_strand[:, None])
+                & (c_mate.r_st >= ws[:, None])
+                & (c_mate.r_en <= we[:, None])
+            ).any(axis=1)
             jobs = np.flatnonzero((ch_anchor.best >= 0) & ~there & (we > ws))
             found = empty_block(jobs.size, 1)
             if jobs.size:
-                rescue_batch(mate.flat, mate.off, self.index.ref.seq, self.offsets, jobs,
-                             m_strand[jobs], ws[jobs], we[jobs], RESCUE_K, self.p.search,
-                             self.p.scoring, found)
+                rescue_batch(
+                    mate.flat,
+                    mate.off,
+                    self.index.ref.seq,
+                    self.offsets,
+                    jobs,
+                    m_strand[jobs],
+                    ws[jobs],
+                    we[jobs],
+                    RESCUE_K,
+                    self.p.search,
+                    self.p.scoring,
+                    found,
+                )
             slot = empty_block(n, 1)[:, :, 0]
             slot[:, jobs] = found[:, :, 0]
             slot[0] = np.where(slot[0] >= SEED_SCORE * self.p.match, slot[0], NEG)
@@ -234,14 +307,25 @@ class ChunkMapper:
 
     def _record_workload(self, names, c: Candidates):
         r, s = np.nonzero(c.score > NEG)
-        self.workload.append(WorkloadRows(
-            np.asarray(names, dtype=object)[r], "extend", c.length[r], (c.win_en - c.win_st)[r, s],
-            c.band[r, s], c.cells[r, s], c.bits[r, s], c.passes[r, s], c.score[r, s]))
+        self.workload.append(
+            WorkloadRows(
+                np.asarray(names, dtype=object)[r],
+                "extend",
+                c.length[r],
+                (c.win_en - c.win_st)[r, s],
+                c.band[r, s],
+                c.cells[r, s],
+                c.bits[r, s],
+                c.passes[r, s],
+                c.score[r, s],
+            )
+        )
 
 
 def _extra_records(placed: Placed) -> int:
-    return (sum(len(v) for v in placed.supplementary.values())
-            + sum(len(v) for v in placed.secondary.values()))
+    return sum(len(v) for v in placed.supplementary.values()) + sum(
+        len(v) for v in placed.secondary.values()
+    )
 
 
 def check_pairs(chunk1: ReadChunk, chunk2: ReadChunk, path1: str, path2: str) -> None:
@@ -252,9 +336,12 @@ def check_pairs(chunk1: ReadChunk, chunk2: ReadChunk, path1: str, path2: str) ->
         raise InputError(short, f"has fewer reads than {other} (it ends before read {number})")
     for r, (a, b) in enumerate(zip(chunk1.names, chunk2.names)):
         if a != b:
-            raise InputError(path2, f"read name {b!r} does not match {a!r} in {path1} (paired "
-                                    "files must list mates in the same order)",
-                             chunk2.first + r)
+            raise InputError(
+                path2,
+                f"read name {b!r} does not match {a!r} in {path1} (paired "
+                "files must list mates in the same order)",
+                chunk2.first + r,
+            )
 
 
 __all__ = ["ChunkMapper", "FIELDS", "Mapped", "PairCandidates", "check_pairs"]

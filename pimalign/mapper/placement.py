@@ -55,9 +55,17 @@ class Placed:
     secondary: dict
 
     def hit(self, r: int) -> Hit:
-        return Hit(int(self.contig[r]), int(self.pos[r]), int(self.end[r]), int(self.strand[r]),
-                   self.cigar[r], self.md[r], int(self.nm[r]), int(self.score[r]),
-                   int(self.mapq[r]))
+        return Hit(
+            int(self.contig[r]),
+            int(self.pos[r]),
+            int(self.end[r]),
+            int(self.strand[r]),
+            self.cigar[r],
+            self.md[r],
+            int(self.nm[r]),
+            int(self.score[r]),
+            int(self.mapq[r]),
+        )
 
 
 class Texts(NamedTuple):
@@ -67,8 +75,7 @@ class Texts(NamedTuple):
     start: np.ndarray  # 0-based concatenated reference start
 
 
-def texts(ref, flat, off, c: Candidates, rows, slots, p: MapParams,
-          room: int = TEXT_ROOM) -> Texts:
+def texts(ref, flat, off, c: Candidates, rows, slots, p: MapParams, room: int = TEXT_ROOM) -> Texts:
     """CIGAR and MD text, NM and reference start of each (read, slot) job (``room``: bytes
     tried first for each text; a longer one is computed again with enough)."""
     cand = c.columns(rows, slots)
@@ -85,17 +92,32 @@ def texts(ref, flat, off, c: Candidates, rows, slots, p: MapParams,
         cig_buf = np.empty(int(text_off[-1]), dtype=np.uint8)
         md_buf = np.empty(int(text_off[-1]), dtype=np.uint8)
         part = np.zeros((4, pending.size), dtype=np.int64)
-        alignment_text(flat, off, ref, rows[pending], cand[pending], c.run_op[rows[pending], slots[pending]],
-                       c.run_len[rows[pending], slots[pending]], c.n_run[rows[pending], slots[pending]],
-                       p.pad, p.band, p.scoring, text_off, cig_buf, md_buf, part)
+        alignment_text(
+            flat,
+            off,
+            ref,
+            rows[pending],
+            cand[pending],
+            c.run_op[rows[pending], slots[pending]],
+            c.run_len[rows[pending], slots[pending]],
+            c.n_run[rows[pending], slots[pending]],
+            p.pad,
+            p.band,
+            p.scoring,
+            text_off,
+            cig_buf,
+            md_buf,
+            part,
+        )
         lens[:, pending] = part
         cig_bytes, md_bytes = cig_buf.tobytes(), md_buf.tobytes()
         starts = text_off[:-1].tolist()
-        for y, a, cl, ml in zip(pending.tolist(), starts, part[L_CIGAR].tolist(),
-                                part[L_MD].tolist()):
+        for y, a, cl, ml in zip(
+            pending.tolist(), starts, part[L_CIGAR].tolist(), part[L_MD].tolist()
+        ):
             if cl >= 0:
-                cigars[y] = cig_bytes[a:a + cl].decode()
-                mds[y] = md_bytes[a:a + ml].decode()
+                cigars[y] = cig_bytes[a : a + cl].decode()
+                mds[y] = md_bytes[a : a + ml].decode()
         long = pending[part[L_CIGAR] < 0]
         length = off[rows[long] + 1] - off[rows[long]]
         room[long] = 4 * (length + cand[long, F_WEN] - cand[long, F_WST]) + 16
@@ -103,8 +125,19 @@ def texts(ref, flat, off, c: Candidates, rows, slots, p: MapParams,
     return Texts(cigars, mds, lens[L_NM], lens[L_START])
 
 
-def place(ref: Reference, flat, off, c: Candidates, slot, report, sub, sub_n, supplementary,
-          secondary, p: MapParams) -> Placed:
+def place(
+    ref: Reference,
+    flat,
+    off,
+    c: Candidates,
+    slot,
+    report,
+    sub,
+    sub_n,
+    supplementary,
+    secondary,
+    p: MapParams,
+) -> Placed:
     """Texts and MAPQ of every read's ``slot`` where ``report`` holds (else unmapped), of its
     ``supplementary`` slot (mask, at most one per read) and of its ``secondary`` slots (mask)."""
     n = slot.shape[0]
@@ -131,8 +164,21 @@ def place(ref: Reference, flat, off, c: Candidates, slot, report, sub, sub_n, su
     mapq = np.where(mapped, mapq_se(score, sub, sub_n, aligned, p), 0)
     contig = ref.contig_of(start)
     base = ref_off[contig]
-    placed = Placed(mapped, c.strand[rows, s], contig, start - base, c.r_en[rows, s] - base, mapq,
-                    score, sub, nm, cigar, md, {}, {})
+    placed = Placed(
+        mapped,
+        c.strand[rows, s],
+        contig,
+        start - base,
+        c.r_en[rows, s] - base,
+        mapq,
+        score,
+        sub,
+        nm,
+        cigar,
+        md,
+        {},
+        {},
+    )
     for x in range(k, job_r.size):
         r, sl = int(job_r[x]), int(job_s[x])
         g = int(text.start[x])
@@ -140,10 +186,19 @@ def place(ref: Reference, flat, off, c: Candidates, slot, report, sub, sub_n, su
         is_sup = x < k + sup_r.size
         q = 0
         if is_sup:  # bwa: its own MAPQ against no rival, at most the primary's
-            q = min(int(mapq_se(c.score[r, sl], 0, 0, c.q_en[r, sl] - c.q_st[r, sl], p)),
-                    int(mapq[r]))
-        hit = Hit(ctg, g - int(ref_off[ctg]), int(c.r_en[r, sl] - ref_off[ctg]),
-                  int(c.strand[r, sl]), text.cigar[x], text.md[x], int(text.nm[x]),
-                  int(c.score[r, sl]), q)
+            q = min(
+                int(mapq_se(c.score[r, sl], 0, 0, c.q_en[r, sl] - c.q_st[r, sl], p)), int(mapq[r])
+            )
+        hit = Hit(
+            ctg,
+            g - int(ref_off[ctg]),
+            int(c.r_en[r, sl] - ref_off[ctg]),
+            int(c.strand[r, sl]),
+            text.cigar[x],
+            text.md[x],
+            int(text.nm[x]),
+            int(c.score[r, sl]),
+            q,
+        )
         (placed.supplementary if is_sup else placed.secondary).setdefault(r, []).append(hit)
     return placed

@@ -33,8 +33,15 @@ def oriented(seq: str, qual: str, reverse: bool) -> tuple[str, str]:
     return seq.translate(COMPLEMENT)[::-1], qual[::-1] if qual != "*" else qual
 
 
-def sam_lines(chunk: ReadChunk, me: Placed, mate: Placed | None, which: int, proper,
-              names: list, rg: str | None) -> list[str]:
+def sam_lines(
+    chunk: ReadChunk,
+    me: Placed,
+    mate: Placed | None,
+    which: int,
+    proper,
+    names: list,
+    rg: str | None,
+) -> list[str]:
     """The SAM text of every read of ``chunk`` (one string per read, records in order).
 
     ``me`` is this end's placement, ``mate`` the other end's (``None`` single-end), ``which``
@@ -57,8 +64,11 @@ def sam_lines(chunk: ReadChunk, me: Placed, mate: Placed | None, which: int, pro
         adopt = ~mapped & mate.mapped  # an unmapped read takes its mapped mate's place
         ctg = np.where(adopt, mate.contig, ctg)
         pos = np.where(adopt, mate.pos, pos)
-        rnext = np.where(mate.mapped, np.where(mate.contig == ctg, "=", label[mate.contig]),
-                         np.where(mapped, "=", "*"))
+        rnext = np.where(
+            mate.mapped,
+            np.where(mate.contig == ctg, "=", label[mate.contig]),
+            np.where(mapped, "=", "*"),
+        )
         pnext = np.where(mate.mapped, mate.pos + 1, np.where(mapped, pos + 1, 0))
         both = mapped & mate.mapped & (me.contig == mate.contig)
         span = np.where(both, tlen(me.pos, me.end, me.strand, mate.pos, mate.end, mate.strand), 0)
@@ -67,25 +77,50 @@ def sam_lines(chunk: ReadChunk, me: Placed, mate: Placed | None, which: int, pro
     seqs = [s or "*" for s in chunk.seqs]
     quals = [q or "*" for q in quals]
     rev_list = rev.tolist()
-    seq_out = [s.translate(COMPLEMENT)[::-1] if (r and s != "*") else s
-               for s, r in zip(seqs, rev_list)]
+    seq_out = [
+        s.translate(COMPLEMENT)[::-1] if (r and s != "*") else s for s, r in zip(seqs, rev_list)
+    ]
     qual_out = [q[::-1] if (r and q != "*") else q for q, r in zip(quals, rev_list)]
     rg_tag = f"\tRG:Z:{rg}" if rg else ""
     cigar = [c if m else "*" for c, m in zip(me.cigar, mapped.tolist())]
-    tags = [f"\tNM:i:{nm}\tMD:Z:{md}{t}\tAS:i:{sc}\tXS:i:{xs}{rg_tag}\n" if m else
-            f"{t}{rg_tag}\n" for m, nm, md, t, sc, xs in zip(
-                mapped.tolist(), me.nm.tolist(), me.md, mc, me.score.tolist(), me.sub.tolist())]
-    lines = ["\t".join(fields) + t for fields, t in zip(zip(
-        chunk.names, map(str, flag.tolist()), label[ctg].tolist(), map(str, (pos + 1).tolist()),
-        map(str, np.where(mapped, me.mapq, 0).tolist()), cigar, rnext.tolist(),
-        map(str, pnext.tolist()), map(str, span.tolist()), seq_out, qual_out), tags)]
+    tags = [
+        f"\tNM:i:{nm}\tMD:Z:{md}{t}\tAS:i:{sc}\tXS:i:{xs}{rg_tag}\n" if m else f"{t}{rg_tag}\n"
+        for m, nm, md, t, sc, xs in zip(
+            mapped.tolist(), me.nm.tolist(), me.md, mc, me.score.tolist(), me.sub.tolist()
+        )
+    ]
+    lines = [
+        "\t".join(fields) + t
+        for fields, t in zip(
+            zip(
+                chunk.names,
+                map(str, flag.tolist()),
+                label[ctg].tolist(),
+                map(str, (pos + 1).tolist()),
+                map(str, np.where(mapped, me.mapq, 0).tolist()),
+                cigar,
+                rnext.tolist(),
+                map(str, pnext.tolist()),
+                map(str, span.tolist()),
+                seq_out,
+                qual_out,
+            ),
+            tags,
+        )
+    ]
     for r in set(me.supplementary) | set(me.secondary):
         primary = me.hit(r)
         sups = me.supplementary.get(r, [])
-        extra = [_extra(chunk, r, h, int(flag[r]) | SUPPLEMENTARY, primary, [],
-                        mate, names, mc[r], rg_tag) for h in sups]
-        extra += [_extra(chunk, r, h, int(flag[r]) | SECONDARY, primary, None, mate, names,
-                         mc[r], rg_tag) for h in me.secondary.get(r, [])]
+        extra = [
+            _extra(
+                chunk, r, h, int(flag[r]) | SUPPLEMENTARY, primary, [], mate, names, mc[r], rg_tag
+            )
+            for h in sups
+        ]
+        extra += [
+            _extra(chunk, r, h, int(flag[r]) | SECONDARY, primary, None, mate, names, mc[r], rg_tag)
+            for h in me.secondary.get(r, [])
+        ]
         sa = _sa_tag(sups, names)
         lines[r] = "".join([lines[r][:-1] + sa + "\n"] + [e + "\n" for e in extra])
     return lines
@@ -94,12 +129,15 @@ def sam_lines(chunk: ReadChunk, me: Placed, mate: Placed | None, which: int, pro
 def _sa_tag(hits: list, names: list) -> str:
     if not hits:
         return ""
-    return "\tSA:Z:" + "".join(f"{names[h.contig]},{h.pos + 1},{'-' if h.strand else '+'},"
-                               f"{h.cigar},{h.mapq},{h.nm};" for h in hits)
+    return "\tSA:Z:" + "".join(
+        f"{names[h.contig]},{h.pos + 1},{'-' if h.strand else '+'},{h.cigar},{h.mapq},{h.nm};"
+        for h in hits
+    )
 
 
-def _extra(chunk, r, hit: Hit, flag, primary: Hit, others, mate: Placed | None, names, mc,
-           rg_tag) -> str:
+def _extra(
+    chunk, r, hit: Hit, flag, primary: Hit, others, mate: Placed | None, names, mc, rg_tag
+) -> str:
     """A supplementary (``others`` a list: its SA names the primary) or secondary (``others``
     None: no SEQ, MAPQ 0) record of read ``r``."""
     flag = (flag & ~REVERSE) | (REVERSE if hit.strand else 0)
@@ -124,5 +162,21 @@ def _extra(chunk, r, hit: Hit, flag, primary: Hit, others, mate: Placed | None, 
     tags += rg_tag
     if others is not None:
         tags += _sa_tag([primary] + others, names)
-    return "\t".join((chunk.names[r], str(flag), names[hit.contig], str(hit.pos + 1), str(mapq),
-                      hit.cigar, rnext, str(pnext), str(span), seq, qual)) + tags
+    return (
+        "\t".join(
+            (
+                chunk.names[r],
+                str(flag),
+                names[hit.contig],
+                str(hit.pos + 1),
+                str(mapq),
+                hit.cigar,
+                rnext,
+                str(pnext),
+                str(span),
+                seq,
+                qual,
+            )
+        )
+        + tags
+    )

@@ -70,8 +70,9 @@ def read_reference(path: str) -> Reference:
         if not name:
             raise InputError(path, "empty contig name", number)
         if name in seen:
-            raise InputError(path, f"duplicate contig name (also record {seen[name]})",
-                             f"{number} ({name})")
+            raise InputError(
+                path, f"duplicate contig name (also record {seen[name]})", f"{number} ({name})"
+            )
         seen[name] = number
         seq = body.translate(None, b"\r\n \t")
         if not seq:
@@ -85,8 +86,11 @@ def read_reference(path: str) -> Reference:
     if bad >= 0:
         c = int(np.searchsorted(offsets, bad, side="right") - 1)
         char = chr(raw[bad]) if raw[bad] < 128 else f"byte 0x{raw[bad]:02x}"
-        raise InputError(path, f"invalid character {char!r} at position {bad - offsets[c]}",
-                         f"{c + 1} ({names[c]})")
+        raise InputError(
+            path,
+            f"invalid character {char!r} at position {bad - offsets[c]}",
+            f"{c + 1} ({names[c]})",
+        )
     if int((flat < 4).sum()) == 0:
         raise InputError(path, "the reference holds only N: nothing to align to")
     return Reference(names, offsets, flat)

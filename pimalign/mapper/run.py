@@ -38,8 +38,9 @@ def _pairs(path1: str, path2: str, size: int) -> Iterator[tuple[ReadChunk, ReadC
     for c1, c2 in itertools.zip_longest(it1, it2):
         if c1 is None or c2 is None:
             short, other, chunk = (path1, path2, c2) if c1 is None else (path2, path1, c1)
-            raise InputError(short, f"has fewer reads than {other} (it ends before read "
-                                    f"{chunk.first})")
+            raise InputError(
+                short, f"has fewer reads than {other} (it ends before read {chunk.first})"
+            )
         yield c1, c2
 
 
@@ -77,24 +78,34 @@ def learn_insert(mapper: ChunkMapper, path1: str, path2: str):
     return None, 0, None
 
 
-def run_align(ref: str, reads1: str, reads2: str | None, output: str, params: MapParams, *,
-              threads: int = 1, read_group: str | None = None, sort: str = "coordinate",
-              workload: str | None = None, insert: InsertModel | None = None,
-              command: str = "pimalign align", chunk_size: int = 10_000,
-              log: Callable[[str], None] = lambda m: None, progress: bool = True) -> dict:
-    """Map reads to ``ref`` and write ``output``; returns counts for the log."""
+def run_align(
+    ref: str,
+    reads1: str,
+    reads2: str | None,
+    output: str,
+    params: MapParams,
+    *,
+    threads: int = 1,
+    read_group: str | None = None,
+    sort: str = "coordinate",
+    workload: str | None = None,
+    insert: InsertModel | None = None,
+    command: str = "pimalign align",
+    chunk_size: int = 10_000,
+    log: Callable[[str], None] = lambda m: None,
+    progress: bool = True,
+    verbose: bool = False,
+) -> dict:
+    """Map reads to ``ref`` and write ``output``; returns counts for the log. ``verbose`` logs
+    the start and every chunk mapped (as bwa mem's ``Processed N reads`` lines)."""
     from .. import __version__
-    from ..io.atomic import atomic_output, check_output_path
+    from ..io.atomic import atomic_output
 
     fmt = output_format(output)
     rg_line, rg_id = parse_read_group(read_group)
-    inputs = (ref, reads1) + ((reads2,) if reads2 else ())
-    if output != "-":
-        check_output_path(output, inputs)
-    if workload:
-        check_output_path(workload, inputs)
-        if output != "-" and os.path.abspath(workload) == os.path.abspath(output):
-            raise ValueError(f"{workload}: --workload and -o name the same file")
+    _check_outputs(output, workload, (ref, reads1) + ((reads2,) if reads2 else ()))
+    if verbose:
+        log(f"loading {ref}")
     numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
     index = open_index(ref, params.k, params.w)
     if (index.k, index.w) != (params.k, params.w):
@@ -102,29 +113,56 @@ def run_align(ref: str, reads1: str, reads2: str | None, output: str, params: Ma
     mapper = ChunkMapper(index, params, rg_id)
     seeded = None
     if reads2 and insert is None:
-        insert, read, seeded = learn_insert(mapper, reads1, reads2)
-        if insert is None:
-            log(f"too few uniquely mapped pairs among the first {read:,} to learn the insert "
-                "size: no proper pairs")
-        else:
-            log(f"insert size {insert.mean:.2f} +- {insert.sd:.2f}, proper pairs "
-                f"{insert.low}..{insert.high} (-I {insert.text()}), from {insert.pairs:,} "
-                f"uniquely mapped pairs of the first {read:,}")
+        insert, seeded = _learn_and_log(mapper, reads1, reads2, log)
     header = header_text(index.ref.names, index.ref.lengths, sort, rg_line, command, __version__)
     counts = {"reads": 0, "records": 0}
+    chunks = _chunks(reads1, reads2, chunk_size, seeded)
+    seeded = None  # the chunk iterator holds them until the first chunk is mapped
     with contextlib.ExitStack() as stack:
         work_out = None
         if workload:
             work_tmp = stack.enter_context(atomic_output(workload))
             work_out = stack.enter_context(gzip.open(work_tmp, "wt", compresslevel=3))
             work_out.write(WORKLOAD_HEADER)
-        chunks = _chunks(reads1, reads2, chunk_size, seeded)
-        seeded = None  # the chunk iterator holds them until the first chunk is mapped
-        written = _map_all(mapper, chunks, (reads1, reads2), output, header, sort, threads,
-                           insert, progress, fmt, work_out, counts)
-    counts["written"] = written
+        sink = stack.enter_context(SamSink(output, header))
+        on_chunk = (lambda: log(f"{counts['reads']:,} reads mapped")) if verbose else None
+        _map_all(
+            mapper, chunks, (reads1, reads2), insert, sink, work_out, counts, progress, on_chunk
+        )
+        fasta_tmp = None
+        if fmt == "CRAM":  # the sink deletes it (and its .fai) with its other temporaries
+            fasta_tmp = sink._temp(".fa")
+            write_fasta(mapper.index, fasta_tmp)
+        counts["written"] = sink.finish(sort, threads, fasta_tmp)
     counts["insert"] = insert
     return counts
+
+
+def _check_outputs(output: str, workload: str | None, inputs: tuple) -> None:
+    from ..io.atomic import check_output_path
+
+    if output != "-":
+        check_output_path(output, inputs)
+    if workload:
+        check_output_path(workload, inputs)
+        if output != "-" and os.path.abspath(workload) == os.path.abspath(output):
+            raise ValueError(f"{workload}: --workload and -o name the same file")
+
+
+def _learn_and_log(mapper: ChunkMapper, reads1: str, reads2: str, log):
+    insert, read, seeded = learn_insert(mapper, reads1, reads2)
+    if insert is None:
+        log(
+            f"too few uniquely mapped pairs among the first {read:,} to learn the insert "
+            "size: no proper pairs"
+        )
+    else:
+        log(
+            f"insert size {insert.mean:.2f} +- {insert.sd:.2f}, proper pairs "
+            f"{insert.low}..{insert.high} (-I {insert.text()}), from {insert.pairs:,} "
+            f"uniquely mapped pairs of the first {read:,}"
+        )
+    return insert, seeded
 
 
 def _chunks(reads1: str, reads2: str | None, size: int, seeded) -> Iterator:
@@ -138,15 +176,12 @@ def _chunks(reads1: str, reads2: str | None, size: int, seeded) -> Iterator:
         seeded = None
 
 
-def _map_all(mapper, chunks, paths, output, header, sort, threads, insert, progress, fmt,
-             work_out, counts):
+def _map_all(mapper, chunks, paths, insert, sink, work_out, counts, progress, on_chunk):
+    """Map every chunk, in order, into ``sink`` (and ``work_out``), counting reads and records."""
     from tqdm import tqdm
 
     reads1, reads2 = paths
-    fasta_tmp = None
-    with SamSink(output, header) as sink, \
-            tqdm(unit=" reads", file=sys.stderr, disable=not progress or None,
-                 desc="align") as bar:
+    with tqdm(unit=" reads", file=sys.stderr, disable=not progress or None, desc="align") as bar:
         for c1, c2, seeded in _prefetched(chunks):
             if c2 is None:
                 done = mapper.single(c1, reads1)
@@ -157,18 +192,12 @@ def _map_all(mapper, chunks, paths, output, header, sort, threads, insert, progr
             if work_out is not None:
                 write_workload(mapper, work_out)
             mapper.workload.clear()
-            counts["reads"] += len(c1) * (2 if c2 is not None else 1)
+            reads = len(c1) * (2 if c2 is not None else 1)
+            counts["reads"] += reads
             counts["records"] += done.records
-            bar.update(len(c1) * (2 if c2 is not None else 1))
-        if fmt == "CRAM":
-            fasta_tmp = sink._temp(".fa")
-            write_fasta(mapper.index, fasta_tmp)
-        written = sink.finish(sort, threads, fasta_tmp)
-        if fasta_tmp:
-            for extra in (fasta_tmp + ".fai",):
-                if os.path.exists(extra):
-                    os.unlink(extra)
-    return written
+            bar.update(reads)
+            if on_chunk is not None:
+                on_chunk()
 
 
 def write_fasta(index: Index, path: str) -> None:
@@ -179,17 +208,27 @@ def write_fasta(index: Index, path: str) -> None:
             seq = decode(np.asarray(index.ref.seq[a:b]))
             out.write(f">{name}\n")
             for x in range(0, len(seq), 80):
-                out.write(seq[x:x + 80] + "\n")
+                out.write(seq[x : x + 80] + "\n")
 
 
 def write_workload(mapper: ChunkMapper, out) -> None:
     """One TSV row per extension of the last chunk (the PIM model's input; WORKLOAD_HEADER)."""
     for rows in mapper.workload:
-        cols = (rows.query_len, rows.target_len, rows.band, rows.cells, rows.bits, rows.passes,
-                rows.score)
-        out.write("".join(f"{name}\t{rows.kind}\t" + "\t".join(map(str, values)) + "\n"
-                          for name, *values in zip(rows.read.tolist(),
-                                                   *(c.tolist() for c in cols))))
+        cols = (
+            rows.query_len,
+            rows.target_len,
+            rows.band,
+            rows.cells,
+            rows.bits,
+            rows.passes,
+            rows.score,
+        )
+        out.write(
+            "".join(
+                f"{name}\t{rows.kind}\t" + "\t".join(map(str, values)) + "\n"
+                for name, *values in zip(rows.read.tolist(), *(c.tolist() for c in cols))
+            )
+        )
 
 
 def run_index(ref: str, output: str, k: int, w: int) -> Index:

@@ -14,8 +14,15 @@ parser) does not pay for Numba and the estimate before a command needs them.
 
 from .. import lazy_names
 
-_NAMES = {"DEFAULT": "device", "Device": "device", "load_device": "device",
-          "pim_estimate": "estimate", "run_estimate": "estimate",
-          "mirror_distances": "mirror", "Cost": "primitives", "ops_table": "primitives"}
+_NAMES = {
+    "DEFAULT": "device",
+    "Device": "device",
+    "load_device": "device",
+    "pim_estimate": "estimate",
+    "run_estimate": "estimate",
+    "mirror_distances": "mirror",
+    "Cost": "primitives",
+    "ops_table": "primitives",
+}
 __all__ = sorted(_NAMES)
 __getattr__, __dir__ = lazy_names(__name__, _NAMES)

@@ -17,7 +17,6 @@ from ..io.errors import InputError
 from ..kernels.options import EDIT_MODES
 
 
-
 def _log(message: str) -> None:
     print(f"[pimalign] {message}", file=sys.stderr)
 
@@ -26,7 +25,9 @@ def _int_list(text: str) -> list[int]:
     try:
         values = [int(x) for x in text.split(",") if x.strip()]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated integers, got {text!r}"
+        ) from None
     if not values:
         raise argparse.ArgumentTypeError("expected at least one value")
     return values
@@ -42,7 +43,9 @@ def _bits_list(text: str) -> list:
             try:
                 out.append(int(x))
             except ValueError:
-                raise argparse.ArgumentTypeError(f"bit widths are integers or 'exact', got {x!r}")
+                raise argparse.ArgumentTypeError(
+                    f"bit widths are integers or 'exact', got {x!r}"
+                ) from None
     if not out:
         raise argparse.ArgumentTypeError("expected at least one value")
     return out
@@ -59,53 +62,87 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     """Add ``pim`` (with ``ops``, ``estimate``, ``sweep``) to ``subparsers``."""
     fmt = argparse.ArgumentDefaultsHelpFormatter
     pim = subparsers.add_parser(
-        "pim", help="ReRAM processing-in-memory model: primitive costs, estimates, sweeps",
+        "pim",
+        help="ReRAM processing-in-memory model: primitive costs, estimates, sweeps",
         description="Model of the exact adaptive band on a memristive digital-PIM device "
-                    "(RACER/AritPIM lineage). See the README, section 'The ReRAM processing-in-memory model'.",
-        formatter_class=fmt)
+        "(RACER/AritPIM lineage). See the README, section 'The ReRAM processing-in-memory model'.",
+        formatter_class=fmt,
+    )
     sub = pim.add_subparsers(dest="pim_command", metavar="PIM_COMMAND", required=True)
 
-    p = sub.add_parser("ops", formatter_class=fmt, help="cycle and gate counts of primitives",
-                       description="Cycles and gates of the bit-serial primitives built from "
-                                   "NOR, NOT and INIT on N-bit operands.")
+    p = sub.add_parser(
+        "ops",
+        formatter_class=fmt,
+        help="cycle and gate counts of primitives",
+        description="Cycles and gates of the bit-serial primitives built from "
+        "NOR, NOT and INIT on N-bit operands.",
+    )
     p.add_argument("--bits", type=_positive, default=8, help="operand width N")
-    p.add_argument("--init", choices=["per-gate", "bulk"], default="per-gate",
-                   help="per-gate: one INIT before every gate (AritPIM 1-INIT); bulk: one INIT "
-                        "cycle per primitive")
+    p.add_argument(
+        "--init",
+        choices=["per-gate", "bulk"],
+        default="per-gate",
+        help="per-gate: one INIT before every gate (AritPIM 1-INIT); bulk: one INIT "
+        "cycle per primitive",
+    )
     p.add_argument("--device", help="device TOML (for the move cost); default: built-in")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=run_ops)
 
     for name in ("estimate", "sweep"):
-        helptext = ("PIM time and energy of a workload next to the measured CPU" if name ==
-                    "estimate" else "PIM throughput over crossbars, bit width and band width")
+        helptext = (
+            "PIM time and energy of a workload next to the measured CPU"
+            if name == "estimate"
+            else "PIM throughput over crossbars, bit width and band width"
+        )
         p = sub.add_parser(name, formatter_class=fmt, help=helptext, description=helptext + ".")
         src = p.add_mutually_exclusive_group(required=True)
-        src.add_argument("--pairs", metavar="FILE",
-                         help="pair TSV (query<TAB>target or id<TAB>query<TAB>target, .gz ok): "
-                              "exact workload, CPU measured on the same pairs")
-        src.add_argument("--workload", metavar="FILE",
-                         help="workload TSV from `editdist --workload` or `align --workload` "
-                              "(approximate: no sequences, no CPU measurement)")
+        src.add_argument(
+            "--pairs",
+            metavar="FILE",
+            help="pair TSV (query<TAB>target or id<TAB>query<TAB>target, .gz ok): "
+            "exact workload, CPU measured on the same pairs",
+        )
+        src.add_argument(
+            "--workload",
+            metavar="FILE",
+            help="workload TSV from `editdist --workload` or `align --workload` "
+            "(approximate: no sequences, no CPU measurement)",
+        )
         p.add_argument("--device", help="device TOML overriding the built-in defaults")
         p.add_argument("--mode", choices=list(EDIT_MODES), default="NW")
         p.add_argument("--literal-n", action="store_true", help="N matches N")
         p.add_argument("--limit", type=_positive, help="use only the first N alignments")
         if name == "estimate":
-            p.add_argument("--band", type=_positive, default=8,
-                           help="initial half-width h of the adaptive band")
-            p.add_argument("--json", dest="json_out", metavar="OUT", help="write the report as JSON")
+            p.add_argument(
+                "--band",
+                type=_positive,
+                default=8,
+                help="initial half-width h of the adaptive band",
+            )
+            p.add_argument(
+                "--json", dest="json_out", metavar="OUT", help="write the report as JSON"
+            )
             p.add_argument("--report", metavar="DIR", help="write figures into DIR")
             p.add_argument("-t", "--threads", type=_positive, help="CPU threads (default: all)")
             p.add_argument("--repeats", type=_positive, default=3, help="CPU timing repeats")
             p.set_defaults(func=run_estimate_cmd)
         else:
-            p.add_argument("--bands", type=_int_list, default=[2, 4, 8, 16, 32],
-                           help="band half-widths h")
-            p.add_argument("--crossbars", type=_int_list, default=[2 ** 10, 2 ** 12, 2 ** 14, 2 ** 16],
-                           help="total crossbar counts")
-            p.add_argument("--bits", type=_bits_list, default=["exact", 4, 6, 8],
-                           help="bits per cell: 'exact' (what each pass needs) or fixed widths")
+            p.add_argument(
+                "--bands", type=_int_list, default=[2, 4, 8, 16, 32], help="band half-widths h"
+            )
+            p.add_argument(
+                "--crossbars",
+                type=_int_list,
+                default=[2**10, 2**12, 2**14, 2**16],
+                help="total crossbar counts",
+            )
+            p.add_argument(
+                "--bits",
+                type=_bits_list,
+                default=["exact", 4, 6, 8],
+                help="bits per cell: 'exact' (what each pass needs) or fixed widths",
+            )
             p.add_argument("-o", "--output", default="-", help="table TSV (- for stdout)")
             p.add_argument("--plot", metavar="PNG", help="write the sweep figure")
             p.set_defaults(func=run_sweep_cmd)
@@ -123,10 +160,14 @@ def run_ops(args) -> int:
         return 0
     print(f"{'op':<10}{'cycles':>9}{'NOR':>8}{'NOT':>7}{'INIT cells':>12}{'moves':>7}  description")
     for r in rows:
-        print(f"{r['op']:<10}{r['cycles']:>9}{r['nor']:>8}{r['not']:>7}{r['init_cells']:>12}"
-              f"{r['moves']:>7}  {r['description']}")
-    print(f"({args.bits}-bit operands, init {args.init}; cycles of a move: "
-          f"{device.move_cycles_per_bit} per bit)")
+        print(
+            f"{r['op']:<10}{r['cycles']:>9}{r['nor']:>8}{r['not']:>7}{r['init_cells']:>12}"
+            f"{r['moves']:>7}  {r['description']}"
+        )
+    print(
+        f"({args.bits}-bit operands, init {args.init}; cycles of a move: "
+        f"{device.move_cycles_per_bit} per bit)"
+    )
     return 0
 
 
@@ -153,9 +194,17 @@ def run_estimate_cmd(args) -> int:
         check_output_path(args.json_out, _inputs(args))
     if args.report:
         _prepare_folder(args.report, _inputs(args))
-    report = run_estimate(device, pairs=args.pairs, workload=args.workload, mode=args.mode,
-                          literal_n=args.literal_n, band=args.band, threads=args.threads,
-                          limit=args.limit, repeats=args.repeats)
+    report = run_estimate(
+        device,
+        pairs=args.pairs,
+        workload=args.workload,
+        mode=args.mode,
+        literal_n=args.literal_n,
+        band=args.band,
+        threads=args.threads,
+        limit=args.limit,
+        repeats=args.repeats,
+    )
     print(format_table(report))
     if args.json_out:
         with atomic_output(args.json_out) as tmp:
@@ -179,9 +228,17 @@ def run_sweep_cmd(args) -> int:
         check_output_path(args.output, _inputs(args))
     if args.plot:
         check_output_path(args.plot, _inputs(args))
-    rows = run_sweep(device, pairs=args.pairs, workload=args.workload, mode=args.mode,
-                     literal_n=args.literal_n, bands=tuple(args.bands),
-                     crossbars=tuple(args.crossbars), bits=tuple(args.bits), limit=args.limit)
+    rows = run_sweep(
+        device,
+        pairs=args.pairs,
+        workload=args.workload,
+        mode=args.mode,
+        literal_n=args.literal_n,
+        bands=tuple(args.bands),
+        crossbars=tuple(args.crossbars),
+        bits=tuple(args.bits),
+        limit=args.limit,
+    )
     text = format_rows(rows)
     if args.output == "-":
         sys.stdout.write(text)

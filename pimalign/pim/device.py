@@ -36,13 +36,22 @@ GATE_SET = ("NOR", "NOT", "INIT0", "INIT1")
 # Field -> TOML section.
 SECTIONS = {
     "name": "device",
-    "rows": "crossbar", "columns": "crossbar",
-    "crossbars_per_bank": "organisation", "banks_per_chip": "organisation", "chips": "organisation",
-    "gate_set": "logic", "cycle_time_ns": "logic", "gate_energy_fj": "logic", "init_policy": "logic",
-    "write_energy_pj_per_bit": "memory", "read_energy_pj_per_bit": "memory",
+    "rows": "crossbar",
+    "columns": "crossbar",
+    "crossbars_per_bank": "organisation",
+    "banks_per_chip": "organisation",
+    "chips": "organisation",
+    "gate_set": "logic",
+    "cycle_time_ns": "logic",
+    "gate_energy_fj": "logic",
+    "init_policy": "logic",
+    "write_energy_pj_per_bit": "memory",
+    "read_energy_pj_per_bit": "memory",
     "write_latency_ns": "memory",
-    "move_cycles_per_bit": "movement", "move_energy_pj_per_bit": "movement",
-    "host_bandwidth_gb_per_s": "movement", "host_energy_pj_per_bit": "movement",
+    "move_cycles_per_bit": "movement",
+    "move_energy_pj_per_bit": "movement",
+    "host_bandwidth_gb_per_s": "movement",
+    "host_energy_pj_per_bit": "movement",
     "controller_power_w": "power",
 }
 
@@ -63,18 +72,18 @@ class Device:
     # [AritPIM]: MAGIC NOR/NOT with INIT0/INIT1 and one INIT per gate ("per-gate"); "bulk"
     # initialises all outputs of one primitive in one cycle.
     gate_set: tuple = GATE_SET
-    cycle_time_ns: float = 3.33      # derived from [AritPIM]'s RACER-based table (module doc)
-    gate_energy_fj: float = 6.39     # per cycle per row, derived likewise
+    cycle_time_ns: float = 3.33  # derived from [AritPIM]'s RACER-based table (module doc)
+    gate_energy_fj: float = 6.39  # per cycle per row, derived likewise
     init_policy: str = "per-gate"
-    write_energy_pj_per_bit: float = 0.6   # [NVSim] sample cell SetEnergy/ResetEnergy
-    read_energy_pj_per_bit: float = 0.1    # [NVSim] sample cell ReadEnergy
-    write_latency_ns: float = 10.0         # [NVSim] sample cell Set/ResetPulse, one row per write
+    write_energy_pj_per_bit: float = 0.6  # [NVSim] sample cell SetEnergy/ResetEnergy
+    read_energy_pj_per_bit: float = 0.1  # [NVSim] sample cell ReadEnergy
+    write_latency_ns: float = 10.0  # [NVSim] sample cell Set/ResetPulse, one row per write
     # Assumption: a row-parallel move between crossbars senses the source column (1 cycle) and
     # writes the destination column (1 cycle); its energy is one read plus one write ([NVSim]).
     move_cycles_per_bit: int = 2
     move_energy_pj_per_bit: float = 0.7
     host_bandwidth_gb_per_s: float = 25.6  # [JEDEC] one DDR4-3200 channel (assumption: one)
-    host_energy_pj_per_bit: float = 20.0   # [Horowitz] low end of a DRAM access, per bit
+    host_energy_pj_per_bit: float = 20.0  # [Horowitz] low end of a DRAM access, per bit
     # Assumption: no static power on top of the per-gate energy, which already folds in the
     # periphery's share in [AritPIM]/[RACER]'s TOPS/W; set it to study idle/static power.
     controller_power_w: float = 0.0
@@ -99,29 +108,46 @@ class Device:
 
     def validate(self) -> None:
         """Raise ``ValueError`` naming the first impossible value."""
-        for name in ("rows", "columns", "crossbars_per_bank", "banks_per_chip", "chips",
-                     "move_cycles_per_bit"):
+        for name in (
+            "rows",
+            "columns",
+            "crossbars_per_bank",
+            "banks_per_chip",
+            "chips",
+            "move_cycles_per_bit",
+        ):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"{_key(name)} must be an integer >= 1, got {value!r}")
         if self.crossbars_per_bank < 2:
-            raise ValueError(f"{_key('crossbars_per_bank')} must be >= 2 (query + compute crossbar)")
+            raise ValueError(
+                f"{_key('crossbars_per_bank')} must be >= 2 (query + compute crossbar)"
+            )
         for name in ("cycle_time_ns", "host_bandwidth_gb_per_s"):
             value = getattr(self, name)
             if not _number(value) or value <= 0:
                 raise ValueError(f"{_key(name)} must be a number > 0, got {value!r}")
-        for name in ("gate_energy_fj", "write_energy_pj_per_bit", "read_energy_pj_per_bit",
-                     "write_latency_ns", "move_energy_pj_per_bit", "host_energy_pj_per_bit",
-                     "controller_power_w"):
+        for name in (
+            "gate_energy_fj",
+            "write_energy_pj_per_bit",
+            "read_energy_pj_per_bit",
+            "write_latency_ns",
+            "move_energy_pj_per_bit",
+            "host_energy_pj_per_bit",
+            "controller_power_w",
+        ):
             value = getattr(self, name)
             if not _number(value) or value < 0:
                 raise ValueError(f"{_key(name)} must be a number >= 0, got {value!r}")
         if self.init_policy not in ("per-gate", "bulk"):
-            raise ValueError(f"{_key('init_policy')} must be 'per-gate' or 'bulk', "
-                             f"got {self.init_policy!r}")
+            raise ValueError(
+                f"{_key('init_policy')} must be 'per-gate' or 'bulk', got {self.init_policy!r}"
+            )
         if tuple(self.gate_set) != GATE_SET:
-            raise ValueError(f"{_key('gate_set')} must be {list(GATE_SET)} (the gates the mirror "
-                             f"implements), got {list(self.gate_set)!r}")
+            raise ValueError(
+                f"{_key('gate_set')} must be {list(GATE_SET)} (the gates the mirror "
+                f"implements), got {list(self.gate_set)!r}"
+            )
 
     def as_dict(self) -> dict:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -136,8 +162,7 @@ def _key(name: str) -> str:
 
 def _number(value) -> bool:
     """A real, finite number (TOML allows nan and inf, which no device has)."""
-    return (isinstance(value, (int, float)) and not isinstance(value, bool)
-            and math.isfinite(value))
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 DEFAULT = Device()
@@ -164,8 +189,9 @@ def load_device(path: str | None = None) -> Device:
     known_sections = set(SECTIONS.values())
     for section, table in data.items():
         if section not in known_sections:
-            raise ValueError(f"{path}: unknown section [{section}] "
-                             f"(known: {', '.join(sorted(known_sections))})")
+            raise ValueError(
+                f"{path}: unknown section [{section}] (known: {', '.join(sorted(known_sections))})"
+            )
         if not isinstance(table, dict):
             raise ValueError(f"{path}: [{section}] must be a table")
         for key, value in table.items():

@@ -26,9 +26,16 @@ from .device import Device
 from .model import Workload, evaluate
 
 PUBLISHED = [
-    {"source": "RAPIDx, arXiv 2211.05733 v1 (2022)", "speedup_vs_cpu": 86.9, "speedup_vs_gpu": 31.0},
-    {"source": "RAPIDx, IEEE TCAD 42(10):3275-3288 (2023)", "speedup_vs_cpu": 131.1,
-     "speedup_vs_gpu": 46.8},
+    {
+        "source": "RAPIDx, arXiv 2211.05733 v1 (2022)",
+        "speedup_vs_cpu": 86.9,
+        "speedup_vs_gpu": 31.0,
+    },
+    {
+        "source": "RAPIDx, IEEE TCAD 42(10):3275-3288 (2023)",
+        "speedup_vs_cpu": 131.1,
+        "speedup_vs_gpu": 46.8,
+    },
 ]
 PUBLISHED_NOTE = (
     "Published RAPIDx ratios (short reads) are placed here for context, not reproduced. They "
@@ -37,7 +44,8 @@ PUBLISHED_NOTE = (
     "estimate compares against pimalign's kernel measured on this machine, keeps every result "
     "exact (coverage tracking, widening passes), charges one INIT per gate, shifts the target "
     "FIFO for the data-dependent band, and includes host transfers over one DDR4 channel. No "
-    "parameter was tuned to approach the published figures.")
+    "parameter was tuned to approach the published figures."
+)
 
 
 def pim_estimate(wl: Workload, device: Device, group_size: int | None = None) -> dict:
@@ -71,8 +79,10 @@ def pim_estimate(wl: Workload, device: Device, group_size: int | None = None) ->
     compute_rate = device.banks * size / mean_group_s if mean_group_s else float("inf")
     host_rate = n_al * bandwidth_bits / host_bits if host_bits else float("inf")
     issued_row_cycles = float(np.sum(ev["cycles"] * members))
-    sections = {k: int(c.cycles(device.init_policy, device.move_cycles_per_bit))
-                for k, c in ev["time_sections"].items()}
+    sections = {
+        k: int(c.cycles(device.init_policy, device.move_cycles_per_bit))
+        for k, c in ev["time_sections"].items()
+    }
     return {
         "alignments": n_al,
         "groups": int(ev["groups"]),
@@ -101,16 +111,28 @@ def pim_estimate(wl: Workload, device: Device, group_size: int | None = None) ->
 
 def tile_pairs(q_flat, q_off, t_flat, t_off, copies: int):
     """The packed pairs repeated ``copies`` times (same alignments, a bigger batch)."""
+
     def tile(flat, off):
         total = off[-1]
         offs = [off[:1]] + [off[1:] + k * total for k in range(copies)]
         return np.tile(flat, copies), np.concatenate(offs).astype(np.int64)
+
     return (*tile(q_flat, q_off), *tile(t_flat, t_off))
 
 
-def measure_cpu(q_flat, q_off, t_flat, t_off, mode: str, literal_n: bool, band: int,
-                engine: str, threads: int | None = None, repeats: int = 3,
-                min_pairs: int = 100_000) -> dict:
+def measure_cpu(
+    q_flat,
+    q_off,
+    t_flat,
+    t_off,
+    mode: str,
+    literal_n: bool,
+    band: int,
+    engine: str,
+    threads: int | None = None,
+    repeats: int = 3,
+    min_pairs: int = 100_000,
+) -> dict:
     """Throughput of the core on the same pre-encoded pairs (kernel only, warmed up).
 
     The batch is tiled to at least ``min_pairs`` pairs so per-call overhead (thread start-up)
@@ -120,19 +142,27 @@ def measure_cpu(q_flat, q_off, t_flat, t_off, mode: str, literal_n: bool, band: 
     import numba
 
     n_pairs = q_off.shape[0] - 1
-    res = batch_encoded(q_flat, q_off, t_flat, t_off, mode, "distance", -1, threads, literal_n,
-                        band, engine)
+    res = batch_encoded(
+        q_flat, q_off, t_flat, t_off, mode, "distance", -1, threads, literal_n, band, engine
+    )
     copies = max(1, -(-min_pairs // max(n_pairs, 1)))
-    big = tile_pairs(q_flat, q_off, t_flat, t_off, copies) if copies > 1 else (
-        q_flat, q_off, t_flat, t_off)
+    big = (
+        tile_pairs(q_flat, q_off, t_flat, t_off, copies)
+        if copies > 1
+        else (q_flat, q_off, t_flat, t_off)
+    )
     best = 0.0
     for _ in range(max(1, repeats)):
         start = time.perf_counter()
         batch_encoded(*big, mode, "distance", -1, threads, literal_n, band, engine)
         best = max(best, n_pairs * copies / (time.perf_counter() - start))
-    return {"engine": engine, "threads": threads or numba.get_num_threads(),
-            "alignments_per_second": best, "pairs_per_call": n_pairs * copies,
-            "distance": res.distance}
+    return {
+        "engine": engine,
+        "threads": threads or numba.get_num_threads(),
+        "alignments_per_second": best,
+        "pairs_per_call": n_pairs * copies,
+        "distance": res.distance,
+    }
 
 
 def format_table(report: dict) -> str:
@@ -142,30 +172,43 @@ def format_table(report: dict) -> str:
     cpu = report.get("cpu") or {}
     fast = cpu.get("auto")
     base = fast["alignments_per_second"] if fast else None
-    for key, label in (("auto", "CPU measured, engine auto"),
-                       ("adaptive", "CPU measured, engine adaptive")):
+    for key, label in (
+        ("auto", "CPU measured, engine auto"),
+        ("adaptive", "CPU measured, engine adaptive"),
+    ):
         if key in cpu:
             rate = cpu[key]["alignments_per_second"]
-            lines.append(f"{label + ' (' + str(cpu[key]['threads']) + ' thr)':34}{rate:>16,.0f}"
-                         f"{rate / base:>14.2f}{'not measured':>18}")
-    for key, label in (("alignments_per_second", "PIM estimated, this workload"),
-                       ("steady_state_alignments_per_second", "PIM estimated, device full")):
+            lines.append(
+                f"{label + ' (' + str(cpu[key]['threads']) + ' thr)':34}{rate:>16,.0f}"
+                f"{rate / base:>14.2f}{'not measured':>18}"
+            )
+    for key, label in (
+        ("alignments_per_second", "PIM estimated, this workload"),
+        ("steady_state_alignments_per_second", "PIM estimated, device full"),
+    ):
         rate = pim[key]
         ratio = f"{rate / base:.2f}" if base else "n/a"
-        lines.append(f"{label:34}{rate:>16,.0f}{ratio:>14}"
-                     f"{pim['joules_per_alignment'] * 1e9:>15.2f} nJ")
+        lines.append(
+            f"{label:34}{rate:>16,.0f}{ratio:>14}{pim['joules_per_alignment'] * 1e9:>15.2f} nJ"
+        )
     lines.append("")
     for pub in PUBLISHED:
-        lines.append(f"published (not measured here): {pub['source']}: {pub['speedup_vs_cpu']}x "
-                     f"CPU, {pub['speedup_vs_gpu']}x GPU libraries on short reads")
+        lines.append(
+            f"published (not measured here): {pub['source']}: {pub['speedup_vs_cpu']}x "
+            f"CPU, {pub['speedup_vs_gpu']}x GPU libraries on short reads"
+        )
     lines.append("")
-    lines.append(f"alignments {pim['alignments']:,}, DP cells {report['dp_cells']:,}, bits/cell "
-                 f"max {report['bits_per_cell_max']}, PIM cycles {pim['cycles_total']:,}, "
-                 f"{pim['seconds'] * 1e3:.3f} ms (compute {pim['compute_seconds'] * 1e3:.3f} ms, "
-                 f"host {pim['host_seconds'] * 1e3:.3f} ms), {pim['joules_total'] * 1e3:.4f} mJ")
+    lines.append(
+        f"alignments {pim['alignments']:,}, DP cells {report['dp_cells']:,}, bits/cell "
+        f"max {report['bits_per_cell_max']}, PIM cycles {pim['cycles_total']:,}, "
+        f"{pim['seconds'] * 1e3:.3f} ms (compute {pim['compute_seconds'] * 1e3:.3f} ms, "
+        f"host {pim['host_seconds'] * 1e3:.3f} ms), {pim['joules_total'] * 1e3:.4f} mJ"
+    )
     if pim["approximate"]:
-        lines.append("approximate: a workload file has no sequences, so passes are inferred and "
-                     "the CPU is not measured")
+        lines.append(
+            "approximate: a workload file has no sequences, so passes are inferred and "
+            "the CPU is not measured"
+        )
     lines.append(PUBLISHED_NOTE)
     return "\n".join(lines)
 
@@ -180,11 +223,17 @@ def scaled_device(device: Device, crossbars: int) -> Device:
     return device.replace(chips=1, banks_per_chip=1, crossbars_per_bank=crossbars)
 
 
-def load_workload(pairs: str | None, workload: str | None, mode: str, literal_n: bool,
-                  band: int, limit: int | None = None):
+def load_workload(
+    pairs: str | None,
+    workload: str | None,
+    mode: str,
+    literal_n: bool,
+    band: int,
+    limit: int | None = None,
+):
     """``(Workload, encoded pairs or None, profile or None, table or None)`` from one input."""
-    from .workload import (approximate_workload, profile_workload, read_pairs,
-                           read_workload_file)
+    from .workload import approximate_workload, profile_workload, read_pairs, read_workload_file
+
     if (pairs is None) == (workload is None):
         raise ValueError("give exactly one of --pairs and --workload")
     if pairs is not None:
@@ -198,10 +247,18 @@ def load_workload(pairs: str | None, workload: str | None, mode: str, literal_n:
     return approximate_workload(table, mode, literal_n, band), None, None, table
 
 
-def run_estimate(device: Device, pairs: str | None = None, workload: str | None = None,
-                 mode: str = "NW", literal_n: bool = False, band: int = 8,
-                 threads: int | None = None, limit: int | None = None, repeats: int = 3,
-                 crossbar_points: tuple = (2 ** 10, 2 ** 12, 2 ** 14, 2 ** 16, 2 ** 18)) -> dict:
+def run_estimate(
+    device: Device,
+    pairs: str | None = None,
+    workload: str | None = None,
+    mode: str = "NW",
+    literal_n: bool = False,
+    band: int = 8,
+    threads: int | None = None,
+    limit: int | None = None,
+    repeats: int = 3,
+    crossbar_points: tuple = (2**10, 2**12, 2**14, 2**16, 2**18),
+) -> dict:
     """The full ``pim estimate`` report (JSON-ready; see ``pimalign pim estimate --help``)."""
     wl, enc, prof, table = load_workload(pairs, workload, mode, literal_n, band, limit)
     pim = pim_estimate(wl, device)
@@ -221,9 +278,21 @@ def run_estimate(device: Device, pairs: str | None = None, workload: str | None 
     scaling = []
     for xb in crossbar_points:
         est = pim_estimate(wl, scaled_device(device, xb))
-        scaling.append({"crossbars": xb, **{k: est[k] for k in (
-            "alignments_per_second", "steady_state_alignments_per_second",
-            "steady_state_compute_bound", "steady_state_host_bound", "seconds")}})
+        scaling.append(
+            {
+                "crossbars": xb,
+                **{
+                    k: est[k]
+                    for k in (
+                        "alignments_per_second",
+                        "steady_state_alignments_per_second",
+                        "steady_state_compute_bound",
+                        "steady_state_host_bound",
+                        "seconds",
+                    )
+                },
+            }
+        )
     passes = np.bincount(np.asarray(wl.passes, dtype=np.int64)).tolist()
     return {
         "alignments": pim["alignments"],
@@ -236,18 +305,25 @@ def run_estimate(device: Device, pairs: str | None = None, workload: str | None 
         "joules_total": pim["joules_total"],
         "joules_per_alignment": pim["joules_per_alignment"],
         "cpu_alignments_per_second": cpu_rate,
-        "cpu_adaptive_alignments_per_second": (cpu["adaptive"]["alignments_per_second"]
-                                               if cpu else None),
+        "cpu_adaptive_alignments_per_second": (
+            cpu["adaptive"]["alignments_per_second"] if cpu else None
+        ),
         "speedup_vs_cpu": pim["alignments_per_second"] / cpu_rate if cpu_rate else None,
-        "steady_state_speedup_vs_cpu": (pim["steady_state_alignments_per_second"] / cpu_rate
-                                        if cpu_rate else None),
+        "steady_state_speedup_vs_cpu": (
+            pim["steady_state_alignments_per_second"] / cpu_rate if cpu_rate else None
+        ),
         "device": device.as_dict(),
-        "settings": {"mode": mode, "band": band, "literal_n": literal_n,
-                     "input": pairs or workload, "limit": limit,
-                     "cpu": "pimalign kernel on the same pre-encoded pairs (tiled to >= 100k pairs "
-                            "per call), best of repeats; 'auto' is the fastest engine "
-                            "(bit-parallel word + adaptive band), 'adaptive' the algorithm the "
-                            "PIM program executes"},
+        "settings": {
+            "mode": mode,
+            "band": band,
+            "literal_n": literal_n,
+            "input": pairs or workload,
+            "limit": limit,
+            "cpu": "pimalign kernel on the same pre-encoded pairs (tiled to >= 100k pairs "
+            "per call), best of repeats; 'auto' is the fastest engine "
+            "(bit-parallel word + adaptive band), 'adaptive' the algorithm the "
+            "PIM program executes",
+        },
         "passes_histogram": passes,
         "pim": pim,
         "cpu": cpu,
@@ -262,11 +338,19 @@ def write_report(report: dict, folder: str) -> list[str]:
     import os
 
     from . import plots
+
     pim = report["pim"]
-    paths = [os.path.join(folder, name) for name in
-             ("throughput_vs_crossbars.png", "energy_breakdown.png", "time_breakdown.png")]
+    paths = [
+        os.path.join(folder, name)
+        for name in ("throughput_vs_crossbars.png", "energy_breakdown.png", "time_breakdown.png")
+    ]
     plots.throughput_vs_crossbars(report["scaling"], report["cpu_alignments_per_second"], paths[0])
     plots.energy_breakdown(pim["energy_breakdown_joules"], pim["alignments"], paths[1])
-    plots.time_breakdown(pim["time_breakdown_cycles"], report["device"]["cycle_time_ns"],
-                         pim["host_seconds"], pim["compute_seconds"], paths[2])
+    plots.time_breakdown(
+        pim["time_breakdown_cycles"],
+        report["device"]["cycle_time_ns"],
+        pim["host_seconds"],
+        pim["compute_seconds"],
+        paths[2],
+    )
     return paths

@@ -72,6 +72,7 @@ def scan_order(w: int, h: int, adaptive: bool) -> list[int]:
 # The row program. ``st`` holds the row state as bool arrays (rows first).
 # ------------------------------------------------------------------------------------------
 
+
 def _decode(mc, win, w):
     """Flags per window entry: ``outside`` (code >= 6, W + 1 entries) and ``col0`` (W)."""
     c0, c1, c2 = win[..., 0], win[..., 1], win[..., 2]
@@ -98,10 +99,10 @@ def _cells(mc, st, win, outside, col0, qcur, qok, bval, static):
     same = pr.eq(mc, win[:, :w, :], qcur[:, None, :])
     mis = pr.not_(mc, pr.and_bcast(mc, qok, same))
     dv, dc = pr.inc_bit(mc, st.Pv[:, 0:w], mis)
-    uv, uc = pr.inc1(mc, st.Pv[:, 1:w + 1])
+    uv, uc = pr.inc1(mc, st.Pv[:, 1 : w + 1])
     diag = np.concatenate([dv, dc[..., None]], axis=-1)
     up = np.concatenate([uv, uc[..., None]], axis=-1)
-    x, x_ok = _min_valid(mc, diag, st.Pok[:, 0:w], up, st.Pok[:, 1:w + 1])
+    x, x_ok = _min_valid(mc, diag, st.Pok[:, 0:w], up, st.Pok[:, 1 : w + 1])
     cells, oks = [], []
     for k in range(w):
         v, ok = x[:, k], x_ok[:, k]
@@ -144,8 +145,8 @@ def _renorm(mc, st, cells, oks, best, best_ok, adaptive):
     bad = pr.or_(mc, bad, spill)
     st.ovf = pr.or_(mc, st.ovf, pr.and_not(mc, bad, st.done))
     first = 1 if adaptive else 0
-    st.Pv[:, first:first + st.w] = low[..., :b]
-    st.Pok[:, first:first + st.w] = oks
+    st.Pv[:, first : first + st.w] = low[..., :b]
+    st.Pok[:, first : first + st.w] = oks
     st.M, _ = pr.inc_bit(mc, st.M, delta)
 
 
@@ -175,10 +176,10 @@ def _capture(mc, st, qnext, outside, mode, adaptive):
     if mode == MODE_NW:
         w, b = st.w, st.b
         first = 1 if adaptive else 0
-        last_col = pr.and_not(mc, outside[:, 1:w + 1], outside[:, :w])
-        vals = pr.and_bcast(mc, last_col, st.Pv[:, first:first + w])
+        last_col = pr.and_not(mc, outside[:, 1 : w + 1], outside[:, :w])
+        vals = pr.and_bcast(mc, last_col, st.Pv[:, first : first + w])
         val = pr.or_reduce(mc, np.swapaxes(vals, 1, 2))
-        val_ok = pr.or_reduce(mc, pr.and_(mc, last_col, st.Pok[:, first:first + w]))
+        val_ok = pr.or_reduce(mc, pr.and_(mc, last_col, st.Pok[:, first : first + w]))
         pad = pr.const(mc, 0, st.Bm - b)
         val, _ = pr.add(mc, st.M, np.concatenate([val, pad], axis=1))
     else:
@@ -188,8 +189,9 @@ def _capture(mc, st, qnext, outside, mode, adaptive):
     st.done = pr.or_(mc, st.done, fin)
 
 
-def run_phase(shape: PhaseShape, mode: int, ncode: int, qimg, fifo, x0, x0_ok, e0=None, cut=None,
-              n_valid=None):
+def run_phase(
+    shape: PhaseShape, mode: int, ncode: int, qimg, fifo, x0, x0_ok, e0=None, cut=None, n_valid=None
+):
     """Execute one pass for the rows of ``qimg`` in lockstep; returns ``(readback, machine)``.
 
     ``qimg``: ``(rows, >= I, 3)`` query codes; ``fifo``: ``(rows, L, 3)``; ``x0``/``x0_ok``: the
@@ -230,12 +232,14 @@ def run_phase(shape: PhaseShape, mode: int, ncode: int, qimg, fifo, x0, x0_ok, e
             st.Pok[:, 0] = pr.const(mc, 0, 1)[:, 0]
             entries = np.concatenate([st.Pv, st.Pok[..., None]], axis=-1)
             for sel in (st.sel1, st.sel2):
-                entries[:, :w + 1] = pr.cond_shift(mc, entries[:, :w + 1], sel, entries[:, w + 1:])
+                entries[:, : w + 1] = pr.cond_shift(
+                    mc, entries[:, : w + 1], sel, entries[:, w + 1 :]
+                )
             st.Pv, st.Pok = entries[..., :b], entries[..., b]
             mc.section = "fifo-shift"
             for sel in (st.sel1, st.sel2):
                 st.F = pr.cond_shift(mc, st.F, sel, fill)
-        win = st.F[:, 0:w + 1] if adaptive else st.F[:, i:i + w + 1]
+        win = st.F[:, 0 : w + 1] if adaptive else st.F[:, i : i + w + 1]
         mc.section = "decode"
         outside, col0 = _decode(mc, win, w)
         if adaptive:
@@ -246,7 +250,7 @@ def run_phase(shape: PhaseShape, mode: int, ncode: int, qimg, fifo, x0, x0_ok, e
         else:
             mc.section = "boundary"
             qok = _qok(mc, qcur, ncode)
-            bval = pr.sub(mc, pr.const(mc, i, bm), st.M)[0][:, :b + 1]
+            bval = pr.sub(mc, pr.const(mc, i, bm), st.M)[0][:, : b + 1]
             mc.section = "cells"
             cells, oks = _cells(mc, st, win, outside, col0, qcur, qok, bval, not adaptive)
         mc.section = "scan"
@@ -261,8 +265,12 @@ def run_phase(shape: PhaseShape, mode: int, ncode: int, qimg, fifo, x0, x0_ok, e
             _capture(mc, st, qnext, outside, mode, adaptive)
     out = {"res": from_bits(st.res), "res_ok": st.res_ok.copy(), "ovf": st.ovf.copy()}
     if adaptive:
-        out.update(maxE=from_bits(st.maxE) - bias, minE=from_bits(st.minE) - bias,
-                   any_lo=st.any_lo.copy(), any_hi=st.any_hi.copy())
+        out.update(
+            maxE=from_bits(st.maxE) - bias,
+            minE=from_bits(st.minE) - bias,
+            any_lo=st.any_lo.copy(),
+            any_hi=st.any_hi.copy(),
+        )
     return out, mc
 
 
@@ -270,10 +278,11 @@ def run_phase(shape: PhaseShape, mode: int, ncode: int, qimg, fifo, x0, x0_ok, e
 # Host side: images, pass decisions, bookkeeping.
 # ------------------------------------------------------------------------------------------
 
+
 def _query_image(queries, width):
     img = np.full((len(queries), width), Q_PAST, dtype=np.int64)
     for r, q in enumerate(queries):
-        img[r, :q.shape[0]] = q
+        img[r, : q.shape[0]] = q
         img[r, q.shape[0]] = Q_END
     return img
 
@@ -319,8 +328,9 @@ def group_widths(m, n, bits_max):
     return bm, be
 
 
-def mirror_group(queries, targets, mode: int, ncode: int, h: int, bits_oracle=None,
-                 fixed_bits: int | None = None) -> MirrorResult:
+def mirror_group(
+    queries, targets, mode: int, ncode: int, h: int, bits_oracle=None, fixed_bits: int | None = None
+) -> MirrorResult:
     """Run one lockstep group (all rows share each pass's gate sequence).
 
     ``queries``/``targets``: lists of uint8 code arrays. ``bits_oracle`` ``(rows, MAX_PASSES)``:
@@ -339,8 +349,11 @@ def mirror_group(queries, targets, mode: int, ncode: int, h: int, bits_oracle=No
     bm, be = group_widths(m, n, bits_max)
     qimg_codes = _query_image(queries, int(m.max(initial=0)) + 1)
     qimg = to_bits(qimg_codes, 3)
-    res = MirrorResult(distance=np.full(rows, -2, dtype=np.int64), overflow=np.zeros(rows, bool),
-                       passes=np.zeros(rows, dtype=np.int64))
+    res = MirrorResult(
+        distance=np.full(rows, -2, dtype=np.int64),
+        overflow=np.zeros(rows, bool),
+        passes=np.zeros(rows, dtype=np.int64),
+    )
     res.writes_bits = int(rows * query_write_bits(qimg_codes.shape[1]))
     guess = np.where(adaptive0, -1, h)
     bound = np.zeros(rows, dtype=np.int64)
@@ -362,20 +375,24 @@ def mirror_group(queries, targets, mode: int, ncode: int, h: int, bits_oracle=No
             length = int(mm.max()) + 1 + w
             first = lo
             own = hi - lo + 1
-        shape = PhaseShape(kind, w, b, length, int(mm.max()) + 1, bm, be,
-                           tuple(sorted(set(mm.tolist()))))
-        fifo = to_bits(np.stack([_fifo_image(targets[r], first[k], length)
-                                 for k, r in enumerate(idx)]), 3)
-        x0, x0_ok, over = zip(*(_row0(mode, first[k], n[r], w, own[k], b)
-                                for k, r in enumerate(idx)))
+        shape = PhaseShape(
+            kind, w, b, length, int(mm.max()) + 1, bm, be, tuple(sorted(set(mm.tolist())))
+        )
+        fifo = to_bits(
+            np.stack([_fifo_image(targets[r], first[k], length) for k, r in enumerate(idx)]), 3
+        )
+        x0, x0_ok, over = zip(
+            *(_row0(mode, first[k], n[r], w, own[k], b) for k, r in enumerate(idx))
+        )
         extra = {}
         if kind == KIND_ADAPTIVE:
             extra["e0"] = c0[idx]
         else:
             extra["cut"] = cut
             extra["n_valid"] = np.arange(w)[None, :] >= own[:, None]
-        out, mc = run_phase(shape, mode, ncode, qimg[idx], fifo, np.stack(x0), np.stack(x0_ok),
-                            **extra)
+        out, mc = run_phase(
+            shape, mode, ncode, qimg[idx], fifo, np.stack(x0), np.stack(x0_ok), **extra
+        )
         out["ovf"] |= np.array(over)
         cost = mc.total()
         _check(mc, shape, mode, ncode)
@@ -442,8 +459,14 @@ def _static(run, idx, p, iv, cut):
     return best
 
 
-def mirror_distances(queries, targets, mode: str = "NW", literal_n: bool = False, band: int = 8,
-                     fixed_bits: int | None = None) -> MirrorResult:
+def mirror_distances(
+    queries,
+    targets,
+    mode: str = "NW",
+    literal_n: bool = False,
+    band: int = 8,
+    fixed_bits: int | None = None,
+) -> MirrorResult:
     """Edit distances computed by the bit-level mirror, all pairs in one lockstep group.
 
     ``queries``/``targets``: sequences of str/bytes. Cells are stored at the bits per cell the
@@ -458,8 +481,8 @@ def mirror_distances(queries, targets, mode: str = "NW", literal_n: bool = False
     q_flat, q_off = encode_many(queries)
     t_flat, t_off = encode_many(targets)
     ncode = NCODE_LITERAL if literal_n else NCODE_MISMATCH
-    qs = [q_flat[q_off[i]:q_off[i + 1]] for i in range(len(q_off) - 1)]
-    ts = [t_flat[t_off[i]:t_off[i + 1]] for i in range(len(t_off) - 1)]
+    qs = [q_flat[q_off[i] : q_off[i + 1]] for i in range(len(q_off) - 1)]
+    ts = [t_flat[t_off[i] : t_off[i + 1]] for i in range(len(t_off) - 1)]
     oracle = None
     if fixed_bits is None:
         oracle = profile_pairs(q_flat, q_off, t_flat, t_off, mode, ncode, band)[6]
@@ -473,5 +496,6 @@ def _check(mc, shape, mode, ncode):
     for name in set(want) | set(got):
         w, g = want.get(name, pr.ZERO), got.get(name, pr.ZERO)
         if w.as_dict() != g.as_dict():
-            raise AssertionError(f"section {name}: mirror {g.as_dict()} != closed form {w.as_dict()} "
-                                 f"({shape})")
+            raise AssertionError(
+                f"section {name}: mirror {g.as_dict()} != closed form {w.as_dict()} ({shape})"
+            )

@@ -65,11 +65,16 @@ def _qok(ncode):
 def sections_row(kind, W, b, L, Bm, Be, ncode, first: bool) -> dict:
     """Closed-form cost of one DP row, per program section (``first``: DP row 0)."""
     adaptive = kind == KIND_ADAPTIVE
-    s = {"query-move": C.cost_move(3),
-         "decode": C.cost_and(W + 1) + C.cost_and(W) + C.cost_and_not(W)}
+    s = {
+        "query-move": C.cost_move(3),
+        "decode": C.cost_and(W + 1) + C.cost_and(W) + C.cost_and_not(W),
+    }
     if adaptive:
-        cov = (C.cost_nor() * 2 + C.cost_and_not()
-               + (C.cost_lt(Be) + C.cost_and() + C.cost_mux(Be) + C.cost_or()) * 2)
+        cov = (
+            C.cost_nor() * 2
+            + C.cost_and_not()
+            + (C.cost_lt(Be) + C.cost_and() + C.cost_mux(Be) + C.cost_or()) * 2
+        )
         if not first:
             cov = cov + C.cost_inc_bit(Be) + C.cost_not() + C.cost_dec_bit(Be)
             s["band-shift"] = C.cost_const(1) + C.cost_cond_shift(W + 1, b + 1) * 2
@@ -78,17 +83,32 @@ def sections_row(kind, W, b, L, Bm, Be, ncode, first: bool) -> dict:
     if not first:
         s["boundary"] = _qok(ncode) + C.cost_const(Bm) + C.cost_sub(Bm)
         mask = C.cost_and_not() + (C.cost_or() if not adaptive else pr.ZERO)
-        s["cells"] = (C.cost_eq(3, W) + C.cost_and_bcast(1, W) + C.cost_not(W) + C.cost_inc_bit(b, W)
-                      + C.cost_inc1(b, W) + _minv(b + 1, W)
-                      + (C.cost_inc1(b + 1) + _minv(b + 1)) * (W - 1)
-                      + (C.cost_mux(b + 1) + C.cost_or() + mask) * W)
+        s["cells"] = (
+            C.cost_eq(3, W)
+            + C.cost_and_bcast(1, W)
+            + C.cost_not(W)
+            + C.cost_inc_bit(b, W)
+            + C.cost_inc1(b, W)
+            + _minv(b + 1, W)
+            + (C.cost_inc1(b + 1) + _minv(b + 1)) * (W - 1)
+            + (C.cost_mux(b + 1) + C.cost_or() + mask) * W
+        )
     scan = (C.cost_lt(b + 1) + C.cost_pick() + C.cost_mux(b + 1) + C.cost_or()) * (W - 1)
     if adaptive:
         scan = scan + C.cost_const(1) * 2 + C.cost_or() * (2 * (W - 1))
     s["scan"] = scan
-    s["renormalise"] = (C.cost_or_reduce(b) + C.cost_not() + C.cost_or() + C.cost_dec_bit(b + 1, W)
-                        + C.cost_and(W) + C.cost_or_reduce(W) + C.cost_or() + C.cost_and_not()
-                        + C.cost_or() + C.cost_inc_bit(Bm))
+    s["renormalise"] = (
+        C.cost_or_reduce(b)
+        + C.cost_not()
+        + C.cost_or()
+        + C.cost_dec_bit(b + 1, W)
+        + C.cost_and(W)
+        + C.cost_or_reduce(W)
+        + C.cost_or()
+        + C.cost_and_not()
+        + C.cost_or()
+        + C.cost_inc_bit(Bm)
+    )
     if not adaptive:
         s["cut"] = C.cost_lt(Bm) + C.cost_and_not() * 2 + C.cost_or()
     return s
@@ -103,25 +123,49 @@ def sections_affine_row(W, b, L, Bm, Be, ncode, first: bool) -> dict:
     rows shift with the band; the row maximum may move by more than one, so renormalising is a
     full subtraction. Soft clipping is not modelled.
     """
-    s = {"query-move": C.cost_move(3),
-         "decode": C.cost_and(W + 1) + C.cost_and(W) + C.cost_and_not(W),
-         "coverage": (C.cost_nor() * 2 + C.cost_and_not()
-                      + (C.cost_lt(Be) + C.cost_and() + C.cost_mux(Be) + C.cost_or()) * 2)}
+    s = {
+        "query-move": C.cost_move(3),
+        "decode": C.cost_and(W + 1) + C.cost_and(W) + C.cost_and_not(W),
+        "coverage": (
+            C.cost_nor() * 2
+            + C.cost_and_not()
+            + (C.cost_lt(Be) + C.cost_and() + C.cost_mux(Be) + C.cost_or()) * 2
+        ),
+    }
     if not first:
         s["coverage"] = s["coverage"] + C.cost_inc_bit(Be) + C.cost_not() + C.cost_dec_bit(Be)
         s["band-shift"] = C.cost_const(1) * 2 + C.cost_cond_shift(W + 1, 2 * (b + 1)) * 2
         s["fifo-shift"] = C.cost_cond_shift(L, 3) * 2
         s["boundary"] = _qok(ncode) + (C.cost_const(Bm) + C.cost_sub(Bm)) * 2
         n1 = b + 1
-        s["cells"] = (C.cost_eq(3, W) + C.cost_and_bcast(1, W) + C.cost_mux(n1, W)
-                      + C.cost_add(n1, W) + C.cost_sub(n1, W) * 2 + _minv(n1, W)
-                      + (C.cost_sub(n1) * 2 + _minv(n1)) * (W - 1) + _minv(n1) * (2 * W)
-                      + (C.cost_mux(n1) + C.cost_or() + C.cost_and_not()) * (3 * W))
-    s["scan"] = ((C.cost_lt(b + 1) + C.cost_pick() + C.cost_mux(b + 1) + C.cost_or()) * (W - 1)
-                 + C.cost_const(1) * 2 + C.cost_or() * (2 * (W - 1)))
-    s["renormalise"] = (C.cost_or_reduce(b) + C.cost_not() + C.cost_or() + C.cost_sub(b + 1, 3 * W)
-                        + C.cost_and(3 * W) + C.cost_or_reduce(3 * W) + C.cost_or()
-                        + C.cost_and_not() + C.cost_or() + C.cost_add(Bm))
+        s["cells"] = (
+            C.cost_eq(3, W)
+            + C.cost_and_bcast(1, W)
+            + C.cost_mux(n1, W)
+            + C.cost_add(n1, W)
+            + C.cost_sub(n1, W) * 2
+            + _minv(n1, W)
+            + (C.cost_sub(n1) * 2 + _minv(n1)) * (W - 1)
+            + _minv(n1) * (2 * W)
+            + (C.cost_mux(n1) + C.cost_or() + C.cost_and_not()) * (3 * W)
+        )
+    s["scan"] = (
+        (C.cost_lt(b + 1) + C.cost_pick() + C.cost_mux(b + 1) + C.cost_or()) * (W - 1)
+        + C.cost_const(1) * 2
+        + C.cost_or() * (2 * (W - 1))
+    )
+    s["renormalise"] = (
+        C.cost_or_reduce(b)
+        + C.cost_not()
+        + C.cost_or()
+        + C.cost_sub(b + 1, 3 * W)
+        + C.cost_and(3 * W)
+        + C.cost_or_reduce(3 * W)
+        + C.cost_or()
+        + C.cost_and_not()
+        + C.cost_or()
+        + C.cost_add(Bm)
+    )
     return s
 
 
@@ -129,8 +173,15 @@ def capture_cost(mode, W, b, Bm) -> pr.Cost:
     """Result capture at a DP row where some alignment ends."""
     c = C.cost_and() * 2 + C.cost_and_not() + C.cost_mux(Bm) + C.cost_mux(1) + C.cost_or()
     if mode == MODE_NW:
-        c = c + (C.cost_and_not(W) + C.cost_and_bcast(W, W * b) + C.cost_or_reduce(W, b) + C.cost_and(W)
-                 + C.cost_or_reduce(W) + C.cost_const(Bm - b) + C.cost_add(Bm))
+        c = c + (
+            C.cost_and_not(W)
+            + C.cost_and_bcast(W, W * b)
+            + C.cost_or_reduce(W, b)
+            + C.cost_and(W)
+            + C.cost_or_reduce(W)
+            + C.cost_const(Bm - b)
+            + C.cost_add(Bm)
+        )
     else:
         c = c + C.cost_const(1)
     return c
@@ -210,6 +261,7 @@ def columns_needed(shape: PhaseShape):
 # Vectorised evaluation over a workload.
 # ------------------------------------------------------------------------------------------
 
+
 @dataclass
 class Workload:
     """Per-alignment inputs of the model (numpy arrays of length ``alignments``).
@@ -232,7 +284,7 @@ class Workload:
     approximate: bool = False
     affine: np.ndarray | None = None  # True where the alignment is affine (analytic only)
     query_len: np.ndarray | None = None  # approximate: real query length when known
-    band: np.ndarray | None = None       # approximate: cells per DP row (the file's band)
+    band: np.ndarray | None = None  # approximate: cells per DP row (the file's band)
 
     def __len__(self):
         return int(self.m.shape[0])
@@ -289,8 +341,13 @@ def _phase_arrays(wl: Workload, group, n_groups):
             yield kind, p, part, shape, count, ncap
 
 
-def evaluate(wl: Workload, group_size: int, policy: str = "per-gate", move_cycles: int = 2,
-             columns: int | None = None) -> dict:
+def evaluate(
+    wl: Workload,
+    group_size: int,
+    policy: str = "per-gate",
+    move_cycles: int = 2,
+    columns: int | None = None,
+) -> dict:
     """Per-group program cost of a workload split into lockstep groups of ``group_size``.
 
     Returns arrays per group (``time_cost``: Cost of the issued gate sequence, ``energy_cost``:
@@ -339,15 +396,27 @@ def evaluate(wl: Workload, group_size: int, policy: str = "per-gate", move_cycle
     sections = {k: _sum_cost(c) for k, c in sections.items()}
     time_sections = {k: _sum_cost(c) for k, c in time_sections.items()}
     cycles = time_cost.cycles(policy, move_cycles)
-    return {"groups": n_groups, "group": group, "time_cost": time_cost, "energy_cost": energy_cost,
-            "cycles": cycles, "phases": phases, "writes": writes, "reads": reads,
-            "max_participants": max_part, "sections": sections, "time_sections": time_sections,
-            "own_cycles": own_cycles,
-            "not_fitting": int(np.sum(np.bincount(group, minlength=n_groups)[too_wide]))}
+    return {
+        "groups": n_groups,
+        "group": group,
+        "time_cost": time_cost,
+        "energy_cost": energy_cost,
+        "cycles": cycles,
+        "phases": phases,
+        "writes": writes,
+        "reads": reads,
+        "max_participants": max_part,
+        "sections": sections,
+        "time_sections": time_sections,
+        "own_cycles": own_cycles,
+        "not_fitting": int(np.sum(np.bincount(group, minlength=n_groups)[too_wide])),
+    }
 
 
 def _sum_cost(c: pr.Cost) -> pr.Cost:
-    return pr.Cost(*(int(np.sum(getattr(c, f))) for f in ("nor", "not_", "const", "groups", "moves")))
+    return pr.Cost(
+        *(int(np.sum(getattr(c, f))) for f in ("nor", "not_", "const", "groups", "moves"))
+    )
 
 
 def _own_shape(wl: Workload, part, p, kind, bm, be) -> PhaseShape:

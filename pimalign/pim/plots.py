@@ -24,12 +24,22 @@ def throughput_vs_crossbars(points: list[dict], cpu_rate: float | None, path: st
     """Steady-state PIM alignments/s against crossbar count, with the host bound and the CPU."""
     xs = [p["crossbars"] for p in points]
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    ax.loglog(xs, [p["steady_state_alignments_per_second"] for p in points], "o-",
-              label="PIM estimated (device full)")
-    ax.loglog(xs, [p["steady_state_compute_bound"] for p in points], ":", color="grey",
-              label="compute bound")
-    ax.axhline(points[0]["steady_state_host_bound"], color="tab:red", ls="--",
-               label="host-transfer bound")
+    ax.loglog(
+        xs,
+        [p["steady_state_alignments_per_second"] for p in points],
+        "o-",
+        label="PIM estimated (device full)",
+    )
+    ax.loglog(
+        xs,
+        [p["steady_state_compute_bound"] for p in points],
+        ":",
+        color="grey",
+        label="compute bound",
+    )
+    ax.axhline(
+        points[0]["steady_state_host_bound"], color="tab:red", ls="--", label="host-transfer bound"
+    )
     if cpu_rate:
         ax.axhline(cpu_rate, color="k", ls="-.", label="CPU measured (engine auto)")
     ax.set_xlabel("crossbars")
@@ -53,8 +63,9 @@ def energy_breakdown(joules: dict, alignments: int, path: str) -> None:
     _save(fig, path)
 
 
-def time_breakdown(cycles: dict, cycle_ns: float, host_s: float, compute_s: float,
-                   path: str) -> None:
+def time_breakdown(
+    cycles: dict, cycle_ns: float, host_s: float, compute_s: float, path: str
+) -> None:
     """Where the time goes: issued cycles per program section, and compute vs host time."""
     names = sorted(cycles, key=cycles.get)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.6, 3.8), width_ratios=[3, 1])
@@ -78,11 +89,15 @@ def sweep_plot(rows: list[dict], path: str) -> None:
     styles = ["-", "--", ":", "-."]
     for (band, bits), pts in sorted(series.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
         pts = sorted(pts, key=lambda r: r["crossbars"])
-        ax1.loglog([p["crossbars"] for p in pts],
-                   [p["steady_state_alignments_per_second"] for p in pts], marker="o", ms=3,
-                   color=f"C{bands_seen.index(band) % 10}",
-                   ls=styles[bits_seen.index(str(bits)) % len(styles)],
-                   label=f"h={band}, bits={bits}")
+        ax1.loglog(
+            [p["crossbars"] for p in pts],
+            [p["steady_state_alignments_per_second"] for p in pts],
+            marker="o",
+            ms=3,
+            color=f"C{bands_seen.index(band) % 10}",
+            ls=styles[bits_seen.index(str(bits)) % len(styles)],
+            label=f"h={band}, bits={bits}",
+        )
     ax1.set_xlabel("crossbars")
     ax1.set_ylabel("alignments per second (device full)")
     ax1.set_title("PIM throughput")
@@ -90,10 +105,18 @@ def sweep_plot(rows: list[dict], path: str) -> None:
     ax1.legend(fontsize=6, ncol=2)
     bands = sorted({r["band"] for r in rows})
     first = {r["band"]: r for r in rows}
-    ax2.plot(bands, [100 * first[b]["fixed_band_differs_fraction"] for b in bands], "o-",
-             label="fixed band differs (%)")
-    ax2.plot(bands, [100 * first[b]["fixed_band_lost_fraction"] for b in bands], "s--",
-             label="fixed band lost the end (%)")
+    ax2.plot(
+        bands,
+        [100 * first[b]["fixed_band_differs_fraction"] for b in bands],
+        "o-",
+        label="fixed band differs (%)",
+    )
+    ax2.plot(
+        bands,
+        [100 * first[b]["fixed_band_lost_fraction"] for b in bands],
+        "s--",
+        label="fixed band lost the end (%)",
+    )
     ax2.set_xscale("log", base=2)
     ax2.set_xlabel("band half-width h")
     ax2.set_ylabel("% of alignments")

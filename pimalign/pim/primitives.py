@@ -48,7 +48,8 @@ class Cost:
     __rmul__ = __mul__
 
     def vec(self, k) -> "Cost":
-        """The same operation on ``k`` column groups: gates and constants times k, one bulk group."""
+        """The same operation on ``k`` column groups: gates and constants times k, one bulk
+        group."""
         return Cost(self.nor * k, self.not_ * k, self.const * k, self.groups, self.moves * k)
 
     @property
@@ -66,7 +67,9 @@ class Cost:
         elif policy == "bulk":
             logic = self.gates + self.groups
         else:
-            raise ValueError(f"unknown init policy {policy!r}: choose one of {', '.join(INIT_POLICIES)}")
+            raise ValueError(
+                f"unknown init policy {policy!r}: choose one of {', '.join(INIT_POLICIES)}"
+            )
         return logic + self.moves * move_cycles
 
     def as_dict(self) -> dict:
@@ -87,7 +90,9 @@ class Machine:
     def _add(self, key: str, count: int) -> None:
         sec = self.sections.get(self.section)
         if sec is None:
-            sec = self.sections[self.section] = dict.fromkeys(("nor", "not_", "const", "groups", "moves"), 0)
+            sec = self.sections[self.section] = dict.fromkeys(
+                ("nor", "not_", "const", "groups", "moves"), 0
+            )
         sec[key] += count
 
     def _cols(self, out: np.ndarray) -> int:
@@ -141,6 +146,7 @@ def since(mc: Machine, before: dict) -> Cost:
 # Leaf primitives. Each opens one bulk-init group for its gate outputs (two when it also writes a
 # constant carry). Arrays: ``(rows, ..., N)`` for N-bit values, ``(rows, ...)`` for flags.
 # --------------------------------------------------------------------------------------------
+
 
 def not_(mc, x):
     mc.group()
@@ -336,6 +342,7 @@ def move(mc, x):
 # Closed forms (N bits; ``k`` column groups where the primitive is vectorised).
 # --------------------------------------------------------------------------------------------
 
+
 def cost_not(k=1):
     return Cost(not_=1, groups=1).vec(k)
 
@@ -433,7 +440,10 @@ OPS = {
     "increment": ("N-bit a + c, c one bit (half adders)", cost_inc_bit),
     "decrement": ("N-bit a - d, d one bit (half subtractors)", cost_dec_bit),
     "copy": ("copy N bits to other columns of the row (2 NOT)", cost_copy),
-    "shift": ("conditional shift of N one-bit entries by one column", lambda n: cost_cond_shift(n, 1)),
+    "shift": (
+        "conditional shift of N one-bit entries by one column",
+        lambda n: cost_cond_shift(n, 1),
+    ),
     "move": ("move N bits to the same row of another crossbar", cost_move),
 }
 
@@ -443,12 +453,24 @@ def ops_table(bits: int, policy: str = "per-gate", move_cycles: int = 2) -> list
     if bits < 1:
         raise ValueError(f"--bits must be >= 1, got {bits}")
     if policy not in INIT_POLICIES:
-        raise ValueError(f"unknown init policy {policy!r}: choose one of {', '.join(INIT_POLICIES)}")
+        raise ValueError(
+            f"unknown init policy {policy!r}: choose one of {', '.join(INIT_POLICIES)}"
+        )
     rows = []
     for name, (what, fn) in OPS.items():
         c = fn(bits)
-        rows.append({"op": name, "description": what, "bits": bits, "init": policy,
-                     "cycles": int(c.cycles(policy, move_cycles)), "nor": int(c.nor),
-                     "not": int(c.not_), "init_cells": int(c.gates + c.const),
-                     "switched_cells": int(c.switched), "moves": int(c.moves)})
+        rows.append(
+            {
+                "op": name,
+                "description": what,
+                "bits": bits,
+                "init": policy,
+                "cycles": int(c.cycles(policy, move_cycles)),
+                "nor": int(c.nor),
+                "not": int(c.not_),
+                "init_cells": int(c.gates + c.const),
+                "switched_cells": int(c.switched),
+                "moves": int(c.moves),
+            }
+        )
     return rows

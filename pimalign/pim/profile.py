@@ -13,8 +13,14 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from ..kernels.edit import (INF, MODE_HW, band_pass, bits_for_range, diagonal_interval,
-                            trivial_upper_bound)
+from ..kernels.edit import (
+    INF,
+    MODE_HW,
+    band_pass,
+    bits_for_range,
+    diagonal_interval,
+    trivial_upper_bound,
+)
 
 MAX_PASSES = 40  # Ukkonen doubling from >= 1 up to max(m, n) < 2**30 needs at most ~32 passes
 KIND_ADAPTIVE, KIND_STATIC = 0, 1
@@ -43,17 +49,32 @@ def _profile_one(q, t, mode, ncode, h0, p, kind, dlo, dhi, bits, best_out):
     adaptive = not (mode == MODE_HW and delta + 1 > width)
     if adaptive:
         best, _, cells, rng, cov_lo, cov_hi, _ = band_pass(
-            q, t, mode, ncode, True, h0, c0, 0, 0, -1, tb, tb_lo, last)
-        _record(p, kind, dlo, dhi, bits, best_out, 0, KIND_ADAPTIVE, c0 - h0, c0 + h0,
-                bits_for_range(rng), best)
+            q, t, mode, ncode, True, h0, c0, 0, 0, -1, tb, tb_lo, last
+        )
+        _record(
+            p,
+            kind,
+            dlo,
+            dhi,
+            bits,
+            best_out,
+            0,
+            KIND_ADAPTIVE,
+            c0 - h0,
+            c0 + h0,
+            bits_for_range(rng),
+            best,
+        )
         guess = -1
     else:
         guess = h0
         lo, hi = diagonal_interval(mode, m, n, guess)
         best, _, cells, rng, _, _, _ = band_pass(
-            q, t, mode, ncode, False, 0, 0, lo, hi, guess, tb, tb_lo, last)
-        _record(p, kind, dlo, dhi, bits, best_out, 0, KIND_STATIC, lo, hi, bits_for_range(rng),
-                best)
+            q, t, mode, ncode, False, 0, 0, lo, hi, guess, tb, tb_lo, last
+        )
+        _record(
+            p, kind, dlo, dhi, bits, best_out, 0, KIND_STATIC, lo, hi, bits_for_range(rng), best
+        )
         cov_lo, cov_hi = lo, hi
     bound = min(best, trivial_upper_bound(mode, m, n))
     lo, hi = diagonal_interval(mode, m, n, bound)
@@ -64,9 +85,22 @@ def _profile_one(q, t, mode, ncode, h0, p, kind, dlo, dhi, bits, best_out):
     while True:
         lo, hi = diagonal_interval(mode, m, n, g)
         best, _, cells2, rng, _, _, _ = band_pass(
-            q, t, mode, ncode, False, 0, 0, lo, hi, g, tb, tb_lo, last)
-        _record(p, kind, dlo, dhi, bits, best_out, passes, KIND_STATIC, lo, hi,
-                bits_for_range(rng), best)
+            q, t, mode, ncode, False, 0, 0, lo, hi, g, tb, tb_lo, last
+        )
+        _record(
+            p,
+            kind,
+            dlo,
+            dhi,
+            bits,
+            best_out,
+            passes,
+            KIND_STATIC,
+            lo,
+            hi,
+            bits_for_range(rng),
+            best,
+        )
         cells += cells2
         passes += 1
         if best <= g:
@@ -97,8 +131,8 @@ def profile_pairs(q_flat, q_off, t_flat, t_off, mode, ncode, h0):
     bits = np.zeros((n_pairs, MAX_PASSES), dtype=np.int64)
     best = np.full((n_pairs, MAX_PASSES), INF, dtype=np.int64)
     for p in prange(n_pairs):
-        q = q_flat[q_off[p]:q_off[p + 1]]
-        t = t_flat[t_off[p]:t_off[p + 1]]
+        q = q_flat[q_off[p] : q_off[p + 1]]
+        t = t_flat[t_off[p] : t_off[p + 1]]
         d, c, np_ = _profile_one(q, t, mode, ncode, h0, p, kind, dlo, dhi, bits, best)
         dist[p] = d
         cells[p] = c
@@ -116,14 +150,26 @@ def fixed_band(q_flat, q_off, t_flat, t_off, mode, ncode, h0):
     n_pairs = q_off.shape[0] - 1
     out = np.empty(n_pairs, dtype=np.int64)
     for p in prange(n_pairs):
-        q = q_flat[q_off[p]:q_off[p + 1]]
-        t = t_flat[t_off[p]:t_off[p + 1]]
+        q = q_flat[q_off[p] : q_off[p + 1]]
+        t = t_flat[t_off[p] : t_off[p + 1]]
         m = q.shape[0]
         n = t.shape[0]
         c0 = max(0, (n - m) // 2) if mode == MODE_HW else 0
         last = np.empty(n + 1, dtype=np.int32)
-        best, _, _, _, _, _, _ = band_pass(q, t, mode, ncode, True, h0, c0, 0, 0, -1,
-                                           np.zeros((0, 0), dtype=np.uint8),
-                                           np.zeros(0, dtype=np.int64), last)
+        best, _, _, _, _, _, _ = band_pass(
+            q,
+            t,
+            mode,
+            ncode,
+            True,
+            h0,
+            c0,
+            0,
+            0,
+            -1,
+            np.zeros((0, 0), dtype=np.uint8),
+            np.zeros(0, dtype=np.int64),
+            last,
+        )
         out[p] = -1 if best >= INF else best
     return out

@@ -20,11 +20,23 @@ from .device import Device
 from .estimate import load_workload, pim_estimate, scaled_device
 from .profile import fixed_band
 
-COLUMNS = ("band", "crossbars", "bits", "alignments", "alignments_per_second",
-           "steady_state_alignments_per_second", "steady_state_compute_bound",
-           "steady_state_host_bound", "seconds", "joules_per_alignment", "overflow_fraction",
-           "fixed_band_differs_fraction", "fixed_band_mean_excess", "fixed_band_max_excess",
-           "fixed_band_lost_fraction")
+COLUMNS = (
+    "band",
+    "crossbars",
+    "bits",
+    "alignments",
+    "alignments_per_second",
+    "steady_state_alignments_per_second",
+    "steady_state_compute_bound",
+    "steady_state_host_bound",
+    "seconds",
+    "joules_per_alignment",
+    "overflow_fraction",
+    "fixed_band_differs_fraction",
+    "fixed_band_mean_excess",
+    "fixed_band_max_excess",
+    "fixed_band_lost_fraction",
+)
 
 
 def fixed_band_accuracy(enc, exact, mode: str, literal_n: bool, band: int) -> dict:
@@ -35,16 +47,25 @@ def fixed_band_accuracy(enc, exact, mode: str, literal_n: bool, band: int) -> di
     differs = (got != exact) & ~lost
     excess = (got - exact)[differs]
     n = max(len(exact), 1)
-    return {"fixed_band_differs_fraction": float(differs.sum() / n),
-            "fixed_band_mean_excess": float(excess.mean()) if excess.size else 0.0,
-            "fixed_band_max_excess": int(excess.max()) if excess.size else 0,
-            "fixed_band_lost_fraction": float(lost.sum() / n)}
+    return {
+        "fixed_band_differs_fraction": float(differs.sum() / n),
+        "fixed_band_mean_excess": float(excess.mean()) if excess.size else 0.0,
+        "fixed_band_max_excess": int(excess.max()) if excess.size else 0,
+        "fixed_band_lost_fraction": float(lost.sum() / n),
+    }
 
 
-def run_sweep(device: Device, pairs: str | None = None, workload: str | None = None,
-              mode: str = "NW", literal_n: bool = False, bands=(2, 4, 8, 16, 32),
-              crossbars=(2 ** 10, 2 ** 12, 2 ** 14, 2 ** 16), bits=("exact", 4, 6, 8),
-              limit: int | None = None) -> list[dict]:
+def run_sweep(
+    device: Device,
+    pairs: str | None = None,
+    workload: str | None = None,
+    mode: str = "NW",
+    literal_n: bool = False,
+    bands=(2, 4, 8, 16, 32),
+    crossbars=(2**10, 2**12, 2**14, 2**16),
+    bits=("exact", 4, 6, 8),
+    limit: int | None = None,
+) -> list[dict]:
     """One row per (band, crossbars, bits); see ``COLUMNS``."""
     rows = []
     for h in bands:
@@ -66,14 +87,22 @@ def run_sweep(device: Device, pairs: str | None = None, workload: str | None = N
                 overflow = float(np.mean(needed > int(b))) if len(wl) else 0.0
             for xb in crossbars:
                 est = pim_estimate(wl_b, scaled_device(device, int(xb)))
-                rows.append({"band": h, "crossbars": int(xb), "bits": b,
-                             "overflow_fraction": overflow, **acc,
-                             **{k: est[k] for k in COLUMNS if k in est}})
+                rows.append(
+                    {
+                        "band": h,
+                        "crossbars": int(xb),
+                        "bits": b,
+                        "overflow_fraction": overflow,
+                        **acc,
+                        **{k: est[k] for k in COLUMNS if k in est},
+                    }
+                )
     return rows
 
 
 def _fixed_bits(wl, b: int):
     from dataclasses import replace
+
     return replace(wl, bits=np.where(wl.kind >= 0, b, 0))
 
 

@@ -51,21 +51,37 @@ def read_pairs(path: str, chunk_size: int = 100_000, limit: int | None = None):
     return ids, q_flat, q_off, t_flat, t_off
 
 
-def profile_workload(q_flat, q_off, t_flat, t_off, mode: str = "NW", literal_n: bool = False,
-                     band: int = 8) -> tuple[Workload, dict]:
+def profile_workload(
+    q_flat, q_off, t_flat, t_off, mode: str = "NW", literal_n: bool = False, band: int = 8
+) -> tuple[Workload, dict]:
     """Exact workload of encoded pairs, and the profile (``distance``, ``cells``, ``passes``...)."""
     mode = mode_id(mode)
     if band < 1:
         raise ValueError(f"band must be >= 1 for the PIM model, got {band}")
     ncode = NCODE_LITERAL if literal_n else NCODE_MISMATCH
     dist, cells, passes, kind, dlo, dhi, bits, best = profile_pairs(
-        q_flat, q_off, t_flat, t_off, mode, ncode, band)
+        q_flat, q_off, t_flat, t_off, mode, ncode, band
+    )
     width = int(passes.max(initial=1))
-    wl = Workload(m=np.diff(q_off), n=np.diff(t_off), passes=passes, kind=kind[:, :width],
-                  dlo=dlo[:, :width], dhi=dhi[:, :width], bits=bits[:, :width],
-                  mode=mode, ncode=ncode, h=band)
-    prof = {"distance": dist, "cells": cells, "passes": passes, "bits": bits[:, :width],
-            "kind": kind[:, :width]}
+    wl = Workload(
+        m=np.diff(q_off),
+        n=np.diff(t_off),
+        passes=passes,
+        kind=kind[:, :width],
+        dlo=dlo[:, :width],
+        dhi=dhi[:, :width],
+        bits=bits[:, :width],
+        mode=mode,
+        ncode=ncode,
+        h=band,
+    )
+    prof = {
+        "distance": dist,
+        "cells": cells,
+        "passes": passes,
+        "bits": bits[:, :width],
+        "kind": kind[:, :width],
+    }
     return wl, prof
 
 
@@ -99,37 +115,50 @@ def read_workload_file(path: str) -> WorkloadTable:
                     continue
                 if header is None:
                     if not line.startswith("#"):
-                        raise InputError(path, "first line must be a '#' header naming the "
-                                               "columns (band, cells, bits, ...)", line=1)
+                        raise InputError(
+                            path,
+                            "first line must be a '#' header naming the "
+                            "columns (band, cells, bits, ...)",
+                            line=1,
+                        )
                     header = line[1:].split("\t")
                     missing = [c for c in REQUIRED if c not in header]
                     if missing:
-                        raise InputError(path, f"header lacks column(s) {', '.join(missing)}; "
-                                               f"is this a --workload file?", line=1)
-                    cols = {c: [] for c in ("band", "cells", "bits", "query_len", "target_len",
-                                            "passes") if c in header}
+                        raise InputError(
+                            path,
+                            f"header lacks column(s) {', '.join(missing)}; "
+                            f"is this a --workload file?",
+                            line=1,
+                        )
+                    cols = {
+                        c: []
+                        for c in ("band", "cells", "bits", "query_len", "target_len", "passes")
+                        if c in header
+                    }
                     continue
                 if line.startswith("#"):
                     continue
                 fields = line.split("\t")
                 if len(fields) != len(header):
-                    raise InputError(path, f"expected {len(header)} columns, found {len(fields)}",
-                                     line=line_no)
+                    raise InputError(
+                        path, f"expected {len(header)} columns, found {len(fields)}", line=line_no
+                    )
                 row = dict(zip(header, fields))
                 for c in cols:
                     try:
                         value = int(row[c])
                     except ValueError:
-                        raise InputError(path, f"column {c} is not an integer: {row[c]!r}",
-                                         line=line_no) from None
+                        raise InputError(
+                            path, f"column {c} is not an integer: {row[c]!r}", line=line_no
+                        ) from None
                     if value < 0:
-                        raise InputError(path, f"column {c} is negative: {value}",
-                                         line=line_no)
+                        raise InputError(path, f"column {c} is negative: {value}", line=line_no)
                     cols[c].append(value)
                 kind = row.get("kind", "edit")
                 if kind not in AFFINE_KINDS + ("edit",):
-                    raise InputError(path, f"unknown kind {kind!r} (expected extend or rescue)",
-                                     line=line_no)
+                    raise InputError(
+                        path, f"unknown kind {kind!r} (expected extend or rescue)", line=line_no
+                    )
                 kinds.append(kind in AFFINE_KINDS)
         except UnicodeDecodeError as err:
             raise InputError(path, f"non-ASCII byte 0x{err.object[err.start]:02x}") from None
@@ -140,16 +169,28 @@ def read_workload_file(path: str) -> WorkloadTable:
     n = len(kinds)
 
     def col(name, default):
-        return np.array(cols[name], dtype=np.int64) if name in cols else np.full(n, default,
-                                                                                 dtype=np.int64)
+        return (
+            np.array(cols[name], dtype=np.int64)
+            if name in cols
+            else np.full(n, default, dtype=np.int64)
+        )
+
     fmt = "align" if "kind" in header else "editdist"
-    return WorkloadTable(band=col("band", 0), cells=col("cells", 0), bits=col("bits", 1),
-                         query_len=col("query_len", -1), target_len=col("target_len", -1),
-                         passes=col("passes", 1), affine=np.array(kinds, dtype=bool), fmt=fmt)
+    return WorkloadTable(
+        band=col("band", 0),
+        cells=col("cells", 0),
+        bits=col("bits", 1),
+        query_len=col("query_len", -1),
+        target_len=col("target_len", -1),
+        passes=col("passes", 1),
+        affine=np.array(kinds, dtype=bool),
+        fmt=fmt,
+    )
 
 
-def approximate_workload(table: WorkloadTable, mode: str = "NW", literal_n: bool = False,
-                         band: int = 8) -> Workload:
+def approximate_workload(
+    table: WorkloadTable, mode: str = "NW", literal_n: bool = False, band: int = 8
+) -> Workload:
     """One pass per alignment, shaped from the file's band, cells and bits (see module doc)."""
     mode = mode_id(mode)
     w = np.maximum(table.band, 1)
@@ -159,9 +200,19 @@ def approximate_workload(table: WorkloadTable, mode: str = "NW", literal_n: bool
     half = (w - 1) // 2
     shape = (len(table), 1)
     kind = np.full(shape, KIND_ADAPTIVE, dtype=np.int8)
-    return Workload(m=rows - 1, n=np.maximum(n, 0), passes=np.ones(len(table), dtype=np.int64),
-                    kind=kind, dlo=-half[:, None], dhi=(w - 1 - half)[:, None],
-                    bits=np.maximum(table.bits, 1)[:, None], mode=mode,
-                    ncode=NCODE_LITERAL if literal_n else NCODE_MISMATCH, h=band,
-                    approximate=True, affine=table.affine, query_len=m, band=w)
-
+    return Workload(
+        m=rows - 1,
+        n=np.maximum(n, 0),
+        passes=np.ones(len(table), dtype=np.int64),
+        kind=kind,
+        dlo=-half[:, None],
+        dhi=(w - 1 - half)[:, None],
+        bits=np.maximum(table.bits, 1)[:, None],
+        mode=mode,
+        ncode=NCODE_LITERAL if literal_n else NCODE_MISMATCH,
+        h=band,
+        approximate=True,
+        affine=table.affine,
+        query_len=m,
+        band=w,
+    )

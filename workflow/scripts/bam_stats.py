@@ -41,7 +41,7 @@ class PlotData:
         else:  # a read across a bin edge: split its bases between the bins
             edge = (first + 1) * self.bin_size
             self.coverage[first] += edge - start
-            self.coverage[first + 1:last] += self.bin_size
+            self.coverage[first + 1 : last] += self.bin_size
             self.coverage[last] += end - last * self.bin_size
 
 
@@ -58,20 +58,29 @@ def summary(flagstat_json: str, idxstats: str, stats: PlotData) -> dict:
     median insert size."""
     counts = json.loads(flagstat_json)
     passed = counts["QC-passed reads"]
-    inserts = np.repeat(np.array(list(stats.inserts), dtype=np.int64),
-                        np.array(list(stats.inserts.values()), dtype=np.int64))
-    contigs = [dict(zip(("name", "length", "mapped", "unmapped"), line.split("\t")))
-               for line in idxstats.splitlines() if not line.startswith("*\t")]
+    inserts = np.repeat(
+        np.array(list(stats.inserts), dtype=np.int64),
+        np.array(list(stats.inserts.values()), dtype=np.int64),
+    )
+    contigs = [
+        dict(zip(("name", "length", "mapped", "unmapped"), line.split("\t")))
+        for line in idxstats.splitlines()
+        if not line.startswith("*\t")
+    ]
     for c in contigs:
         for key in ("length", "mapped", "unmapped"):
             c[key] = int(c[key])
     return {
         "flagstat_qc_passed": passed,
         "flagstat_qc_failed": counts["QC-failed reads"],
-        "mapped_fraction": (passed["primary mapped"] / passed["primary"] if passed["primary"]
-                            else None),
-        "proper_pair_fraction": (passed["properly paired"] / passed["paired in sequencing"]
-                                 if passed["paired in sequencing"] else None),
+        "mapped_fraction": (
+            passed["primary mapped"] / passed["primary"] if passed["primary"] else None
+        ),
+        "proper_pair_fraction": (
+            passed["properly paired"] / passed["paired in sequencing"]
+            if passed["paired in sequencing"]
+            else None
+        ),
         "insert_median": float(np.median(inserts)) if inserts.size else None,
         "mapq_histogram": {str(k): v for k, v in sorted(stats.mapq.items())},
         "contigs": contigs,
@@ -99,8 +108,14 @@ def plots(stats: PlotData, name: str, mapq_png: str, insert_png: str, coverage_p
         ax.bar(keys, [stats.inserts[k] for k in keys], width=1.0, color="#55a868")
         ax.set(xlabel="insert size (bp)", ylabel="proper pairs")
     else:
-        ax.text(0.5, 0.5, "no proper pairs (single-end or unpaired)", ha="center", va="center",
-                transform=ax.transAxes)
+        ax.text(
+            0.5,
+            0.5,
+            "no proper pairs (single-end or unpaired)",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+        )
     ax.set_title(f"{name}: insert size")
     fig.tight_layout()
     fig.savefig(insert_png, dpi=100)
@@ -111,8 +126,11 @@ def plots(stats: PlotData, name: str, mapq_png: str, insert_png: str, coverage_p
     ax.plot(np.arange(depth.size) * stats.bin_size, depth, lw=0.8, color="#c44e52")
     for start in stats.starts[1:-1]:
         ax.axvline(start, color="grey", lw=0.5)
-    ax.set(xlabel="position on the concatenated reference (bp)", ylabel="mean depth",
-           title=f"{name}: coverage ({stats.bin_size} bp bins)")
+    ax.set(
+        xlabel="position on the concatenated reference (bp)",
+        ylabel="mean depth",
+        title=f"{name}: coverage ({stats.bin_size} bp bins)",
+    )
     fig.tight_layout()
     fig.savefig(coverage_png, dpi=100)
     plt.close(fig)
@@ -130,8 +148,7 @@ def main(snakemake) -> None:
             handle.write(idxstats)
         stats = collect(bam)
         with open(out.summary, "w") as handle:
-            json.dump(summary(pysam.flagstat(bam, "-O", "json"), idxstats, stats), handle,
-                      indent=1)
+            json.dump(summary(pysam.flagstat(bam, "-O", "json"), idxstats, stats), handle, indent=1)
             handle.write("\n")
         plots(stats, snakemake.wildcards.sample, out.mapq, out.inserts, out.coverage)
         print(f"{bam}: {sum(stats.mapq.values())} primary mapped records", file=log)

@@ -38,10 +38,12 @@ def main(snakemake) -> None:
         sys.stderr = log
         bams = [str(p) for p in snakemake.input.bams]
         merge_bams(bams, snakemake.output.bam, snakemake.output.bai, snakemake.threads)
-        rows = join_workloads([str(p) for p in snakemake.input.workloads],
-                              snakemake.output.workload)
-        print(f"merged {len(bams)} chunks -> {snakemake.output.bam}; {rows} workload rows",
-              file=log)
+        rows = join_workloads(
+            [str(p) for p in snakemake.input.workloads], snakemake.output.workload
+        )
+        print(
+            f"merged {len(bams)} chunks -> {snakemake.output.bam}; {rows} workload rows", file=log
+        )
 
 
 if "snakemake" in globals():

@@ -13,12 +13,28 @@ import subprocess
 import sys
 
 
-def command(source: str, path: str, device: str | None, json_out: str, report_dir: str,
-            threads: int = 1, extra: str = "") -> list:
+def command(
+    source: str,
+    path: str,
+    device: str | None,
+    json_out: str,
+    report_dir: str,
+    threads: int = 1,
+    extra: str = "",
+) -> list:
     if source not in ("workload", "pairs"):
         raise ValueError(f"params.source must be 'workload' or 'pairs', got {source!r}")
-    args = [sys.executable, "-m", "pimalign", "pim", "estimate", f"--{source}", path,
-            "-t", str(max(1, threads))]
+    args = [
+        sys.executable,
+        "-m",
+        "pimalign",
+        "pim",
+        "estimate",
+        f"--{source}",
+        path,
+        "-t",
+        str(max(1, threads)),
+    ]
     if device:
         args += ["--device", device]
     return args + shlex.split(extra) + ["--json", json_out, "--report", report_dir]
@@ -27,9 +43,15 @@ def command(source: str, path: str, device: str | None, json_out: str, report_di
 def main(snakemake) -> None:
     source = snakemake.params.source
     devices = list(snakemake.input.get("device") or [])
-    args = command(source, str(getattr(snakemake.input, source)), devices[0] if devices else None,
-                   str(snakemake.output.json), str(snakemake.output.report), snakemake.threads,
-                   snakemake.params.get("extra", "") or "")
+    args = command(
+        source,
+        str(getattr(snakemake.input, source)),
+        devices[0] if devices else None,
+        str(snakemake.output.json),
+        str(snakemake.output.report),
+        snakemake.threads,
+        snakemake.params.get("extra", "") or "",
+    )
     os.makedirs(snakemake.output.report, exist_ok=True)
     with open(snakemake.log[0], "w") as log:
         print("$ " + " ".join(args), file=log, flush=True)

@@ -36,8 +36,9 @@ def plot(table: dict[str, np.ndarray], title: str, png: str) -> None:
     import matplotlib.pyplot as plt
 
     panels = [n for n in ("distance", "band", "bits") if n in table]
-    fig, axes = plt.subplots(1, max(1, len(panels)), figsize=(4 * max(1, len(panels)), 3.5),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        1, max(1, len(panels)), figsize=(4 * max(1, len(panels)), 3.5), squeeze=False
+    )
     for ax, name in zip(axes[0], panels):
         data = table[name]
         if data.size:
@@ -53,8 +54,9 @@ def plot(table: dict[str, np.ndarray], title: str, png: str) -> None:
 def main(snakemake) -> None:
     with open(snakemake.log[0], "w") as log:
         sys.stderr = log
-        plot(read_table(str(snakemake.input[0])), snakemake.wildcards.pairs,
-             str(snakemake.output[0]))
+        plot(
+            read_table(str(snakemake.input[0])), snakemake.wildcards.pairs, str(snakemake.output[0])
+        )
 
 
 if "snakemake" in globals():

@@ -1,5 +1,6 @@
 """Plots of an alignment workload table (``pimalign align --workload``): the band, the DP cells
-per query base and the bits per cell of every extension, the PIM model's input (Snakemake script)."""
+per query base and the bits per cell of every extension, the PIM model's input (Snakemake
+script)."""
 
 import gzip
 import sys
@@ -44,14 +45,17 @@ def plot(work: dict[str, np.ndarray], title: str, png: str) -> None:
     rows = work["band"].size
     if rows:
         per_base = work["cells"] / np.maximum(work["query_len"], 1)
-        for ax, data, label in ((axes[0], work["band"], "band (cells in the widest row)"),
-                                (axes[1], per_base, "DP cells per query base"),
-                                (axes[2], work["bits"], "bits per cell")):
+        for ax, data, label in (
+            (axes[0], work["band"], "band (cells in the widest row)"),
+            (axes[1], per_base, "DP cells per query base"),
+            (axes[2], work["bits"], "bits per cell"),
+        ):
             ax.hist(data, bins=integer_bins(data), color="#8172b2")
             ax.set(xlabel=label, ylabel="extensions")
     else:
-        axes[1].text(0.5, 0.5, "no extensions", ha="center", va="center",
-                     transform=axes[1].transAxes)
+        axes[1].text(
+            0.5, 0.5, "no extensions", ha="center", va="center", transform=axes[1].transAxes
+        )
     fig.suptitle(f"{title}: workload of {rows} extensions")
     fig.tight_layout()
     fig.savefig(png, dpi=100)
@@ -61,8 +65,11 @@ def plot(work: dict[str, np.ndarray], title: str, png: str) -> None:
 def main(snakemake) -> None:
     with open(snakemake.log[0], "w") as log:
         sys.stderr = log
-        plot(read_workload(str(snakemake.input[0])), snakemake.wildcards.sample,
-             str(snakemake.output[0]))
+        plot(
+            read_workload(str(snakemake.input[0])),
+            snakemake.wildcards.sample,
+            str(snakemake.output[0]),
+        )
 
 
 if "snakemake" in globals():

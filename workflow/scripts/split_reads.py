@@ -24,8 +24,10 @@ def chunk_sizes(total: int, chunks: int) -> list[int]:
 def split(path: str, outputs: list[str]) -> list[int]:
     total = count_records(path)
     if total < len(outputs):
-        raise ValueError(f"{path}: {total} reads, fewer than the {len(outputs)} chunks asked for; "
-                         "lower `chunks` in the config (or --set-scatter chunks=N)")
+        raise ValueError(
+            f"{path}: {total} reads, fewer than the {len(outputs)} chunks asked for; "
+            "lower `chunks` in the config (or --set-scatter chunks=N)"
+        )
     sizes = chunk_sizes(total, len(outputs))
     with pysam.FastxFile(path) as reads:
         records = iter(reads)
@@ -40,8 +42,11 @@ def main(snakemake) -> None:
     with open(snakemake.log[0], "w") as log:
         sys.stderr = log
         sizes = split(str(snakemake.input[0]), [str(p) for p in snakemake.output])
-        print(f"{snakemake.input[0]}: {sum(sizes)} reads in {len(sizes)} chunks "
-              f"({', '.join(map(str, sizes))})", file=log)
+        print(
+            f"{snakemake.input[0]}: {sum(sizes)} reads in {len(sizes)} chunks "
+            f"({', '.join(map(str, sizes))})",
+            file=log,
+        )
 
 
 if "snakemake" in globals():

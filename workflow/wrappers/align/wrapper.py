@@ -58,8 +58,9 @@ def make_plan(snakemake) -> dict:
 
     reads = as_list(snakemake.input.get("reads"))
     if len(reads) not in (1, 2):
-        raise ValueError(f"input reads must be one file, or a list of one or two (paired-end); "
-                         f"got {len(reads)}")
+        raise ValueError(
+            f"input reads must be one file, or a list of one or two (paired-end); got {len(reads)}"
+        )
     idx = as_list(snakemake.input.get("idx"))
     indexes = [p for p in idx if p.endswith(".pmi")]
     if len(indexes) == 1:
@@ -67,21 +68,32 @@ def make_plan(snakemake) -> dict:
     elif not indexes and len(idx) == 1:
         ref = idx[0]
     else:
-        raise ValueError("input idx must be the pimalign index (.pmi, from `pimalign index`) or a "
-                         f"FASTA reference; got {idx or 'nothing'}")
+        raise ValueError(
+            "input idx must be the pimalign index (.pmi, from `pimalign index`) or a "
+            f"FASTA reference; got {idx or 'nothing'}"
+        )
     insert = snakemake.input.get("insert_size")
 
     if sorting not in SORTINGS:
-        hint = " (picard and fgbio are not offered: use 'samtools' or 'pimalign')" \
-            if sorting in ("picard", "fgbio") else ""
-        raise ValueError(f"Unexpected value for params.sorting ({sorting!r}): use one of "
-                         f"{', '.join(map(repr, SORTINGS))}{hint}")
+        hint = (
+            " (picard and fgbio are not offered: use 'samtools' or 'pimalign')"
+            if sorting in ("picard", "fgbio")
+            else ""
+        )
+        raise ValueError(
+            f"Unexpected value for params.sorting ({sorting!r}): use one of "
+            f"{', '.join(map(repr, SORTINGS))}{hint}"
+        )
     if sort_order not in SORT_ORDERS:
-        raise ValueError(f"Unexpected value for params.sort_order ({sort_order!r}): use one of "
-                         f"{', '.join(map(repr, SORT_ORDERS))}")
+        raise ValueError(
+            f"Unexpected value for params.sort_order ({sort_order!r}): use one of "
+            f"{', '.join(map(repr, SORT_ORDERS))}"
+        )
     if re.search(r"(^|\s)(-T|--TMP_DIR)\b", sort_extra):
-        raise ValueError("params.sort_extra must not set the temporary folder (-T): it comes from "
-                         "resources.tmpdir (or params.tmp_dir)")
+        raise ValueError(
+            "params.sort_extra must not set the temporary folder (-T): it comes from "
+            "resources.tmpdir (or params.tmp_dir)"
+        )
 
     output = str(snakemake.output[0])
     fmt = FORMATS.get(os.path.splitext(output)[1].lower())
@@ -92,18 +104,32 @@ def make_plan(snakemake) -> dict:
         index = str(index)
         allowed = INDEX_EXTENSIONS[fmt]
         if sorting == "none" or sort_order != "coordinate":
-            raise ValueError(f"output idx ({index}) needs a coordinate-sorted output: set "
-                             "params.sorting to 'samtools' or 'pimalign' and params.sort_order "
-                             "to 'coordinate'")
+            raise ValueError(
+                f"output idx ({index}) needs a coordinate-sorted output: set "
+                "params.sorting to 'samtools' or 'pimalign' and params.sort_order "
+                "to 'coordinate'"
+            )
         if not index.endswith(allowed):
-            raise ValueError(f"output idx ({index}): a {fmt} index must end with "
-                             f"{' or '.join(allowed) if allowed else '(none: SAM is not indexed)'}")
+            raise ValueError(
+                f"output idx ({index}): a {fmt} index must end with "
+                f"{' or '.join(allowed) if allowed else '(none: SAM is not indexed)'}"
+            )
     workload = snakemake.output.get("workload")
-    return {"reads": reads, "ref": ref, "insert": insert, "output": output, "format": fmt,
-            "index": index, "workload": None if workload is None else str(workload),
-            "sorting": sorting, "sort_order": sort_order, "sort_extra": sort_extra,
-            "extra": extra, "threads": max(1, int(snakemake.threads)),
-            "tmp_dir": params.get("tmp_dir") or snakemake.resources.get("tmpdir")}
+    return {
+        "reads": reads,
+        "ref": ref,
+        "insert": insert,
+        "output": output,
+        "format": fmt,
+        "index": index,
+        "workload": None if workload is None else str(workload),
+        "sorting": sorting,
+        "sort_order": sort_order,
+        "sort_extra": sort_extra,
+        "extra": extra,
+        "threads": max(1, int(snakemake.threads)),
+        "tmp_dir": params.get("tmp_dir") or snakemake.resources.get("tmpdir"),
+    }
 
 
 def read_insert(path) -> str | None:

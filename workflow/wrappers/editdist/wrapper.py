@@ -32,8 +32,10 @@ def inputs(snakemake) -> list[str]:
         files = list(snakemake.input)
     files = [str(f) for f in files]
     if len(files) not in (1, 2):
-        raise ValueError("input must be one pair TSV, or two FASTA/FASTQ files (query, target); "
-                         f"got {len(files)} files")
+        raise ValueError(
+            "input must be one pair TSV, or two FASTA/FASTQ files (query, target); "
+            f"got {len(files)} files"
+        )
     return files
 
 
@@ -43,8 +45,9 @@ def run(snakemake, shell) -> None:
         raise ValueError(f"output must be one TSV; got {len(snakemake.output)}")
     pimalign = f"{shlex.quote(sys.executable)} -m pimalign"
     extra = snakemake.params.get("extra", "") or ""
-    args = shlex.join(["-t", str(max(1, int(snakemake.threads))), "-o", str(snakemake.output[0])]
-                      + files)
+    args = shlex.join(
+        ["-t", str(max(1, int(snakemake.threads))), "-o", str(snakemake.output[0])] + files
+    )
     log = snakemake.log_fmt_shell(stdout=False, stderr=True)
     shell("{pimalign} editdist {extra} {args} {log}")
 
