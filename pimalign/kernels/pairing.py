@@ -8,7 +8,7 @@ import numpy as np
 from numba import njit, prange
 
 from .affine import NEG
-from .mapping import contig_at
+from .extension import contig_at
 
 
 @njit(cache=True, nogil=True)

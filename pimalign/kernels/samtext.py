@@ -13,25 +13,17 @@ from numba import njit, prange
 
 from .affine import OP_S, affine_traceback
 from .edit import OP_D, OP_EQ, OP_I, OP_X
-from .mapping import (
+from .extension import (
     CIGAR_D,
     CIGAR_I,
     CIGAR_M,
-    F_DHI,
-    F_DLO,
-    F_PASSES,
-    F_QEN,
-    F_QST,
-    F_RST,
-    F_STRAND,
-    F_WEN,
-    F_WST,
     extend_one,
     orient_scoring,
     revcomp,
     sam_op,
     ungapped_ops,
 )
+from .mapping import F_DHI, F_DLO, F_PASSES, F_QEN, F_QST, F_RST, F_STRAND, F_WEN, F_WST
 
 BASES = np.frombuffer(b"ACGTN", dtype=np.uint8)
 (L_CIGAR, L_MD, L_NM, L_START) = range(4)  # rows of the ``lens`` output

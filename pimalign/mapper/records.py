@@ -8,6 +8,8 @@ place), ``TLEN`` from 5' end to 5' end (signed, 0 across contigs), tags ``NM MD 
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from ..alphabet import COMPLEMENT_TEXT as COMPLEMENT
@@ -33,6 +35,45 @@ def oriented(seq: str, qual: str, reverse: bool) -> tuple[str, str]:
     return seq.translate(COMPLEMENT)[::-1], qual[::-1] if qual != "*" else qual
 
 
+class Columns(NamedTuple):
+    """The per-read SAM fields that depend on the mate (arrays over a chunk's reads)."""
+
+    flag: np.ndarray
+    ctg: np.ndarray  # RNAME index (-1: *)
+    pos: np.ndarray  # 0-based POS (-1: none)
+    rnext: np.ndarray
+    pnext: np.ndarray
+    span: np.ndarray  # TLEN
+    mc: list  # the MC tag text, or ""
+
+
+def _columns(me: Placed, mate: Placed | None, which: int, proper, label) -> Columns:
+    n = me.mapped.shape[0]
+    mapped = me.mapped
+    rev = mapped & (me.strand == 1)
+    flag = np.full(n, which, dtype=np.int64) | np.where(mapped, np.where(rev, REVERSE, 0), UNMAP)
+    ctg = np.where(mapped, me.contig, -1)
+    pos = np.where(mapped, me.pos, -1)
+    if mate is None:
+        zeros = np.zeros(n, dtype=np.int64)
+        return Columns(flag, ctg, pos, np.full(n, "*", dtype=object), zeros, zeros, [""] * n)
+    flag |= PAIRED | np.where(proper, PROPER, 0)
+    flag |= np.where(mate.mapped, np.where(mate.strand == 1, MREVERSE, 0), MUNMAP)
+    adopt = ~mapped & mate.mapped  # an unmapped read takes its mapped mate's place
+    ctg = np.where(adopt, mate.contig, ctg)
+    pos = np.where(adopt, mate.pos, pos)
+    rnext = np.where(
+        mate.mapped,
+        np.where(mate.contig == ctg, "=", label[mate.contig]),
+        np.where(mapped, "=", "*"),
+    )
+    pnext = np.where(mate.mapped, mate.pos + 1, np.where(mapped, pos + 1, 0))
+    both = mapped & mate.mapped & (me.contig == mate.contig)
+    span = np.where(both, tlen(me.pos, me.end, me.strand, mate.pos, mate.end, mate.strand), 0)
+    mc = [f"\tMC:Z:{c}" if m else "" for c, m in zip(mate.cigar, mate.mapped.tolist())]
+    return Columns(flag, ctg, pos, rnext, pnext, span, mc)
+
+
 def sam_lines(
     chunk: ReadChunk,
     me: Placed,
@@ -49,34 +90,11 @@ def sam_lines(
     """
     n = len(chunk)
     label = np.asarray(names + ["*"], dtype=object)
+    col = _columns(me, mate, which, proper, label)
     mapped = me.mapped
-    rev = mapped & (me.strand == 1)
-    flag = np.full(n, which, dtype=np.int64) | np.where(mapped, np.where(rev, REVERSE, 0), UNMAP)
-    ctg = np.where(mapped, me.contig, -1)
-    pos = np.where(mapped, me.pos, -1)
-    rnext = np.full(n, "*", dtype=object)
-    pnext = np.zeros(n, dtype=np.int64)
-    span = np.zeros(n, dtype=np.int64)
-    mc = [""] * n
-    if mate is not None:
-        flag |= PAIRED | np.where(proper, PROPER, 0)
-        flag |= np.where(mate.mapped, np.where(mate.strand == 1, MREVERSE, 0), MUNMAP)
-        adopt = ~mapped & mate.mapped  # an unmapped read takes its mapped mate's place
-        ctg = np.where(adopt, mate.contig, ctg)
-        pos = np.where(adopt, mate.pos, pos)
-        rnext = np.where(
-            mate.mapped,
-            np.where(mate.contig == ctg, "=", label[mate.contig]),
-            np.where(mapped, "=", "*"),
-        )
-        pnext = np.where(mate.mapped, mate.pos + 1, np.where(mapped, pos + 1, 0))
-        both = mapped & mate.mapped & (me.contig == mate.contig)
-        span = np.where(both, tlen(me.pos, me.end, me.strand, mate.pos, mate.end, mate.strand), 0)
-        mc = [f"\tMC:Z:{c}" if m else "" for c, m in zip(mate.cigar, mate.mapped.tolist())]
-    quals = chunk.quals if chunk.quals is not None else ["*"] * n
+    rev_list = (mapped & (me.strand == 1)).tolist()
     seqs = [s or "*" for s in chunk.seqs]
-    quals = [q or "*" for q in quals]
-    rev_list = rev.tolist()
+    quals = [q or "*" for q in (chunk.quals if chunk.quals is not None else ["*"] * n)]
     seq_out = [
         s.translate(COMPLEMENT)[::-1] if (r and s != "*") else s for s, r in zip(seqs, rev_list)
     ]
@@ -86,44 +104,44 @@ def sam_lines(
     tags = [
         f"\tNM:i:{nm}\tMD:Z:{md}{t}\tAS:i:{sc}\tXS:i:{xs}{rg_tag}\n" if m else f"{t}{rg_tag}\n"
         for m, nm, md, t, sc, xs in zip(
-            mapped.tolist(), me.nm.tolist(), me.md, mc, me.score.tolist(), me.sub.tolist()
+            mapped.tolist(), me.nm.tolist(), me.md, col.mc, me.score.tolist(), me.sub.tolist()
         )
     ]
-    lines = [
-        "\t".join(fields) + t
-        for fields, t in zip(
-            zip(
-                chunk.names,
-                map(str, flag.tolist()),
-                label[ctg].tolist(),
-                map(str, (pos + 1).tolist()),
-                map(str, np.where(mapped, me.mapq, 0).tolist()),
-                cigar,
-                rnext.tolist(),
-                map(str, pnext.tolist()),
-                map(str, span.tolist()),
-                seq_out,
-                qual_out,
-            ),
-            tags,
-        )
-    ]
+    fields = zip(
+        chunk.names,
+        map(str, col.flag.tolist()),
+        label[col.ctg].tolist(),
+        map(str, (col.pos + 1).tolist()),
+        map(str, np.where(mapped, me.mapq, 0).tolist()),
+        cigar,
+        col.rnext.tolist(),
+        map(str, col.pnext.tolist()),
+        map(str, col.span.tolist()),
+        seq_out,
+        qual_out,
+    )
+    lines = ["\t".join(f) + t for f, t in zip(fields, tags)]
     for r in set(me.supplementary) | set(me.secondary):
-        primary = me.hit(r)
-        sups = me.supplementary.get(r, [])
-        extra = [
-            _extra(
-                chunk, r, h, int(flag[r]) | SUPPLEMENTARY, primary, [], mate, names, mc[r], rg_tag
-            )
-            for h in sups
-        ]
-        extra += [
-            _extra(chunk, r, h, int(flag[r]) | SECONDARY, primary, None, mate, names, mc[r], rg_tag)
-            for h in me.secondary.get(r, [])
-        ]
-        sa = _sa_tag(sups, names)
-        lines[r] = "".join([lines[r][:-1] + sa + "\n"] + [e + "\n" for e in extra])
+        lines[r] = _with_extras(
+            chunk, r, lines[r], me, mate, int(col.flag[r]), names, col.mc[r], rg_tag
+        )
     return lines
+
+
+def _with_extras(chunk, r, line, me: Placed, mate, flag, names, mc, rg_tag) -> str:
+    """Read ``r``'s primary record (with its SA tag) followed by its supplementary and
+    secondary records."""
+    primary = me.hit(r)
+    sups = me.supplementary.get(r, [])
+    extra = [
+        _extra(chunk, r, h, flag | SUPPLEMENTARY, primary, [], mate, names, mc, rg_tag)
+        for h in sups
+    ]
+    extra += [
+        _extra(chunk, r, h, flag | SECONDARY, primary, None, mate, names, mc, rg_tag)
+        for h in me.secondary.get(r, [])
+    ]
+    return "".join([line[:-1] + _sa_tag(sups, names) + "\n"] + [e + "\n" for e in extra])
 
 
 def _sa_tag(hits: list, names: list) -> str:
