@@ -178,25 +178,37 @@ def _run_editdist(args) -> int:
 def _add_index(sub) -> None:
     p = sub.add_parser(
         "index",
-        help="build a minimizer index of a reference FASTA",
-        description="Build one index file (versioned header, reference checksum, "
-        "memory-mapped arrays) from a FASTA or FASTA.gz reference.",
+        help="build a minimizer index of a reference FASTA (or check one)",
+        description="Build one index file (versioned header, reference checksum, 2-bit packed "
+        "sequence, memory-mapped minimizer table) from a FASTA or FASTA.gz reference, reading "
+        "it one contig at a time. With --check, verify an existing index file in full instead "
+        "(every array's SHA-256 and the reference checksum; loading for mapping only checks its "
+        "structure and a sample).",
     )
-    p.add_argument("reference", metavar="REF.fa[.gz]")
+    p.add_argument("reference", metavar="REF.fa[.gz]|INDEX")
     p.add_argument("-o", "--output", help="index file (default: REF with .pmi appended)")
-    p.add_argument("-k", type=int, default=19, help="minimizer k-mer length")
-    p.add_argument("-w", type=int, default=10, help="minimizer window")
+    p.add_argument("-k", type=int, default=19, help="minimizer k-mer length (5..28)")
+    p.add_argument("-w", type=int, default=10, help="minimizer window (1..255)")
+    p.add_argument("--check", action="store_true", help="verify the index file REF in full")
     p.set_defaults(func=_run_index)
 
 
 def _run_index(args) -> int:
     from .mapper.run import run_index
 
+    if args.check:
+        from .mapper.index import check_index, is_index_file
+
+        if not is_index_file(args.reference):
+            raise InputError(args.reference, "not a pimalign index (bad magic bytes)")
+        check_index(args.reference)
+        _log(f"index: {args.reference} is intact")
+        return EXIT_OK
     output = args.output or args.reference + ".pmi"
     index = run_index(args.reference, output, args.k, args.w)
     _log(
         f"index: {len(index.ref.names)} contigs, {int(index.ref.offsets[-1])} bp, "
-        f"{index.keys.size} minimizers -> {output}"
+        f"{index.minimizers} minimizers, frequency cut-off {index.occ_threshold} -> {output}"
     )
     return EXIT_OK
 

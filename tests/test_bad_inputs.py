@@ -459,15 +459,15 @@ CASES = [
         f"{ALIGN} {{work}}/idx_checksum.pmi {{bad}}/ok.fq -o {{out}}/o.bam",
         1,
         "idx_checksum.pmi",
-        "checksum",
+        "damaged",
     ),
     case(
         "index-file-sequence-bit-flip",
         f"{ALIGN} {{work}}/idx_seq_flip.pmi {{bad}}/ok.fq -o {{out}}/o.bam",
         1,
         "idx_seq_flip.pmi",
-        "'seq'",
-        "checksum",
+        "'packed'",
+        "damaged",
     ),
     case(
         "index-file-stale-version",
@@ -1092,9 +1092,9 @@ def _corrupt_indexes(index: str, folder: str) -> None:
     flipped[-100] ^= 0xFF
     put("idx_checksum.pmi", bytes(flipped))
     flipped = bytearray(raw)
-    flipped[meta["arrays"]["seq"]["offset"] + 200] ^= 0x01  # one base of the sequence array
+    flipped[meta["arrays"]["packed"]["offset"] + 200] ^= 0x01  # a base of the packed sequence
     put("idx_seq_flip.pmi", bytes(flipped))
-    put("idx_version.pmi", edit(b'"version": 1', b'"version": 0'))
+    put("idx_version.pmi", edit(b'"version": 2', b'"version": 0'))
     put("idx_cut.pmi", raw[: len(raw) // 2])
     put("idx_cut_header.pmi", raw[: 24 + length // 2])
     put("idx_magic_only.pmi", raw[:16])
@@ -1386,7 +1386,7 @@ def test_odd_but_valid_reference(tmp_path):
     index = load_index(str(out))
     assert index.ref.names == ["chrA", "chrB"]
     assert index.ref.lengths.tolist() == [6000, 4000]
-    assert int((index.ref.seq[2000:2010] == 4).sum()) == 10  # IUPAC codes became N
+    assert int((index.ref.fetch(2000, 2010) == 4).sum()) == 10  # IUPAC codes became N
 
 
 @pytest.mark.parametrize(

@@ -78,16 +78,61 @@ def test_index_round_trip_and_corruption(tmp_path, index_file):
     index = load_index(index_file)
     assert index.ref.names == ["ecoli536_1000001_1300000"]
     assert int(index.ref.offsets[-1]) == 300_000
-    assert np.all(np.diff(index.keys.astype(np.float64)) >= 0)
+    table = np.asarray(index.table, dtype=np.int64)
+    assert table[0] == 0 and table[-1] == index.keys.shape[0] and np.all(np.diff(table) >= 0)
     raw = bytearray(open(index_file, "rb").read())
     bad = tmp_path / "bad.pmi"
     raw[-100] ^= 0xFF
     bad.write_bytes(bytes(raw))
-    with pytest.raises(InputError, match="checksum"):
+    with pytest.raises(InputError, match="damaged"):
         load_index(str(bad))
     bad.write_bytes(bytes(raw[: len(raw) // 2]))
     with pytest.raises(InputError, match="cut short"):
         load_index(str(bad))
+
+
+def test_index_holds_exactly_the_minimizers_of_each_contig(tmp_path):
+    """The bucketed table, built a few hundred bases at a time, equals the minimizers of each
+    whole contig (the plain kernel on the unpacked sequence), N runs and IUPAC codes included."""
+    import random
+
+    from pimalign.alphabet import encode_many
+    from pimalign.kernels.minimizers import minimizers
+    from pimalign.mapper.index import build_index
+
+    rng = random.Random(8)
+    contigs = []
+    for length in (150, 25, 4000, 2999):
+        seq = [rng.choice("ACGT") for _ in range(length)]
+        for _ in range(length // 300):
+            at = rng.randrange(length)
+            seq[at : at + rng.randrange(1, 40)] = "N" * len(seq[at : at + 40])
+        if length > 100:
+            seq[50] = "R"
+        contigs.append("".join(seq)[:length])
+    fasta = tmp_path / "g.fa"
+    fasta.write_text("".join(f">c{x}\n{s}\n" for x, s in enumerate(contigs)))
+    for segment in (300, 1 << 20):
+        index = build_index(str(fasta), k=15, w=7, segment=segment)
+        table = np.asarray(index.table, dtype=np.int64)
+        bucket = np.repeat(np.arange(table.shape[0] - 1), np.diff(table)).astype(np.uint64)
+        keys = np.asarray(index.keys, dtype=np.uint64)
+        got = set(
+            zip(
+                ((bucket << np.uint64(index.rbits)) | (keys >> np.uint64(1))).tolist(),
+                np.asarray(index.pos).tolist(),
+                (keys & np.uint64(1)).tolist(),
+            )
+        )
+        want = set()
+        flat, off = encode_many(contigs, iupac=True)
+        for c in range(len(contigs)):
+            seq = flat[off[c] : off[c + 1]]
+            h, p, s = (np.empty(seq.size + 1, t) for t in (np.uint64, np.int64, np.uint8))
+            n = minimizers(seq, 15, 7, h, p, s)
+            want |= set(zip(h[:n].tolist(), (p[:n] + off[c]).tolist(), s[:n].tolist()))
+        assert got == want and len(want) == index.keys.shape[0]
+        assert np.array_equal(index.ref.fetch(0, int(off[-1])), flat)
 
 
 def test_single_end_every_read_once_and_accurate(tmp_path, index_file):
@@ -373,7 +418,7 @@ def test_text_retry_when_room_is_short(reference):
     c = mapper.candidates(Encoded(flat, off))
     best = choose(c, mapper.p, name_hashes(["a", "b", "c"])).best
     rows = np.arange(3)
-    seq = mapper.index.ref.seq
+    seq = mapper.index.ref.arrays
     roomy = texts(seq, flat, off, c, rows, best, mapper.p)
     tight = texts(seq, flat, off, c, rows, best, mapper.p, room=2)
     assert roomy.cigar == tight.cigar and roomy.md == tight.md

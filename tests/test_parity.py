@@ -84,10 +84,10 @@ def test_rescue_window_at_contig_start_clips_the_overhang(genome):
     from pimalign.kernels.mapping import F_QST, F_RST, F_SCORE, rescue_batch
     from pimalign.mapper.candidates import empty_block
     from pimalign.mapper.params import preset
+    from pimalign.mapper.reference import read_reference
 
-    c1, c2 = genome[1]["c1"], genome[1]["c2"]
-    ref = encode(c1 + c2)
-    ref_off = np.array([0, 3000, 6000], dtype=np.int64)
+    c2 = genome[1]["c2"]
+    ref = read_reference(genome[0]).arrays
     read = encode("GATTACAGAT" + c2[:90])
     p = preset("sr")
     out = empty_block(1, 1)
@@ -96,13 +96,12 @@ def test_rescue_window_at_contig_start_clips_the_overhang(genome):
         read,
         np.array([0, 100], dtype=np.int64),
         ref,
-        ref_off,
         one,
         np.array([0], dtype=np.int64),
         np.array([3000], dtype=np.int64),
         np.array([3400], dtype=np.int64),
         12,
-        p.search,
+        p.search(10),
         p.scoring,
         out,
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
-import tempfile
+import secrets
 
 from .errors import InputError
 
@@ -59,24 +59,26 @@ def check_output_path(path: str, inputs: tuple[str, ...] = ()) -> None:
             raise InputError(path, "output path is the same file as an input")
 
 
-def _default_mode() -> int:
-    """The mode a plain ``open()`` would give a new file (0666 minus the umask); mkstemp's
-    0600 would make outputs private."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 def make_temp(path: str, suffix: str = "") -> str:
-    """A new empty temporary file next to ``path``, with normal permissions."""
+    """A new empty temporary file next to ``path`` (normal permissions: 0666 less the umask).
+
+    Its name is registered before the file exists, so a signal arriving at any moment finds
+    every file this made.
+    """
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{os.path.basename(path)}.", suffix=f".tmp{suffix}", dir=folder
-    )
-    _LIVE_TEMPS.add(tmp)
-    os.close(fd)
-    os.chmod(tmp, _default_mode())
-    return tmp
+    while True:
+        tmp = os.path.join(folder, f".{os.path.basename(path)}.{secrets.token_hex(4)}.tmp{suffix}")
+        _LIVE_TEMPS.add(tmp)
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            _LIVE_TEMPS.discard(tmp)
+            continue
+        except BaseException:
+            _LIVE_TEMPS.discard(tmp)
+            raise
+        os.close(fd)
+        return tmp
 
 
 @contextlib.contextmanager

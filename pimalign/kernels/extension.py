@@ -14,6 +14,7 @@ from numba import njit
 
 from .affine import MODE_EXTEND, NEG, OP_S, affine_align, affine_traceback
 from .edit import OP_D, OP_EQ, OP_I, OP_X
+from .packed import window_codes
 from .scoring import pair_score, swap_clips
 
 CIGAR_M, CIGAR_I, CIGAR_D, CIGAR_S = 77, 73, 68, 83  # ASCII M I D S
@@ -54,22 +55,22 @@ def orient_scoring(sc, strand):
 
 
 @njit(cache=True, nogil=True)
-def ungapped(read, ref, diag, ws, we, sc):
-    """Best ungapped, optionally clipped alignment of ``read`` on reference diagonal ``diag``.
+def ungapped(read, t, d, sc):
+    """Best ungapped, optionally clipped alignment of ``read`` at column ``d`` of window ``t``.
 
     Returns ``(score, q_st, q_en)`` with the clipping penalties counted; ``score`` is NEG unless
-    the diagonal lies inside ``[ws, we)`` and the score proves optimality: any alignment with a
-    gap scores at most ``a*m - o - e``, so an ungapped one scoring more is the best in the window.
-    Clipping wins ties (bwa), at the clip point nearest the read's middle.
+    the read lies inside the window on that diagonal and the score proves optimality: any
+    alignment with a gap scores at most ``a*m - o - e``, so an ungapped one scoring more is the
+    best in the window. Clipping wins ties (bwa), at the clip point nearest the read's middle.
     """
     m = read.shape[0]
-    if m == 0 or diag < ws or diag + m > we:
+    if m == 0 or d < 0 or d + m > t.shape[0]:
         return NEG, 0, 0
     total = 0
     best_pre = 0  # smallest prefix sum, counting the clip penalty
     best_s = 0
     for i in range(m):
-        total += pair_score(read[i], ref[diag + i], sc)
+        total += pair_score(read[i], t[d + i], sc)
         if total + sc.clip5 <= best_pre and i + 1 < m:
             best_pre = total + sc.clip5
             best_s = i + 1
@@ -77,7 +78,7 @@ def ungapped(read, ref, diag, ws, we, sc):
     best_suf = 0
     best_e = m
     for i in range(m - 1, best_s, -1):
-        suffix += pair_score(read[i], ref[diag + i], sc)
+        suffix += pair_score(read[i], t[d + i], sc)
         if suffix + sc.clip3 <= best_suf:
             best_suf = suffix + sc.clip3
             best_e = i
@@ -88,15 +89,15 @@ def ungapped(read, ref, diag, ws, we, sc):
 
 
 @njit(cache=True, nogil=True)
-def ungapped_ops(read, ref, diag, qs, qe, ops):
-    """Ops of the ungapped alignment on ``diag`` aligned over ``[qs, qe)`` (S outside)."""
+def ungapped_ops(read, t, d, qs, qe, ops):
+    """Ops of the ungapped alignment at column ``d`` of ``t``, over ``[qs, qe)`` (S outside)."""
     m = read.shape[0]
     for i in range(m):
         if i < qs or i >= qe:
             ops[i] = OP_S
         else:
             c = read[i]
-            ops[i] = OP_EQ if (c == ref[diag + i] and c < 4) else OP_X
+            ops[i] = OP_EQ if (c == t[d + i] and c < 4) else OP_X
     return m
 
 
@@ -136,13 +137,13 @@ def local_score(read, t, ops, n_ops, ts, sc):
 
 
 @njit(cache=True, nogil=True)
-def extend_one(read, ref, ws, we, dlo, dhi, pad, sc, h0, store):
-    """Affine extension of the oriented ``read`` in ``ref[ws:we]``, exact over the window
+def extend_one(read, t, dlo, dhi, pad, sc, h0, store):
+    """Affine extension of the oriented ``read`` in the window ``t``, exact over the window
     diagonals ``[dlo, dhi]``; the kernel's tuple (see ``affine.affine_align``)."""
-    n = we - ws
+    n = t.shape[0]
     c0 = min(max(dlo + 2 * pad, 0), max(n - 1, 0))
     h = max(h0, c0 - dlo, dhi - c0)
-    return affine_align(read, ref[ws:we], MODE_EXTEND, sc, h, c0, store, dlo, dhi)
+    return affine_align(read, t, MODE_EXTEND, sc, h, c0, store, dlo, dhi)
 
 
 @njit(cache=True, nogil=True)
@@ -156,7 +157,7 @@ def gap_budget(clip, pen, sc):
 
 
 @njit(cache=True, nogil=True)
-def extend_candidate(read, ref, ref_off, diag_lo, diag_hi, pad, sc, h0):
+def extend_candidate(read, ref, diag_lo, diag_hi, pad, sc, h0):
     """The best alignment of the oriented ``read`` near the diagonals ``[diag_lo, diag_hi]``.
 
     The window is ``window()``'s. A one-diagonal cluster first tries an ungapped alignment,
@@ -167,38 +168,40 @@ def extend_candidate(read, ref, ref_off, diag_lo, diag_hi, pad, sc, h0):
 
     Returns ``(AS, q_st, q_en, r_st, r_en, ws, we, dlo, dhi, band, cells, bits, passes, ops,
     n_ops)``: ``AS`` NEG when nothing aligns; ``r_st``/``r_en`` concatenated coordinates; the
-    window and diagonals that reproduce it; ``ops``/``n_ops`` its path.
+    window and diagonals that reproduce it; ``ops``/``n_ops`` its path. ``ref`` is the packed
+    reference (``packed.RefArrays``).
     """
     m = read.shape[0]
-    ws, we, dlo, dhi = window(ref_off, diag_lo, diag_hi, m, pad)
-    ops = np.empty(m + (we - ws) + 1, dtype=np.uint8)
+    ws, we, dlo, dhi = window(ref.offsets, diag_lo, diag_hi, m, pad)
+    ops = np.empty(m + max(we - ws, 0) + 1, dtype=np.uint8)
     if we - ws < 1:
         return NEG, 0, 0, 0, 0, ws, we, dlo, dhi, 0, 0, 0, 0, ops, 0
+    t = window_codes(ref, ws, we)
     if diag_lo == diag_hi:
-        s, qs, qe = ungapped(read, ref, diag_lo, ws, we, sc)
+        s, qs, qe = ungapped(read, t, diag_lo - ws, sc)
         if s > NEG:
-            n_ops = ungapped_ops(read, ref, diag_lo, qs, qe, ops)
-            score = local_score(read, ref[diag_lo : diag_lo + m], ops, n_ops, 0, sc)
+            n_ops = ungapped_ops(read, t, diag_lo - ws, qs, qe, ops)
+            score = local_score(read, t, ops, n_ops, diag_lo - ws, sc)
             return (score, qs, qe, diag_lo + qs, diag_lo + qe, ws, we, dlo, dhi, 1, m, 1, 0, ops, 0)
     cells = 0
     for attempt in range(2):
-        res = extend_one(read, ref, ws, we, dlo, dhi, pad, sc, h0, True)
+        res = extend_one(read, t, dlo, dhi, pad, sc, h0, True)
         s, end_i, end_j, tb, tb_lo, bw, nc, nb, np_ = res
         cells += nc
         if s <= NEG:
             return NEG, 0, 0, 0, 0, ws, we, dlo, dhi, 0, 0, 0, 0, ops, 0
-        t = ref[ws:we]
         n_ops, qs, ts = affine_traceback(read, t, tb, tb_lo, end_i, end_j, ops)
         g = max(gap_budget(qs, sc.clip5, sc), gap_budget(m - end_i, sc.clip3, sc))
         if attempt == 1 or g <= 2 * pad:
             break
-        c = contig_at(ref_off, ws)
-        wider_ws = max(ws - g, ref_off[c])
-        we = min(we + g, ref_off[c + 1])
+        c = contig_at(ref.offsets, ws)
+        wider_ws = max(ws - g, ref.offsets[c])
+        we = min(we + g, ref.offsets[c + 1])
         dlo, dhi = dlo + (ws - wider_ws) - g, dhi + (ws - wider_ws) + g
         ws = wider_ws
+        t = window_codes(ref, ws, we)
         ops = np.empty(m + (we - ws) + 1, dtype=np.uint8)
-    score = local_score(read, ref[ws:we], ops, n_ops, ts, sc)
+    score = local_score(read, t, ops, n_ops, ts, sc)
     return (score, qs, end_i, ws + ts, ws + end_j, ws, we, dlo, dhi, bw, cells, nb, np_, ops, n_ops)
 
 

@@ -24,6 +24,7 @@ from numba import njit, prange
 
 from .affine import NEG
 from .extension import extend_candidate, orient_scoring, revcomp, sam_runs
+from .packed import window_codes
 from .seeding import SEED_ALL, SEED_MINIMIZERS, SEED_NEIGHBOURS, clusters, seed_capacity, seeds
 
 FIELDS = (
@@ -110,7 +111,7 @@ def _best(out, r, filled):
 
 @njit(cache=True, nogil=True)
 def _extend_clusters(
-    r, read, rc, ref, ref_off, cs, clo, chi, cv, search, sc, out, run_op, run_len, n_run, filled
+    r, read, rc, ref, cs, clo, chi, cv, search, sc, out, run_op, run_len, n_run, filled
 ):
     """Extend clusters into the free slots of read ``r``; returns the slots filled."""
     for x in range(cs.shape[0]):
@@ -120,7 +121,6 @@ def _extend_clusters(
         res = extend_candidate(
             oriented,
             ref,
-            ref_off,
             clo[x],
             chi[x],
             search.pad,
@@ -153,11 +153,7 @@ def _seed_pass(
     lo,
     hi,
     ref,
-    ref_off,
-    keys,
-    table,
-    shift,
-    vals,
+    index,
     search,
     sc,
     out,
@@ -174,10 +170,10 @@ def _seed_pass(
     ss = np.empty(cap, dtype=np.uint8)
     ns = seeds(read, search.k, search.w, kind, lo, hi, sh, sp, ss)
     cs, clo, chi, cv = clusters(
-        m, search.k, sh, sp, ss, ns, keys, table, shift, vals, search.max_occ, search.max_gap
+        m, search.k, sh, sp, ss, ns, index, search.mid_occ, search.max_occ, search.max_gap
     )
     return _extend_clusters(
-        r, read, rc, ref, ref_off, cs, clo, chi, cv, search, sc, out, run_op, run_len, n_run, filled
+        r, read, rc, ref, cs, clo, chi, cv, search, sc, out, run_op, run_len, n_run, filled
     )
 
 
@@ -188,10 +184,10 @@ def _best_score(out, r, filled):
 
 
 @njit(cache=True, parallel=True, nogil=True)
-def map_batch(
-    flat, off, ref, ref_off, keys, table, shift, vals, search, sc, out, run_op, run_len, n_run
-):
-    """Seed, cluster and extend every read of the batch (see the module doc for the outputs).
+def map_batch(flat, off, ref, index, search, sc, out, run_op, run_len, n_run):
+    """Seed, cluster and extend every read of the batch (see the module doc for the outputs):
+    ``ref`` the packed reference (``packed.RefArrays``), ``index`` its minimizer table
+    (``seeding.SeedIndex``).
 
     Clusters with fewer than ``drop_pct`` percent of the top cluster's votes are not extended
     (bwa's ``-D``). For alignments found by dynamic programming the CIGAR is kept as runs of
@@ -213,7 +209,7 @@ def map_batch(
         if m < search.k:
             continue
         rc = revcomp(read)
-        args = (ref, ref_off, keys, table, shift, vals, search, sc, out, run_op, run_len, n_run)
+        args = (ref, index, search, sc, out, run_op, run_len, n_run)
         filled = _seed_pass(r, read, rc, SEED_MINIMIZERS, 0, m, *args, 0)
         # Then, where bwa's seeds (any 19 bp exact match) could find what minimizers missed:
         k = search.k
@@ -263,8 +259,8 @@ def _kmer_codes(seq, k):
 @njit(cache=True, nogil=True)
 def _rescue_diagonal(read, ref, w0, w1, kr):
     """``(found, diagonal)``: the reference diagonal with the most exact ``kr``-mer matches of
-    ``read`` in ``ref[w0:w1]``."""
-    wk = _kmer_codes(ref[w0:w1], kr)
+    ``read`` in reference bases ``[w0, w1)``."""
+    wk = _kmer_codes(window_codes(ref, w0, w1), kr)
     order = np.argsort(wk, kind="mergesort")
     sorted_k = wk[order]
     rk = _kmer_codes(read, kr)
@@ -297,8 +293,9 @@ def _rescue_diagonal(read, ref, w0, w1, kr):
 
 
 @njit(cache=True, parallel=True, nogil=True)
-def rescue_batch(flat, off, ref, ref_off, reads, strands, ws, we, kr, search, sc, out):
-    """Mate rescue: find read ``reads[x]`` (oriented by ``strands[x]``) inside ``ref[ws:we]``.
+def rescue_batch(flat, off, ref, reads, strands, ws, we, kr, search, sc, out):
+    """Mate rescue: find read ``reads[x]`` (oriented by ``strands[x]``) inside reference bases
+    ``[ws[x], we[x])`` (``ref``: ``packed.RefArrays``).
 
     Exact ``kr``-mer matches between the read and the window vote for a diagonal; the best one is
     extended like a seeded candidate. Outputs as ``map_batch`` into ``out[:, x, 0]`` (``NEG``
@@ -316,7 +313,7 @@ def rescue_batch(flat, off, ref, ref_off, reads, strands, ws, we, kr, search, sc
         if not found:
             continue
         res = extend_candidate(
-            read, ref, ref_off, diag, diag, search.pad, orient_scoring(sc, strands[x]), search.band
+            read, ref, diag, diag, search.pad, orient_scoring(sc, strands[x]), search.band
         )
         score, qs, qe, rs, re, s0, s1, dlo, dhi, bw, nc, nb, np_, _, _ = res
         if score <= NEG:

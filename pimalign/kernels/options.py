@@ -26,7 +26,8 @@ class Search(NamedTuple):
 
     k: int
     w: int
-    max_occ: int
+    mid_occ: int  # seeds more frequent than this are kept only as the rarest of their streak
+    max_occ: int  # seeds more frequent than this are never used
     max_gap: int
     max_cand: int
     drop_pct: int

@@ -24,6 +24,7 @@ from .extension import (
     ungapped_ops,
 )
 from .mapping import F_DHI, F_DLO, F_PASSES, F_QEN, F_QST, F_RST, F_STRAND, F_WEN, F_WST
+from .packed import window_codes
 
 BASES = np.frombuffer(b"ACGTN", dtype=np.uint8)
 (L_CIGAR, L_MD, L_NM, L_START) = range(4)  # rows of the ``lens`` output
@@ -74,18 +75,17 @@ def _replay(read, t, ts, run_op, run_len, n_run, ops):
 
 
 @njit(cache=True, nogil=True)
-def job_ops(read, ref, cand, run_op, run_len, n_run, pad, band, sc, ops):
-    """Path of one candidate (``cand``: its ``FIELDS`` values) of the oriented ``read``;
-    returns ``(n_ops, t_start)`` with ``t_start`` in window coordinates."""
-    ws, we = cand[F_WST], cand[F_WEN]
+def job_ops(read, t, cand, run_op, run_len, n_run, pad, band, sc, ops):
+    """Path of one candidate (``cand``: its ``FIELDS`` values) of the oriented ``read`` in its
+    window ``t``; returns ``(n_ops, t_start)`` with ``t_start`` in window coordinates."""
+    ws = cand[F_WST]
     if cand[F_PASSES] == 0:
-        diag = cand[F_RST] - cand[F_QST]
-        return ungapped_ops(read, ref, diag, cand[F_QST], cand[F_QEN], ops), diag + cand[F_QST] - ws
-    t = ref[ws:we]
+        d = cand[F_RST] - cand[F_QST] - ws
+        return ungapped_ops(read, t, d, cand[F_QST], cand[F_QEN], ops), d + cand[F_QST]
     if n_run >= 0:
         ts = cand[F_RST] - ws
         return _replay(read, t, ts, run_op, run_len, n_run, ops), ts
-    res = extend_one(read, ref, ws, we, cand[F_DLO], cand[F_DHI], pad, sc, band, True)
+    res = extend_one(read, t, cand[F_DLO], cand[F_DHI], pad, sc, band, True)
     n_ops, _, ts = affine_traceback(read, t, res[3], res[4], res[1], res[2], ops)
     return n_ops, ts
 
@@ -175,9 +175,10 @@ def alignment_text(
             read = revcomp(read)
         ws, we = cand[x, F_WST], cand[x, F_WEN]
         ops = np.empty(read.shape[0] + (we - ws) + 1, dtype=np.uint8)
+        t = window_codes(ref, ws, we)
         n_ops, ts = job_ops(
             read,
-            ref,
+            t,
             cand[x],
             run_op[x],
             run_len[x],
@@ -191,7 +192,7 @@ def alignment_text(
         cb = np.empty(4 * n_ops + 16, dtype=np.uint8)
         mb = np.empty(4 * n_ops + 16, dtype=np.uint8)
         c_len, edits = cigar_text(ops, n_ops, cb)
-        m_len = md_text(ops, n_ops, ref[ws:we], ts, mb)
+        m_len = md_text(ops, n_ops, t, ts, mb)
         lens[L_NM, x] = edits
         room = text_off[x + 1] - text_off[x]
         if c_len > room or m_len > room:

@@ -1,7 +1,7 @@
 """Seeds of a read in the minimizer index and their clusters on diagonals (Numba).
 
-The index holds the reference's canonical (w, k) minimizers as sorted 64-bit hashes (``keys``)
-with ``vals`` = ``position << 1 | strand``. A read is looked up in one of three ways:
+The index holds the reference's canonical (w, k) minimizers in a bucketed table
+(``SeedIndex``, built by ``kernels.indexing``). A read is looked up in one of three ways:
 
 - ``SEED_MINIMIZERS``: its own minimizers (the normal pass). A reference minimizer lies inside
   every exact match of ``k + w - 1`` bases, so such a match is always found.
@@ -17,6 +17,8 @@ the oriented read's first base; hits within ``max_gap`` of each other form a clu
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
@@ -25,25 +27,38 @@ from .minimizers import canonical, minimizers
 SEED_MINIMIZERS, SEED_ALL, SEED_NEIGHBOURS = 0, 1, 2
 
 
-def bucket_table(keys, k):
-    """Start offset in sorted ``keys`` of every bucket of the top hash bits (len 2**bits + 1):
-    a lookup reads two table entries and about one key instead of a binary search."""
-    bits = max(1, min(2 * k, int(np.ceil(np.log2(max(keys.shape[0], 2))))))
-    shift = 2 * k - bits
-    starts = np.arange((1 << bits) + 1, dtype=np.uint64) << np.uint64(shift)
-    return np.searchsorted(keys, starts).astype(np.int64), shift
+class SeedIndex(NamedTuple):
+    """The reference's minimizer table (see ``kernels.indexing``): bucket starts, keys (hash
+    remainder << 1 | strand) and positions, and how many hash bits a key keeps."""
+
+    table: np.ndarray
+    keys: np.ndarray
+    pos: np.ndarray
+    rbits: int
 
 
 @njit(cache=True, nogil=True)
-def lookup(keys, table, shift, h):
-    """``[lo, hi)`` of the entries equal to ``h`` in sorted ``keys``."""
-    b = h >> np.uint64(shift)
-    lo = table[b]
-    end = table[b + 1]
-    while lo < end and keys[lo] < h:
-        lo += 1
+def lookup(index, h):
+    """``[lo, hi)`` of the entries of hash ``h`` (both strands) in the table."""
+    rb = np.uint64(index.rbits)
+    b = h >> rb
+    lo = np.int64(index.table[b])
+    end = np.int64(index.table[b + 1])
+    want = (h & ((np.uint64(1) << rb) - np.uint64(1))) << np.uint64(1)
+    keys = index.keys
+    if end - lo > 16:  # a bucket of a frequent minimizer: binary search
+        hi_b = end
+        while lo < hi_b:
+            mid = (lo + hi_b) // 2
+            if np.uint64(keys[mid]) < want:
+                lo = mid + 1
+            else:
+                hi_b = mid
+    else:
+        while lo < end and np.uint64(keys[lo]) < want:
+            lo += 1
     hi = lo
-    while hi < end and keys[hi] == h:
+    while hi < end and (np.uint64(keys[hi]) >> np.uint64(1)) == (want >> np.uint64(1)):
         hi += 1
     return lo, hi
 
@@ -113,28 +128,54 @@ def seeds(read, k, w, kind, lo, hi, out_h, out_p, out_s):
 
 
 @njit(cache=True, nogil=True)
-def clusters(m, k, seed_h, seed_p, seed_s, n_seeds, keys, table, shift, vals, max_occ, max_gap):
-    """Clusters of the seeds' hits: arrays (strand, diag_lo, diag_hi, votes), most votes first.
-
-    A seed found more than ``max_occ`` times in the reference casts no vote.
-    """
-    total = 0
-    los = np.empty(n_seeds, dtype=np.int64)
-    his = np.empty(n_seeds, dtype=np.int64)
+def seed_hits(index, seed_h, n_seeds, mid_occ, max_occ, los, his):
+    """The table range of each seed (``los``/``his``), frequent seeds cut as minimap2 does: a
+    seed found more than ``max_occ`` times is dropped; one found more than ``mid_occ`` times is
+    kept only as the least frequent of its streak of such seeds (consecutive seeds that hit,
+    all frequent), so a read inside a repeat still gets a seed or two. Returns the hit count."""
     for x in range(n_seeds):
-        lo, hi = lookup(keys, table, shift, seed_h[x])
+        lo, hi = lookup(index, seed_h[x])
         if hi - lo > max_occ:
             hi = lo
         los[x] = lo
         his[x] = hi
-        total += hi - lo
+    x = 0
+    while x < n_seeds:
+        if his[x] - los[x] <= mid_occ:
+            x += 1
+            continue
+        # a streak: from this frequent seed on, every seed that hits is frequent
+        best = x
+        y = x
+        while y < n_seeds and (his[y] == los[y] or his[y] - los[y] > mid_occ):
+            if his[y] > los[y] and his[y] - los[y] < his[best] - los[best]:
+                best = y
+            y += 1
+        for z in range(x, y):
+            if z != best:
+                his[z] = los[z]
+        x = y
+    total = 0
+    for x in range(n_seeds):
+        total += his[x] - los[x]
+    return total
+
+
+@njit(cache=True, nogil=True)
+def clusters(m, k, seed_h, seed_p, seed_s, n_seeds, index, mid_occ, max_occ, max_gap):
+    """Clusters of the seeds' hits: arrays (strand, diag_lo, diag_hi, votes), most votes first.
+
+    Frequent seeds are cut by ``seed_hits``.
+    """
+    los = np.empty(n_seeds, dtype=np.int64)
+    his = np.empty(n_seeds, dtype=np.int64)
+    total = seed_hits(index, seed_h, n_seeds, mid_occ, max_occ, los, his)
     hit_key = np.empty(total, dtype=np.int64)
     h = 0
     for x in range(n_seeds):
         for y in range(los[x], his[x]):
-            v = vals[y]
-            rpos = np.int64(v >> np.uint64(1))
-            rel = np.int64(v & np.uint64(1)) ^ np.int64(seed_s[x])
+            rpos = np.int64(index.pos[y])
+            rel = np.int64(index.keys[y] & 1) ^ np.int64(seed_s[x])
             if rel == 0:
                 diag = rpos - seed_p[x]
             else:

@@ -79,17 +79,12 @@ def find_candidates(index: Index, flat: np.ndarray, off: np.ndarray, p: MapParam
     run_op = np.zeros((n, p.max_cand, RUNS), dtype=np.uint8)
     run_len = np.zeros((n, p.max_cand, RUNS), dtype=np.int32)
     n_run = np.zeros((n, p.max_cand), dtype=np.int64)
-    table, shift = index.table
     map_batch(
         flat,
         off,
-        index.ref.seq,
-        index.ref.offsets,
-        index.keys,
-        table,
-        shift,
-        index.vals,
-        p.search,
+        index.ref.arrays,
+        index.seeds,
+        p.search(index.occ_threshold),
         p.scoring,
         block,
         run_op,

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, fields, replace
 
 from ..kernels.options import Scoring, Search
 
+MIN_MID_OCC = 10  # minimap2's floor under the frequency cut-off
+
 
 def _knob(default: int, help_text: str, low: int, high: int):
     return field(default=default, metadata={"help": help_text, "range": (low, high)})
@@ -28,7 +30,14 @@ class MapParams:
 
     k: int = _knob(19, "minimizer k-mer length (the index's when REF is an index)", 5, 28)
     w: int = _knob(10, "minimizer window (k-mers)", 1, 255)
-    max_occ: int = _knob(500, "skip minimizers more frequent than this", 1, 10**9)
+    mid_occ: int = _knob(
+        0,
+        "minimizers more frequent than this seed a read only as the rarest of a streak (0: the "
+        "index's cut-off, at its most frequent 2e-4 fraction, at least 10)",
+        0,
+        10**9,
+    )
+    max_occ: int = _knob(5000, "never seed with minimizers more frequent than this", 1, 10**9)
     max_gap: int = _knob(30, "seed hits on diagonals this close form one candidate", 0, 10_000)
     max_cand: int = _knob(8, "candidate loci extended per read", 1, 64)
     drop_pct: int = _knob(
@@ -76,11 +85,13 @@ class MapParams:
             self.ambiguous,
         )
 
-    @property
-    def search(self) -> Search:
+    def search(self, occ_threshold: int) -> Search:
+        """The kernels' search record; ``occ_threshold`` is the index's frequency cut-off."""
+        mid = self.mid_occ or max(MIN_MID_OCC, occ_threshold)
         return Search(
             self.k,
             self.w,
+            mid,
             self.max_occ,
             self.max_gap,
             self.max_cand,

@@ -288,14 +288,13 @@ class ChunkMapper:
                 rescue_batch(
                     mate.flat,
                     mate.off,
-                    self.index.ref.seq,
-                    self.offsets,
+                    self.index.ref.arrays,
                     jobs,
                     m_strand[jobs],
                     ws[jobs],
                     we[jobs],
                     RESCUE_K,
-                    self.p.search,
+                    self.p.search(self.index.occ_threshold),
                     self.p.scoring,
                     found,
                 )

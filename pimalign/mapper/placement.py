@@ -148,7 +148,7 @@ def place(
     sec_r, sec_s = np.nonzero(secondary & mapped[:, None])
     job_r = np.concatenate([rows[mapped], sup_r, sec_r])
     job_s = np.concatenate([s[mapped], sup_s, sec_s])
-    text = texts(ref.seq, flat, off, c, job_r, job_s, p)
+    text = texts(ref.arrays, flat, off, c, job_r, job_s, p)
     ref_off = ref.offsets
     k = int(mapped.sum())
     start = np.zeros(n, dtype=np.int64)

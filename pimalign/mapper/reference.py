@@ -1,96 +1,190 @@
-"""Reference genomes: FASTA in, one packed uint8 code array plus a contig table out.
+"""Reference genomes: FASTA in, a 2-bit packed sequence with N runs aside and a contig table out.
 
 Contigs are concatenated without separators; contig ``c`` covers ``[offsets[c], offsets[c+1])``
-of ``seq`` (0-based). IUPAC ambiguity codes become N (code 4), kept in coordinates but never
-seeded. Rejected with an ``InputError``: no contigs, an empty contig, duplicate names, a
-reference made only of N, characters that are not nucleotides.
+(0-based). IUPAC ambiguity codes become N, kept in coordinates but never seeded. The FASTA is
+read contig by contig (at most one contig's text in memory at a time), so a genome costs a
+quarter byte per base. Rejected with an ``InputError``: no contigs, an empty contig, duplicate
+names or names SAM forbids, a reference made only of N, characters that are not nucleotides.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import zlib
 from dataclasses import dataclass
+from typing import Iterator
 
 import numpy as np
 
 from ..io.errors import InputError, read_error
+from ..kernels.packed import RefArrays, fetch, n_runs, pack_into
+
+BLOCK = 16 << 20  # bytes of FASTA read at a time
+# SAM's rule for reference names (RNAME): no '*' or '=' first, none of \ , " ` ' ( ) [ ] { } < >
+_NAME = re.compile(r"[0-9A-Za-z!#$%&+./:;?@^_|~-][0-9A-Za-z!#$%&*+./:;=?@^_|~-]*")
 
 
 @dataclass
 class Reference:
     names: list
-    offsets: np.ndarray  # int64, len(names)+1
-    seq: np.ndarray  # uint8 codes, all contigs back to back
+    offsets: np.ndarray  # int64, len(names) + 1
+    packed: np.ndarray  # uint8, 4 bases a byte (kernels.packed)
+    n_start: np.ndarray  # int64 starts of N runs
+    n_end: np.ndarray  # int64 ends of N runs
+    checksum: str = ""  # SHA-256 over each contig's name, length and codes, in order
 
     @property
     def lengths(self) -> np.ndarray:
         return np.diff(self.offsets)
 
+    @property
+    def arrays(self) -> RefArrays:
+        return RefArrays(self.packed, self.n_start, self.n_end, self.offsets)
+
     def contig_of(self, pos):
         """Index of the contig holding each concatenated 0-based position ``pos``."""
         return np.searchsorted(self.offsets, pos, side="right") - 1
 
-    def checksum(self) -> str:
-        """SHA-256 over contig names, lengths and codes: what an index was built from."""
+    def fetch(self, start: int, end: int) -> np.ndarray:
+        """Codes 0..4 of bases ``[start, end)`` (concatenated coordinates)."""
+        out = np.empty(max(end - start, 0), dtype=np.uint8)
+        fetch(self.arrays, int(start), int(end), out)
+        return out
+
+    def compute_checksum(self, block: int = 1 << 24) -> str:
+        """The checksum recomputed from the stored sequence (``index --check``)."""
         digest = hashlib.sha256()
-        for name, length in zip(self.names, self.lengths.tolist()):
-            digest.update(f"{name}\t{length}\n".encode())
-        digest.update(np.ascontiguousarray(self.seq).data)
+        for name, a, b in zip(self.names, self.offsets[:-1].tolist(), self.offsets[1:].tolist()):
+            digest.update(f"{name}\t{b - a}\n".encode())
+            for x in range(a, b, block):
+                digest.update(self.fetch(x, min(b, x + block)).data)
         return digest.hexdigest()
 
 
-def read_reference(path: str) -> Reference:
-    """Read and validate a (gzipped) FASTA reference, all at once (bytes, no per-line Python)."""
+def contigs(path: str) -> Iterator[tuple[int, str, np.ndarray]]:
+    """``(record number, name, codes)`` of each contig of a (gzipped) FASTA, validated."""
     from ..alphabet import _ENCODE_IUPAC, _translate
     from ..io.reads import open_binary
 
     handle = open_binary(path)
+    seen: dict = {}
     try:
-        data = handle.read()
+        first = handle.peek(1)[:1] if hasattr(handle, "peek") else b""
+        if not first:
+            raise InputError(path, "contains no records (empty file)")
+        if first == b"@":
+            raise InputError(path, "is FASTQ; the reference must be FASTA")
+        if first != b">":
+            raise InputError(path, f"not FASTA: first line starts with {first!r}, expected '>'", 1)
+        for number, record in enumerate(_records(handle), start=1):
+            name, body = _parse_record(path, number, record, seen)
+            codes, bad = _translate(np.frombuffer(body, dtype=np.uint8), _ENCODE_IUPAC)
+            if bad >= 0:
+                char = chr(body[bad]) if body[bad] < 128 else f"byte 0x{body[bad]:02x}"
+                raise InputError(
+                    path, f"invalid character {char!r} at position {bad}", f"{number} ({name})"
+                )
+            yield number, name, codes
     except (OSError, EOFError, zlib.error) as err:
         raise read_error(path, err) from None
     finally:
         handle.close()
-    if not data.strip():
-        raise InputError(path, "contains no records (empty file)")
-    if data[:1] == b"@":
-        raise InputError(path, "is FASTQ; the reference must be FASTA")
-    if data[:1] != b">":
-        raise InputError(path, f"not FASTA: first line starts with {data[:1]!r}, expected '>'", 1)
-    names, seqs = [], []
-    seen: dict = {}
-    for number, record in enumerate(data[1:].split(b"\n>"), start=1):
-        header, _, body = record.partition(b"\n")
-        try:
-            fields = header.decode("ascii").split()
-        except UnicodeDecodeError:
-            raise InputError(path, "non-ASCII byte in the header", number) from None
-        name = fields[0] if fields else ""
-        if not name:
-            raise InputError(path, "empty contig name", number)
-        if name in seen:
-            raise InputError(
-                path, f"duplicate contig name (also record {seen[name]})", f"{number} ({name})"
-            )
-        seen[name] = number
-        seq = body.translate(None, b"\r\n \t")
-        if not seq:
-            raise InputError(path, "empty contig", f"{number} ({name})")
-        names.append(name)
-        seqs.append(seq)
-    offsets = np.zeros(len(seqs) + 1, dtype=np.int64)
-    np.cumsum([len(x) for x in seqs], out=offsets[1:])
-    raw = b"".join(seqs)
-    flat, bad = _translate(np.frombuffer(raw, dtype=np.uint8), _ENCODE_IUPAC)
-    if bad >= 0:
-        c = int(np.searchsorted(offsets, bad, side="right") - 1)
-        char = chr(raw[bad]) if raw[bad] < 128 else f"byte 0x{raw[bad]:02x}"
+
+
+def _records(handle) -> Iterator[bytes]:
+    """The text of each ``>`` record (header line included), read block by block; a record is
+    joined once, when the next one starts."""
+    parts: list = []
+    while True:
+        block = handle.read(BLOCK)
+        if not block:
+            break
+        tail = parts[-1][-1:] if parts else b""
+        found = (tail + block).rfind(b"\n>")
+        if found < 0:
+            parts.append(block)
+            continue
+        cut = found - len(tail)  # -1: the newline was the last byte of the previous block
+        done = b"".join(parts) + block[: cut + 1]
+        parts = [block[cut + 1 :]]
+        yield from _split(done)
+    rest = b"".join(parts)
+    if rest.strip():
+        yield from _split(rest)
+
+
+def _split(text: bytes) -> list[bytes]:
+    text = text[1:] if text[:1] == b">" else text
+    return text.split(b"\n>")
+
+
+def _parse_record(path: str, number: int, record: bytes, seen: dict) -> tuple[str, bytes]:
+    header, _, body = record.partition(b"\n")
+    try:
+        fields = header.decode("ascii").split()
+    except UnicodeDecodeError:
+        raise InputError(path, "non-ASCII byte in the header", number) from None
+    name = fields[0] if fields else ""
+    if not name:
+        raise InputError(path, "empty contig name", number)
+    if not _NAME.fullmatch(name):
         raise InputError(
             path,
-            f"invalid character {char!r} at position {bad - offsets[c]}",
-            f"{c + 1} ({names[c]})",
+            f"contig name {name!r} is not a valid SAM reference name (it may not start with "
+            "'*' or '=', nor hold \\ , \" ` ' ( ) [ ] { } < >)",
+            number,
         )
-    if int((flat < 4).sum()) == 0:
+    if name in seen:
+        raise InputError(
+            path, f"duplicate contig name (also record {seen[name]})", f"{number} ({name})"
+        )
+    seen[name] = number
+    body = body.translate(None, b"\r\n \t")
+    if not body:
+        raise InputError(path, "empty contig", f"{number} ({name})")
+    return name, body
+
+
+def read_reference(path: str) -> Reference:
+    """Read, validate and pack a (gzipped) FASTA reference, one contig at a time."""
+    names, lengths = [], []
+    packed = np.zeros(1 << 20, dtype=np.uint8)
+    n_start = np.zeros(1024, dtype=np.int64)
+    n_end = np.zeros(1024, dtype=np.int64)
+    runs = total = acgt = 0
+    digest = hashlib.sha256()
+    for _, name, codes in contigs(path):
+        need = (total + codes.shape[0] + 3) // 4
+        if need > packed.shape[0]:
+            packed = _grown(packed, max(need, 2 * packed.shape[0]))
+        pack_into(packed, total, codes)
+        # every N could start a run: make room for the worst case of this contig
+        room = runs + codes.shape[0] // 2 + 1
+        if room > n_start.shape[0]:
+            n_start, n_end = _grown(n_start, 2 * room), _grown(n_end, 2 * room)
+        runs = n_runs(codes, total, n_start, n_end, runs)
+        digest.update(f"{name}\t{codes.shape[0]}\n".encode())
+        digest.update(codes.data)
+        acgt += int(np.count_nonzero(codes < 4))
+        names.append(name)
+        lengths.append(codes.shape[0])
+        total += codes.shape[0]
+    if acgt == 0:
         raise InputError(path, "the reference holds only N: nothing to align to")
-    return Reference(names, offsets, flat)
+    offsets = np.zeros(len(names) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    return Reference(
+        names,
+        offsets,
+        packed[: (total + 3) // 4].copy(),
+        n_start[:runs].copy(),
+        n_end[:runs].copy(),
+        digest.hexdigest(),
+    )
+
+
+def _grown(array: np.ndarray, size: int) -> np.ndarray:
+    out = np.zeros(size, dtype=array.dtype)
+    out[: array.shape[0]] = array
+    return out

@@ -10,7 +10,6 @@ import sys
 from typing import Callable, Iterator
 
 import numba
-import numpy as np
 
 from ..io.errors import InputError
 from ..io.reads import ReadChunk, read_chunks
@@ -19,7 +18,6 @@ from .index import Index, build_index, is_index_file, load_index, save_index
 from .pairing import MODEL_PAIRS, InsertModel
 from .params import MapParams
 from .pipeline import ChunkMapper
-from .reference import read_reference
 
 WORKLOAD_HEADER = "#read\tkind\tquery_len\ttarget_len\tband\tcells\tbits\tpasses\tscore\n"
 
@@ -30,7 +28,7 @@ def open_index(ref: str, k: int | None = None, w: int | None = None) -> Index:
         raise InputError(ref, "no such file")
     if is_index_file(ref):
         return load_index(ref)
-    return build_index(read_reference(ref), **{n: v for n, v in (("k", k), ("w", w)) if v})
+    return build_index(ref, **{n: v for n, v in (("k", k), ("w", w)) if v})
 
 
 def _pairs(path1: str, path2: str, size: int) -> Iterator[tuple[ReadChunk, ReadChunk]]:
@@ -203,12 +201,13 @@ def _map_all(mapper, chunks, paths, insert, sink, work_out, counts, progress, on
 def write_fasta(index: Index, path: str) -> None:
     from ..alphabet import decode
 
+    block = 80 * 65536  # bases decoded at a time
     with open(path, "w") as out:
         for name, a, b in zip(index.ref.names, index.ref.offsets[:-1], index.ref.offsets[1:]):
-            seq = decode(np.asarray(index.ref.seq[a:b]))
             out.write(f">{name}\n")
-            for x in range(0, len(seq), 80):
-                out.write(seq[x : x + 80] + "\n")
+            for start in range(int(a), int(b), block):
+                seq = decode(index.ref.fetch(start, min(int(b), start + block)))
+                out.write("".join(seq[x : x + 80] + "\n" for x in range(0, len(seq), 80)))
 
 
 def write_workload(mapper: ChunkMapper, out) -> None:
@@ -235,7 +234,7 @@ def run_index(ref: str, output: str, k: int, w: int) -> Index:
     from ..io.atomic import atomic_output, check_output_path
 
     check_output_path(output, (ref,))
-    index = build_index(read_reference(ref), k, w)
+    index = build_index(ref, k, w)
     with atomic_output(output) as tmp:
         save_index(index, tmp)
     return index
