@@ -14,7 +14,9 @@ clipping penalty decides the CIGAR, never the score). Outputs go to one block ``
 ``(len(FIELDS), reads, max_cand)``; ``out[F_SCORE]`` is ``NEG`` for an empty slot. Coordinates
 are 0-based half-open on the concatenated reference (``r_st``/``r_en``) and on the oriented read
 (``q_st``/``q_en``); ``win_st``/``win_en``/``dlo``/``dhi`` let an alignment be recomputed exactly;
-``band``, ``cells``, ``bits``, ``passes`` are its workload (``passes`` 0: proven ungapped).
+``band``, ``cells``, ``bits``, ``passes`` are its workload (``passes`` 0: proven ungapped);
+``csub`` is bwa's tandem-repeat runner-up: the best ungapped local score of the read shifted by
+the repeat's period, when a seed hit the cluster at two diagonals (0 otherwise).
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ import numpy as np
 from numba import njit, prange
 
 from .affine import NEG
-from .extension import extend_candidate, orient_scoring, revcomp, sam_runs
+from .extension import contig_at, extend_candidate, orient_scoring, revcomp, sam_runs
 from .packed import window_codes
+from .scoring import pair_score
 from .seeding import SEED_ALL, SEED_MINIMIZERS, SEED_NEIGHBOURS, clusters, seed_capacity, seeds
 
 FIELDS = (
@@ -42,6 +45,7 @@ FIELDS = (
     "cells",
     "bits",
     "passes",
+    "csub",
 )
 (
     F_SCORE,
@@ -58,6 +62,7 @@ FIELDS = (
     F_CELLS,
     F_BITS,
     F_PASSES,
+    F_CSUB,
 ) = range(len(FIELDS))
 RUNS = 16  # CIGAR runs kept per candidate (more: the alignment is recomputed for output)
 
@@ -109,23 +114,49 @@ def _best(out, r, filled):
     return best
 
 
+TANDEM_SHIFTS = 16  # repeat units tried each way by tandem_sub
+EXTEND_ROUNDS = 4  # clusters extended per seeding pass: up to this many times max_cand
+
+
+@njit(cache=True, nogil=True)
+def tandem_sub(read, ref, diag, period, span, sc):
+    """The best ungapped local score of ``read`` on diagonals ``diag + j * period`` (``j`` a
+    non-zero integer, ``|j * period| <= span + period``, inside the contig), or 0: what the
+    same read scores whole repeat units away (concatenated coordinates)."""
+    m = read.shape[0]
+    best = 0
+    c = contig_at(ref.offsets, min(max(diag + m // 2, 0), ref.offsets[-1] - 1))
+    units = min(TANDEM_SHIFTS, (span + period) // period)
+    for j in range(-units, units + 1):
+        d = diag + j * period
+        if j == 0 or d < ref.offsets[c] or d + m > ref.offsets[c + 1]:
+            continue
+        t = window_codes(ref, d, d + m)
+        run = 0
+        for i in range(m):
+            run = max(run + pair_score(read[i], t[i], sc), 0)
+            best = max(best, run)
+    return best
+
+
 @njit(cache=True, nogil=True)
 def _extend_clusters(
-    r, read, rc, ref, cs, clo, chi, cv, search, sc, out, run_op, run_len, n_run, filled
+    r, read, rc, ref, cs, clo, chi, cv, cp, search, sc, out, run_op, run_len, n_run, filled
 ):
-    """Extend clusters into the free slots of read ``r``; returns the slots filled."""
-    for x in range(cs.shape[0]):
-        if filled == search.max_cand or cv[x] * 100 < search.drop_pct * cv[0]:
+    """Extend clusters into read ``r``'s slots; returns the slots filled.
+
+    Clusters are taken most votes first while they have at least ``drop_pct`` % of the top
+    one's votes, up to ``EXTEND_ROUNDS * max_cand`` of them: once the slots are full a new
+    alignment replaces the weakest one when it scores more, so among many near-equal repeat
+    copies the best ones are kept, not the first found.
+    """
+    m = read.shape[0]
+    for x in range(min(cs.shape[0], EXTEND_ROUNDS * search.max_cand)):
+        if cv[x] * 100 < search.drop_pct * cv[0]:
             break
         oriented = read if cs[x] == 0 else rc
         res = extend_candidate(
-            oriented,
-            ref,
-            clo[x],
-            chi[x],
-            search.pad,
-            orient_scoring(sc, cs[x]),
-            search.band,
+            oriented, ref, clo[x], chi[x], search.pad, orient_scoring(sc, cs[x]), search.band
         )
         score, qs, qe, rs, re, ws, we, dlo, dhi, bw, nc, nb, np_, ops, n_ops = res
         if score <= NEG:
@@ -137,10 +168,24 @@ def _extend_clusters(
                 dup = True
         if dup:
             continue
-        put(out, r, filled, score, cs[x], rs, re, qs, qe, ws, we, dlo, dhi, bw, nc, nb, np_)
+        slot = filled
+        if filled == search.max_cand:
+            slot = 0
+            for y in range(1, filled):
+                if out[F_SCORE, r, y] < out[F_SCORE, r, slot]:
+                    slot = y
+            if out[F_SCORE, r, slot] >= score:
+                continue
+        else:
+            filled += 1
+        put(out, r, slot, score, cs[x], rs, re, qs, qe, ws, we, dlo, dhi, bw, nc, nb, np_)
+        # a period longer than bwa's redundancy margin (5% of the read) is another placement
+        out[F_CSUB, r, slot] = 0
+        if cp[x] * 20 > m:
+            out[F_CSUB, r, slot] = tandem_sub(oriented, ref, rs - qs, cp[x], chi[x] - clo[x], sc)
+        n_run[r, slot] = -1
         if np_ > 0:
-            n_run[r, filled] = sam_runs(ops, n_ops, run_op[r, filled], run_len[r, filled])
-        filled += 1
+            n_run[r, slot] = sam_runs(ops, n_ops, run_op[r, slot], run_len[r, slot])
     return filled
 
 
@@ -169,11 +214,11 @@ def _seed_pass(
     sp = np.empty(cap, dtype=np.int64)
     ss = np.empty(cap, dtype=np.uint8)
     ns = seeds(read, search.k, search.w, kind, lo, hi, sh, sp, ss)
-    cs, clo, chi, cv = clusters(
+    cs, clo, chi, cv, cp = clusters(
         m, search.k, sh, sp, ss, ns, index, search.mid_occ, search.max_occ, search.max_gap
     )
     return _extend_clusters(
-        r, read, rc, ref, cs, clo, chi, cv, search, sc, out, run_op, run_len, n_run, filled
+        r, read, rc, ref, cs, clo, chi, cv, cp, search, sc, out, run_op, run_len, n_run, filled
     )
 
 

@@ -163,14 +163,20 @@ def seed_hits(index, seed_h, n_seeds, mid_occ, max_occ, los, his):
 
 @njit(cache=True, nogil=True)
 def clusters(m, k, seed_h, seed_p, seed_s, n_seeds, index, mid_occ, max_occ, max_gap):
-    """Clusters of the seeds' hits: arrays (strand, diag_lo, diag_hi, votes), most votes first.
+    """Clusters of the seeds' hits: arrays (strand, diag_lo, diag_hi, votes, period), most
+    votes first; ``period`` is the smallest diagonal step at which one seed hit the cluster
+    twice (a tandem repeat's unit; 0 when none did).
 
-    Frequent seeds are cut by ``seed_hits``.
+    Hits on one strand whose diagonals lie within ``max_gap`` of the previous one join a
+    cluster, which spans at most ``2 * max_gap`` diagonals (a tandem repeat would otherwise chain
+    into one cluster kilobases wide). A cluster's votes are the distinct seeds in it, so a seed
+    repeated along a tandem array counts once. Frequent seeds are cut by ``seed_hits``.
     """
     los = np.empty(n_seeds, dtype=np.int64)
     his = np.empty(n_seeds, dtype=np.int64)
     total = seed_hits(index, seed_h, n_seeds, mid_occ, max_occ, los, his)
     hit_key = np.empty(total, dtype=np.int64)
+    hit_seed = np.empty(total, dtype=np.int64)
     h = 0
     for x in range(n_seeds):
         for y in range(los[x], his[x]):
@@ -182,34 +188,57 @@ def clusters(m, k, seed_h, seed_p, seed_s, n_seeds, index, mid_occ, max_occ, max
                 diag = rpos - (m - seed_p[x] - k)
             # strand in the top bit, diagonal shifted to stay non-negative
             hit_key[h] = (rel << 62) + diag + (np.int64(1) << 40)
+            hit_seed[h] = x
             h += 1
-    hit_key.sort()
+    order = np.argsort(hit_key, kind="mergesort")
+    counted = np.full(n_seeds, -1, dtype=np.int64)  # the last cluster that counted a seed
+    last_diag = np.zeros(n_seeds, dtype=np.int64)  # ... and the seed's last diagonal there
     c_strand = np.empty(total, dtype=np.int64)
     c_lo = np.empty(total, dtype=np.int64)
     c_hi = np.empty(total, dtype=np.int64)
     c_votes = np.empty(total, dtype=np.int64)
+    c_period = np.zeros(total, dtype=np.int64)
     nc = 0
     x = 0
     while x < total:
-        rel = hit_key[x] >> 62
+        key = hit_key[order[x]]
+        rel = key >> 62
         base = (rel << 62) + (np.int64(1) << 40)
-        lo = hit_key[x] - base
+        lo = key - base
         hi = lo
-        votes = 1
-        y = x + 1
-        while y < total and (hit_key[y] >> 62) == rel and hit_key[y] - base - hi <= max_gap:
-            hi = hit_key[y] - base
-            votes += 1
+        votes = 0
+        period = 0
+        y = x
+        while y < total:
+            key = hit_key[order[y]]
+            d = key - base
+            if y > x and ((key >> 62) != rel or d - hi > max_gap or d - lo > 2 * max_gap):
+                break
+            hi = d
+            seed = hit_seed[order[y]]
+            if counted[seed] != nc:
+                counted[seed] = nc
+                votes += 1
+            elif d > last_diag[seed] and (period == 0 or d - last_diag[seed] < period):
+                period = d - last_diag[seed]  # the seed again, one repeat unit along
+            last_diag[seed] = d
             y += 1
         c_strand[nc] = rel
         c_lo[nc] = lo
         c_hi[nc] = hi
         c_votes[nc] = votes
+        c_period[nc] = period
         nc += 1
         x = y
     # most votes first; ties by strand then diagonal (deterministic)
-    order = np.argsort(
+    rank = np.argsort(
         -c_votes[:nc] * (np.int64(1) << 44) + c_strand[:nc] * (np.int64(1) << 42) + c_lo[:nc],
         kind="mergesort",
     )
-    return c_strand[:nc][order], c_lo[:nc][order], c_hi[:nc][order], c_votes[:nc][order]
+    return (
+        c_strand[:nc][rank],
+        c_lo[:nc][rank],
+        c_hi[:nc][rank],
+        c_votes[:nc][rank],
+        c_period[:nc][rank],
+    )

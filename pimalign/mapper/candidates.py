@@ -132,9 +132,14 @@ def pick_tied(scores: np.ndarray, hashes: np.ndarray) -> np.ndarray:
     return np.where(count > 0, np.argmax(hit, axis=1), np.argmax(scores, axis=1))
 
 
+REDUNDANT = 0.95  # bwa's mask_level_redun: two hits overlapping this much are one
+
+
 def rivals(c: Candidates, slot: np.ndarray) -> np.ndarray:
     """``(reads, slots)`` mask of the other candidates of each read's ``slot`` that cover at
-    least half of the shorter query interval elsewhere in the reference (bwa's mask level)."""
+    least half of the shorter query interval (bwa's mask level) and are not the same hit (more
+    than 95% of both the shorter reference and query intervals shared, bwa's redundancy rule:
+    a tandem repeat's copy one unit along is a rival)."""
     n, width = c.score.shape
     rows = np.arange(n)
     s = np.maximum(slot, 0)
@@ -142,19 +147,25 @@ def rivals(c: Candidates, slot: np.ndarray) -> np.ndarray:
     b_st, b_en = st[rows, s][:, None], en[rows, s][:, None]
     q_ov = _overlap(st, en, b_st, b_en)
     shorter = np.minimum(en - st, b_en - b_st)
-    same_locus = (c.strand == c.strand[rows, s][:, None]) & (
-        _overlap(c.r_st, c.r_en, c.r_st[rows, s][:, None], c.r_en[rows, s][:, None]) > 0
+    b_rst, b_ren = c.r_st[rows, s][:, None], c.r_en[rows, s][:, None]
+    r_ov = _overlap(c.r_st, c.r_en, b_rst, b_ren)
+    same_locus = (
+        (c.strand == c.strand[rows, s][:, None])
+        & (r_ov > REDUNDANT * np.minimum(c.r_en - c.r_st, b_ren - b_rst))
+        & (q_ov > REDUNDANT * shorter)
     )
     others = (c.score > NEG) & (np.arange(width)[None, :] != s[:, None]) & (slot >= 0)[:, None]
     return others & (q_ov * 2 >= shorter) & ~same_locus
 
 
 def runner_up(c: Candidates, slot: np.ndarray, p: MapParams) -> tuple[np.ndarray, np.ndarray]:
-    """``(sub, sub_n)`` of each read's ``slot``: the best rival score (0 none), and how many
-    rivals score within bwa's margin (``max(a + b, o + e)``) of the slot."""
+    """``(sub, sub_n)`` of each read's ``slot``: the best rival score or its tandem-repeat
+    runner-up (``csub``; 0 none), and how many rivals score within bwa's margin
+    (``max(a + b, o + e)``) of the slot."""
     rows = np.arange(slot.shape[0])
     rival = rivals(c, slot)
     sub = np.where(rival, c.score, 0).max(axis=1, initial=0)
+    sub = np.maximum(sub, np.where(slot >= 0, c.csub[rows, np.maximum(slot, 0)], 0))
     margin = max(p.match + p.mismatch, p.gap_open + p.gap_extend)
     own = c.score[rows, np.maximum(slot, 0)][:, None]
     return sub, (rival & (own - c.score <= margin)).sum(axis=1)

@@ -212,14 +212,18 @@ def is_proper(strand1, st1, en1, strand2, st2, en2, same_contig, model: InsertMo
     return same_contig & (strand1 != strand2) & facing & (size >= model.low) & (size <= model.high)
 
 
-def mapq_pair(q_se, pair_score, pair_sub, sub_n, unpaired_sum, p: MapParams):
+def mapq_pair(q_se, pair_score, pair_sub, sub_n, unpaired_sum, p: MapParams, csub=0, score=0):
     """bwa's pair MAPQ: raw from best vs second-best pair (less 4.343 ln(n+1) for n near
-    pairs), at most 40 above the end's own."""
+    pairs), at most 40 above the end's own, and never above what the end's tandem-repeat
+    runner-up ``csub`` allows (``6.02 * (score - csub)``: a pair cannot tell repeat units
+    apart)."""
     sub = np.maximum(pair_sub, unpaired_sum)
     raw = (6.02 * (pair_score - sub) / p.match + 0.499).astype(np.int64)
     raw -= np.where(sub_n > 0, (4.343 * np.log(sub_n + 1.0) + 0.499).astype(np.int64), 0)
     q_pe = np.clip(raw, 0, 60)
-    return np.where(q_pe > q_se, np.minimum(q_pe, q_se + 40), q_se).clip(0, 60)
+    q = np.where(q_pe > q_se, np.minimum(q_pe, q_se + 40), q_se).clip(0, 60)
+    cap = (6.02 * (np.asarray(score) - np.asarray(csub)) / p.match + 0.499).astype(np.int64)
+    return np.where(np.asarray(csub) > 0, np.minimum(q, np.maximum(cap, 0)), q)
 
 
 def insert_penalty(size, model: InsertModel, match: int) -> int:

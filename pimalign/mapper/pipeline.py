@@ -255,8 +255,11 @@ class ChunkMapper:
             + np.where(ch2.best >= 0, c2.score[rows, np.maximum(ch2.best, 0)], 0)
             - self.p.unpaired
         )
-        for placed in (placed1, placed2):
-            q = mapq_pair(placed.mapq, pair.score, pair.sub, pair.sub_n, unpaired, self.p)
+        for placed, c, slot in ((placed1, c1, slot1), (placed2, c2, slot2)):
+            csub = c.csub[rows, np.maximum(slot, 0)]
+            q = mapq_pair(
+                placed.mapq, pair.score, pair.sub, pair.sub_n, unpaired, self.p, csub, placed.score
+            )
             placed.mapq = np.where(paired & placed.mapped, q, placed.mapq)
         return placed1, placed2, proper
 
