@@ -27,8 +27,13 @@ BASES = np.frombuffer(b"ACGTN", dtype=np.uint8)
 
 
 def random_bases(rng, n: int, gc: float = 0.41) -> np.ndarray:
-    p = [(1 - gc) / 2, gc / 2, gc / 2, (1 - gc) / 2]
-    return rng.choice(4, size=n, p=p).astype(np.uint8)
+    """``n`` random codes with the given GC content (made 16 Mb at a time: memory stays low)."""
+    cdf = np.cumsum([(1 - gc) / 2, gc / 2, gc / 2])
+    out = np.empty(n, dtype=np.uint8)
+    for start in range(0, n, 1 << 24):
+        part = rng.random(min(1 << 24, n - start), dtype=np.float32)
+        out[start : start + part.size] = np.searchsorted(cdf, part)
+    return out
 
 
 def diverge(rng, seq: np.ndarray, rate: float, indel: float = 0.0) -> np.ndarray:

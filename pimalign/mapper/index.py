@@ -92,17 +92,16 @@ def build_index(ref: Reference | str, k: int = 19, w: int = 10, segment: int = S
     if isinstance(ref, str):
         ref = read_reference(ref)
     rbits, key_t, table_t, pos_t = table_layout(int(ref.offsets[-1]), k, w)
-    counts = np.zeros((1 << (2 * k - rbits)) + 1, dtype=np.int64)
-    empty = np.zeros(0, dtype=np.int64)
-    minimizer_pass(ref.arrays, k, w, rbits, segment, False, counts, empty, empty, empty)
-    table = np.zeros(counts.shape[0], dtype=np.int64)
-    np.cumsum(counts[:-1], out=table[1:])
-    del counts
+    # bucket counts become the table in place: memory is the table, a cursor copy of it and
+    # the entries, never a temporary per base
+    table = np.zeros((1 << (2 * k - rbits)) + 1, dtype=table_t)
+    empty = np.zeros(0, dtype=table_t)
+    minimizer_pass(ref.arrays, k, w, rbits, segment, False, table[1:], empty, empty, empty)
+    np.cumsum(table, out=table)
     total = int(table[-1])
     keys = np.zeros(total, dtype=key_t)
     pos = np.zeros(total, dtype=pos_t)
     minimizer_pass(ref.arrays, k, w, rbits, segment, True, empty, table[:-1].copy(), keys, pos)
-    table = table.astype(table_t)
     sort_buckets(table, keys, pos)
     hist = occurrence_histogram(table, keys, OCC_CAP)
     return Index(ref, k, w, rbits, table, keys, pos, occ_threshold(hist))
