@@ -126,3 +126,12 @@ def decode(codes: np.ndarray) -> str:
 def reverse_complement(codes: np.ndarray) -> np.ndarray:
     """Reverse complement of encoded bases (N stays N)."""
     return _COMPLEMENT[codes[::-1]]
+
+
+def repack(flat: np.ndarray, off: np.ndarray, sel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sequences ``sel`` of a packed batch, packed anew."""
+    lengths = off[sel + 1] - off[sel]
+    new_off = np.zeros(sel.shape[0] + 1, dtype=np.int64)
+    np.cumsum(lengths, out=new_off[1:])
+    gather = np.repeat(off[sel] - new_off[:-1], lengths) + np.arange(new_off[-1], dtype=np.int64)
+    return flat[gather], new_off

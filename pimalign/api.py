@@ -11,7 +11,7 @@ from typing import Sequence
 import numba
 import numpy as np
 
-from .alphabet import NCODE_LITERAL, NCODE_MISMATCH, encode, encode_many
+from .alphabet import NCODE_LITERAL, NCODE_MISMATCH, encode, encode_many, repack
 from .kernels.batch import cigar_texts, edit_batch, run_length
 from .kernels.edit import MODE_HW, MODE_NW, edit_align, traceback
 from .kernels.options import mode_id, task_id
@@ -142,6 +142,48 @@ def _path_chunks(q_off: np.ndarray, t_off: np.ndarray) -> list[tuple[int, int]]:
     return chunks
 
 
+PATH_MEMORY = 1 << 30  # bytes of traceback one pair's path may use
+
+
+class PathTooLarge(ValueError):
+    """A pair whose traceback would need more memory than ``PATH_MEMORY``; ``record`` is its
+    0-based index in the batch."""
+
+    def __init__(self, record: int, needed: int):
+        self.record = record
+        super().__init__(
+            f"its CIGAR needs a traceback of {needed / 2**20:,.0f} MiB, more than the "
+            f"{PATH_MEMORY >> 20:,} MiB a path may use (the pair is very long and divergent; "
+            "ask for --task distance or locations)"
+        )
+
+
+def _check_path_memory(q_flat, q_off, t_flat, t_off, mode, k, literal_n, band, threads) -> None:
+    """Refuse, before any work, a pair whose traceback (one byte per cell of the band that
+    decides it: ``rows x (2 d + |n - m| + 1)``) would exceed ``PATH_MEMORY``; only pairs whose
+    whole matrix exceeds it need their distance first."""
+    m = np.diff(q_off)
+    n = np.diff(t_off)
+    big = np.flatnonzero((m + 1) * (n + 1) > PATH_MEMORY)
+    if big.size == 0:
+        return
+    dist = batch_encoded(
+        *repack(q_flat, q_off, big),
+        *repack(t_flat, t_off, big),
+        mode,
+        "distance",
+        k,
+        threads,
+        literal_n,
+        band,
+    ).distance
+    width = 2 * np.where(dist >= 0, dist, np.maximum(m[big], n[big])) + np.abs(n[big] - m[big]) + 1
+    need = (m[big] + 1) * np.minimum(width, n[big] + 1)
+    over = np.flatnonzero(need > PATH_MEMORY)
+    if over.size:
+        raise PathTooLarge(int(big[over[0]]), int(need[over[0]]))
+
+
 def _on_gpu(
     q_flat, q_off, t_flat, t_off, mode, task, k, threads, literal_n, band, engine, stats
 ) -> BatchResult:
@@ -149,7 +191,7 @@ def _on_gpu(
     their tiers) are aligned here on the CPU."""
     import time
 
-    from .gpu import NOT_DONE, edit_batch_gpu, repack
+    from .gpu import NOT_DONE, edit_batch_gpu
 
     if q_off.shape[0] != t_off.shape[0]:
         raise ValueError(f"{q_off.shape[0] - 1} queries but {t_off.shape[0] - 1} targets")
@@ -214,7 +256,11 @@ def batch_encoded(
         )
     if q_off.shape[0] != t_off.shape[0]:
         raise ValueError(f"{q_off.shape[0] - 1} queries but {t_off.shape[0] - 1} targets")
+    if not 1 <= band <= 10_000:
+        raise ValueError(f"band must be in 1..10000, got {band}")
     n_pairs = q_off.shape[0] - 1
+    if task_id == 2:
+        _check_path_memory(q_flat, q_off, t_flat, t_off, mode, k, literal_n, band, threads)
     out = {
         name: np.empty(n_pairs, dtype=np.int64)
         for name in ("distance", "start", "end", "band", "cells", "bits")

@@ -11,6 +11,8 @@ import os
 import sys
 import time
 
+from .cliargs import ranged
+from .cliargs import threads as threads_type
 from .io.errors import InputError
 from .kernels.options import EDIT_MODES
 
@@ -23,13 +25,6 @@ class _Parser(argparse.ArgumentParser):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("formatter_class", argparse.ArgumentDefaultsHelpFormatter)
         super().__init__(*args, **kwargs)
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
 
 
 def _add_editdist(sub) -> None:
@@ -57,14 +52,26 @@ def _add_editdist(sub) -> None:
         help="NW global, HW infix (target ends free), SHW prefix (target end free)",
     )
     p.add_argument("--task", choices=["distance", "locations", "path"], default="distance")
-    p.add_argument("-k", type=int, default=-1, help="maximum distance of interest (-1: none)")
-    p.add_argument("-t", "--threads", type=_positive_int, default=os.cpu_count() or 1)
+    p.add_argument(
+        "-k",
+        type=ranged(-1, 10**9),
+        default=-1,
+        help="maximum distance of interest (-1: none; -1..1e9)",
+    )
+    p.add_argument(
+        "-t", "--threads", type=threads_type, default=os.cpu_count() or 1, help="threads (1..1024)"
+    )
     p.add_argument(
         "--literal-n",
         action="store_true",
         help="N matches N (edlib); by default N mismatches everything (bwa)",
     )
-    p.add_argument("--band", type=int, default=8, help="initial half-width of the adaptive band")
+    p.add_argument(
+        "--band",
+        type=ranged(1, 10_000),
+        default=8,
+        help="initial half-width of the adaptive band (1..10000)",
+    )
     p.add_argument(
         "--workload",
         action="store_true",
@@ -77,7 +84,9 @@ def _add_editdist(sub) -> None:
         help="auto: bit-parallel banded word where it decides, adaptive band elsewhere; "
         "adaptive: always the adaptive band (the workload the PIM model executes)",
     )
-    p.add_argument("--chunk-size", type=_positive_int, default=100_000, help="pairs per batch")
+    p.add_argument(
+        "--chunk-size", type=ranged(1, 10**7), default=100_000, help="pairs per batch (1..1e7)"
+    )
     p.add_argument(
         "--device",
         choices=["cpu", "gpu"],
@@ -91,7 +100,7 @@ def _run_editdist(args) -> int:
     from tqdm import tqdm
 
     from .alphabet import SequenceError, encode_many
-    from .api import batch_encoded
+    from .api import PathTooLarge, batch_encoded
     from .io.atomic import atomic_output, check_output_path
     from .io.pairs import read_fastx_pairs, read_tsv_pairs
 
@@ -137,20 +146,26 @@ def _run_editdist(args) -> int:
                             raise InputError(source, err.problem, line=number) from None
                         raise InputError(source, err.problem, number) from None
                 (q_flat, q_off), (t_flat, t_off) = encoded
-                res = batch_encoded(
-                    q_flat,
-                    q_off,
-                    t_flat,
-                    t_off,
-                    args.mode,
-                    args.task,
-                    args.k,
-                    args.threads,
-                    args.literal_n,
-                    args.band,
-                    args.engine,
-                    args.device,
-                )
+                try:
+                    res = batch_encoded(
+                        q_flat,
+                        q_off,
+                        t_flat,
+                        t_off,
+                        args.mode,
+                        args.task,
+                        args.k,
+                        args.threads,
+                        args.literal_n,
+                        args.band,
+                        args.engine,
+                        args.device,
+                    )
+                except PathTooLarge as err:
+                    number = records[err.record]
+                    if len(args.inputs) == 1:
+                        raise InputError(sources[0], str(err), line=number) from None
+                    raise InputError(sources[0], str(err), number) from None
                 fields = [ids, res.distance.tolist()]
                 if args.task != "distance":
                     fields += [res.start.tolist(), res.end.tolist()]
@@ -187,8 +202,8 @@ def _add_index(sub) -> None:
     )
     p.add_argument("reference", metavar="REF.fa[.gz]|INDEX")
     p.add_argument("-o", "--output", help="index file (default: REF with .pmi appended)")
-    p.add_argument("-k", type=int, default=19, help="minimizer k-mer length (5..28)")
-    p.add_argument("-w", type=int, default=10, help="minimizer window (1..255)")
+    p.add_argument("-k", type=ranged(5, 28), default=19, help="minimizer k-mer length (5..28)")
+    p.add_argument("-w", type=ranged(1, 255), default=10, help="minimizer window (1..255)")
     p.add_argument("--check", action="store_true", help="verify the index file REF in full")
     p.set_defaults(func=_run_index)
 
@@ -228,7 +243,13 @@ def _add_align(sub) -> None:
     p.add_argument("reference", metavar="REF")
     p.add_argument("reads", nargs="+", metavar="READS.fq[.gz]", help="one file, or two for pairs")
     p.add_argument("-o", "--output", default="-", help="output .bam/.sam/.cram or - (SAM)")
-    p.add_argument("-t", "--threads", type=_positive_int, default=os.cpu_count() or 1)
+    p.add_argument(
+        "-t",
+        "--threads",
+        type=threads_type,
+        default=os.cpu_count() or 1,
+        help="threads (1..1024; samtools sorts with at most 16)",
+    )
     p.add_argument("-R", "--read-group", help="read group header line, e.g. '@RG\\tID:x\\tSM:y'")
     p.add_argument("--sort", choices=SORTS, default="coordinate")
     p.add_argument("-x", "--preset", choices=sorted(PRESETS), default="sr")
@@ -242,19 +263,20 @@ def _add_align(sub) -> None:
     p.add_argument(
         "--workload",
         metavar="FILE.tsv.gz",
-        help="write one row per extension: band, cells, bits (the PIM model's input)",
+        help="write one row per extension: band, cells, bits (the PIM model's input); - writes "
+        "plain TSV to standard output",
     )
     p.add_argument(
         "--insert-size-only",
         action="store_true",
         help="pairs: only learn the insert-size model with these options and write "
-        "MEAN,SD (or 'none') to -o; a chunked run passes it back with -I",
+        "MEAN,SD,MAX,MIN (or 'none') to -o; a chunked run passes it back with -I",
     )
     p.add_argument(
         "--chunk-size",
-        type=_positive_int,
+        type=ranged(1, 10**7),
         default=10_000,
-        help="reads (or pairs) per batch: memory grows with it",
+        help="reads (or pairs) per batch, 1..1e7: memory grows with it",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument(
@@ -285,6 +307,10 @@ def _run_align(args) -> int:
 
     if len(args.reads) > 2:
         raise _UsageError("align takes one reads file, or two for paired-end")
+    if args.reads.count("-") > 1:
+        raise _UsageError("standard input (-) can be read once: give at most one reads file as -")
+    if args.workload == "-" and args.output == "-":
+        raise _UsageError("--workload - and -o - both want standard output; give one a file")
     overrides = {f.name: getattr(args, f.name) for f in knobs()}
     if args.no_rescue:
         overrides["rescue"] = False
@@ -335,6 +361,19 @@ def _insert_only(args, params) -> int:
                 out.write(text + "\n")
     _log(f"insert size (mean,sd,max,min): {text}")
     return EXIT_OK
+
+
+def _describe(err: Exception, args) -> str:
+    """The one line for an error: an operating-system error names its file (the output when
+    it has none: a full disk while writing, say) and never a temporary name."""
+    if not isinstance(err, OSError) or isinstance(err, InputError):
+        return str(err)
+    name = err.filename if isinstance(err.filename, str) else None
+    output = getattr(args, "output", None) or getattr(args, "json", None)
+    if name is None or ".pimalign-" in os.path.basename(name):
+        name = output if isinstance(output, str) and output != "-" else name
+    reason = err.strerror or str(err)
+    return f"{name}: {reason}" if name else reason
 
 
 class _UsageError(Exception):
@@ -400,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
         # Bad input and I/O failures exit 1; a ValueError is a bad option value (usage, 2).
         if args.debug:
             raise
-        print(f"pimalign {args.command}: error: {err}", file=sys.stderr)
+        print(f"pimalign {args.command}: error: {_describe(err, args)}", file=sys.stderr)
         return EXIT_USAGE if isinstance(err, ValueError) else EXIT_INPUT
     _log(f"done in {time.time() - started:.2f} s")
     return code

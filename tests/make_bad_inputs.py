@@ -218,6 +218,27 @@ def build() -> dict[str, bytes]:
     files["dev_non_utf8.toml"] = '[device]\nname = "caf\u00e9"\n'.encode("latin-1")
     files["dev_bad_init.toml"] = '[logic]\ninit_policy = "sometimes"\n'
 
+    # ---- round two (issue 14): names SAM forbids, containers, line ends, sizes, devices -----
+    files["name_too_long.fq"] = fq([ok[0], ("r" * 300, s2, q2), ok[2]])
+    files["name_with_nul.fq"] = fq([ok[0], ("r\x002", s2, q2), ok[2]])
+    files["name_with_at.fq"] = fq([ok[0], ("r@2", s2, q2), ok[2]])
+    files["cr_only.fq"] = fq(ok, eol="\r")
+    files["reads.cram"] = b"CRAM\x03\x00" + bytes(rng.randrange(256) for _ in range(64))
+    files["reads.fq.bz2"] = b"BZh91AY&SY" + bytes(rng.randrange(256) for _ in range(64))
+    files["ref_star_name.fa"] = fa(
+        [("chr1", _demo_reference(0, 600)), ("*", _demo_reference(600, 600))]
+    )
+    files["ref_eq_name.fa"] = fa([("=x", _demo_reference(0, 600))])
+    files["ref_comma_name.fa"] = fa([("chr1,alt", _demo_reference(0, 600))])
+    files["ref_cr_only.fa"] = fa([("chr1", _demo_reference(0, 600))]).replace("\n", "\r")
+    files["pairs_trailing_tab.tsv"] = "ACGTACGT\tACGTACGT\t\n"
+    files["pairs_doubled_tab.tsv"] = "p1\t\tACGT\n"
+    long_q = "".join(rng.choice("ACGT") for _ in range(100_000))
+    files["pairs_long_path.tsv.gz"] = _gzip(f"big\t{long_q}\t{long_q[:60_000]}\n".encode())
+    files["dev_rows_huge.toml"] = "[crossbar]\nrows = 9223372036854775807\n"
+    files["dev_chips_huge.toml"] = "[organisation]\nchips = 100000000000\n"
+    files["dev_gate_string.toml"] = '[logic]\ngate_set = "NOR"\n'
+
     return {
         name: data if isinstance(data, bytes) else data.encode("ascii")
         for name, data in sorted(files.items())

@@ -713,7 +713,7 @@ CASES = [
     ),
     case("align-bad-read-group", f"{ALIGN} {I1} {{bad}}/ok.fq -o {{out}}/o.bam -R ID:x", 2, "@RG"),
     case(
-        "index-k-out-of-range", "index {bad}/ref_ok.fa -o {out}/x.pmi -k 3", 2, "k must be in 5..28"
+        "index-k-out-of-range", "index {bad}/ref_ok.fa -o {out}/x.pmi -k 3", 2, "must be in 5..28"
     ),
     case(
         "editdist-three-inputs",
@@ -1063,6 +1063,235 @@ CASES = [
         "truncated.fq.gz",
         "truncated gzip",
     ),
+    # ---- round two (issue 14), by kind ------------------------------------------------------
+    # names: SAM's QNAME and RNAME rules, read group lines
+    case(
+        "align-read-name-too-long",
+        f"{ALIGN} {I1} {{bad}}/name_too_long.fq -o {{out}}/o.bam",
+        1,
+        "name_too_long.fq",
+        "record 2",
+        "254",
+    ),
+    case(
+        "align-read-name-nul",
+        f"{ALIGN} {I1} {{bad}}/name_with_nul.fq -o {{out}}/o.bam",
+        1,
+        "name_with_nul.fq",
+        "record 2",
+        "SAM forbids",
+    ),
+    case(
+        "align-read-name-at",
+        f"{ALIGN} {I1} {{bad}}/name_with_at.fq -o {{out}}/o.sam",
+        1,
+        "name_with_at.fq",
+        "record 2",
+        "'@'",
+    ),
+    case(
+        "align-read-group-newline",
+        f"{ALIGN} {I1} {{bad}}/ok.fq -o {{out}}/o.bam -R @RG\\tID:x{{nl}}SM:y",
+        2,
+        "read group holds '\\n'",
+    ),
+    case(
+        "align-read-group-bad-field",
+        f"{ALIGN} {I1} {{bad}}/ok.fq -o {{out}}/o.bam -R @RG\\tID:x\\tSM",
+        2,
+        "TAG:VALUE",
+    ),
+    case(
+        "index-contig-named-star",
+        "index {bad}/ref_star_name.fa -o {out}/x.pmi",
+        1,
+        "ref_star_name.fa",
+        "record 2",
+        "not a valid SAM reference name",
+    ),
+    case(
+        "index-contig-named-eq",
+        "index {bad}/ref_eq_name.fa -o {out}/x.pmi",
+        1,
+        "ref_eq_name.fa",
+        "record 1",
+        "'=x'",
+    ),
+    case(
+        "index-contig-name-comma",
+        "index {bad}/ref_comma_name.fa -o {out}/x.pmi",
+        1,
+        "ref_comma_name.fa",
+        "'chr1,alt'",
+    ),
+    # numbers: every option has a range
+    case(
+        "align-insert-inf",
+        f"{ALIGN} {I1} {{bad}}/ok.fq {{bad}}/ok_R2.fq -o {{out}}/o.bam -I inf,50",
+        2,
+        "insert size mean and sd",
+    ),
+    case(
+        "align-insert-huge",
+        f"{ALIGN} {I1} {{bad}}/ok.fq {{bad}}/ok_R2.fq -o {{out}}/o.bam -I 1e308,1e308",
+        2,
+        "insert size mean and sd",
+    ),
+    case(
+        "align-pad-huge",
+        f"{ALIGN} {I1} {{bad}}/ok.fq -o {{out}}/o.bam --pad 1000000000",
+        2,
+        "pad must be in 0..1000",
+    ),
+    case(
+        "align-pad-int64",
+        f"{ALIGN} {I1} {{bad}}/ok.fq -o {{out}}/o.bam --pad 9223372036854775807",
+        2,
+        "pad must be in 0..1000",
+    ),
+    case(
+        "align-drop-pct-1000",
+        f"{ALIGN} {I1} {{bad}}/ok.fq -o {{out}}/o.bam --drop-pct 1000",
+        2,
+        "drop-pct must be in 0..100",
+    ),
+    case(
+        "align-match-int64",
+        f"{ALIGN} {I1} {{bad}}/ok.fq -o {{out}}/o.bam --match 9223372036854775807",
+        2,
+        "match must be in 1..100",
+    ),
+    case(
+        "align-threads-zero",
+        f"align --no-progress {I1} {{bad}}/ok.fq -o {{out}}/o.bam -t 0",
+        2,
+        "must be in 1..1024",
+    ),
+    case(
+        "editdist-band-zero",
+        "editdist {bad}/pairs_ok.tsv -o {out}/d.tsv --band 0",
+        2,
+        "must be in 1..10000",
+    ),
+    case(
+        "editdist-band-negative-path",
+        "editdist {bad}/pairs_ok.tsv -o {out}/d.tsv --engine adaptive --band -5 --task path",
+        2,
+        "must be in 1..10000",
+    ),
+    case(
+        "sweep-crossbars-huge",
+        "pim sweep --pairs {bad}/pairs_ok.tsv -o {out}/s.tsv --crossbars 99999999999999999999",
+        2,
+        "must be in 2..1099511627776",
+    ),
+    case(
+        "estimate-device-rows-huge",
+        f"{EST} --pairs {{bad}}/pairs_ok.tsv --device {{bad}}/dev_rows_huge.toml",
+        2,
+        "crossbar.rows",
+        "1..1048576",
+    ),
+    case(
+        "estimate-device-chips-huge",
+        f"{EST} --pairs {{bad}}/pairs_ok.tsv --device {{bad}}/dev_chips_huge.toml",
+        2,
+        "organisation.chips",
+        "1..1048576",
+    ),
+    case(
+        "estimate-device-gate-set-string",
+        f"{EST} --pairs {{bad}}/pairs_ok.tsv --device {{bad}}/dev_gate_string.toml",
+        2,
+        "list of gate names",
+        "'NOR'",
+    ),
+    # sizes: memory-bounded paths
+    case(
+        "editdist-path-too-large",
+        "editdist {bad}/pairs_long_path.tsv.gz --task path -o {out}/d.tsv",
+        1,
+        "pairs_long_path.tsv.gz",
+        "line 1",
+        "MiB",
+    ),
+    # file types and line ends, on files and standard input
+    case(
+        "align-cram-as-reads",
+        f"{ALIGN} {I1} {{bad}}/reads.cram -o {{out}}/o.bam",
+        1,
+        "reads.cram",
+        "is a CRAM file",
+    ),
+    case(
+        "align-bzip2-as-reads",
+        f"{ALIGN} {I1} {{bad}}/reads.fq.bz2 -o {{out}}/o.bam",
+        1,
+        "reads.fq.bz2",
+        "bzip2",
+    ),
+    case(
+        "align-cram-on-stdin",
+        f"{ALIGN} {I1} - -o {{out}}/o.bam",
+        1,
+        "-:",
+        "is a CRAM file",
+        setup=("stdin:reads.cram",),
+    ),
+    case("align-stdin-twice", f"{ALIGN} {I1} - - -o {{out}}/o.bam", 2, "read once"),
+    case(
+        "align-cr-only-line-ends",
+        f"{ALIGN} {I1} {{bad}}/cr_only.fq -o {{out}}/o.bam",
+        1,
+        "cr_only.fq",
+        "CR alone",
+    ),
+    case(
+        "index-cr-only-line-ends",
+        "index {bad}/ref_cr_only.fa -o {out}/x.pmi",
+        1,
+        "ref_cr_only.fa",
+        "CR alone",
+    ),
+    case(
+        "editdist-trailing-tab",
+        "editdist {bad}/pairs_trailing_tab.tsv -o {out}/d.tsv",
+        1,
+        "pairs_trailing_tab.tsv",
+        "line 1",
+        "empty column",
+    ),
+    case(
+        "editdist-doubled-tab",
+        "editdist {bad}/pairs_doubled_tab.tsv -o {out}/d.tsv",
+        1,
+        "pairs_doubled_tab.tsv",
+        "line 1",
+        "empty column",
+    ),
+    case(
+        "align-workload-and-output-on-stdout",
+        f"{ALIGN} {I1} {{bad}}/ok.fq -o - --workload -",
+        2,
+        "both want standard output",
+    ),
+    # outputs: side files, several outputs together
+    case(
+        "align-index-path-is-folder",
+        f"{ALIGN} {I1} {{bad}}/ok.fq -o {{out}}/o.bam",
+        1,
+        "o.bam.bai",
+        "is a folder",
+        setup=("ok.fq:o.bam", "dir:o.bam.bai"),
+    ),
+    case(
+        "estimate-figure-path-is-folder",
+        f"{EST} --pairs {{bad}}/pairs_ok.tsv --json {{out}}/r.json --report {{out}}/rep",
+        1,
+        "energy_breakdown.png",
+        "folder",
+        setup=("dir:rep", "dir:rep/energy_breakdown.png"),
+    ),
 ]
 
 
@@ -1181,7 +1410,7 @@ def _execute(c: Case, work: str, out: str) -> Outcome:
         prefix = _readonly_prefix(out)
         if prefix is None:
             return Outcome(skip="cannot make a read-only folder here (root without unshare)")
-    argv = prefix + PIMALIGN + c.argv({"bad": BAD, "work": work, "out": out})
+    argv = prefix + PIMALIGN + c.argv({"bad": BAD, "work": work, "out": out, "nl": "\n"})
     try:
         res = subprocess.run(argv, input=stdin, capture_output=True, timeout=120)
     finally:

@@ -7,7 +7,8 @@ says whether a CUDA GPU (or Numba's simulator, ``NUMBA_ENABLE_CUDASIM=1``) is th
 raises a clear ``RuntimeError`` when not. Importing this package does not import ``numba.cuda``.
 """
 
-from .batch import edit_batch_gpu, repack
+from ..alphabet import repack
+from .batch import edit_batch_gpu
 from .device import NO_GPU, available, device_name, require, simulator_enabled
 
 NOT_DONE = -2  # distance of a pair the GPU left to the CPU (as gpu.kernels.NOT_DONE)

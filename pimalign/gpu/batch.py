@@ -12,6 +12,7 @@ import time
 
 import numpy as np
 
+from ..alphabet import repack  # noqa: F401  (re-exported)
 from ..kernels.options import MODE_HW, TASK_PATH, mode_id, task_id
 from .device import require
 
@@ -34,15 +35,6 @@ def _packed(flat, off, what: str) -> tuple[np.ndarray, np.ndarray]:
     if off.shape[0] > 1 and (np.any(np.diff(off) < 0) or off[0] < 0 or off[-1] > flat.shape[0]):
         raise ValueError(f"{what} offsets must be non-decreasing and inside the code array")
     return flat, off
-
-
-def repack(flat: np.ndarray, off: np.ndarray, sel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The sequences ``sel`` of a packed batch, packed anew."""
-    lengths = off[sel + 1] - off[sel]
-    new_off = np.zeros(sel.shape[0] + 1, dtype=np.int64)
-    np.cumsum(lengths, out=new_off[1:])
-    gather = np.repeat(off[sel] - new_off[:-1], lengths) + np.arange(new_off[-1], dtype=np.int64)
-    return flat[gather], new_off
 
 
 def edit_batch_gpu(

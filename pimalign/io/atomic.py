@@ -1,11 +1,20 @@
 """Outputs that appear under their final name only when complete.
 
-``atomic_output(path)`` yields a temporary path in the same folder; it is renamed to ``path`` when
-the block succeeds and removed when it raises (KeyboardInterrupt and SystemExit included).
-Every temporary file made here stays in a registry until it is renamed or removed, so that a signal
-handler can delete them all before ``os._exit`` (``remove_live_temps``): unwinding the stack with an
-exception is not reliable there, because Python swallows exceptions raised inside ``__del__`` and
-C callbacks (llvmlite's, during Numba's start-up).
+``atomic_output(path)`` yields a temporary path in the same folder; it becomes ``path`` when the
+block succeeds and is removed when it raises (KeyboardInterrupt and SystemExit included).
+``atomic_outputs(paths)`` does the same for several files that appear together or not at all.
+Every temporary file made here stays in a registry until it is renamed or removed, so that a
+signal handler can delete them all before ``os._exit`` (``remove_live_temps``): unwinding the
+stack with an exception is not reliable there, because Python swallows exceptions raised inside
+``__del__`` and C callbacks (llvmlite's, during Numba's start-up).
+
+Temporary files are named ``.NAME.pimalign-PID-RANDOM.tmp...`` beside the output ``NAME``: a run
+killed outright (SIGKILL, power loss) leaves them, and the next run writing ``NAME`` deletes
+those whose process no longer exists (``clear_stale_temps``).
+
+An output path that exists and is not a regular file (``/dev/null``, a FIFO) is written in place,
+never replaced; a regular output's side files (a ``.bai`` beside a ``.bam``) that the run does
+not write anew are removed when the output is committed, so no stale index describes it.
 """
 
 from __future__ import annotations
@@ -13,11 +22,15 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import re
 import secrets
+import shutil
+import stat
 
 from .errors import InputError
 
 _LIVE_TEMPS: set[str] = set()
+SIDE_FILES = {".bam": (".bai", ".csi"), ".cram": (".crai",), ".sam": ()}
 
 
 def forget_temp(path: str) -> None:
@@ -39,9 +52,19 @@ def remove_live_temps() -> None:
         remove_temp(path)
 
 
-def check_output_path(path: str, inputs: tuple[str, ...] = ()) -> None:
+def is_special(path: str) -> bool:
+    """Whether ``path`` exists and is neither a regular file nor a folder (a device, a FIFO)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def check_output_path(path: str, inputs: tuple[str, ...] = (), side: tuple = ()) -> None:
     """Fail early, before any work, on an output that could never be written or would clobber
-    an input."""
+    an input (``side``: suffixes of files written beside it, e.g. ``.bai``); clear the stale
+    temporary files of earlier runs that died."""
     folder = os.path.dirname(os.path.abspath(path)) or "."
     if os.path.isdir(path):
         raise InputError(path, "output path is a folder; give a file name")
@@ -49,6 +72,9 @@ def check_output_path(path: str, inputs: tuple[str, ...] = ()) -> None:
         raise InputError(path, f"output folder {folder} does not exist")
     if not os.access(folder, os.W_OK):
         raise InputError(path, f"output folder {folder} is not writable")
+    for suffix in side:
+        if os.path.isdir(path + suffix):
+            raise InputError(path + suffix, "is a folder, where the output's index goes")
     for source in inputs:
         if (
             source not in ("-", None)
@@ -57,6 +83,39 @@ def check_output_path(path: str, inputs: tuple[str, ...] = ()) -> None:
             and os.path.samefile(source, path)
         ):
             raise InputError(path, "output path is the same file as an input")
+    clear_stale_temps(path)
+
+
+_STALE = re.compile(r"\.pimalign-(\d+)-[0-9a-f]+\.tmp")
+
+
+def clear_stale_temps(path: str) -> list[str]:
+    """Delete the temporary files left beside ``path`` by runs whose process is gone."""
+    folder = os.path.dirname(os.path.abspath(path))
+    pattern = os.path.join(
+        glob.escape(folder), f".{glob.escape(os.path.basename(path))}.pimalign-*.tmp*"
+    )
+    removed = []
+    for name in glob.glob(pattern):
+        match = _STALE.search(os.path.basename(name))
+        if match is None or _alive(int(match.group(1))):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+            removed.append(name)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def make_temp(path: str, suffix: str = "") -> str:
@@ -66,8 +125,10 @@ def make_temp(path: str, suffix: str = "") -> str:
     every file this made.
     """
     folder = os.path.dirname(os.path.abspath(path))
+    base = os.path.basename(path)
     while True:
-        tmp = os.path.join(folder, f".{os.path.basename(path)}.{secrets.token_hex(4)}.tmp{suffix}")
+        token = secrets.token_hex(4)
+        tmp = os.path.join(folder, f".{base}.pimalign-{os.getpid()}-{token}.tmp{suffix}")
         _LIVE_TEMPS.add(tmp)
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
@@ -81,14 +142,45 @@ def make_temp(path: str, suffix: str = "") -> str:
         return tmp
 
 
+def commit(tmp: str, path: str, keep_side: tuple = ()) -> None:
+    """Make the finished temporary file ``tmp`` the output ``path``: renamed over a regular
+    file, copied into a special one (``/dev/null``, a FIFO). Side files of ``path`` other than
+    ``keep_side`` are removed (they would describe the old file)."""
+    if is_special(path):
+        with open(tmp, "rb") as src, open(path, "wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+        remove_temp(tmp)
+        return
+    for suffix in SIDE_FILES.get(os.path.splitext(path)[1].lower(), ()):
+        if suffix not in keep_side:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path + suffix)
+    os.replace(tmp, path)
+    forget_temp(tmp)
+
+
 @contextlib.contextmanager
 def atomic_output(path: str, suffix: str = ""):
-    """Yield a temporary file name next to ``path``; rename it to ``path`` on success."""
-    tmp = make_temp(path, suffix)
-    try:
+    """Yield a temporary file name next to ``path``; it becomes ``path`` on success."""
+    with atomic_outputs([path], suffix) as (tmp,):
         yield tmp
-        os.replace(tmp, path)
-        forget_temp(tmp)
+
+
+@contextlib.contextmanager
+def atomic_outputs(paths: list[str], suffix: str = ""):
+    """Yield one temporary name per path; all become their outputs together, on success only
+    (a failure before the end leaves none of them)."""
+    temps = []
+    try:
+        for path in paths:
+            temps.append(make_temp(path, suffix or os.path.splitext(path)[1]))
+        yield temps
+        for path in paths:  # every target is checked before the first one is replaced
+            if os.path.isdir(path):
+                raise InputError(path, "output path is a folder; give a file name")
+        for tmp, path in zip(temps, paths):
+            commit(tmp, path)
     except BaseException:
-        remove_temp(tmp)
+        for tmp in temps:
+            remove_temp(tmp)
         raise

@@ -40,6 +40,13 @@ def read_tsv_pairs(path: str, chunk_size: int) -> Iterator[tuple[list, list, lis
                 if not line or line.startswith("#"):
                     continue
                 fields = line.split("\t")
+                if len(fields) in (2, 3) and not all(fields):
+                    raise InputError(
+                        path,
+                        "empty column (a stray tab?): a line is "
+                        "query<TAB>target or id<TAB>query<TAB>target",
+                        line=line_no,
+                    )
                 if len(fields) == 2:
                     ids.append(str(line_no))
                     queries.append(fields[0])

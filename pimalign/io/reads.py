@@ -23,6 +23,15 @@ from .errors import InputError, read_error
 
 GZIP_MAGIC = b"\x1f\x8b"
 BAM_MAGIC = b"BAM\x01"
+CONTAINERS = (  # formats a user may hand over by mistake, named by their magic bytes
+    (b"CRAM", "CRAM", "convert it with `samtools fastq`"),
+    (b"BZh", "bzip2", "decompress it first, e.g. with `bzcat`"),
+    (b"\xfd7zXZ", "xz", "decompress it first, e.g. with `xzcat`"),
+    (b"\x28\xb5\x2f\xfd", "zstd", "decompress it first, e.g. with `zstdcat`"),
+)
+# SAM's QNAME: 1 to 254 characters from '!' to '~' except '@'
+QNAME_MAX = 254
+_QNAME_CHARS = str.maketrans("", "", "".join(chr(c) for c in range(33, 127) if c != 64))
 
 
 @dataclass
@@ -49,6 +58,9 @@ def open_binary(path: str):
             raise InputError(path, "is a folder, not a file")
         raw = open(path, "rb")
     head = raw.peek(4)[:4] if hasattr(raw, "peek") else b""
+    for magic, kind, how in CONTAINERS:
+        if head[: len(magic)] == magic:
+            raise InputError(path, f"is a {kind} file, not FASTQ/FASTA ({how})")
     if head[:2] == GZIP_MAGIC:
         gz = gzip.GzipFile(fileobj=raw)
         try:
@@ -65,6 +77,39 @@ def open_binary(path: str):
     return raw
 
 
+def check_line_ends(path: str, handle) -> None:
+    """Old Mac files end lines with CR alone: name that, rather than a record that never ends."""
+    head = handle.peek(1 << 16)[: 1 << 16] if hasattr(handle, "peek") else b""
+    if b"\r" in head and b"\n" not in head:
+        raise InputError(
+            path,
+            "lines end with CR alone (old Mac text); convert them to LF, "
+            "e.g. with `tr '\\r' '\\n'`",
+        )
+
+
+def check_names(path: str, first: int, names: list) -> None:
+    """Every name must be a SAM QNAME; ``first`` is the record number of ``names[0]``."""
+    if not names:
+        return
+    longest = max(range(len(names)), key=lambda x: len(names[x]))
+    if len(names[longest]) > QNAME_MAX:
+        raise InputError(
+            path,
+            f"read name is {len(names[longest])} characters long; SAM allows {QNAME_MAX}",
+            first + longest,
+        )
+    if "".join(names).translate(_QNAME_CHARS):
+        x = next(x for x, n in enumerate(names) if n.translate(_QNAME_CHARS))
+        char = names[x].translate(_QNAME_CHARS)[0]
+        raise InputError(
+            path,
+            f"read name holds {char!r}, which SAM forbids in a name "
+            "(printable ASCII but '@', no spaces)",
+            first + x,
+        )
+
+
 def _name_of(header: str) -> str:
     """A read's name from its header line: the first word, without a /1 or /2 (as bwa)."""
     name = header[1:].split(None, 1)[0] if len(header) > 1 and not header[1].isspace() else ""
@@ -77,6 +122,7 @@ def read_chunks(path: str, chunk_size: int = 50_000) -> Iterator[ReadChunk]:
     """Yield chunks of at most ``chunk_size`` records from a FASTQ or FASTA file."""
     handle = open_binary(path)
     try:
+        check_line_ends(path, handle)
         first = handle.peek(1)[:1] if hasattr(handle, "peek") else b""
         if first == b"@":
             yield from _fastq(handle, path, chunk_size)
@@ -178,6 +224,7 @@ def _fastq(handle, path: str, chunk_size: int) -> Iterator[ReadChunk]:
         block_names = list(map(_name_of, heads))
         if "" in block_names:
             raise InputError(path, "empty read name", number + block_names.index("") + 1)
+        check_names(path, number + 1, block_names)
         joined = "\n".join(bases)
         if not joined.isupper() and joined.strip("\n"):
             bases = joined.upper().split("\n")
@@ -257,6 +304,7 @@ def _fasta(text, path: str, header: str, chunk_size: int) -> Iterator[ReadChunk]
         name = _name_of(header.rstrip("\n"))
         if not name:
             raise InputError(path, "empty read name", number)
+        check_names(path, number, [name])
         names.append(name)
         seqs.append("".join(parts).upper())
         parts = []

@@ -11,11 +11,27 @@ import sys
 
 import pysam
 
-from .atomic import forget_temp, make_temp, remove_temp
+from .atomic import commit, forget_temp, make_temp, remove_temp
+from .errors import InputError
 
 FORMATS = {".sam": "SAM", ".bam": "BAM", ".cram": "CRAM"}
 SORTS = ("coordinate", "queryname", "none")
 SORT_MEMORY = "32M"  # samtools sort buffer per thread: keeps peak memory flat; it spills to disk
+MAX_SORT_THREADS = 16  # more gain nothing on one output file and cost 32M each
+
+
+def sort_threads(threads: int) -> int:
+    """samtools threads for ``-t threads``: at most the machine's cores and MAX_SORT_THREADS."""
+    return max(1, min(threads, os.cpu_count() or 1, MAX_SORT_THREADS))
+
+
+def _samtools_problem(err) -> str:
+    """The useful part of a samtools failure (a full disk is named as such)."""
+    text = str(err)
+    if "No space left" in text:
+        return "no space left on device"
+    lines = [line for line in text.splitlines() if line.strip()]
+    return lines[-1][:300] if lines else "samtools failed"
 
 
 def output_format(path: str) -> str:
@@ -37,10 +53,22 @@ def parse_read_group(text: str | None) -> tuple[str | None, str | None]:
     line = text.replace("\\t", "\t")
     if not line.startswith("@RG\t"):
         raise ValueError(f"read group must start with '@RG\\t', got {text!r}")
-    fields = dict(f.split(":", 1) for f in line.split("\t")[1:] if ":" in f)
-    if not fields.get("ID"):
+    bad = [c for c in line if c in "\n\r\0" or (ord(c) < 32 and c != "\t") or ord(c) > 126]
+    if bad:
+        raise ValueError(
+            f"read group holds {bad[0]!r}: a SAM header line is printable ASCII "
+            f"fields separated by tabs, got {text!r}"
+        )
+    fields = line.split("\t")[1:]
+    for f in fields:
+        if len(f) < 4 or f[2] != ":" or not f[:2].isalnum():
+            raise ValueError(f"read group field {f!r} is not TAG:VALUE (SAM), in {text!r}")
+    tags = dict(f.split(":", 1) for f in fields)
+    if not tags.get("ID"):
         raise ValueError(f"read group has no ID field: {text!r}")
-    return line, fields["ID"]
+    if len(tags) != len(fields):
+        raise ValueError(f"read group repeats a tag: {text!r}")
+    return line, tags["ID"]
 
 
 def header_text(names, lengths, sort: str, rg_line: str | None, command: str, version: str) -> str:
@@ -94,18 +122,40 @@ class SamSink:
         """Convert/sort/index; returns the paths written (output first).
 
         ``level`` is the BGZF compression level: 1 (default) writes about 8% more bytes than
-        samtools' default 6 in a third of the time.
+        samtools' default 6 in a third of the time. samtools adds no ``@PG`` line (it would
+        name temporary files: identical runs give identical bytes). A samtools failure, a full
+        disk included, is one ``InputError`` naming the output; the temporary files go.
         """
         if self.output == "-":
             self.handle.flush()
             return []
         self.handle.close()
+        # htslib's own messages would be a second line on stderr: the failure is reported once
+        verbosity = pysam.set_verbosity(0)
+        try:
+            final, index_tmp = self._convert(sort, threads, reference_fasta, write_index, level)
+        except pysam.utils.SamtoolsError as err:
+            raise InputError(self.output, f"writing failed: {_samtools_problem(err)}") from None
+        finally:
+            pysam.set_verbosity(verbosity)
+        index_suffix = ".bai" if self.output.lower().endswith(".bam") else ".crai"
+        commit(final, self.output, keep_side=(index_suffix,) if index_tmp else ())
+        written = [self.output]
+        if index_tmp:
+            commit(index_tmp, self.output + index_suffix)
+            written.append(self.output + index_suffix)
+        return written
+
+    def _convert(self, sort, threads, reference_fasta, write_index, level):
         fmt = output_format(self.output)
-        extra = ["--reference", reference_fasta] if fmt == "CRAM" else []
-        if fmt == "CRAM" and not reference_fasta:
-            raise ValueError("CRAM output needs the reference FASTA")
+        extra = ["--no-PG"]
+        if fmt == "CRAM":
+            if not reference_fasta:
+                raise ValueError("CRAM output needs the reference FASTA")
+            # the reference travels inside the CRAM: it reads back without -T
+            extra += ["--reference", reference_fasta, "--output-fmt-option", "embed_ref=1"]
         final = self._temp(os.path.splitext(self.output)[1])
-        t = ["-@", str(max(1, threads))]
+        t = ["-@", str(sort_threads(threads))]
         if sort == "none":
             if fmt == "SAM":
                 os.replace(self.sam_path, final)
@@ -143,19 +193,11 @@ class SamSink:
                 self.sam_path,
                 catch_stdout=False,
             )
-        written = [self.output]
         index_tmp = None
         if write_index and sort == "coordinate" and fmt in ("BAM", "CRAM"):
             index_tmp = self._temp(".bai" if fmt == "BAM" else ".crai")
             pysam.index(final, "-o", index_tmp, catch_stdout=False)
-        os.replace(final, self.output)
-        forget_temp(final)
-        if index_tmp:
-            index_path = self.output + (".bai" if fmt == "BAM" else ".crai")
-            os.replace(index_tmp, index_path)
-            forget_temp(index_tmp)
-            written.append(index_path)
-        return written
+        return final, index_tmp
 
     def __exit__(self, *exc):
         if self.output != "-" and not self.handle.closed:

@@ -65,11 +65,12 @@ class Reference:
 def contigs(path: str) -> Iterator[tuple[int, str, np.ndarray]]:
     """``(record number, name, codes)`` of each contig of a (gzipped) FASTA, validated."""
     from ..alphabet import _ENCODE_IUPAC, _translate
-    from ..io.reads import open_binary
+    from ..io.reads import check_line_ends, open_binary
 
     handle = open_binary(path)
     seen: dict = {}
     try:
+        check_line_ends(path, handle)
         first = handle.peek(1)[:1] if hasattr(handle, "peek") else b""
         if not first:
             raise InputError(path, "contains no records (empty file)")

@@ -118,7 +118,10 @@ def run_align(
     seeded = None  # the chunk iterator holds them until the first chunk is mapped
     with contextlib.ExitStack() as stack:
         work_out = None
-        if workload:
+        if workload == "-":
+            work_out = sys.stdout
+            work_out.write(WORKLOAD_HEADER)
+        elif workload:
             work_tmp = stack.enter_context(atomic_output(workload))
             work_out = stack.enter_context(gzip.open(work_tmp, "wt", compresslevel=3))
             work_out.write(WORKLOAD_HEADER)
@@ -137,11 +140,11 @@ def run_align(
 
 
 def _check_outputs(output: str, workload: str | None, inputs: tuple) -> None:
-    from ..io.atomic import check_output_path
+    from ..io.atomic import SIDE_FILES, check_output_path
 
     if output != "-":
-        check_output_path(output, inputs)
-    if workload:
+        check_output_path(output, inputs, SIDE_FILES.get(os.path.splitext(output)[1].lower(), ()))
+    if workload and workload != "-":
         check_output_path(workload, inputs)
         if output != "-" and os.path.abspath(workload) == os.path.abspath(output):
             raise ValueError(f"{workload}: --workload and -o name the same file")

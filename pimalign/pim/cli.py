@@ -12,50 +12,15 @@ import json
 import os
 import sys
 
-from ..io.atomic import atomic_output, check_output_path
+from ..cliargs import ranged, ranged_list
+from ..cliargs import threads as threads_type
+from ..io.atomic import atomic_outputs, check_output_path
 from ..io.errors import InputError
 from ..kernels.options import EDIT_MODES
 
 
 def _log(message: str) -> None:
     print(f"[pimalign] {message}", file=sys.stderr)
-
-
-def _int_list(text: str) -> list[int]:
-    try:
-        values = [int(x) for x in text.split(",") if x.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated integers, got {text!r}"
-        ) from None
-    if not values:
-        raise argparse.ArgumentTypeError("expected at least one value")
-    return values
-
-
-def _bits_list(text: str) -> list:
-    out = []
-    for x in text.split(","):
-        x = x.strip()
-        if x == "exact":
-            out.append(x)
-        elif x:
-            try:
-                out.append(int(x))
-            except ValueError:
-                raise argparse.ArgumentTypeError(
-                    f"bit widths are integers or 'exact', got {x!r}"
-                ) from None
-    if not out:
-        raise argparse.ArgumentTypeError("expected at least one value")
-    return out
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -77,7 +42,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         description="Cycles and gates of the bit-serial primitives built from "
         "NOR, NOT and INIT on N-bit operands.",
     )
-    p.add_argument("--bits", type=_positive, default=8, help="operand width N")
+    p.add_argument("--bits", type=ranged(1, 1024), default=8, help="operand width N (1..1024)")
     p.add_argument(
         "--init",
         choices=["per-gate", "bulk"],
@@ -112,34 +77,43 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         p.add_argument("--device", help="device TOML overriding the built-in defaults")
         p.add_argument("--mode", choices=list(EDIT_MODES), default="NW")
         p.add_argument("--literal-n", action="store_true", help="N matches N")
-        p.add_argument("--limit", type=_positive, help="use only the first N alignments")
+        p.add_argument(
+            "--limit", type=ranged(1, 10**10), help="use only the first N alignments (1..1e10)"
+        )
         if name == "estimate":
             p.add_argument(
                 "--band",
-                type=_positive,
+                type=ranged(1, 10_000),
                 default=8,
-                help="initial half-width h of the adaptive band",
+                help="initial half-width h of the adaptive band (1..10000)",
             )
             p.add_argument(
                 "--json", dest="json_out", metavar="OUT", help="write the report as JSON"
             )
             p.add_argument("--report", metavar="DIR", help="write figures into DIR")
-            p.add_argument("-t", "--threads", type=_positive, help="CPU threads (default: all)")
-            p.add_argument("--repeats", type=_positive, default=3, help="CPU timing repeats")
+            p.add_argument(
+                "-t", "--threads", type=threads_type, help="CPU threads (1..1024; default: all)"
+            )
+            p.add_argument(
+                "--repeats", type=ranged(1, 1000), default=3, help="CPU timing repeats (1..1000)"
+            )
             p.set_defaults(func=run_estimate_cmd)
         else:
             p.add_argument(
-                "--bands", type=_int_list, default=[2, 4, 8, 16, 32], help="band half-widths h"
+                "--bands",
+                type=ranged_list(1, 10_000),
+                default=[2, 4, 8, 16, 32],
+                help="band half-widths h (1..10000)",
             )
             p.add_argument(
                 "--crossbars",
-                type=_int_list,
+                type=ranged_list(2, 1 << 40),
                 default=[2**10, 2**12, 2**14, 2**16],
-                help="total crossbar counts",
+                help="total crossbar counts (2..2**40)",
             )
             p.add_argument(
                 "--bits",
-                type=_bits_list,
+                type=ranged_list(1, 64, words=("exact",)),
                 default=["exact", 4, 6, 8],
                 help="bits per cell: 'exact' (what each pass needs) or fixed widths",
             )
@@ -176,18 +150,21 @@ def _inputs(args) -> tuple[str, ...]:
 
 
 def _prepare_folder(folder: str, inputs) -> None:
+    """Check the figures' folder (it is made only when the figures are written)."""
+    from .estimate import REPORT_FIGURES
+
     if os.path.isdir(folder):
-        check_output_path(os.path.join(folder, "figure.png"), inputs)
+        for name in REPORT_FIGURES:
+            check_output_path(os.path.join(folder, name), inputs)
         return
     if os.path.exists(folder):
         raise InputError(folder, "exists and is not a folder")
     check_output_path(folder, inputs)
-    os.makedirs(folder)
 
 
 def run_estimate_cmd(args) -> int:
     from .device import load_device
-    from .estimate import format_table, run_estimate, write_report
+    from .estimate import REPORT_FIGURES, format_table, run_estimate, write_report
 
     device = load_device(args.device)
     if args.json_out:
@@ -206,14 +183,20 @@ def run_estimate_cmd(args) -> int:
         repeats=args.repeats,
     )
     print(format_table(report))
-    if args.json_out:
-        with atomic_output(args.json_out) as tmp:
-            with open(tmp, "w") as handle:
+    figures = [os.path.join(args.report, name) for name in REPORT_FIGURES] if args.report else []
+    outputs = ([args.json_out] if args.json_out else []) + figures
+    if figures:
+        os.makedirs(args.report, exist_ok=True)
+    # every output appears together, or none (a failing figure leaves no JSON behind)
+    with atomic_outputs(outputs) as temps:
+        if args.json_out:
+            with open(temps[0], "w") as handle:
                 json.dump(report, handle, indent=2, default=_jsonable)
                 handle.write("\n")
-    if args.report:
-        for path in write_report(report, args.report):
-            _log(f"wrote {path}")
+        if figures:
+            write_report(report, temps[len(temps) - len(figures) :])
+    for path in figures:
+        _log(f"wrote {path}")
     _log(f"pim estimate: {report['alignments']} alignments")
     return 0
 
@@ -240,15 +223,16 @@ def run_sweep_cmd(args) -> int:
         limit=args.limit,
     )
     text = format_rows(rows)
+    outputs = ([] if args.output == "-" else [args.output]) + ([args.plot] if args.plot else [])
+    with atomic_outputs(outputs) as temps:
+        if args.output != "-":
+            with open(temps[0], "w") as handle:
+                handle.write(text)
+        if args.plot:
+            sweep_plot(rows, temps[-1])
     if args.output == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
-    else:
-        with atomic_output(args.output) as tmp:
-            with open(tmp, "w") as handle:
-                handle.write(text)
-    if args.plot:
-        sweep_plot(rows, args.plot)
     _log(f"pim sweep: {len(rows)} rows")
     return 0
 

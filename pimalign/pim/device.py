@@ -107,18 +107,14 @@ class Device:
         return dev
 
     def validate(self) -> None:
-        """Raise ``ValueError`` naming the first impossible value."""
-        for name in (
-            "rows",
-            "columns",
-            "crossbars_per_bank",
-            "banks_per_chip",
-            "chips",
-            "move_cycles_per_bit",
-        ):
+        """Raise ``ValueError`` naming the first impossible value (each integer has a range:
+        a crossbar of at most 2**20 rows or columns, at most 2**40 crossbars in all)."""
+        for name, high in INT_RANGES.items():
             value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{_key(name)} must be an integer >= 1, got {value!r}")
+            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= high:
+                raise ValueError(f"{_key(name)} must be an integer in 1..{high}, got {value!r}")
+        if self.crossbars > 1 << 40:
+            raise ValueError(f"the device has {self.crossbars} crossbars; at most 2**40")
         if self.crossbars_per_bank < 2:
             raise ValueError(
                 f"{_key('crossbars_per_bank')} must be >= 2 (query + compute crossbar)"
@@ -143,6 +139,11 @@ class Device:
             raise ValueError(
                 f"{_key('init_policy')} must be 'per-gate' or 'bulk', got {self.init_policy!r}"
             )
+        if isinstance(self.gate_set, str) or not isinstance(self.gate_set, (list, tuple)):
+            raise ValueError(
+                f"{_key('gate_set')} must be a list of gate names, {list(GATE_SET)}, got "
+                f"{self.gate_set!r}"
+            )
         if tuple(self.gate_set) != GATE_SET:
             raise ValueError(
                 f"{_key('gate_set')} must be {list(GATE_SET)} (the gates the mirror "
@@ -154,6 +155,16 @@ class Device:
         out["gate_set"] = list(self.gate_set)
         out["crossbars"] = self.crossbars
         return out
+
+
+INT_RANGES = {
+    "rows": 1 << 20,
+    "columns": 1 << 20,
+    "crossbars_per_bank": 1 << 20,
+    "banks_per_chip": 1 << 20,
+    "chips": 1 << 20,
+    "move_cycles_per_bit": 1 << 20,
+}
 
 
 def _key(name: str) -> str:

@@ -333,17 +333,14 @@ def run_estimate(
     }
 
 
-def write_report(report: dict, folder: str) -> list[str]:
-    """Write the three figures of ``report`` into ``folder``; returns their paths."""
-    import os
+REPORT_FIGURES = ("throughput_vs_crossbars.png", "energy_breakdown.png", "time_breakdown.png")
 
+
+def write_report(report: dict, paths: list[str]) -> list[str]:
+    """Write the three figures of ``report`` (``REPORT_FIGURES``) to ``paths``."""
     from . import plots
 
     pim = report["pim"]
-    paths = [
-        os.path.join(folder, name)
-        for name in ("throughput_vs_crossbars.png", "energy_breakdown.png", "time_breakdown.png")
-    ]
     plots.throughput_vs_crossbars(report["scaling"], report["cpu_alignments_per_second"], paths[0])
     plots.energy_breakdown(pim["energy_breakdown_joules"], pim["alignments"], paths[1])
     plots.time_breakdown(

@@ -1,7 +1,7 @@
 """Figures of ``pim estimate --report`` and ``pim sweep`` (matplotlib, Agg backend, PNG files).
 
-Each function takes plain numbers (from the estimate/sweep reports) and an output path; files
-appear only when complete (``io.atomic.atomic_output``).
+Each function takes plain numbers (from the estimate/sweep reports) and the path to write; the
+commands pass temporary paths and commit every output together (``io.atomic.atomic_outputs``).
 """
 
 from __future__ import annotations
@@ -11,12 +11,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from ..io.atomic import atomic_output  # noqa: E402
-
 
 def _save(fig, path: str) -> None:
-    with atomic_output(path, suffix=".png") as tmp:
-        fig.savefig(tmp, format="png", dpi=120, bbox_inches="tight")
+    fig.savefig(path, format="png", dpi=120, bbox_inches="tight")
     plt.close(fig)
 
 
