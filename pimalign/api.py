@@ -67,7 +67,7 @@ def align(
     last = np.empty(t.shape[0] + 1, dtype=np.int32)
     want_tb = task_id == 2 or (task_id == 1 and mode_id == MODE_HW)
     dist, end_j, tb, tb_lo, band_w, cells, bits, _ = edit_align(
-        q, t, mode_id, k, ncode, band, -1, want_tb, last
+        q, t, mode_id, k, ncode, band, -1, want_tb, last, np.zeros((0, 6), dtype=np.int64)
     )
     result = {
         "editDistance": int(dist),

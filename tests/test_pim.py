@@ -153,7 +153,7 @@ def test_profile_replays_the_core_exactly(mode, rng):
     t_flat, t_off = encode_many(ts)
     for band in (1, 8):
         core = pimalign.batch_align(qs, ts, mode=mode, band=band, engine="adaptive")
-        dist, cells, passes, kind, dlo, dhi, bits, best = profile_pairs(
+        dist, cells, passes, kind, dlo, dhi, bits, best, _ = profile_pairs(
             q_flat, q_off, t_flat, t_off, MODES[mode], 4, band
         )
         assert (dist == core.distance).all() and (cells == core.cells).all()

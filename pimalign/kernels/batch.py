@@ -453,7 +453,10 @@ def _adaptive_one(
     """The adaptive band (``edit.edit_align``) with traceback flags when a start or CIGAR is
     asked: the route whose workload the PIM model executes."""
     last = np.empty(t.shape[0] + 1, dtype=np.int32)
-    d, end_j, tb, tb_lo, b, c, nbits, _ = edit_align(q, t, mode, k, ncode, h0, -1, need_tb, last)
+    none = np.zeros((0, 6), dtype=np.int64)
+    d, end_j, tb, tb_lo, b, c, nbits, _ = edit_align(
+        q, t, mode, k, ncode, h0, -1, need_tb, last, none
+    )
     dist[p] = d
     band[p] = b
     cells[p] = c

@@ -205,13 +205,33 @@ def bits_for_range(r):
     return b
 
 
+KIND_ADAPTIVE, KIND_STATIC = 0, 1  # pass kinds in a pass record
+
+
 @njit(cache=True, nogil=True)
-def edit_align(q, t, mode, k, ncode, h0, c0, store, last):
+def _note(record, p, kind, lo, hi, rng, best, cut):
+    """Pass ``p`` into ``record`` (rows: kind, lo, hi, bits, best, cut) when it has room."""
+    if p < record.shape[0]:
+        record[p, 0] = kind
+        record[p, 1] = lo
+        record[p, 2] = hi
+        record[p, 3] = bits_for_range(rng)
+        record[p, 4] = best
+        record[p, 5] = cut
+
+
+@njit(cache=True, nogil=True)
+def edit_align(q, t, mode, k, ncode, h0, c0, store, last, record):
     """Exact edit distance of ``q`` against ``t`` with the adaptive band.
 
     ``k < 0`` means unbounded. ``c0`` is the expected start column on row 0 (-1: the mode's
     default, 0 for NW/SHW and ``(n-m)//2`` for HW). ``store`` keeps traceback flags.
     ``last`` (int32, length n+1) receives the final DP row (INF outside the final band).
+    ``record`` (int64, passes x 6; 0 rows to keep nothing) receives each pass: its kind
+    (``KIND_ADAPTIVE``: columns ``c0 - h0 .. c0 + h0`` around the start; ``KIND_STATIC``: the
+    diagonal interval), lo, hi, the bits a cell needs, its result (``INF`` when none) and the
+    bound it cut rows at (-1: none): what the PIM model runs, by construction the passes the
+    core computed.
 
     Returns ``(dist, end_j, tb, tb_lo, band, cells, bits, passes)``; ``dist`` is -1 when it exceeds
     ``k``; ``end_j`` is the leftmost optimal end column (DP coordinates, 1 past the last target
@@ -237,6 +257,7 @@ def edit_align(q, t, mode, k, ncode, h0, c0, store, last):
         best, end_j, cells, rng, cov_lo, cov_hi, band = band_pass(
             q, t, mode, ncode, True, h0, c0, 0, 0, k, tb, tb_lo, last
         )
+        _note(record, 0, KIND_ADAPTIVE, c0 - h0, c0 + h0, rng, best, k)
         guess = -1
     else:
         guess = h0 if k < 0 else min(h0, k)
@@ -245,6 +266,7 @@ def edit_align(q, t, mode, k, ncode, h0, c0, store, last):
         best, end_j, cells, rng, cov_lo, cov_hi, band = band_pass(
             q, t, mode, ncode, False, 0, 0, lo, hi, guess, tb, tb_lo, last
         )
+        _note(record, 0, KIND_STATIC, lo, hi, rng, best, guess)
         cov_lo, cov_hi = lo, hi
     bound = min(best, trivial_upper_bound(mode, m, n))
     if k >= 0:
@@ -261,6 +283,7 @@ def edit_align(q, t, mode, k, ncode, h0, c0, store, last):
         best, end_j, cells2, rng, _, _, band = band_pass(
             q, t, mode, ncode, False, 0, 0, lo, hi, g, tb, tb_lo, last
         )
+        _note(record, passes, KIND_STATIC, lo, hi, rng, best, g)
         cells += cells2
         passes += 1
         if best <= g:

@@ -24,10 +24,11 @@ column 0, scan for the minimum (and, adaptive, its slot: the next ``s``), subtra
 minimum (0 or 1) from every cell back to ``b`` bits, add it to ``M``. A cell whose top bit
 survives the subtraction, or a minimum above 1, sets the overflow flag.
 
-The host (here Python, replaying ``kernels.edit.edit_align``'s decisions from values read back)
-runs the certificate and schedules static widening passes; each pass is provisioned with the
-bits per cell the core's DP needs for it (``profile.profile_pairs``), the width the core's
-``bits`` column reports for the deciding pass.
+The host (here Python) schedules the passes ``kernels.edit.edit_align`` recorded for each row
+(``profile.profile_pairs``): the adaptive pass, then the static widening passes with their
+diagonal intervals and cut bounds, each provisioned with the bits per cell the core's DP needed
+for it. Every pass's result read back must equal the core's: the mirror runs, gate by gate, the
+schedule the core computed.
 """
 
 from __future__ import annotations
@@ -38,11 +39,11 @@ from types import SimpleNamespace
 import numpy as np
 
 from ..alphabet import NCODE_LITERAL, NCODE_MISMATCH, encode_many
-from ..kernels.edit import INF, MODE_HW, MODE_NW, diagonal_interval, trivial_upper_bound
+from ..kernels.edit import INF, MODE_HW, MODE_NW
 from ..kernels.options import mode_id
 from . import primitives as pr
 from .model import PhaseShape, phase_sections, query_write_bits, read_bits, write_bits
-from .profile import KIND_ADAPTIVE, KIND_STATIC, MAX_PASSES, profile_pairs
+from .profile import KIND_ADAPTIVE, KIND_STATIC, profile_pairs
 
 COL0, OUTSIDE = 5, 6  # FIFO codes besides bases 0..4
 Q_END, Q_PAST = 7, 6  # query codes after the last base
@@ -329,22 +330,22 @@ def group_widths(m, n, bits_max):
 
 
 def mirror_group(
-    queries, targets, mode: int, ncode: int, h: int, bits_oracle=None, fixed_bits: int | None = None
+    queries, targets, mode: int, ncode: int, h: int, record, fixed_bits: int | None = None
 ) -> MirrorResult:
     """Run one lockstep group (all rows share each pass's gate sequence).
 
-    ``queries``/``targets``: lists of uint8 code arrays. ``bits_oracle`` ``(rows, MAX_PASSES)``:
-    bits per cell of each row's passes (``profile_pairs``); ``fixed_bits`` overrides it.
+    ``queries``/``targets``: lists of uint8 code arrays. ``record``: the core's passes of each
+    row (``profile.profile_pairs``'s tuple): the mirror runs exactly those passes, at the bits per
+    cell the core needed (or ``fixed_bits``), and every pass must give the core's result unless
+    the row's cells overflowed (an ``AssertionError`` otherwise).
     """
+    dist_core, _, n_passes, kinds, dlos, dhis, bits_oracle, bests, cuts = record
     rows = len(queries)
     m = np.array([q.shape[0] for q in queries], dtype=np.int64)
     n = np.array([t.shape[0] for t in targets], dtype=np.int64)
     delta = n - m
     width = 2 * h + 1
     c0 = np.where(mode == MODE_HW, np.maximum(0, delta // 2), 0)
-    adaptive0 = ~((mode == MODE_HW) & (delta + 1 > width))
-    if fixed_bits is None and bits_oracle is None:
-        raise ValueError("give bits_oracle or fixed_bits")
     bits_max = fixed_bits if fixed_bits is not None else int(bits_oracle.max(initial=1))
     bm, be = group_widths(m, n, bits_max)
     qimg_codes = _query_image(queries, int(m.max(initial=0)) + 1)
@@ -355,9 +356,6 @@ def mirror_group(
         passes=np.zeros(rows, dtype=np.int64),
     )
     res.writes_bits = int(rows * query_write_bits(qimg_codes.shape[1]))
-    guess = np.where(adaptive0, -1, h)
-    bound = np.zeros(rows, dtype=np.int64)
-    g = np.zeros(rows, dtype=np.int64)
 
     def bits_for(r, p):
         return fixed_bits if fixed_bits is not None else max(1, int(bits_oracle[r, p]))
@@ -409,44 +407,28 @@ def mirror_group(
         best = np.where(out["res_ok"], out["res"], INF)
         return out, best
 
-    res.passes[:] = 1
-    # Pass 0: adaptive band (or Ukkonen's band with guess h for wide HW pairs).
-    for kind in (KIND_ADAPTIVE, KIND_STATIC):
-        idx = np.flatnonzero(adaptive0 if kind == KIND_ADAPTIVE else ~adaptive0)
-        if idx.size == 0:
-            continue
-        if kind == KIND_ADAPTIVE:
-            out, best = run(kind, idx, 0)
-            any_lo, any_hi = out["any_lo"], out["any_hi"]
-            cov_lo = np.where(any_lo, out["maxE"] - h, -INF)
-            cov_hi = np.where(any_hi, out["minE"] + h, INF)
-        else:
-            iv = np.array([diagonal_interval(mode, m[r], n[r], h) for r in idx])
-            best = _static(run, idx, 0, iv, np.full(idx.size, h))
-            cov_lo, cov_hi = iv[:, 0], iv[:, 1]
-        for k, r in enumerate(idx):
-            bnd = min(int(best[k]), trivial_upper_bound(mode, m[r], n[r]))
-            lo, hi = diagonal_interval(mode, m[r], n[r], bnd)
-            bound[r] = bnd
-            if best[k] <= bnd and cov_lo[k] <= lo and cov_hi[k] >= hi:
-                res.distance[r] = best[k]
+    res.passes[:] = n_passes
+    for p in range(int(n_passes.max(initial=0))):
+        for kind in (KIND_ADAPTIVE, KIND_STATIC):
+            idx = np.flatnonzero((n_passes > p) & (kinds[:, p] == kind))
+            if idx.size == 0:
+                continue
+            if kind == KIND_ADAPTIVE:
+                best = run(kind, idx, p)[1]
             else:
-                g[r] = bnd if best[k] <= bnd else min(bnd, max(2 * h, 2 * guess[r], 1))
-    # Widening: Ukkonen's doubling, one static pass per round for every pending row.
-    for p in range(1, MAX_PASSES):
-        idx = np.flatnonzero(res.distance == -2)
-        if idx.size == 0:
-            break
-        res.passes[idx] += 1
-        iv = np.array([diagonal_interval(mode, m[r], n[r], g[r]) for r in idx])
-        best = _static(run, idx, p, iv, g[idx])
-        for k, r in enumerate(idx):
-            if best[k] <= g[r]:
-                res.distance[r] = best[k]
-            elif g[r] >= bound[r]:
-                res.distance[r] = -1
-            else:
-                g[r] = min(bound[r], 2 * g[r])
+                iv = np.stack([dlos[idx, p], dhis[idx, p]], axis=1)
+                best = _static(run, idx, p, iv, cuts[idx, p])
+            bad = (best != bests[idx, p]) & ~res.overflow[idx]
+            if bad.any():
+                r = int(idx[np.argmax(bad)])
+                raise AssertionError(
+                    f"mirror pass {p} of row {r} gave {best[np.argmax(bad)]}, "
+                    f"the core {bests[r, p]}"
+                )
+            last = n_passes[idx] == p + 1
+            found = (best <= cuts[idx, p]) | (cuts[idx, p] < 0)
+            res.distance[idx[last]] = np.where(found, best, -1)[last]
+    res.distance[n_passes == 0] = dist_core[n_passes == 0]
     return res
 
 
@@ -483,10 +465,8 @@ def mirror_distances(
     ncode = NCODE_LITERAL if literal_n else NCODE_MISMATCH
     qs = [q_flat[q_off[i] : q_off[i + 1]] for i in range(len(q_off) - 1)]
     ts = [t_flat[t_off[i] : t_off[i + 1]] for i in range(len(t_off) - 1)]
-    oracle = None
-    if fixed_bits is None:
-        oracle = profile_pairs(q_flat, q_off, t_flat, t_off, mode, ncode, band)[6]
-    return mirror_group(qs, ts, mode, ncode, band, oracle, fixed_bits)
+    record = profile_pairs(q_flat, q_off, t_flat, t_off, mode, ncode, band)
+    return mirror_group(qs, ts, mode, ncode, band, record, fixed_bits)
 
 
 def _check(mc, shape, mode, ncode):

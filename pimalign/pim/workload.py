@@ -59,7 +59,7 @@ def profile_workload(
     if band < 1:
         raise ValueError(f"band must be >= 1 for the PIM model, got {band}")
     ncode = NCODE_LITERAL if literal_n else NCODE_MISMATCH
-    dist, cells, passes, kind, dlo, dhi, bits, best = profile_pairs(
+    dist, cells, passes, kind, dlo, dhi, bits, best, _ = profile_pairs(
         q_flat, q_off, t_flat, t_off, mode, ncode, band
     )
     width = int(passes.max(initial=1))
