@@ -31,11 +31,12 @@ def profile_pairs(q_flat, q_off, t_flat, t_off, mode, ncode, h0):
 
     Inputs: packed pairs (``alphabet.encode_many``), mode id (``kernels.edit.MODE_*``), ``ncode``
     (4: N mismatches everything, 5: N matches N), initial half-width ``h0 >= 1``.
-    Returns ``(distance, cells, passes, kind, dlo, dhi, bits, best, cut)``: the first three of
-    length pairs; the rest ``(pairs, MAX_PASSES)`` with, for pass ``i < passes``, its kind (0
-    adaptive, 1 static), diagonal interval (adaptive: ``c0 - h0 .. c0 + h0`` around the start
-    column), bits per cell (``bits_for_range`` of its largest in-row range), result (``INF`` if none) and
-    the bound rows were cut at (-1 none): ``kernels.edit.edit_align``'s own record of its passes.
+    Returns ``(distance, cells, passes, kind, dlo, dhi, bits, best, cut)``: the first three
+    of length pairs; the rest ``(pairs, MAX_PASSES)`` with, for pass ``i < passes``, its kind
+    (0 adaptive, 1 static), diagonal interval (adaptive: ``c0 - h0 .. c0 + h0`` around the
+    start column), bits per cell (``bits_for_range`` of its largest in-row range), result
+    (``INF`` if none) and the bound rows were cut at (-1 none): ``kernels.edit.edit_align``'s
+    own record of its passes.
     """
     n_pairs = q_off.shape[0] - 1
     dist = np.empty(n_pairs, dtype=np.int64)
