@@ -7,19 +7,21 @@ import argparse
 MAX_THREADS = 1024
 
 
-def ranged(low: int, high: int):
-    """An argparse type: an integer in ``low..high`` (the message names the range)."""
+def ranged(low, high, kind=int):
+    """An argparse type: an integer (or ``kind=float``, a finite number) in ``low..high``
+    (the message names the range)."""
+    noun = "an integer" if kind is int else "a number"
 
-    def parse(text: str) -> int:
+    def parse(text: str):
         try:
-            value = int(text)
+            value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"expected {noun}, got {text!r}") from None
+        if not low <= value <= high:  # nan fails this too
             raise argparse.ArgumentTypeError(f"must be in {low}..{high}, got {value}")
         return value
 
-    parse.__name__ = f"integer in {low}..{high}"
+    parse.__name__ = f"{noun[3:] if kind is int else noun[2:]} in {low}..{high}"
     return parse
 
 

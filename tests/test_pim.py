@@ -17,9 +17,9 @@ from pimalign.io.errors import InputError
 from pimalign.pim import primitives as pr
 from pimalign.pim.cli import add_parser
 from pimalign.pim.device import DEFAULT, default_toml_text, load_device
-from pimalign.pim.estimate import pim_estimate, run_estimate, scaled_device
+from pimalign.pim.estimate import pim_estimate, run_estimate, scaled_device, tile_pairs
 from pimalign.pim.mirror import mirror_distances
-from pimalign.pim.model import evaluate
+from pimalign.pim.model import HOST, ROW, SPLIT, columns_per_alignment, evaluate, layout
 from pimalign.pim.profile import fixed_band, profile_pairs
 from pimalign.pim.sweep import COLUMNS, run_sweep
 from pimalign.pim.workload import (
@@ -280,9 +280,11 @@ def demo_workload():
 
 
 def test_twice_the_crossbars_twice_the_throughput_until_the_host_bound(demo_workload):
+    # streaming: no crossbars hold a reference, so compute scales with the crossbars exactly
+    streaming = DEFAULT.replace(reference_resident=False)
     rates = []
     for xb in (2**8, 2**9, 2**10, 2**11, 2**12, 2**16):
-        est = pim_estimate(demo_workload, scaled_device(DEFAULT, xb))
+        est = pim_estimate(demo_workload, scaled_device(streaming, xb))
         rates.append(est)
     for small, big in zip(rates[1:3], rates[2:4]):
         assert big["steady_state_compute_bound"] == pytest.approx(
@@ -325,7 +327,7 @@ def test_a_million_alignments_are_modelled_like_their_parts(demo_workload):
         demo_workload,
         **{
             f: np.concatenate([getattr(demo_workload, f)] * reps)
-            for f in ("m", "n", "passes", "kind", "dlo", "dhi", "bits")
+            for f in ("m", "n", "passes", "kind", "dlo", "dhi", "bits", "n_count")
         },
     )
     one = pim_estimate(demo_workload, DEFAULT)
@@ -384,16 +386,153 @@ def test_editdist_workload_file_gives_an_approximate_estimate(tmp_path):
     assert est["approximate"] and est["alignments"] == 2000 and est["joules_total"] > 0
 
 
-def test_mapper_workload_file_with_affine_rows(tmp_path):
+def test_mapper_workload_file_with_affine_and_ungapped_rows(tmp_path):
     path = tmp_path / "aln.workload.tsv.gz"
     with gzip.open(path, "wt") as handle:
         handle.write("#read\tkind\tquery_len\ttarget_len\tband\tcells\tbits\tpasses\tscore\n")
         handle.write("r1\textend\t150\t190\t17\t2567\t5\t1\t140\n")
         handle.write("r2\trescue\t150\t600\t17\t2600\t6\t2\t90\n")
+        handle.write("r3\textend\t40\t44\t5\t200\t4\t1\t30\n")
+        handle.write("r4\textend\t150\t162\t1\t150\t1\t0\t150\n")
     table = read_workload_file(str(path))
-    assert table.fmt == "align" and table.affine.all() and list(table.target_len) == [190, 600]
-    est = pim_estimate(approximate_workload(table), DEFAULT)
+    assert table.fmt == "align" and list(table.target_len) == [190, 600, 44, 162]
+    wl = approximate_workload(table)
+    assert list(wl.ungapped) == [False, False, False, True] and wl.m[3] == 150
+    # a 150-base affine row needs ~1,600 columns even without its FIFO: the host runs it
+    assert list(layout(wl, 1024)) == [HOST, HOST, ROW, ROW]
+    est = pim_estimate(wl, DEFAULT)
     assert est["approximate"] and est["cycles_total"] > 0
+    assert est["not_fitting"] == 2 and est["alignments_on_device"] == 2
+    assert not est["not_fitting_timed"] and est["alignments_per_second"] > 0
+
+
+def test_an_ungapped_row_costs_a_compare_per_base_not_a_dp_row():
+    from pimalign.pim.model import KIND_UNGAPPED, PhaseShape, phase_cost, sections_ungapped_base
+
+    bm, be = 9, 9
+    per_base = sum(sections_ungapped_base(bm, be).values(), pr.ZERO)
+    shape = PhaseShape(KIND_UNGAPPED, 1, 1, 162, 151, bm, be)
+    cost = phase_cost(shape, 0, 4, 1)
+    setup = pr.cost_const(bm) * 2 + pr.cost_const(be) * 2
+    assert cost == per_base * 150 + setup
+    dp = phase_cost(PhaseShape(0, 1, 1, 165, 151, bm, be), 0, 4, 1)
+    assert cost.cycles("per-gate") * 5 < dp.cycles("per-gate")
+
+
+def wide_pair(rng, gap=40):
+    """A read whose best alignment has a ``gap``-base deletion: its band widens to > 2 gap."""
+    t = "".join(rng.choice("ACGT") for _ in range(150 + gap))
+    return t[:75] + t[75 + gap :], t
+
+
+@pytest.fixture(scope="module")
+def reads_and_outlier():
+    _, *enc = read_pairs(DEMO, limit=2000)
+    reads = profile_workload(*tile_pairs(*enc, 5), "NW", False, 8)[0]
+    q, t = wide_pair(random.Random(3), 240)
+    outlier = profile_workload(*encode_many([q]), *encode_many([t]), "NW", False, 8)[0]
+    both = concat_workloads(reads, outlier)
+    return reads, both, outlier
+
+
+def concat_workloads(a, b):
+    from dataclasses import replace
+
+    width = max(a.kind.shape[1], b.kind.shape[1])
+
+    def pad(x, fill):
+        return np.pad(x, ((0, 0), (0, width - x.shape[1])), constant_values=fill)
+
+    out = {
+        f: np.concatenate([getattr(a, f), getattr(b, f)]) for f in ("m", "n", "passes", "n_count")
+    }
+    for f, fill in (("kind", -1), ("dlo", 0), ("dhi", -1), ("bits", 0)):
+        out[f] = np.concatenate([pad(getattr(a, f), fill), pad(getattr(b, f), fill)])
+    return replace(a, **out)
+
+
+def test_one_wide_alignment_among_ten_thousand_reads_barely_moves_the_steady_state(
+    reads_and_outlier,
+):
+    reads, both, outlier = reads_and_outlier
+    assert len(reads) == 10_000 and outlier.passes[0] > 1
+    static = outlier.dhi - outlier.dlo + 1
+    assert static[outlier.kind == 1].max() >= 250  # the band widened past 250 cells
+    # default crossbars: the wide one cannot fit 1,024 columns, the host takes it
+    base, plus = pim_estimate(reads, DEFAULT), pim_estimate(both, DEFAULT)
+    assert plus["not_fitting"] == 1 and base["not_fitting"] == 0
+    change = plus["steady_state_alignments_per_second"] / base["steady_state_alignments_per_second"]
+    assert abs(change - 1) < 0.05
+    # crossbars wide enough to hold it: shape groups isolate it, input order does not
+    wide = DEFAULT.replace(columns=16384)
+    base = pim_estimate(reads, wide)
+    by_shape = pim_estimate(both, wide)
+    by_input = pim_estimate(both, wide, order="input")
+    assert by_shape["not_fitting"] == 0 and by_shape["groups"] == 2
+    rate = "steady_state_compute_bound"
+    assert abs(by_shape[rate] / base[rate] - 1) < 0.05
+    assert by_input[rate] < 0.5 * base[rate]
+    assert by_input["lockstep_efficiency"] < 0.5 < by_shape["lockstep_efficiency"]
+
+
+def test_long_targets_run_split_with_the_window_moved_per_row():
+    rng = random.Random(5)
+    t = "".join(rng.choice("ACGT") for _ in range(300))
+    q = t[:150]  # SHW: one adaptive pass whose FIFO holds all 300 target bases
+    wl = profile_workload(*encode_many([q]), *encode_many([t]), "SHW", False, 8)[0]
+    whole, fifo, window = columns_per_alignment(wl)
+    assert whole[0] > 1024 and whole[0] - fifo[0] + window[0] <= 1024
+    assert list(layout(wl, 1024)) == [SPLIT]
+    split = evaluate(wl, 1, split=True)
+    plain = evaluate(wl, 1)
+    extra = split["time_cost"] + plain["time_cost"] * -1
+    rows = int(wl.m[0])  # DP rows after row 0, in each of its passes
+    moves = sum(3 * (17 + 1) * rows for _ in range(int(wl.passes[0])))
+    assert (int(extra.nor[0]), int(extra.moves[0])) == (0, moves)
+    est = pim_estimate(wl, DEFAULT)
+    assert est["split_layout"] == 1 and est["not_fitting"] == 0
+
+
+def test_bound_and_host_bits_follow_the_layout(demo_workload):
+    streaming = pim_estimate(demo_workload, DEFAULT.replace(reference_resident=False))
+    resident = pim_estimate(demo_workload, DEFAULT)
+    by_mode = resident["host_bits_per_alignment_by_mode"]
+    assert by_mode == streaming["host_bits_per_alignment_by_mode"]
+    assert resident["host_bits_per_alignment"] == by_mode["reference_resident"]
+    assert streaming["host_bits_per_alignment"] == by_mode["streaming"]
+    # 150-base reads: 2 bits a base plus the window address, against 3-bit windows and rows
+    assert by_mode["reference_resident"] < 0.5 * by_mode["streaming"]
+    expected = sum(2 * m + 48 + 16 * k for m, k in zip(demo_workload.m, demo_workload.n_count))
+    assert resident["host_bits"] - resident["host_bits"] // 1 == 0
+    assert resident["host_bits"] >= expected
+    for est in (streaming, resident):
+        slower = max(est["compute_seconds"], est["host_seconds"])
+        assert est["seconds"] == slower
+        if est["host_seconds"] > est["compute_seconds"]:
+            assert est["bound"] == "host"
+        else:
+            assert est["bound"] in ("compute", "latency")
+    # 400 alignments fill one group of one bank among 128: latency, not compute, sets the time
+    fast_link = DEFAULT.replace(host_bandwidth_gb_per_s=1e6)
+    assert pim_estimate(demo_workload, fast_link)["bound"] == "latency"
+    slow_link = DEFAULT.replace(host_bandwidth_gb_per_s=1e-6)
+    est = pim_estimate(demo_workload, slow_link)
+    assert est["bound"] == "host" and est["steady_state_bound"] == "host"
+
+
+def test_endurance_area_and_power_follow_their_formulas(demo_workload):
+    est = pim_estimate(demo_workload, DEFAULT)
+    d = DEFAULT
+    cells = d.crossbars * d.rows * d.columns
+    assert est["area_mm2"] == pytest.approx(cells * 4 * (28e-6) ** 2 / 0.4)
+    assert est["power_w"] == pytest.approx(est["joules_total"] / est["seconds"])
+    assert est["alignments_per_joule"] == pytest.approx(1 / est["joules_per_alignment"])
+    life = est["endurance"]["lifetime_years"]
+    assert life["1e+12"] == pytest.approx(1000 * life["1e+09"])
+    # twice the gate energy: the same writes per cell, twice the joules
+    double = pim_estimate(demo_workload, d.replace(gate_energy_fj=2 * d.gate_energy_fj))
+    assert double["endurance"] == est["endurance"]
+    assert double["joules_total"] > est["joules_total"]
 
 
 @pytest.mark.parametrize(

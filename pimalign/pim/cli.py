@@ -97,6 +97,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
             p.add_argument(
                 "--repeats", type=ranged(1, 1000), default=3, help="CPU timing repeats (1..1000)"
             )
+            p.add_argument(
+                "--cpu-watts",
+                type=ranged(0.001, 100_000.0, float),
+                help="CPU power while aligning, for alignments per joule (default: measured "
+                "package energy where RAPL is readable, else 7.5 W per thread)",
+            )
             p.set_defaults(func=run_estimate_cmd)
         else:
             p.add_argument(
@@ -181,6 +187,7 @@ def run_estimate_cmd(args) -> int:
         threads=args.threads,
         limit=args.limit,
         repeats=args.repeats,
+        cpu_watts=args.cpu_watts,
     )
     print(format_table(report))
     figures = [os.path.join(args.report, name) for name in REPORT_FIGURES] if args.report else []

@@ -18,9 +18,11 @@ Every default below names its public source; "assumption" marks numbers we chose
   1.3-2.6 nJ (45 nm), i.e. 20-40 pJ per bit.
 
 Derived defaults: with 2**26 rows (2**16 crossbars x 1024 rows, [PyPIM]) doing one 577-cycle
-addition each, AritPIM's 34.89 TOPS gives a cycle of 2**26 / (577 * 34.89e12) s = 3.33 ns, and
-0.271 TOPS/W gives 1 / (0.271e12 * 577) J = 6.39 fJ per cycle per row (AritPIM counts INITs as
-gates in its energy).
+addition each, AritPIM's 34.89 TOPS gives a cycle of 2**26 / (577 * 34.89e12) s = 3.33 ns.
+The same table's 0.271 TOPS/W would give 1 / (0.271e12 * 577) J = 6.39 fJ per cycle per row,
+far below a cell write (600 fJ, [NVSim]); since every gate and INIT writes its output cell,
+the default charges each one a cell write (one energy basis), and the 6.39 fJ figure is the
+optimistic end of the sensitivity analysis (``pim estimate``'s tornado).
 """
 
 from __future__ import annotations
@@ -52,7 +54,11 @@ SECTIONS = {
     "move_energy_pj_per_bit": "movement",
     "host_bandwidth_gb_per_s": "movement",
     "host_energy_pj_per_bit": "movement",
+    "reference_resident": "movement",
     "controller_power_w": "power",
+    "feature_nm": "area",
+    "cell_area_f2": "area",
+    "array_efficiency": "area",
 }
 
 
@@ -73,7 +79,9 @@ class Device:
     # initialises all outputs of one primitive in one cycle.
     gate_set: tuple = GATE_SET
     cycle_time_ns: float = 3.33  # derived from [AritPIM]'s RACER-based table (module doc)
-    gate_energy_fj: float = 6.39  # per cycle per row, derived likewise
+    # One energy basis: a gate or an INIT writes its output cell, so it costs a cell write,
+    # [NVSim]'s set/reset energy (600 fJ). Worst case: every output is charged as switching.
+    gate_energy_fj: float = 600.0
     init_policy: str = "per-gate"
     write_energy_pj_per_bit: float = 0.6  # [NVSim] sample cell SetEnergy/ResetEnergy
     read_energy_pj_per_bit: float = 0.1  # [NVSim] sample cell ReadEnergy
@@ -84,9 +92,18 @@ class Device:
     move_energy_pj_per_bit: float = 0.7
     host_bandwidth_gb_per_s: float = 25.6  # [JEDEC] one DDR4-3200 channel (assumption: one)
     host_energy_pj_per_bit: float = 20.0  # [Horowitz] low end of a DRAM access, per bit
+    # RAPIDx's layout: the reference lives in the device; the host sends reads (2 bits per
+    # base, N positions aside) and the window's address, and reads results back. False: the
+    # host streams every alignment's target window and 3-bit codes (the mirror's layout).
+    reference_resident: bool = True
     # Assumption: no static power on top of the per-gate energy, which already folds in the
     # periphery's share in [AritPIM]/[RACER]'s TOPS/W; set it to study idle/static power.
     controller_power_w: float = 0.0
+    # Area (assumptions, no source): a 28 nm process, the ideal crossbar cell (4 F^2) and 40%
+    # of the die in arrays (the rest: drivers, sense amplifiers, controllers).
+    feature_nm: float = 28.0
+    cell_area_f2: float = 4.0
+    array_efficiency: float = 0.4
 
     @property
     def crossbars(self) -> int:
@@ -119,7 +136,13 @@ class Device:
             raise ValueError(
                 f"{_key('crossbars_per_bank')} must be >= 2 (query + compute crossbar)"
             )
-        for name in ("cycle_time_ns", "host_bandwidth_gb_per_s"):
+        for name in (
+            "cycle_time_ns",
+            "host_bandwidth_gb_per_s",
+            "feature_nm",
+            "cell_area_f2",
+            "array_efficiency",
+        ):
             value = getattr(self, name)
             if not _number(value) or value <= 0:
                 raise ValueError(f"{_key(name)} must be a number > 0, got {value!r}")
@@ -135,6 +158,15 @@ class Device:
             value = getattr(self, name)
             if not _number(value) or value < 0:
                 raise ValueError(f"{_key(name)} must be a number >= 0, got {value!r}")
+        if self.array_efficiency > 1:
+            raise ValueError(
+                f"{_key('array_efficiency')} must be in (0, 1], got {self.array_efficiency!r}"
+            )
+        if not isinstance(self.reference_resident, bool):
+            raise ValueError(
+                f"{_key('reference_resident')} must be true or false, got "
+                f"{self.reference_resident!r}"
+            )
         if self.init_policy not in ("per-gate", "bulk"):
             raise ValueError(
                 f"{_key('init_policy')} must be 'per-gate' or 'bulk', got {self.init_policy!r}"

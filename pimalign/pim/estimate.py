@@ -17,13 +17,15 @@ repeated until the device is full): ``banks x group size / mean group time``, ca
 
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
 
 from ..api import batch_encoded
+from . import primitives as pr
 from .device import Device
-from .model import Workload, evaluate
+from .model import HOST, ROW, SPLIT, Workload, columns_per_alignment, evaluate, layout, sum_cost
 
 PUBLISHED = [
     {
@@ -48,65 +50,250 @@ PUBLISHED_NOTE = (
 )
 
 
-def pim_estimate(wl: Workload, device: Device, group_size: int | None = None) -> dict:
-    """Seconds, joules and throughput of ``wl`` on ``device`` (see module doc); JSON-ready."""
+ADDRESS_BITS = 48  # reference-resident: window start (32 bits) and length (16 bits)
+N_POSITION_BITS = 16  # reference-resident: one N base's position in its read
+SECONDS_PER_YEAR = 365.25 * 24 * 3600
+ENDURANCE_CYCLES = (10**9, 10**12)
+
+
+def pim_estimate(
+    wl: Workload,
+    device: Device,
+    group_size: int | None = None,
+    order: str = "shape",
+    reference_bases: int | None = None,
+    cpu_rate: float | None = None,
+) -> dict:
+    """Seconds, joules and throughput of ``wl`` on ``device`` (see module doc); JSON-ready.
+
+    ``order``: lockstep groups by shape (default) or in input order. ``reference_bases``: the
+    size of the resident reference (default: the alignments' target bases). ``cpu_rate``: the
+    host CPU's alignments per second, which times the alignments that do not fit a crossbar
+    row (without it they are counted but not timed).
+    """
     device.validate()
     size = group_size or device.group_size
-    ev = evaluate(wl, size, device.init_policy, device.move_cycles_per_bit, device.columns)
-    n_al = len(wl)
-    members = np.bincount(ev["group"], minlength=ev["groups"])
-    pairs_per_bank = max(1, device.crossbars_per_bank // 2)
-    rows_written = np.minimum(device.rows, -(-members // pairs_per_bank))
+    n_all = len(wl)
+    where = layout(wl, device.columns)
+    on_idx = np.flatnonzero(where != HOST)
+    on_device = wl.subset(on_idx) if on_idx.size < n_all else wl
+    not_fitting = int(n_all - on_idx.size)
+    ev = _evaluate_layouts(wl, where, device, size, order)
+    n_al = len(on_device)
+    members = ev["members"]
     t_cycle = device.cycle_time_ns * 1e-9
-    group_s = ev["cycles"] * t_cycle + ev["phases"] * rows_written * device.write_latency_ns * 1e-9
+    write_s = ev["phases"] * ev["rows_written"] * device.write_latency_ns * 1e-9
+    group_s = ev["cycles"] * t_cycle + write_s
+    ref = reference_layout(device, wl if reference_bases is None else None, reference_bases)
+    # the reference's crossbars run no alignments: the rest of the device does the work
+    slowdown = 1.0 / (1.0 - ref["fraction"]) if device.reference_resident else 1.0
     bank = np.arange(ev["groups"]) % device.banks
-    compute_s = float(np.bincount(bank, weights=group_s, minlength=device.banks).max(initial=0))
-    host_bits = int(ev["writes"].sum() + ev["reads"].sum())
+    busiest = np.bincount(bank, weights=group_s, minlength=device.banks).max(initial=0)
+    compute_s = float(busiest) * slowdown
+    streaming_bits = int(ev["writes"].sum() + ev["reads"].sum())
+    resident_bits = resident_host_bits(on_device) + int(ev["reads"].sum())
+    host_bits = resident_bits if device.reference_resident else streaming_bits
     bandwidth_bits = device.host_bandwidth_gb_per_s * 8e9
     host_s = host_bits / bandwidth_bits
-    seconds = max(compute_s, host_s)
+    cpu_s = not_fitting / cpu_rate if cpu_rate and not_fitting else 0.0
+    seconds = max(compute_s, host_s, cpu_s)
     energy = ev["energy_cost"]
+    window_reads = 2 * int(ev["window_bases"].sum()) if device.reference_resident else 0
     joules = {
         "gates": float(np.sum(energy.switched)) * device.gate_energy_fj * 1e-15,
         "moves": float(np.sum(energy.moves)) * device.move_energy_pj_per_bit * 1e-12,
         "cell_writes": float(ev["writes"].sum()) * device.write_energy_pj_per_bit * 1e-12,
-        "cell_reads": float(ev["reads"].sum()) * device.read_energy_pj_per_bit * 1e-12,
+        "cell_reads": float(ev["reads"].sum() + window_reads)
+        * device.read_energy_pj_per_bit
+        * 1e-12,
         "host_transfer": host_bits * device.host_energy_pj_per_bit * 1e-12,
         "static": device.controller_power_w * seconds,
     }
     total_j = sum(joules.values())
-    mean_group_s = float(group_s.mean()) if ev["groups"] else 0.0
-    compute_rate = device.banks * size / mean_group_s if mean_group_s else float("inf")
+    # Steady state: the workload repeated until every bank is busy; each group keeps its
+    # shape, so the device spends sum(members x group time) per group-size of alignments.
+    weighted_s = float(np.sum(members * group_s / ev["size"])) * slowdown
+    compute_rate = device.banks * n_al / weighted_s if weighted_s else float("inf")
     host_rate = n_al * bandwidth_bits / host_bits if host_bits else float("inf")
+    steady_device = min(compute_rate, host_rate)
+    steady = steady_device
+    if not_fitting:  # the host CPU takes the rest, side by side
+        share = not_fitting / n_all
+        device_share = n_al / n_all
+        cpu_part = cpu_rate / share if cpu_rate else float("inf")
+        dev_part = steady_device / device_share if device_share else float("inf")
+        steady = min(cpu_part, dev_part)
     issued_row_cycles = float(np.sum(ev["cycles"] * members))
     sections = {
         k: int(c.cycles(device.init_policy, device.move_cycles_per_bit))
         for k, c in ev["time_sections"].items()
     }
-    return {
-        "alignments": n_al,
+    timed = n_al + (not_fitting if cpu_rate else 0)
+    rate = timed / seconds if seconds else float("inf")
+    bound = _bound(compute_s, host_s, cpu_s, ev["groups"], device.banks)
+    per_alignment_j = total_j / n_al if n_al else 0.0
+    out = {
+        "alignments": n_all,
+        "alignments_on_device": n_al,
+        "not_fitting": not_fitting,
+        "not_fitting_timed": bool(cpu_rate) or not not_fitting,
         "groups": int(ev["groups"]),
         "group_size": int(size),
+        "split_layout": int(np.count_nonzero(where == SPLIT)),
+        "schedule": order,
         "cycles_total": int(np.sum(ev["cycles"])),
         "seconds": seconds,
         "compute_seconds": compute_s,
         "host_seconds": host_s,
-        "alignments_per_second": n_al / seconds if seconds else float("inf"),
-        "steady_state_alignments_per_second": min(compute_rate, host_rate),
+        "host_cpu_seconds": cpu_s,
+        "bound": bound,
+        "alignments_per_second": rate,
+        "steady_state_alignments_per_second": steady,
         "steady_state_compute_bound": compute_rate,
         "steady_state_host_bound": host_rate,
-        "latency_per_group_seconds": mean_group_s,
+        "steady_state_bound": "compute" if compute_rate <= host_rate else "host",
+        "latency_per_group_seconds": float(group_s.mean()) if ev["groups"] else 0.0,
         "joules_total": total_j,
-        "joules_per_alignment": total_j / n_al if n_al else 0.0,
+        "joules_per_alignment": per_alignment_j,
+        "alignments_per_joule": 1.0 / per_alignment_j if per_alignment_j else float("inf"),
         "energy_breakdown_joules": joules,
+        "power_w": total_j / seconds if seconds else 0.0,
+        "steady_state_power_w": (
+            per_alignment_j * steady_device + device.controller_power_w
+            if np.isfinite(steady_device)
+            else 0.0
+        ),
+        "reference_resident": device.reference_resident,
+        "reference": ref,
         "host_bits": host_bits,
+        "host_bits_per_alignment": host_bits / n_al if n_al else 0.0,
+        "host_bits_per_alignment_by_mode": {
+            "streaming": streaming_bits / n_al if n_al else 0.0,
+            "reference_resident": resident_bits / n_al if n_al else 0.0,
+        },
         "gates_switched_cells": int(np.sum(energy.switched)),
         "time_breakdown_cycles": sections,
-        "device_occupancy": n_al / (ev["groups"] * size) if ev["groups"] else 0.0,
+        "device_occupancy": n_al / float(ev["size"].sum()) if ev["groups"] else 0.0,
         "lockstep_efficiency": ev["own_cycles"] / issued_row_cycles if issued_row_cycles else 1.0,
-        "alignments_not_fitting_columns": ev["not_fitting"],
+        "alignments_not_fitting_columns": not_fitting,
+        "endurance": endurance(ev, on_device, device, steady_device),
+        "area_mm2": area_mm2(device),
         "approximate": bool(wl.approximate),
     }
+    return out
+
+
+def _evaluate_layouts(wl: Workload, where, device: Device, size: int, order: str) -> dict:
+    """``model.evaluate`` of the ``ROW`` and the ``SPLIT`` alignments (groups of their own,
+    the split ones 2/3 as many per group: three crossbar rows each), merged per group and
+    totalled; adds ``members``, ``size`` and ``rows_written`` (rows per crossbar) per group."""
+    per_group = ("cycles", "phases", "writes", "reads", "window_bases")
+    merged = {k: [] for k in per_group + ("members", "size", "rows_written")}
+    energy, own, columns = pr.ZERO, 0, []
+    for where_value, rows_per_alignment in ((ROW, 2), (SPLIT, 3)):
+        idx = np.flatnonzero(where == where_value)
+        if not idx.size:
+            continue
+        sub = wl.subset(idx) if idx.size < len(wl) else wl
+        per_bank = max(1, device.crossbars_per_bank // rows_per_alignment)
+        g_size = max(1, size * 2 // rows_per_alignment)
+        ev = evaluate(
+            sub,
+            g_size,
+            device.init_policy,
+            device.move_cycles_per_bit,
+            None,
+            order,
+            split=where_value == SPLIT,
+        )
+        members = np.bincount(ev["group"], minlength=ev["groups"])
+        for k in per_group:
+            merged[k].append(ev[k])
+        merged["members"].append(members)
+        merged["size"].append(np.full(ev["groups"], g_size))
+        merged["rows_written"].append(np.minimum(device.rows, -(-members // per_bank)))
+        energy = energy + sum_cost(ev["energy_cost"])
+        own += ev["own_cycles"]
+        columns.append(ev)
+    out = {k: np.concatenate(v) if v else np.zeros(0, dtype=np.int64) for k, v in merged.items()}
+    out["groups"] = int(out["cycles"].shape[0])
+    out["energy_cost"] = energy
+    out["own_cycles"] = own
+    out["time_sections"] = _merge_sections([e["time_sections"] for e in columns])
+    return out
+
+
+def _merge_sections(parts: list[dict]) -> dict:
+    out: dict = {}
+    for part in parts:
+        for k, c in part.items():
+            out[k] = out.get(k, pr.ZERO) + c
+    return out
+
+
+def _bound(compute_s, host_s, cpu_s, groups, banks) -> str:
+    """What sets ``seconds``: the host (link or CPU fallback), or the device's compute; a
+    device with idle banks (fewer groups than banks) is latency-bound."""
+    if max(host_s, cpu_s) > compute_s:
+        return "host"
+    return "latency" if groups < banks else "compute"
+
+
+def resident_host_bits(wl: Workload) -> int:
+    """Host bits sent when the reference is resident: each read at 2 bits per base, its N
+    positions aside, and its window's address."""
+    n_count = wl.n_count if wl.n_count is not None else np.zeros(len(wl), dtype=np.int64)
+    return int(np.sum(2 * wl.m + ADDRESS_BITS + N_POSITION_BITS * n_count))
+
+
+def reference_layout(device: Device, wl: Workload | None, bases: int | None) -> dict:
+    """Where a resident reference sits: 2 bits per base in crossbars of its own, one copy per
+    chip (a window is copied into a compute row inside its chip). ``bases`` defaults to the
+    workload's target bases."""
+    if bases is None:
+        bases = int(np.sum(wl.n)) if wl is not None else 0
+    per_chip = -(-2 * bases // (device.rows * device.columns)) if bases else 0
+    per_chip_all = device.crossbars_per_bank * device.banks_per_chip
+    if device.reference_resident and per_chip >= per_chip_all:
+        raise ValueError(
+            f"a reference of {bases:,} bases needs {per_chip:,} crossbars per chip; the "
+            f"device has {per_chip_all:,} (use more chips' worth of crossbars, or "
+            "reference_resident = false)"
+        )
+    return {
+        "bases": int(bases),
+        "crossbars_per_chip": int(per_chip),
+        "fraction": per_chip / per_chip_all if device.reference_resident else 0.0,
+    }
+
+
+def endurance(ev: dict, wl: Workload, device: Device, rate: float) -> dict:
+    """Cell writes per alignment spread over the columns it uses (wear levelled), and the
+    years a cell lasts at ``rate`` alignments/s for 1e9 and 1e12 write cycles."""
+    n = len(wl)
+    if not n:
+        return {"writes_per_cell_per_alignment": 0.0, "lifetime_years": {}}
+    writes = float(np.sum(ev["energy_cost"].switched) + ev["writes"].sum())
+    used = float(np.mean(np.minimum(columns_per_alignment(wl)[0], device.columns)))
+    per_cell = writes / n / used
+    rows = device.banks * device.rows * (device.crossbars_per_bank // 2)  # compute rows
+    per_row_rate = rate / rows if np.isfinite(rate) else 0.0
+    cell_rate = per_cell * per_row_rate
+    return {
+        "writes_per_cell_per_alignment": per_cell,
+        "columns_per_alignment": used,
+        "lifetime_years": {
+            f"{c:.0e}": (c / cell_rate / SECONDS_PER_YEAR if cell_rate else float("inf"))
+            for c in ENDURANCE_CYCLES
+        },
+    }
+
+
+def area_mm2(device: Device) -> float:
+    """Die area: every crossbar's cells at ``cell_area_f2`` F^2, over the array efficiency."""
+    cells = device.crossbars * device.rows * device.columns
+    f_mm = device.feature_nm * 1e-6
+    return cells * device.cell_area_f2 * f_mm * f_mm / device.array_efficiency
 
 
 def tile_pairs(q_flat, q_off, t_flat, t_off, copies: int):
@@ -151,18 +338,57 @@ def measure_cpu(
         if copies > 1
         else (q_flat, q_off, t_flat, t_off)
     )
-    best = 0.0
+    best, watts = 0.0, None
     for _ in range(max(1, repeats)):
+        joules = package_joules()
         start = time.perf_counter()
         batch_encoded(*big, mode, "distance", -1, threads, literal_n, band, engine)
-        best = max(best, n_pairs * copies / (time.perf_counter() - start))
+        elapsed = time.perf_counter() - start
+        after = package_joules()
+        if n_pairs * copies / elapsed > best:
+            best = n_pairs * copies / elapsed
+            watts = (after - joules) / elapsed if joules is not None and after else None
     return {
         "engine": engine,
         "threads": threads or numba.get_num_threads(),
         "alignments_per_second": best,
         "pairs_per_call": n_pairs * copies,
+        "package_watts": watts,
         "distance": res.distance,
     }
+
+
+RAPL = "/sys/class/powercap"
+# Without RAPL: the share of a Xeon Gold 6248's TDP (150 W, 20 cores) per thread used.
+CPU_WATTS_PER_THREAD = 7.5
+
+
+def package_joules() -> float | None:
+    """Sum of the CPU packages' energy counters (Linux RAPL), or None where unreadable."""
+    import glob
+
+    total, found = 0.0, False
+    for path in glob.glob(os.path.join(RAPL, "intel-rapl:[0-9]*", "energy_uj")):
+        try:
+            with open(path) as handle:
+                total += int(handle.read()) * 1e-6
+            found = True
+        except (OSError, ValueError):
+            return None
+    return total if found else None
+
+
+def cpu_power(cpu: dict, watts: float | None) -> tuple[float, str]:
+    """The CPU's watts while aligning and where that number comes from."""
+    if watts is not None:
+        return watts, "given with --cpu-watts"
+    measured = cpu.get("package_watts")
+    if measured:
+        return measured, "measured package energy (RAPL)"
+    return CPU_WATTS_PER_THREAD * cpu["threads"], (
+        f"assumed: {CPU_WATTS_PER_THREAD} W per thread (Xeon Gold 6248 TDP 150 W / 20 cores); "
+        "no RAPL counters readable here"
+    )
 
 
 def format_table(report: dict) -> str:
@@ -204,6 +430,37 @@ def format_table(report: dict) -> str:
         f"{pim['seconds'] * 1e3:.3f} ms (compute {pim['compute_seconds'] * 1e3:.3f} ms, "
         f"host {pim['host_seconds'] * 1e3:.3f} ms), {pim['joules_total'] * 1e3:.4f} mJ"
     )
+    lines.append(
+        f"bound: {pim['bound']} (device full: {pim['steady_state_bound']}); host bits per "
+        f"alignment {pim['host_bits_per_alignment']:,.0f} "
+        f"({'reference resident' if pim['reference_resident'] else 'windows streamed'}; "
+        f"streaming {pim['host_bits_per_alignment_by_mode']['streaming']:,.0f}, resident "
+        f"{pim['host_bits_per_alignment_by_mode']['reference_resident']:,.0f}); lockstep "
+        f"efficiency {pim['lockstep_efficiency']:.1%} "
+        f"({pim['groups']:,} groups by {pim['schedule']})"
+    )
+    if pim["not_fitting"] or pim["split_layout"]:
+        timed = "timed at the measured CPU rate" if pim["not_fitting_timed"] else "not timed"
+        lines.append(
+            f"{pim['not_fitting']:,} alignments need more than {report['device']['columns']:,} "
+            f"columns even split: they run on the host CPU ({timed}); "
+            f"{pim['split_layout']:,} run split (target FIFO in a third crossbar row)"
+        )
+    lines.append(
+        f"power {pim['power_w']:.2f} W (device full {pim['steady_state_power_w']:.2f} W), "
+        f"area {pim['area_mm2']:,.0f} mm2, {pim['alignments_per_joule']:,.0f} alignments/J"
+        + (
+            f" (CPU {report['cpu_alignments_per_joule']:,.0f}/J at {report['cpu_watts']:.0f} W, "
+            f"{report['cpu_watts_source']})"
+            if report.get("cpu_alignments_per_joule")
+            else ""
+        )
+        + f"; cell writes per alignment per cell "
+        f"{pim['endurance']['writes_per_cell_per_alignment']:.2f}, lifetime at full rate "
+        + ", ".join(
+            f"{_years(y)} ({c} cycles)" for c, y in pim["endurance"]["lifetime_years"].items()
+        )
+    )
     if pim["approximate"]:
         lines.append(
             "approximate: a workload file has no sequences, so passes are inferred and "
@@ -211,6 +468,16 @@ def format_table(report: dict) -> str:
         )
     lines.append(PUBLISHED_NOTE)
     return "\n".join(lines)
+
+
+def _years(years: float) -> str:
+    if years == float("inf"):
+        return "unbounded"
+    if years < 1 / 365.25:
+        return f"{years * 365.25 * 24:.2g} hours"
+    if years < 1:
+        return f"{years * 365.25:.3g} days"
+    return f"{years:.3g} years"
 
 
 def scaled_device(device: Device, crossbars: int) -> Device:
@@ -258,10 +525,10 @@ def run_estimate(
     limit: int | None = None,
     repeats: int = 3,
     crossbar_points: tuple = (2**10, 2**12, 2**14, 2**16, 2**18),
+    cpu_watts: float | None = None,
 ) -> dict:
     """The full ``pim estimate`` report (JSON-ready; see ``pimalign pim estimate --help``)."""
     wl, enc, prof, table = load_workload(pairs, workload, mode, literal_n, band, limit)
-    pim = pim_estimate(wl, device)
     cpu = {}
     if enc is not None:
         for engine in ("auto", "adaptive"):
@@ -275,9 +542,11 @@ def run_estimate(
         dp_cells = int(table.cells.sum())
         bits_max = int(table.bits.max(initial=1))
     cpu_rate = cpu["auto"]["alignments_per_second"] if cpu else None
+    pim = pim_estimate(wl, device, cpu_rate=cpu_rate)
+    watts, watts_source = cpu_power(cpu["auto"], cpu_watts) if cpu else (None, None)
     scaling = []
     for xb in crossbar_points:
-        est = pim_estimate(wl, scaled_device(device, xb))
+        est = pim_estimate(wl, scaled_device(device, xb), cpu_rate=cpu_rate)
         scaling.append(
             {
                 "crossbars": xb,
@@ -309,6 +578,19 @@ def run_estimate(
             cpu["adaptive"]["alignments_per_second"] if cpu else None
         ),
         "speedup_vs_cpu": pim["alignments_per_second"] / cpu_rate if cpu_rate else None,
+        "bound": pim["bound"],
+        "steady_state_bound": pim["steady_state_bound"],
+        "host_bits_per_alignment": pim["host_bits_per_alignment"],
+        "reference_resident": pim["reference_resident"],
+        "lockstep_efficiency": pim["lockstep_efficiency"],
+        "not_fitting": pim["not_fitting"],
+        "endurance": pim["endurance"],
+        "area_mm2": pim["area_mm2"],
+        "power_w": pim["power_w"],
+        "alignments_per_joule": pim["alignments_per_joule"],
+        "cpu_alignments_per_joule": cpu_rate / watts if cpu_rate else None,
+        "cpu_watts": watts,
+        "cpu_watts_source": watts_source,
         "steady_state_speedup_vs_cpu": (
             pim["steady_state_alignments_per_second"] / cpu_rate if cpu_rate else None
         ),

@@ -36,6 +36,7 @@ from .profile import KIND_ADAPTIVE, KIND_STATIC
 
 C = pr  # short alias for the closed forms
 KIND_AFFINE = 2  # analytic only: affine Gotoh rows (workload files from the mapper)
+KIND_UNGAPPED = 3  # analytic only: the mapper's ungapped extension (workload rows, passes 0)
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,22 @@ def sections_affine_row(W, b, L, Bm, Be, ncode, first: bool) -> dict:
     return s
 
 
+def sections_ungapped_base(Bm, Be) -> dict:
+    """Analytic-only cost of one base of an ungapped extension (the mapper's ``passes=0`` rows).
+
+    Query base i and target base i sit in the alignment's rows: one 3-bit compare, the score
+    register takes ``+match`` or ``-mismatch`` (a constant picked by the compare, then a
+    ``Bm``-bit add), and the best score so far and its position (``Be`` bits) follow it (one
+    compare, two selects, a position counter). No band, no DP cells.
+    """
+    return {
+        "query-move": C.cost_move(3),
+        "compare": C.cost_eq(3),
+        "score": C.cost_mux(Bm) + C.cost_add(Bm),
+        "best": C.cost_lt(Bm) + C.cost_mux(Bm) + C.cost_mux(Be) + C.cost_inc_bit(Be),
+    }
+
+
 def capture_cost(mode, W, b, Bm) -> pr.Cost:
     """Result capture at a DP row where some alignment ends."""
     c = C.cost_and() * 2 + C.cost_and_not() + C.cost_mux(Bm) + C.cost_mux(1) + C.cost_or()
@@ -197,6 +214,10 @@ def _total(sections: dict) -> pr.Cost:
 def phase_sections(shape: PhaseShape, mode, ncode, n_captures=None) -> dict:
     """Per-section cost of a whole phase."""
     ncap = len(shape.captures) if n_captures is None else n_captures
+    if shape.kind == KIND_UNGAPPED:  # I - 1 bases, setup of score, best and position
+        out = {k: c * (shape.I - 1) for k, c in sections_ungapped_base(shape.Bm, shape.Be).items()}
+        out["setup"] = C.cost_const(shape.Bm) * 2 + C.cost_const(shape.Be) * 2
+        return out
     if shape.kind == KIND_AFFINE:
         a = (shape.W, shape.b, shape.L, shape.Bm, shape.Be, ncode)
         first, rest = sections_affine_row(*a, True), sections_affine_row(*a, False)
@@ -224,6 +245,8 @@ def query_write_bits(width):
 def write_bits(shape: PhaseShape):
     """Host bits written into one compute-crossbar row before a phase."""
     W, b, L, Bm, Be = shape.W, shape.b, shape.L, shape.Bm, shape.Be
+    if shape.kind == KIND_UNGAPPED:  # the target bases and the two score constants
+        return 3 * L + 2 * Bm
     common = 3 * L + W * (b + 2) + 1 + 2 * Bm + 3
     if shape.kind == KIND_ADAPTIVE:
         return common + 3 + 3 * Be + 2
@@ -234,6 +257,8 @@ def write_bits(shape: PhaseShape):
 
 def read_bits(shape: PhaseShape):
     """Host bits read back from one row after a phase (result, flags; adaptive: coverage)."""
+    if shape.kind == KIND_UNGAPPED:
+        return shape.Bm + shape.Be
     extra = 2 * shape.Be + 2 if shape.kind != KIND_STATIC else 0
     return shape.Bm + 2 + extra
 
@@ -245,6 +270,8 @@ def columns_needed(shape: PhaseShape):
     (diag and up for all cells while the minimum is formed, decode flags, one primitive's temps).
     """
     W, b, L, Bm, Be = shape.W, shape.b, shape.L, shape.Bm, shape.Be
+    if shape.kind == KIND_UNGAPPED:  # target, constants, score, best, position, temporaries
+        return 3 * L + 4 * Bm + 2 * Be + 3 * Bm + 16
     regs = 2 * Bm + 3 + 6 + (b + 1)
     if shape.kind == KIND_AFFINE:
         regs = regs + 3 + 3 * Be + 2 + 2 + 2 * W * (b + 2) + (W + 2) * (b + 1)
@@ -285,9 +312,50 @@ class Workload:
     affine: np.ndarray | None = None  # True where the alignment is affine (analytic only)
     query_len: np.ndarray | None = None  # approximate: real query length when known
     band: np.ndarray | None = None  # approximate: cells per DP row (the file's band)
+    ungapped: np.ndarray | None = None  # approximate: True for an ungapped extension
+    n_count: np.ndarray | None = None  # N bases per query (sent aside when the ref is resident)
 
     def __len__(self):
         return int(self.m.shape[0])
+
+    def subset(self, idx) -> "Workload":
+        """The alignments ``idx`` (an index array), same settings."""
+        from dataclasses import replace
+
+        pick = {
+            name: getattr(self, name)[idx]
+            for name in ("m", "n", "passes", "kind", "dlo", "dhi", "bits")
+        }
+        for name in ("affine", "query_len", "band", "ungapped", "n_count"):
+            if getattr(self, name) is not None:
+                pick[name] = getattr(self, name)[idx]
+        return replace(self, **pick)
+
+    def shape_key(self) -> np.ndarray:
+        """A per-alignment key of what sets a phase's cost: passes, widest band (rounded up to
+        a power of two), bits per cell, query length (rounded up to 16) and kind. Alignments
+        of one key run well in one lockstep group."""
+        if self.approximate:
+            width = self.band
+            kind = np.array([int(k) for k in self._approximate_kinds()], dtype=np.int64)
+        else:
+            static = np.where(self.kind == KIND_STATIC, self.dhi - self.dlo + 1, 0)
+            width = np.maximum(static.max(axis=1, initial=0), 2 * self.h + 1)
+            kind = np.zeros(len(self), dtype=np.int64)
+        width = 1 << np.ceil(np.log2(np.maximum(width, 1))).astype(np.int64)
+        bits = np.max(np.where(self.kind >= 0, self.bits, 1), axis=1)
+        m16 = -(-self.m // 16)
+        key = np.minimum(self.passes, 63) * 64 + kind
+        key = key * 2**20 + np.minimum(width, 2**19)
+        key = key * 64 + np.minimum(bits, 63)
+        return key * 2**16 + np.minimum(m16, 2**16 - 1)
+
+    def _approximate_kinds(self) -> np.ndarray:
+        """Per alignment: KIND_ADAPTIVE, KIND_AFFINE or KIND_UNGAPPED (approximate only)."""
+        n = len(self)
+        affine = self.affine if self.affine is not None else np.zeros(n, dtype=bool)
+        ungapped = self.ungapped if self.ungapped is not None else np.zeros(n, dtype=bool)
+        return np.where(ungapped, KIND_UNGAPPED, np.where(affine, KIND_AFFINE, KIND_ADAPTIVE))
 
 
 def _group_max(values, group, n_groups, initial=0):
@@ -306,8 +374,9 @@ def _phase_arrays(wl: Workload, group, n_groups):
     bm = np.maximum(np.array([int(x).bit_length() for x in top + 2]), bmax + 1)
     be = np.array([int(max(x, 1)).bit_length() for x in top + 2]) + 1
     if wl.approximate:
-        affine = wl.affine if wl.affine is not None else np.zeros(len(wl), dtype=bool)
-        for kind, part in ((KIND_ADAPTIVE, ~affine), (KIND_AFFINE, affine)):
+        kinds = wl._approximate_kinds()
+        for kind in (KIND_ADAPTIVE, KIND_AFFINE, KIND_UNGAPPED):
+            part = kinds == kind
             if not part.any():
                 continue
             g = group[part]
@@ -315,7 +384,10 @@ def _phase_arrays(wl: Workload, group, n_groups):
             w = _group_max(wl.band[part], g, n_groups, 1)
             b = _group_max(np.maximum(wl.bits[part, 0], 1), g, n_groups, 1)
             i_rows = _group_max(wl.m[part] + 1, g, n_groups, 1)
-            length = np.maximum(w + 1, _group_max(wl.n[part] + wl.band[part] + 2, g, n_groups))
+            if kind == KIND_UNGAPPED:  # the target window, not shifted
+                length = np.maximum(1, _group_max(wl.n[part], g, n_groups))
+            else:
+                length = np.maximum(w + 1, _group_max(wl.n[part] + wl.band[part] + 2, g, n_groups))
             key = np.unique(g * (int(wl.m.max()) + 2) + wl.m[part])
             ncap = np.bincount(key // (int(wl.m.max()) + 2), minlength=n_groups)
             yield kind, 0, part, PhaseShape(kind, w, b, length, i_rows, bm, be), count, ncap
@@ -341,30 +413,88 @@ def _phase_arrays(wl: Workload, group, n_groups):
             yield kind, p, part, shape, count, ncap
 
 
+def columns_per_alignment(wl: Workload) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per alignment, over its phases: the most compute-crossbar columns one row needs
+    (``columns_needed``), the target FIFO's share of them (``3 L``) and the band window's
+    (``3 (W + 1)``): what a split layout (``SPLIT``) keeps in the compute row."""
+    n = len(wl)
+    whole, fifo, window = (np.zeros(n, dtype=np.int64) for _ in range(3))
+    if not n:
+        return whole, fifo, window
+    for kind, _, _, shape, count, _ in _phase_arrays(wl, np.arange(n), n):
+        on = count > 0
+        whole = np.where(on, np.maximum(whole, columns_needed(shape)), whole)
+        if kind != KIND_UNGAPPED:
+            fifo = np.where(on, np.maximum(fifo, 3 * shape.L), fifo)
+            window = np.where(on, np.maximum(window, 3 * (shape.W + 1)), window)
+    return whole, fifo, window
+
+
+SPLIT_FIFO_SPARE = 16  # columns beside the FIFO in its own crossbar row (shift temporaries)
+
+
+def layout(wl: Workload, columns: int) -> np.ndarray:
+    """Where each alignment runs: ``ROW`` (one compute row and one query row), ``SPLIT`` (its
+    target FIFO moves to a third crossbar row; every DP row moves the band's window, ``3 (W +
+    1)`` bits, into the compute row) or ``HOST`` (neither fits ``columns``)."""
+    whole, fifo, window = columns_per_alignment(wl)
+    split_ok = (whole - fifo + window <= columns) & (fifo + SPLIT_FIFO_SPARE <= columns)
+    return np.where(whole <= columns, ROW, np.where(split_ok & (fifo > 0), SPLIT, HOST))
+
+
+ROW, SPLIT, HOST = 0, 1, 2
+
+
+def schedule(wl: Workload, group_size: int, order: str = "shape") -> np.ndarray:
+    """The lockstep group of each alignment. ``order="shape"``: alignments sorted by
+    ``Workload.shape_key``, each key's alignments in groups of their own (a rare wide alignment
+    slows only its group); ``order="input"``: groups in input order."""
+    n = len(wl)
+    if order not in ("shape", "input"):
+        raise ValueError(f"unknown schedule {order!r}: choose shape or input")
+    if order == "input" or not n:
+        return np.arange(n) // group_size
+    key = wl.shape_key()
+    sort = np.argsort(key, kind="stable")
+    sorted_key = key[sort]
+    start = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
+    rank = np.arange(n) - np.repeat(start, np.diff(np.r_[start, n]))
+    per_class = np.r_[0, np.cumsum(-(-np.diff(np.r_[start, n]) // group_size))[:-1]]
+    group_sorted = np.repeat(per_class, np.diff(np.r_[start, n])) + rank // group_size
+    group = np.empty(n, dtype=np.int64)
+    group[sort] = group_sorted
+    return group
+
+
 def evaluate(
     wl: Workload,
     group_size: int,
     policy: str = "per-gate",
     move_cycles: int = 2,
     columns: int | None = None,
+    order: str = "input",
+    split: bool = False,
 ) -> dict:
-    """Per-group program cost of a workload split into lockstep groups of ``group_size``.
+    """Per-group program cost of a workload split into lockstep groups of ``group_size``
+    (``schedule``'s ``order``). ``split``: the alignments run in the ``SPLIT`` layout (each DP
+    row also moves the band's window from the FIFO's crossbar: section ``window-move``).
 
     Returns arrays per group (``time_cost``: Cost of the issued gate sequence, ``energy_cost``:
-    gates times rows they act on, ``cycles``, ``phases``, host ``writes``/``reads`` bits,
+    gates times rows they act on, ``cycles``, ``phases``, row ``writes``/``reads`` bits (what
+    the host moves when it streams the windows), ``window_bases`` (target window bases written),
     ``max_participants``) and totals: ``sections``/``time_sections`` (energy- and time-weighted
     Cost per program section), ``own_cycles`` (sum over alignments of the cycles each would
     need alone),
     ``not_fitting`` (alignments in a group whose phase needs more than ``columns``).
     """
-    n_al = len(wl)
-    group = np.arange(n_al) // group_size
+    group = schedule(wl, group_size, order)
     n_groups = int(group.max(initial=-1)) + 1
     z = np.zeros(n_groups, dtype=np.int64)
     time_cost = pr.Cost(z, z, z, z, z)
     energy_cost = pr.Cost(z, z, z, z, z)
     writes = np.zeros(n_groups, dtype=np.int64)
     reads = np.zeros(n_groups, dtype=np.int64)
+    window = np.zeros(n_groups, dtype=np.int64)
     phases = np.zeros(n_groups, dtype=np.int64)
     max_part = np.zeros(n_groups, dtype=np.int64)
     sections: dict[str, pr.Cost] = {}
@@ -376,6 +506,8 @@ def evaluate(
     for kind, p, part, shape, count, ncap in _phase_arrays(wl, group, n_groups):
         active = count > 0
         secs = phase_sections(shape, wl.mode, wl.ncode, ncap)
+        if split and kind != KIND_UNGAPPED:
+            secs["window-move"] = C.cost_move(3 * (shape.W + 1)) * (shape.I - 1)
         cost = _total(secs)
         time_cost = time_cost + cost * active
         energy_cost = energy_cost + cost * count
@@ -384,6 +516,7 @@ def evaluate(
             time_sections[name] = time_sections.get(name, pr.ZERO) + c * active
         writes += count * write_bits(shape)
         reads += count * read_bits(shape)
+        window += count * shape.L
         phases += active
         max_part = np.maximum(max_part, count)
         if columns is not None:
@@ -392,9 +525,11 @@ def evaluate(
         g = group[part]
         own_shape = _own_shape(wl, part, p, kind, shape.Bm[g], shape.Be[g])
         own = phase_cost(own_shape, wl.mode, wl.ncode, 1)
+        if split and kind != KIND_UNGAPPED:
+            own = own + C.cost_move(3 * (own_shape.W + 1)) * (own_shape.I - 1)
         own_cycles += int(np.sum(own.cycles(policy, move_cycles)))
-    sections = {k: _sum_cost(c) for k, c in sections.items()}
-    time_sections = {k: _sum_cost(c) for k, c in time_sections.items()}
+    sections = {k: sum_cost(c) for k, c in sections.items()}
+    time_sections = {k: sum_cost(c) for k, c in time_sections.items()}
     cycles = time_cost.cycles(policy, move_cycles)
     return {
         "groups": n_groups,
@@ -405,6 +540,7 @@ def evaluate(
         "phases": phases,
         "writes": writes,
         "reads": reads,
+        "window_bases": window,
         "max_participants": max_part,
         "sections": sections,
         "time_sections": time_sections,
@@ -413,7 +549,7 @@ def evaluate(
     }
 
 
-def _sum_cost(c: pr.Cost) -> pr.Cost:
+def sum_cost(c: pr.Cost) -> pr.Cost:
     return pr.Cost(
         *(int(np.sum(getattr(c, f))) for f in ("nor", "not_", "const", "groups", "moves"))
     )
@@ -424,7 +560,8 @@ def _own_shape(wl: Workload, part, p, kind, bm, be) -> PhaseShape:
     b = np.maximum(wl.bits[part, p], 1)
     if wl.approximate:
         w = wl.band[part]
-        return PhaseShape(kind, w, b, np.maximum(w + 1, n + w + 2), m + 1, bm, be)
+        length = np.maximum(1, n) if kind == KIND_UNGAPPED else np.maximum(w + 1, n + w + 2)
+        return PhaseShape(kind, w, b, length, m + 1, bm, be)
     if kind == KIND_ADAPTIVE:
         w = np.full(m.shape, 2 * wl.h + 1)
         c0 = np.where(wl.mode == MODE_HW, np.maximum(0, (n - m) // 2), 0)

@@ -9,6 +9,7 @@
 - ``approximate_workload``: a workload file turned into model inputs. Without sequences the
   passes are unknown: each alignment becomes one pass of ``ceil(cells / band)`` DP rows over
   ``band`` cells at ``bits`` bits, target length ``target_len`` (or the row count when absent).
+  A mapper row with ``passes`` 0 is an ungapped extension: ``cells`` base compares, no DP.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ def profile_workload(
         q_flat, q_off, t_flat, t_off, mode, ncode, band
     )
     width = int(passes.max(initial=1))
+    is_n = np.r_[0, np.cumsum(q_flat == 4)]
     wl = Workload(
         m=np.diff(q_off),
         n=np.diff(t_off),
@@ -74,6 +76,7 @@ def profile_workload(
         mode=mode,
         ncode=ncode,
         h=band,
+        n_count=is_n[q_off[1:]] - is_n[q_off[:-1]],
     )
     prof = {
         "distance": dist,
@@ -200,8 +203,10 @@ def approximate_workload(
     half = (w - 1) // 2
     shape = (len(table), 1)
     kind = np.full(shape, KIND_ADAPTIVE, dtype=np.int8)
+    # the mapper's ungapped extensions (passes 0): one compare per query base, no DP rows
+    ungapped = (table.passes == 0) & (table.fmt == "align")
     return Workload(
-        m=rows - 1,
+        m=np.where(ungapped, table.cells, rows - 1),
         n=np.maximum(n, 0),
         passes=np.ones(len(table), dtype=np.int64),
         kind=kind,
@@ -215,4 +220,5 @@ def approximate_workload(
         affine=table.affine,
         query_len=m,
         band=w,
+        ungapped=ungapped,
     )
