@@ -41,6 +41,19 @@ JSON_KEYS = {
     "joules_total": float,
     "joules_per_alignment": float,
     "device": dict,
+    # the issue-13 fields, kept stable for scripts
+    "bound": str,
+    "host_bits_per_alignment": float,
+    "reference_resident": bool,
+    "lockstep_efficiency": float,
+    "not_fitting": int,
+    "endurance": dict,
+    "area_mm2": float,
+    "power_w": float,
+    "alignments_per_joule": float,
+    "cpu_alignments_per_joule": float,
+    "sensitivity": list,
+    "latency_curve": list,
 }
 
 
@@ -590,9 +603,16 @@ def test_estimate_on_bundled_pairs_writes_json_and_figures(tmp_path, capsys):
     assert {p["source"][:6] for p in report["published"]} == {"RAPIDx"}
     assert sorted(os.listdir(rep)) == [
         "energy_breakdown.png",
+        "latency_vs_throughput.png",
         "throughput_vs_crossbars.png",
         "time_breakdown.png",
+        "tornado.png",
     ]
+    assert report["bound"] in ("compute", "host", "latency")
+    assert set(report["endurance"]) >= {"writes_per_cell_per_alignment", "lifetime_years"}
+    assert report["cpu_alignments_per_joule"] == pytest.approx(
+        report["cpu_alignments_per_second"] / report["cpu_watts"]
+    )
     printed = capsys.readouterr().out
     assert "CPU measured" in printed and "PIM estimated" in printed and "published" in printed
 
@@ -606,6 +626,30 @@ def test_estimate_json_schema_from_the_api():
     )
 
 
+def test_sensitivity_and_latency_curve(demo_workload):
+    from pimalign.pim.estimate import latency_curve, sensitivity
+
+    rows = {r["parameter"]: r for r in sensitivity(demo_workload, DEFAULT)}
+    base = pim_estimate(demo_workload, DEFAULT)
+    for r in rows.values():
+        assert r["throughput_default"] == base["steady_state_alignments_per_second"]
+        for end in ("low", "high"):  # never above either roofline
+            assert r[f"throughput_{end}"] <= r[f"compute_bound_{end}"] * (1 + 1e-12)
+    bw = rows["host_bandwidth_gb_per_s"]
+    assert bw["throughput_low"] < bw["throughput_default"] < bw["throughput_high"]
+    cycle = rows["cycle_time_ns"]
+    assert cycle["compute_bound_low"] == pytest.approx(cycle["compute_bound_high"] * 10, rel=0.05)
+    gate = rows["gate_energy_fj"]
+    assert gate["joules_per_alignment_low"] < gate["joules_per_alignment_high"]
+    curve = latency_curve(base, DEFAULT)
+    assert curve[0]["batch"] == 1
+    assert curve[0]["latency_seconds"] >= base["group_seconds_weighted"]
+    rates = [p["alignments_per_second"] for p in curve]
+    lat = [p["latency_seconds"] for p in curve]
+    assert rates == sorted(rates) and lat == sorted(lat)
+    assert rates[-1] <= base["steady_state_alignments_per_second"] * 1.0001
+
+
 def test_ops_cli_json(capsys):
     assert run_cli("ops", "--bits", "32", "--json") == 0
     ops = {r["op"]: r for r in json.loads(capsys.readouterr().out)["ops"]}
@@ -616,11 +660,26 @@ def test_sweep_reports_speed_and_fixed_band_accuracy(tmp_path):
     rows = run_sweep(
         DEFAULT, pairs=DEMO, limit=150, bands=(2, 8), crossbars=(1024, 4096), bits=("exact", 3, 4)
     )
-    assert len(rows) == 2 * 2 * 3 and set(COLUMNS) <= set(rows[0])
+    assert set(COLUMNS) <= set(rows[0])
     for r in rows:
         assert 0 <= r["fixed_band_differs_fraction"] <= 1 and r["fixed_band_max_excess"] >= 0
+    assert len(rows) == 2 * 2 * 3 * 2  # exact and fixed-band schedules
     over = {r["bits"]: r["overflow_fraction"] for r in rows if r["band"] == 8}
     assert over["exact"] == 0 and over[3] >= over[4]
+    assert all(r["valid"] == int(r["overflow_fraction"] == 0) for r in rows)
+    assert any(not r["valid"] for r in rows)  # 3 bits overflow at h = 8
+    for r in rows:
+        rate = r["steady_state_alignments_per_second"]
+        assert rate == min(r["steady_state_compute_bound"], r["steady_state_host_bound"])
+        assert r["steady_state_bound"] == (
+            "compute" if r["steady_state_compute_bound"] <= r["steady_state_host_bound"] else "host"
+        )
+    # the fixed band runs only the first pass: never slower than the exact schedule
+    key = lambda r: (r["band"], r["crossbars"], r["bits"])  # noqa: E731
+    exact = {key(r): r for r in rows if r["schedule"] == "exact"}
+    for r in rows:
+        if r["schedule"] == "fixed":
+            assert r["steady_state_compute_bound"] >= exact[key(r)]["steady_state_compute_bound"]
     assert (
         run_cli(
             "sweep",
@@ -641,7 +700,7 @@ def test_sweep_reports_speed_and_fixed_band_accuracy(tmp_path):
         )
         == 0
     )
-    assert (tmp_path / "s.tsv").read_text().startswith("#band\tcrossbars")
+    assert (tmp_path / "s.tsv").read_text().startswith("#band\tschedule\tcrossbars")
     assert (tmp_path / "s.png").stat().st_size > 0
 
 

@@ -40,7 +40,7 @@ def test_pim_estimate_end_to_end(tmp_path, capsys):
     )
     report = json.loads(out.read_text())
     assert report["alignments"] == 200 and report["speedup_vs_cpu"] > 0
-    assert len(os.listdir(tmp_path / "rep")) == 3
+    assert len(os.listdir(tmp_path / "rep")) == 5
     assert "PIM estimated" in capsys.readouterr().out
 
 
@@ -65,7 +65,10 @@ def test_pim_sweep_to_stdout(capsys):
         == 0
     )
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("#band") and len(lines) == 3
+    assert lines[0].startswith("#band") and len(lines) == 1 + 2 * 2  # exact and fixed band
+    header = lines[0][1:].split("\t")
+    rows = [dict(zip(header, line.split("\t"))) for line in lines[1:]]
+    assert sorted(r["schedule"] for r in rows) == ["exact", "exact", "fixed", "fixed"]
 
 
 def test_pim_exit_codes(tmp_path, capsys):

@@ -153,6 +153,9 @@ def pim_estimate(
         "steady_state_host_bound": host_rate,
         "steady_state_bound": "compute" if compute_rate <= host_rate else "host",
         "latency_per_group_seconds": float(group_s.mean()) if ev["groups"] else 0.0,
+        "group_seconds_weighted": weighted_s / float(np.sum(members / ev["size"]))
+        if ev["groups"]
+        else 0.0,
         "joules_total": total_j,
         "joules_per_alignment": per_alignment_j,
         "alignments_per_joule": 1.0 / per_alignment_j if per_alignment_j else float("inf"),
@@ -228,6 +231,73 @@ def _merge_sections(parts: list[dict]) -> dict:
     for part in parts:
         for k, c in part.items():
             out[k] = out.get(k, pr.ZERO) + c
+    return out
+
+
+SENSITIVITY = (
+    # parameter, low, high, why this range
+    ("cycle_time_ns", 1.0, 10.0, "1 ns (optimistic) to 10 ns (a set/reset pulse, NVSim)"),
+    ("gate_energy_fj", 6.39, 600.0, "AritPIM's TOPS/W-derived figure to a full cell write"),
+    ("host_bandwidth_gb_per_s", 12.8, 819.2, "half a DDR4-3200 channel to one HBM3 stack"),
+    ("crossbars", 2**14, 2**18, "a quarter to four times the 2^16-crossbar device"),
+    ("write_latency_ns", 1.0, 100.0, "row write 1 ns to 100 ns"),
+)
+
+
+def sensitivity(wl: Workload, device: Device, cpu_rate: float | None = None) -> list[dict]:
+    """Steady-state throughput and energy per alignment with each uncertain parameter at the
+    low and high end of its range, the others at ``device`` (the tornado plot's bars)."""
+    base = pim_estimate(wl, device, cpu_rate=cpu_rate)
+    out = []
+    for name, low, high, why in SENSITIVITY:
+        row = {"parameter": name, "default": _param(device, name), "range": why}
+        for end, value in (("low", low), ("high", high)):
+            dev = (
+                scaled_device(device, int(value))
+                if name == "crossbars"
+                else device.replace(**{name: value})
+            )
+            est = pim_estimate(wl, dev, cpu_rate=cpu_rate)
+            row[end] = value
+            row[f"throughput_{end}"] = est["steady_state_alignments_per_second"]
+            row[f"compute_bound_{end}"] = est["steady_state_compute_bound"]
+            row[f"joules_per_alignment_{end}"] = est["joules_per_alignment"]
+        out.append(row)
+    return [
+        {
+            **r,
+            "throughput_default": base["steady_state_alignments_per_second"],
+            "joules_per_alignment_default": base["joules_per_alignment"],
+        }
+        for r in out
+    ]
+
+
+def _param(device: Device, name: str):
+    return device.crossbars if name == "crossbars" else getattr(device, name)
+
+
+def latency_curve(pim: dict, device: Device, points: int = 13) -> list[dict]:
+    """Latency against throughput for batches of B alignments like the workload's: a batch
+    fills ``ceil(B / group size)`` groups, run ``ceil(groups / banks)`` rounds of the mean
+    (member-weighted) group time, plus its host transfers, which one batch cannot overlap."""
+    size, banks = pim["group_size"], device.banks
+    t_group = pim["group_seconds_weighted"]
+    bits = pim["host_bits_per_alignment"]
+    bandwidth = device.host_bandwidth_gb_per_s * 8e9
+    top = 10 * size * banks
+    out = []
+    for batch in np.unique(np.geomspace(1, top, points).round().astype(np.int64)):
+        groups = -(-int(batch) // size)
+        rounds = -(-groups // banks)
+        seconds = rounds * t_group + int(batch) * bits / bandwidth
+        out.append(
+            {
+                "batch": int(batch),
+                "latency_seconds": seconds,
+                "alignments_per_second": int(batch) / seconds if seconds else float("inf"),
+            }
+        )
     return out
 
 
@@ -607,6 +677,8 @@ def run_estimate(
             "PIM program executes",
         },
         "passes_histogram": passes,
+        "sensitivity": sensitivity(wl, device, cpu_rate),
+        "latency_curve": latency_curve(pim, device),
         "pim": pim,
         "cpu": cpu,
         "scaling": scaling,
@@ -615,11 +687,17 @@ def run_estimate(
     }
 
 
-REPORT_FIGURES = ("throughput_vs_crossbars.png", "energy_breakdown.png", "time_breakdown.png")
+REPORT_FIGURES = (
+    "throughput_vs_crossbars.png",
+    "energy_breakdown.png",
+    "time_breakdown.png",
+    "latency_vs_throughput.png",
+    "tornado.png",
+)
 
 
 def write_report(report: dict, paths: list[str]) -> list[str]:
-    """Write the three figures of ``report`` (``REPORT_FIGURES``) to ``paths``."""
+    """Write the figures of ``report`` (``REPORT_FIGURES``) to ``paths``."""
     from . import plots
 
     pim = report["pim"]
@@ -632,4 +710,8 @@ def write_report(report: dict, paths: list[str]) -> list[str]:
         pim["compute_seconds"],
         paths[2],
     )
+    plots.latency_vs_throughput(
+        report["latency_curve"], report["cpu_alignments_per_second"], paths[3]
+    )
+    plots.tornado(report["sensitivity"], paths[4])
     return paths

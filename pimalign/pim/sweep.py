@@ -6,8 +6,12 @@ and the adaptive pass alone is run as a *fixed band*: the table reports the frac
 alignments whose fixed-band result differs from the exact distance, the mean and maximum excess
 over those, and the fraction where the band lost the end (no result at all; NW only).
 ``bits``: ``exact`` provisions each pass at the width it needs (the mirror's oracle); an integer
-``B`` provisions every pass at ``B`` bits, and alignments needing more overflow (they would be
-re-run elsewhere; ``overflow_fraction``).
+``B`` provisions every pass at ``B`` bits, and alignments needing more overflow: such a row is
+marked ``valid`` 0 (its throughput is not achievable with exact results).
+
+``schedule``: ``exact`` runs every pass the exact band needs; ``fixed`` runs only the first
+pass (RAPIDx's non-widening band) on the same device: its throughput beside its accuracy loss.
+Each row says what bounds it (``steady_state_bound``: compute or host).
 """
 
 from __future__ import annotations
@@ -22,13 +26,17 @@ from .profile import fixed_band
 
 COLUMNS = (
     "band",
+    "schedule",
     "crossbars",
     "bits",
+    "valid",
     "alignments",
     "alignments_per_second",
     "steady_state_alignments_per_second",
     "steady_state_compute_bound",
     "steady_state_host_bound",
+    "steady_state_bound",
+    "not_fitting",
     "seconds",
     "joules_per_alignment",
     "overflow_fraction",
@@ -76,28 +84,45 @@ def run_sweep(
             acc = fixed_band_accuracy(enc, prof["distance"], mode, literal_n, h)
         else:
             acc = dict.fromkeys(COLUMNS[-4:], float("nan"))
-        needed = np.max(np.where(wl.kind >= 0, wl.bits, 1), axis=1)
-        for b in bits:
-            if b == "exact":
-                wl_b, overflow = wl, 0.0
-            else:
-                if int(b) < 1:
-                    raise ValueError(f"bit widths must be >= 1, got {b}")
-                wl_b = _fixed_bits(wl, int(b))
-                overflow = float(np.mean(needed > int(b))) if len(wl) else 0.0
-            for xb in crossbars:
-                est = pim_estimate(wl_b, scaled_device(device, int(xb)))
-                rows.append(
-                    {
-                        "band": h,
-                        "crossbars": int(xb),
-                        "bits": b,
-                        "overflow_fraction": overflow,
-                        **acc,
-                        **{k: est[k] for k in COLUMNS if k in est},
-                    }
-                )
+        schedules = [("exact", wl)]
+        if enc is not None:
+            schedules.append(("fixed", first_pass_only(wl)))
+        for schedule, wl_s in schedules:
+            needed = np.max(np.where(wl_s.kind >= 0, wl_s.bits, 1), axis=1)
+            for b in bits:
+                if b == "exact":
+                    wl_b, overflow = wl_s, 0.0
+                else:
+                    if int(b) < 1:
+                        raise ValueError(f"bit widths must be >= 1, got {b}")
+                    wl_b = _fixed_bits(wl_s, int(b))
+                    overflow = float(np.mean(needed > int(b))) if len(wl_s) else 0.0
+                for xb in crossbars:
+                    est = pim_estimate(wl_b, scaled_device(device, int(xb)))
+                    rows.append(
+                        {
+                            **{k: est[k] for k in COLUMNS if k in est},
+                            **acc,
+                            "band": h,
+                            "schedule": schedule,
+                            "crossbars": int(xb),
+                            "bits": b,
+                            "valid": int(overflow == 0),
+                            "overflow_fraction": overflow,
+                        }
+                    )
     return rows
+
+
+def first_pass_only(wl):
+    """``wl`` with every alignment stopped after its first pass (a band that never widens)."""
+    from dataclasses import replace
+
+    return replace(
+        wl,
+        passes=np.minimum(wl.passes, 1),
+        **{name: getattr(wl, name)[:, :1] for name in ("kind", "dlo", "dhi", "bits")},
+    )
 
 
 def _fixed_bits(wl, b: int):
