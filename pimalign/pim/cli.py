@@ -74,8 +74,28 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
             help="workload TSV from `editdist --workload` or `align --workload` "
             "(approximate: no sequences, no CPU measurement)",
         )
+        src.add_argument(
+            "--bam",
+            metavar="FILE",
+            help="any aligner's SAM/BAM/CRAM (with --ref): each primary alignment's read "
+            "against the reference window at its position, exact, SHW",
+        )
+        src.add_argument(
+            "--reads",
+            nargs="+",
+            metavar="FASTQ",
+            help="one reads file or two (paired), with --ref: mapped by pimalign align, then "
+            "as --bam",
+        )
+        p.add_argument(
+            "--ref", metavar="REF", help="reference FASTA or pimalign index, for --bam/--reads"
+        )
         p.add_argument("--device", help="device TOML overriding the built-in defaults")
-        p.add_argument("--mode", choices=list(EDIT_MODES), default="NW")
+        p.add_argument(
+            "--mode",
+            choices=list(EDIT_MODES),
+            help="edit-distance mode (default: NW for --pairs/--workload, SHW for --bam/--reads)",
+        )
         p.add_argument("--literal-n", action="store_true", help="N matches N")
         p.add_argument(
             "--limit", type=ranged(1, 10**10), help="use only the first N alignments (1..1e10)"
@@ -152,7 +172,9 @@ def run_ops(args) -> int:
 
 
 def _inputs(args) -> tuple[str, ...]:
-    return tuple(x for x in (args.pairs, args.workload, args.device) if x)
+    reads = tuple(args.reads or ())
+    named = (args.pairs, args.workload, args.device, args.bam, args.ref)
+    return tuple(x for x in named if x) + reads
 
 
 def _prepare_folder(folder: str, inputs) -> None:
@@ -188,6 +210,9 @@ def run_estimate_cmd(args) -> int:
         limit=args.limit,
         repeats=args.repeats,
         cpu_watts=args.cpu_watts,
+        bam=args.bam,
+        reads=args.reads,
+        ref=args.ref,
     )
     print(format_table(report))
     figures = [os.path.join(args.report, name) for name in REPORT_FIGURES] if args.report else []
@@ -228,6 +253,9 @@ def run_sweep_cmd(args) -> int:
         crossbars=tuple(args.crossbars),
         bits=tuple(args.bits),
         limit=args.limit,
+        bam=args.bam,
+        reads=args.reads,
+        ref=args.ref,
     )
     text = format_rows(rows)
     outputs = ([] if args.output == "-" else [args.output]) + ([args.plot] if args.plot else [])

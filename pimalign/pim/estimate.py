@@ -244,10 +244,13 @@ SENSITIVITY = (
 )
 
 
-def sensitivity(wl: Workload, device: Device, cpu_rate: float | None = None) -> list[dict]:
+def sensitivity(
+    wl: Workload, device: Device, cpu_rate: float | None = None, reference_bases=None
+) -> list[dict]:
     """Steady-state throughput and energy per alignment with each uncertain parameter at the
     low and high end of its range, the others at ``device`` (the tornado plot's bars)."""
-    base = pim_estimate(wl, device, cpu_rate=cpu_rate)
+    kw = {"cpu_rate": cpu_rate, "reference_bases": reference_bases}
+    base = pim_estimate(wl, device, **kw)
     out = []
     for name, low, high, why in SENSITIVITY:
         row = {"parameter": name, "default": _param(device, name), "range": why}
@@ -257,7 +260,7 @@ def sensitivity(wl: Workload, device: Device, cpu_rate: float | None = None) -> 
                 if name == "crossbars"
                 else device.replace(**{name: value})
             )
-            est = pim_estimate(wl, dev, cpu_rate=cpu_rate)
+            est = pim_estimate(wl, dev, **kw)
             row[end] = value
             row[f"throughput_{end}"] = est["steady_state_alignments_per_second"]
             row[f"compute_bound_{end}"] = est["steady_state_compute_bound"]
@@ -563,32 +566,63 @@ def scaled_device(device: Device, crossbars: int) -> Device:
 def load_workload(
     pairs: str | None,
     workload: str | None,
-    mode: str,
+    mode: str | None,
     literal_n: bool,
     band: int,
     limit: int | None = None,
+    *,
+    bam: str | None = None,
+    reads: list | None = None,
+    ref: str | None = None,
+    threads: int | None = None,
 ):
-    """``(Workload, encoded pairs or None, profile or None, table or None)`` from one input."""
+    """``(Workload, encoded pairs or None, profile or None, table or None, source)`` from one
+    input: a pair TSV, a workload file, a BAM with its reference, or reads with a reference
+    (``from_alignments``). ``source``: ``mode`` used, ``reference_bases`` (None: the targets)
+    and, for BAM/reads, the records ``used`` and skipped."""
     from .workload import approximate_workload, profile_workload, read_pairs, read_workload_file
 
-    if (pairs is None) == (workload is None):
-        raise ValueError("give exactly one of --pairs and --workload")
+    given = [x for x in (pairs, workload, bam, reads) if x]
+    if len(given) != 1:
+        raise ValueError("give exactly one of --pairs, --workload, --bam and --reads")
+    if (bam or reads) and not ref:
+        raise ValueError("--bam and --reads need --ref (the reference they align to)")
+    if ref and not (bam or reads):
+        raise ValueError("--ref goes with --bam or --reads")
+    source = {"mode": mode or ("SHW" if (bam or reads) else "NW"), "reference_bases": None}
+    mode = source["mode"]
+    if bam or reads:
+        from .from_alignments import load_reference, pairs_from_bam, pairs_from_reads
+
+        if reads:
+            if len(reads) > 2:
+                raise ValueError("--reads takes one reads file, or two for paired-end")
+            *enc, counts = pairs_from_reads(
+                reads[0], reads[1] if len(reads) > 1 else None, ref, threads, limit
+            )
+            reference = load_reference(ref)
+        else:
+            reference = load_reference(ref)
+            *enc, counts = pairs_from_bam(bam, reference, limit=limit)
+        source.update(reference_bases=int(reference.lengths.sum()), records=counts)
+        wl, prof = profile_workload(*enc, mode, literal_n, band)
+        return wl, tuple(enc), prof, None, source
     if pairs is not None:
         _, q_flat, q_off, t_flat, t_off = read_pairs(pairs, limit=limit)
         wl, prof = profile_workload(q_flat, q_off, t_flat, t_off, mode, literal_n, band)
-        return wl, (q_flat, q_off, t_flat, t_off), prof, None
+        return wl, (q_flat, q_off, t_flat, t_off), prof, None, source
     table = read_workload_file(workload)
     if limit is not None:
         for name in ("band", "cells", "bits", "query_len", "target_len", "passes", "affine"):
             setattr(table, name, getattr(table, name)[:limit])
-    return approximate_workload(table, mode, literal_n, band), None, None, table
+    return approximate_workload(table, mode, literal_n, band), None, None, table, source
 
 
 def run_estimate(
     device: Device,
     pairs: str | None = None,
     workload: str | None = None,
-    mode: str = "NW",
+    mode: str | None = None,
     literal_n: bool = False,
     band: int = 8,
     threads: int | None = None,
@@ -596,9 +630,25 @@ def run_estimate(
     repeats: int = 3,
     crossbar_points: tuple = (2**10, 2**12, 2**14, 2**16, 2**18),
     cpu_watts: float | None = None,
+    bam: str | None = None,
+    reads: list | None = None,
+    ref: str | None = None,
 ) -> dict:
     """The full ``pim estimate`` report (JSON-ready; see ``pimalign pim estimate --help``)."""
-    wl, enc, prof, table = load_workload(pairs, workload, mode, literal_n, band, limit)
+    wl, enc, prof, table, source = load_workload(
+        pairs,
+        workload,
+        mode,
+        literal_n,
+        band,
+        limit,
+        bam=bam,
+        reads=reads,
+        ref=ref,
+        threads=threads,
+    )
+    mode = source["mode"]
+    ref_bases = source["reference_bases"]
     cpu = {}
     if enc is not None:
         for engine in ("auto", "adaptive"):
@@ -612,11 +662,13 @@ def run_estimate(
         dp_cells = int(table.cells.sum())
         bits_max = int(table.bits.max(initial=1))
     cpu_rate = cpu["auto"]["alignments_per_second"] if cpu else None
-    pim = pim_estimate(wl, device, cpu_rate=cpu_rate)
+    pim = pim_estimate(wl, device, cpu_rate=cpu_rate, reference_bases=ref_bases)
     watts, watts_source = cpu_power(cpu["auto"], cpu_watts) if cpu else (None, None)
     scaling = []
     for xb in crossbar_points:
-        est = pim_estimate(wl, scaled_device(device, xb), cpu_rate=cpu_rate)
+        est = pim_estimate(
+            wl, scaled_device(device, xb), cpu_rate=cpu_rate, reference_bases=ref_bases
+        )
         scaling.append(
             {
                 "crossbars": xb,
@@ -669,7 +721,9 @@ def run_estimate(
             "mode": mode,
             "band": band,
             "literal_n": literal_n,
-            "input": pairs or workload,
+            "input": pairs or workload or bam or reads,
+            "reference": ref,
+            "records": source.get("records"),
             "limit": limit,
             "cpu": "pimalign kernel on the same pre-encoded pairs (tiled to >= 100k pairs "
             "per call), best of repeats; 'auto' is the fastest engine "
@@ -677,7 +731,7 @@ def run_estimate(
             "PIM program executes",
         },
         "passes_histogram": passes,
-        "sensitivity": sensitivity(wl, device, cpu_rate),
+        "sensitivity": sensitivity(wl, device, cpu_rate, ref_bases),
         "latency_curve": latency_curve(pim, device),
         "pim": pim,
         "cpu": cpu,

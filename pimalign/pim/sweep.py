@@ -67,19 +67,43 @@ def run_sweep(
     device: Device,
     pairs: str | None = None,
     workload: str | None = None,
-    mode: str = "NW",
+    mode: str | None = None,
     literal_n: bool = False,
     bands=(2, 4, 8, 16, 32),
     crossbars=(2**10, 2**12, 2**14, 2**16),
     bits=("exact", 4, 6, 8),
     limit: int | None = None,
+    *,
+    bam: str | None = None,
+    reads: list | None = None,
+    ref: str | None = None,
+    threads: int | None = None,
 ) -> list[dict]:
-    """One row per (band, crossbars, bits); see ``COLUMNS``."""
+    """One row per (band, schedule, crossbars, bits); see ``COLUMNS``. The input is read (and
+    reads mapped) once; each band re-profiles the same pairs."""
+    from .workload import approximate_workload, profile_workload
+
+    if any(h < 1 for h in bands):
+        raise ValueError(f"band half-widths must be >= 1, got {min(bands)}")
     rows = []
+    wl, enc, prof, table, source = load_workload(
+        pairs,
+        workload,
+        mode,
+        literal_n,
+        bands[0],
+        limit,
+        bam=bam,
+        reads=reads,
+        ref=ref,
+        threads=threads,
+    )
+    mode = source["mode"]
     for h in bands:
-        if h < 1:
-            raise ValueError(f"band half-widths must be >= 1, got {h}")
-        wl, enc, prof, _ = load_workload(pairs, workload, mode, literal_n, h, limit)
+        if enc is not None:
+            wl, prof = profile_workload(*enc, mode, literal_n, h)
+        else:
+            wl = approximate_workload(table, mode, literal_n, h)
         if enc is not None:
             acc = fixed_band_accuracy(enc, prof["distance"], mode, literal_n, h)
         else:
@@ -98,7 +122,11 @@ def run_sweep(
                     wl_b = _fixed_bits(wl_s, int(b))
                     overflow = float(np.mean(needed > int(b))) if len(wl_s) else 0.0
                 for xb in crossbars:
-                    est = pim_estimate(wl_b, scaled_device(device, int(xb)))
+                    est = pim_estimate(
+                        wl_b,
+                        scaled_device(device, int(xb)),
+                        reference_bases=source["reference_bases"],
+                    )
                     rows.append(
                         {
                             **{k: est[k] for k in COLUMNS if k in est},
