@@ -533,6 +533,18 @@ def test_bound_and_host_bits_follow_the_layout(demo_workload):
     assert est["bound"] == "host" and est["steady_state_bound"] == "host"
 
 
+def test_a_power_budget_caps_the_steady_state(demo_workload):
+    free = pim_estimate(demo_workload, DEFAULT)
+    assert free["steady_state_power_bound"] == float("inf")
+    assert free["steady_state_power_w"] > 100  # 600 fJ a gate at the host-bound rate
+    capped = pim_estimate(demo_workload, DEFAULT.replace(power_budget_w=100.0))
+    assert capped["steady_state_bound"] == "power"
+    assert capped["steady_state_alignments_per_second"] == pytest.approx(
+        100.0 / capped["joules_per_alignment"]
+    )
+    assert capped["steady_state_power_w"] == pytest.approx(100.0)
+
+
 def test_endurance_area_and_power_follow_their_formulas(demo_workload):
     est = pim_estimate(demo_workload, DEFAULT)
     d = DEFAULT

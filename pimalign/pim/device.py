@@ -56,6 +56,7 @@ SECTIONS = {
     "host_energy_pj_per_bit": "movement",
     "reference_resident": "movement",
     "controller_power_w": "power",
+    "power_budget_w": "power",
     "feature_nm": "area",
     "cell_area_f2": "area",
     "array_efficiency": "area",
@@ -99,6 +100,9 @@ class Device:
     # Assumption: no static power on top of the per-gate energy, which already folds in the
     # periphery's share in [AritPIM]/[RACER]'s TOPS/W; set it to study idle/static power.
     controller_power_w: float = 0.0
+    # Assumption: no power cap (0). With a cap, the steady state is at most cap / energy per
+    # alignment and its bound reads "power".
+    power_budget_w: float = 0.0
     # Area (assumptions, no source): a 28 nm process, the ideal crossbar cell (4 F^2) and 40%
     # of the die in arrays (the rest: drivers, sense amplifiers, controllers).
     feature_nm: float = 28.0
@@ -154,6 +158,7 @@ class Device:
             "move_energy_pj_per_bit",
             "host_energy_pj_per_bit",
             "controller_power_w",
+            "power_budget_w",
         ):
             value = getattr(self, name)
             if not _number(value) or value < 0:

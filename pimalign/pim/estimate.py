@@ -115,7 +115,12 @@ def pim_estimate(
     weighted_s = float(np.sum(members * group_s / ev["size"])) * slowdown
     compute_rate = device.banks * n_al / weighted_s if weighted_s else float("inf")
     host_rate = n_al * bandwidth_bits / host_bits if host_bits else float("inf")
-    steady_device = min(compute_rate, host_rate)
+    per_alignment_j = total_j / n_al if n_al else 0.0
+    dynamic_j = per_alignment_j - joules["static"] / n_al if n_al else 0.0
+    power_rate = float("inf")
+    if device.power_budget_w and dynamic_j > 0:
+        power_rate = max(device.power_budget_w - device.controller_power_w, 0.0) / dynamic_j
+    steady_device = min(compute_rate, host_rate, power_rate)
     steady = steady_device
     if not_fitting:  # the host CPU takes the rest, side by side
         share = not_fitting / n_all
@@ -131,7 +136,6 @@ def pim_estimate(
     timed = n_al + (not_fitting if cpu_rate else 0)
     rate = timed / seconds if seconds else float("inf")
     bound = _bound(compute_s, host_s, cpu_s, ev["groups"], device.banks)
-    per_alignment_j = total_j / n_al if n_al else 0.0
     out = {
         "alignments": n_all,
         "alignments_on_device": n_al,
@@ -151,7 +155,11 @@ def pim_estimate(
         "steady_state_alignments_per_second": steady,
         "steady_state_compute_bound": compute_rate,
         "steady_state_host_bound": host_rate,
-        "steady_state_bound": "compute" if compute_rate <= host_rate else "host",
+        "steady_state_power_bound": power_rate,
+        "steady_state_bound": min(
+            (("compute", compute_rate), ("host", host_rate), ("power", power_rate)),
+            key=lambda kv: kv[1],
+        )[0],
         "latency_per_group_seconds": float(group_s.mean()) if ev["groups"] else 0.0,
         "group_seconds_weighted": weighted_s / float(np.sum(members / ev["size"]))
         if ev["groups"]
@@ -162,7 +170,7 @@ def pim_estimate(
         "energy_breakdown_joules": joules,
         "power_w": total_j / seconds if seconds else 0.0,
         "steady_state_power_w": (
-            per_alignment_j * steady_device + device.controller_power_w
+            dynamic_j * steady_device + device.controller_power_w
             if np.isfinite(steady_device)
             else 0.0
         ),
@@ -241,6 +249,7 @@ SENSITIVITY = (
     ("host_bandwidth_gb_per_s", 12.8, 819.2, "half a DDR4-3200 channel to one HBM3 stack"),
     ("crossbars", 2**14, 2**18, "a quarter to four times the 2^16-crossbar device"),
     ("write_latency_ns", 1.0, 100.0, "row write 1 ns to 100 ns"),
+    ("power_budget_w", 25.0, 250.0, "a 25 W module to a 250 W accelerator card (0: no cap)"),
 )
 
 
