@@ -1,18 +1,22 @@
 """PIM estimate of a workload next to the CPU's measured throughput on the same alignments.
 
-``pim_estimate`` turns the model's per-group program costs (``model.evaluate``) into seconds and
-joules for a device:
+``pim_estimate`` turns the model's per-group program costs (``model.evaluate``, alignments placed
+by ``model.layout`` and grouped by ``model.schedule``) into seconds and joules for a device:
 
 - a group's time: its cycles (gates, INITs, moves) times the cycle time, plus writing its rows
   (one row per write per crossbar, crossbars in parallel) before each of its passes;
-- banks run groups round-robin; compute time is the busiest bank's sum;
-- host traffic (row images written, results read) shares one bandwidth and overlaps compute;
-  ``seconds = max(compute, host)``;
+- banks run groups round-robin; compute time is the busiest bank's sum, stretched by the share
+  of crossbars a resident reference occupies;
+- host traffic (reads and addresses with a resident reference, else row images; results read
+  back) shares one bandwidth and overlaps compute; alignments that fit no crossbar row run on
+  the host CPU at its measured rate; ``seconds = max(compute, host link, host CPU)``;
 - energy: switched cells x gate energy, moves, cell writes and reads, host transfer, and static
   controller power x seconds.
 
 ``steady_state`` is the throughput with every bank busy on groups like these (the workload
-repeated until the device is full): ``banks x group size / mean group time``, capped by the host.
+repeated until the device is full): ``min(compute, host, power budget)``. ``bound`` names what
+set ``seconds``; endurance, area, power, alignments per joule, a sensitivity analysis and a
+latency-vs-throughput curve complete the report.
 """
 
 from __future__ import annotations
@@ -44,8 +48,9 @@ PUBLISHED_NOTE = (
     "compare against CPU/GPU alignment libraries on their authors' server hardware, with a band "
     "that never widens (approximate results) and RAPIDx's own data layout and circuits. This "
     "estimate compares against pimalign's kernel measured on this machine, keeps every result "
-    "exact (coverage tracking, widening passes), charges one INIT per gate, shifts the target "
-    "FIFO for the data-dependent band, and includes host transfers over one DDR4 channel. No "
+    "exact (coverage tracking, widening passes), charges one INIT per gate and a cell write's "
+    "energy per gate, shifts the target FIFO for the data-dependent band, keeps the reference in "
+    "the device and includes host transfers over one DDR4 channel. No "
     "parameter was tuned to approach the published figures."
 )
 

@@ -16,11 +16,13 @@ sum of primitive closed forms (``primitives.cost_*``) in the band width ``W``, b
 minimum scan; ``Be``: coverage tracking for the certificate). Bulk init roughly halves these.
 Tests pin every term to the mirror's executed gates.
 
-A workload is a set of alignments with their passes (``profile.profile_pairs``). Alignments fill
-lockstep groups in order (``rows x crossbars_per_bank / 2`` per bank: each alignment uses a row of
-a compute crossbar and one of a query crossbar); every pass of a group is a phase whose shape is
-the group's maximum; banks run groups in parallel (round-robin). Host transfers overlap compute:
-time is the larger of the banks' compute time and host bits / bandwidth.
+A workload is a set of alignments with their passes (``profile.profile_pairs``). ``schedule``
+fills lockstep groups (``rows x crossbars_per_bank / 2`` per bank: each alignment uses a row of a
+compute crossbar and one of a query crossbar) by shape, or in input order; every pass of a group
+is a phase whose shape is the group's maximum; banks run groups in parallel (round-robin).
+``layout`` says where each alignment runs: one row, split (FIFO in a third crossbar row) or the
+host. Host transfers overlap compute: time is the larger of the banks' compute time and host
+bits / bandwidth (``estimate``).
 """
 
 from __future__ import annotations
