@@ -215,7 +215,9 @@ def main(argv=None) -> int:
                 print(rows[-2], rows[-1], sep="\n", flush=True)
                 for tool, fn in peers(queries, targets, mode, task, args.threads):
                     slow = tool == "edlib path" or tool.startswith("parasail")
-                    sub = args.slow_limit if slow else n_pairs
+                    # a slow peer is timed on at most --slow-limit pairs, and its rate is
+                    # computed from the pairs it really ran
+                    sub = min(args.slow_limit, n_pairs) if slow else n_pairs
                     if sub < n_pairs:
                         fn = next(
                             f
