@@ -99,6 +99,16 @@ def encode_many(seqs, iupac: bool = False) -> tuple[np.ndarray, np.ndarray]:
     record (0-based index), the character and its position inside the record.
     """
     seqs = seqs if isinstance(seqs, list) else list(seqs)
+    if seqs and type(seqs[0]) is str:
+        from . import strbuf
+
+        got = strbuf.gather(seqs, _ENCODE_IUPAC if iupac else _ENCODE)
+        if got is not None:
+            flat, offsets, bad = got
+            if bad is not None:
+                rec, pos = bad
+                raise SequenceError.bad_char(seqs[rec][pos], pos, rec)
+            return flat, offsets
     try:
         if seqs and isinstance(seqs[0], str):
             raw = "".join(seqs).encode("ascii")

@@ -11,7 +11,7 @@ from typing import Sequence
 import numba
 import numpy as np
 
-from .alphabet import NCODE_LITERAL, NCODE_MISMATCH, encode, encode_many, repack
+from .alphabet import NCODE_LITERAL, NCODE_MISMATCH, SequenceError, encode, encode_many, repack
 from .kernels.batch import cigar_texts, edit_batch, run_length
 from .kernels.edit import MODE_HW, MODE_NW, edit_align, traceback
 from .kernels.options import mode_id, task_id
@@ -324,11 +324,63 @@ def batch_align(
     ``batch_encoded`` for ``engine`` and ``device``)."""
     if len(queries) != len(targets):
         raise ValueError(f"{len(queries)} queries but {len(targets)} targets")
+    if device == "cpu" and task in ("distance", "locations"):
+        done = _batch_text(queries, targets, mode, task, k, threads, literal_n, band, engine)
+        if done is not None:
+            return done
     q_flat, q_off = encode_many(queries)
     t_flat, t_off = encode_many(targets)
     return batch_encoded(
         q_flat, q_off, t_flat, t_off, mode, task, k, threads, literal_n, band, engine, device
     )
+
+
+def _batch_text(queries, targets, mode, task, k, threads, literal_n, band, engine):
+    """``batch_align`` on two lists of ASCII ``str``, read in place by the kernels
+    (``strbuf``), or None when either list holds something else (then they are encoded)."""
+    from . import strbuf
+    from .alphabet import _ENCODE
+
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
+    if not 1 <= band <= 10_000:
+        raise ValueError(f"band must be in 1..10000, got {band}")
+    mode_id, task_id = _check_mode_task(mode, task)
+    q = strbuf.addresses_and_lengths(queries)
+    t = strbuf.addresses_and_lengths(targets) if q is not None else None
+    if t is None:
+        return None
+    n_pairs = len(queries)
+    out = {
+        name: np.empty(n_pairs, dtype=np.int64)
+        for name in ("distance", "start", "end", "band", "cells", "bits")
+    }
+    bad = {"q": np.empty(n_pairs, dtype=np.int64), "t": np.empty(n_pairs, dtype=np.int64)}
+    previous = _set_threads(threads)
+    try:
+        strbuf.edit_batch_text(
+            *q,
+            *t,
+            strbuf.HEADER,
+            _ENCODE,
+            mode_id,
+            k,
+            _ncode(literal_n),
+            band,
+            task_id,
+            engine == "auto",
+            *(out[name] for name in ("distance", "start", "end", "band", "cells", "bits")),
+            bad["q"],
+            bad["t"],
+        )
+    finally:
+        numba.set_num_threads(previous)
+    for key, seqs in (("q", queries), ("t", targets)):
+        if bad[key].max() >= 0:  # as encode_many: the first bad record, queries first
+            rec = int(np.argmax(bad[key] >= 0))
+            pos = int(bad[key][rec])
+            raise SequenceError.bad_char(seqs[rec][pos], pos, rec)
+    return BatchResult(cigars=None, **out)
 
 
 def edit_distances(

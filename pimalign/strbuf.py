@@ -1,0 +1,280 @@
+"""Encode a list of Python ``str`` without a serial Python pass: read each string's buffer in place.
+
+CPython stores an ASCII-only ``str`` as one compact object: a fixed header, then its characters,
+one byte each (PEP 393), and a list as an array of object pointers. ``gather`` hands Numba the
+list's pointer array; parallel loops check every object (its type is exactly ``str``, its state
+says compact ASCII), read the lengths, then translate the characters into codes on all threads.
+No Python code runs per string and nothing is copied through a joined string. The list must not
+change during the call (the caller holds it; the kernels release the GIL).
+
+The layout is probed once at import on a known string; where it does not hold (another Python
+implementation or version, a changed layout) ``available()`` is False and callers use
+``alphabet.encode_many``. Objects that are not plain ASCII ``str`` (bytes, a str subclass,
+non-ASCII text) make ``gather`` return ``None`` so the caller falls back as well, keeping the
+exact error messages of ``encode_many``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import sys
+
+import numpy as np
+from numba import njit, prange, types
+from numba.extending import intrinsic
+
+from .alphabet import INVALID
+from .kernels.batch import BLOCK, _edit_one
+from .kernels.bitpar import scratch_words
+
+HEADER = _HEADER = sys.getsizeof("") - 1  # bytes before a compact ASCII string's first character
+_TYPE_AT = 8  # PyObject_HEAD: reference count, then the type pointer
+_LENGTH_AT = 16  # PyASCIIObject.length
+_STATE_AT = 32  # PyASCIIObject.state: interned (2 bits), kind (3), compact (1), ascii (1)
+_COMPACT_ASCII = 0b1100000  # compact and ascii bits
+_KIND_MASK = 0b11100
+_KIND_1BYTE = 0b00100
+_ITEMS_AT = 24  # PyListObject.ob_item: the list's array of object pointers
+_MIN_PARALLEL = 1 << 14  # fewer strings than this: one thread (no thread start-up)
+
+
+@intrinsic
+def _byte_pointer(typingctx, address):
+    """An ``int64`` address as a pointer to bytes."""
+    sig = types.CPointer(types.uint8)(types.int64)
+
+    def codegen(context, builder, signature, args):
+        return builder.inttoptr(args[0], context.get_value_type(types.CPointer(types.uint8)))
+
+    return sig, codegen
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _load_i64(p, offset):
+    value = np.int64(0)
+    for b in range(8):
+        value |= np.int64(p[offset + b]) << np.int64(8 * b)
+    return value
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _str_length(address, str_type):
+    """The length of the compact ASCII ``str`` at ``address``, or -1 if it is not one."""
+    p = _byte_pointer(address)
+    if _load_i64(p, _TYPE_AT) != str_type:
+        return -1
+    state = p[_STATE_AT]
+    if (state & _COMPACT_ASCII) != _COMPACT_ASCII or (state & _KIND_MASK) != _KIND_1BYTE:
+        return -1
+    return _load_i64(p, _LENGTH_AT)
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _lengths_parallel(items, addresses, str_type, out):
+    """Each list item's address (read from the list's pointer array at ``items``) and
+    length (-1: not a compact ASCII ``str``)."""
+    p = _byte_pointer(items)
+    for i in prange(addresses.shape[0]):
+        addresses[i] = _load_i64(p, 8 * i)
+        out[i] = _str_length(addresses[i], str_type)
+
+
+@njit(cache=True, nogil=True)
+def _lengths_serial(items, addresses, str_type, out):
+    p = _byte_pointer(items)
+    for i in range(addresses.shape[0]):
+        addresses[i] = _load_i64(p, 8 * i)
+        out[i] = _str_length(addresses[i], str_type)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _translate_one(address, header, table, flat, start, stop):
+    """Codes of one string into ``flat[start:stop]``; the first invalid position or -1."""
+    p = _byte_pointer(address + header)
+    seen = np.uint8(0)
+    for x in range(stop - start):  # branch-free; invalid bytes are found only when present
+        code = table[p[x]]
+        flat[start + x] = code
+        seen |= code
+    if seen != INVALID and (seen & 0x80) == 0:
+        return -1
+    for x in range(stop - start):
+        if flat[start + x] == INVALID:
+            return x
+    return -1
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _translate_parallel(addresses, offsets, header, table, flat, bad):
+    for i in prange(addresses.shape[0]):
+        bad[i] = _translate_one(addresses[i], header, table, flat, offsets[i], offsets[i + 1])
+
+
+@njit(cache=True, nogil=True)
+def _translate_serial(addresses, offsets, header, table, flat, bad):
+    for i in range(addresses.shape[0]):
+        bad[i] = _translate_one(addresses[i], header, table, flat, offsets[i], offsets[i + 1])
+
+
+def _probe() -> bool:
+    """Whether this interpreter lays out compact ASCII strings as assumed."""
+    if sys.implementation.name != "cpython":
+        return False
+    sample = "".join(["ACGT", "nacgt"])  # built at run time: not a shared constant
+    pair = [sample, "x" + sample]
+    try:
+        items = ctypes.c_void_p.from_address(id(pair) + _ITEMS_AT).value
+        listed = [ctypes.c_void_p.from_address(items + 8 * i).value for i in range(2)]
+        raw = ctypes.string_at(id(sample) + _HEADER, len(sample))
+        state = ctypes.string_at(id(sample) + _STATE_AT, 1)[0]
+        length = ctypes.c_ssize_t.from_address(id(sample) + _LENGTH_AT).value
+        kind = ctypes.c_void_p.from_address(id(sample) + _TYPE_AT).value
+    except (OSError, ValueError):
+        return False
+    return (
+        listed == [id(x) for x in pair]
+        and raw == b"ACGTnacgt"
+        and length == len(sample)
+        and kind == id(str)
+        and (state & _COMPACT_ASCII) == _COMPACT_ASCII
+        and (state & _KIND_MASK) == _KIND_1BYTE
+    )
+
+
+_AVAILABLE = _probe()
+
+
+def available() -> bool:
+    return _AVAILABLE
+
+
+def gather(seqs, table: np.ndarray):
+    """``(flat codes, offsets, first invalid (record, position) or None)`` of a list of ASCII
+    ``str``, or ``None`` when some item is not one (the caller then uses ``encode_many``)."""
+    if not _AVAILABLE or not isinstance(seqs, list):
+        return None
+    n = len(seqs)
+    if not n:
+        return None
+    items = ctypes.c_void_p.from_address(id(seqs) + _ITEMS_AT).value
+    addresses = np.empty(n, dtype=np.int64)
+    lengths = np.empty(n, dtype=np.int64)
+    parallel = n >= _MIN_PARALLEL
+    (_lengths_parallel if parallel else _lengths_serial)(items, addresses, id(str), lengths)
+    if n and lengths.min() < 0:
+        return None
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    flat = np.empty(int(offsets[-1]), dtype=np.uint8)
+    bad = np.empty(n, dtype=np.int64)
+    translate = _translate_parallel if parallel else _translate_serial
+    translate(addresses, offsets, _HEADER, table, flat, bad)
+    # ``seqs`` holds every string alive until here: the addresses stayed valid throughout
+    first = None
+    if n and bad.max() >= 0:
+        record = int(np.argmax(bad >= 0))
+        first = (record, int(bad[record]))
+    return flat, offsets, first
+
+
+@njit(cache=True, nogil=True)
+def _block_codes(addresses, lengths, first, stop, header, table, bad):
+    """The block's strings as codes in one block-local array, with offsets; ``bad[i]``: the
+    first invalid position of string ``i`` (-1: none)."""
+    off = np.zeros(stop - first + 1, dtype=np.int64)
+    for i in range(first, stop):
+        off[i - first + 1] = off[i - first] + lengths[i]
+    flat = np.empty(off[-1], dtype=np.uint8)
+    for i in range(first, stop):
+        bad[i] = _translate_one(
+            addresses[i], header, table, flat, off[i - first], off[i - first + 1]
+        )
+    return flat, off
+
+
+@njit(cache=True, parallel=True, nogil=True)
+def edit_batch_text(
+    q_addr,
+    q_len,
+    t_addr,
+    t_len,
+    header,
+    table,
+    mode,
+    k,
+    ncode,
+    h0,
+    task,
+    bitparallel,
+    dist,
+    start,
+    end,
+    band,
+    cells,
+    bits,
+    bad_q,
+    bad_t,
+):
+    """``kernels.batch.edit_batch`` (tasks distance and locations) on ``str`` objects read in
+    place: each block of pairs translates its own strings into block-local codes (small,
+    reused memory, on the block's thread) and aligns them. A pair with an invalid character is
+    skipped (``bad_q``/``bad_t`` say where; the caller raises)."""
+    n_pairs = q_addr.shape[0]
+    n_blocks = (n_pairs + BLOCK - 1) // BLOCK
+    for blk in prange(n_blocks):
+        first, stop = blk * BLOCK, min(n_pairs, (blk + 1) * BLOCK)
+        q_flat, q_off = _block_codes(q_addr, q_len, first, stop, header, table, bad_q)
+        t_flat, t_off = _block_codes(t_addr, t_len, first, stop, header, table, bad_t)
+        max_m = 0
+        max_n = 0
+        for p in range(stop - first):
+            max_m = max(max_m, q_off[p + 1] - q_off[p])
+            max_n = max(max_n, t_off[p + 1] - t_off[p])
+        maps = np.zeros((5, scratch_words(max_n)), dtype=np.uint64)
+        cols = np.empty((5, max_n + 1), dtype=np.uint64)
+        ops = np.empty(max_m + max_n, dtype=np.uint8)
+        no_runs = np.zeros(stop - first, dtype=np.int64)
+        run_ops = np.empty(0, dtype=np.uint8)
+        run_lens = np.empty(0, dtype=np.int64)
+        for p in range(stop - first):
+            if bad_q[first + p] >= 0 or bad_t[first + p] >= 0:
+                continue
+            _edit_one(
+                p,
+                q_flat,
+                q_off,
+                t_flat,
+                t_off,
+                mode,
+                k,
+                ncode,
+                h0,
+                task,
+                bitparallel,
+                dist[first:stop],
+                start[first:stop],
+                end[first:stop],
+                band[first:stop],
+                cells[first:stop],
+                bits[first:stop],
+                no_runs,
+                run_ops,
+                run_lens,
+                no_runs,
+                maps,
+                cols,
+                ops,
+            )
+
+
+def addresses_and_lengths(seqs):
+    """``(addresses, lengths)`` of a list of compact ASCII ``str`` read in place, or None."""
+    if not _AVAILABLE or not isinstance(seqs, list) or not seqs:
+        return None
+    n = len(seqs)
+    items = ctypes.c_void_p.from_address(id(seqs) + _ITEMS_AT).value
+    addresses = np.empty(n, dtype=np.int64)
+    lengths = np.empty(n, dtype=np.int64)
+    parallel = n >= _MIN_PARALLEL
+    (_lengths_parallel if parallel else _lengths_serial)(items, addresses, id(str), lengths)
+    return None if lengths.min() < 0 else (addresses, lengths)
