@@ -16,11 +16,13 @@ from pimalign.alphabet import encode_many
 from pimalign.io.errors import InputError
 from pimalign.pim import primitives as pr
 from pimalign.pim.cli import add_parser
+from pimalign.pim.cpu import tile_pairs
 from pimalign.pim.device import DEFAULT, default_toml_text, load_device
-from pimalign.pim.estimate import pim_estimate, run_estimate, scaled_device, tile_pairs
+from pimalign.pim.estimate import pim_estimate, scaled_device
 from pimalign.pim.mirror import mirror_distances
-from pimalign.pim.model import HOST, ROW, SPLIT, columns_per_alignment, evaluate, layout
 from pimalign.pim.profile import fixed_band, profile_pairs
+from pimalign.pim.report import run_estimate
+from pimalign.pim.schedule import HOST, ROW, SPLIT, columns_per_alignment, evaluate, layout
 from pimalign.pim.sweep import COLUMNS, run_sweep
 from pimalign.pim.workload import (
     approximate_workload,
@@ -639,7 +641,7 @@ def test_estimate_json_schema_from_the_api():
 
 
 def test_sensitivity_and_latency_curve(demo_workload):
-    from pimalign.pim.estimate import latency_curve, sensitivity
+    from pimalign.pim.analysis import latency_curve, sensitivity
 
     rows = {r["parameter"]: r for r in sensitivity(demo_workload, DEFAULT)}
     base = pim_estimate(demo_workload, DEFAULT)

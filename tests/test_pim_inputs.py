@@ -11,8 +11,8 @@ from conftest import DATA
 
 from pimalign.alphabet import decode
 from pimalign.io.errors import InputError
-from pimalign.pim.estimate import load_workload
 from pimalign.pim.from_alignments import load_reference, pairs_from_bam
+from pimalign.pim.report import load_workload
 
 REF = os.path.join(DATA, "demo_ref.fa.gz")
 R1 = os.path.join(DATA, "demo_R1.fq.gz")

@@ -3,9 +3,13 @@
 - ``device``: the device parameters (``Device``, ``load_device``; cited defaults).
 - ``primitives``: NOR/NOT/INIT gates on numpy bool columns, bit-serial arithmetic, closed forms.
 - ``mirror``: the bit-level functional mirror (``mirror_distances``), exact gate counts.
-- ``profile``/``workload``: per-pass workloads from pairs, workload files.
-- ``model``: closed-form program cost, vectorised over workloads.
-- ``estimate``/``sweep``/``plots``: seconds, joules, CPU comparison, sweeps, figures.
+- ``profile``/``workload``/``from_alignments``: per-pass workloads from pairs, workload files,
+  BAMs and reads.
+- ``model``: closed-form program cost of one pass; ``schedule``: layouts, lockstep groups and
+  the vectorised cost of a whole workload.
+- ``estimate``: seconds, joules, bounds, endurance, area; ``cpu``: the CPU measured beside it;
+  ``analysis``: sensitivity and latency; ``report``: ``pim estimate`` end to end;
+  ``sweep``/``plots``: sweeps and figures.
 - ``cli``: ``add_parser`` for ``pimalign pim ops|estimate|sweep``.
 
 The names below load on first use, so the command line (which imports ``pim.cli`` to build its
@@ -19,7 +23,7 @@ _NAMES = {
     "Device": "device",
     "load_device": "device",
     "pim_estimate": "estimate",
-    "run_estimate": "estimate",
+    "run_estimate": "report",
     "mirror_distances": "mirror",
     "Cost": "primitives",
     "ops_table": "primitives",

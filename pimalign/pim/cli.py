@@ -179,7 +179,7 @@ def _inputs(args) -> tuple[str, ...]:
 
 def _prepare_folder(folder: str, inputs) -> None:
     """Check the figures' folder (it is made only when the figures are written)."""
-    from .estimate import REPORT_FIGURES
+    from .report import REPORT_FIGURES
 
     if os.path.isdir(folder):
         for name in REPORT_FIGURES:
@@ -192,7 +192,7 @@ def _prepare_folder(folder: str, inputs) -> None:
 
 def run_estimate_cmd(args) -> int:
     from .device import load_device
-    from .estimate import REPORT_FIGURES, format_table, run_estimate, write_report
+    from .report import REPORT_FIGURES, format_table, run_estimate, write_report
 
     device = load_device(args.device)
     if args.json_out:

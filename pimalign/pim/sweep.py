@@ -21,8 +21,9 @@ import numpy as np
 from ..alphabet import NCODE_LITERAL, NCODE_MISMATCH
 from ..kernels.options import mode_id
 from .device import Device
-from .estimate import load_workload, pim_estimate, scaled_device
+from .estimate import pim_estimate, scaled_device
 from .profile import fixed_band
+from .report import load_workload
 
 COLUMNS = (
     "band",

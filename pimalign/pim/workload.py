@@ -22,8 +22,8 @@ from ..alphabet import NCODE_LITERAL, NCODE_MISMATCH, SequenceError, encode_many
 from ..io.errors import InputError, read_error
 from ..io.pairs import open_text, read_tsv_pairs
 from ..kernels.options import mode_id
-from .model import Workload
 from .profile import KIND_ADAPTIVE, profile_pairs
+from .schedule import Workload
 
 AFFINE_KINDS = ("extend", "rescue")
 REQUIRED = ("band", "cells", "bits")
