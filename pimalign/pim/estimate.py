@@ -74,37 +74,17 @@ def pim_estimate(
     host_s = host_bits / bandwidth_bits
     cpu_s = not_fitting / cpu_rate if cpu_rate and not_fitting else 0.0
     seconds = max(compute_s, host_s, cpu_s)
-    energy = ev["energy_cost"]
-    window_reads = 2 * int(ev["window_bases"].sum()) if device.reference_resident else 0
-    joules = {
-        "gates": float(np.sum(energy.switched)) * device.gate_energy_fj * 1e-15,
-        "moves": float(np.sum(energy.moves)) * device.move_energy_pj_per_bit * 1e-12,
-        "cell_writes": float(ev["writes"].sum()) * device.write_energy_pj_per_bit * 1e-12,
-        "cell_reads": float(ev["reads"].sum() + window_reads)
-        * device.read_energy_pj_per_bit
-        * 1e-12,
-        "host_transfer": host_bits * device.host_energy_pj_per_bit * 1e-12,
-        "static": device.controller_power_w * seconds,
-    }
+    joules = _energy(ev, device, host_bits, seconds)
     total_j = sum(joules.values())
-    # Steady state: the workload repeated until every bank is busy; each group keeps its
-    # shape, so the device spends sum(members x group time) per group-size of alignments.
-    weighted_s = float(np.sum(members * group_s / ev["size"])) * slowdown
-    compute_rate = device.banks * n_al / weighted_s if weighted_s else float("inf")
-    host_rate = n_al * bandwidth_bits / host_bits if host_bits else float("inf")
     per_alignment_j = total_j / n_al if n_al else 0.0
     dynamic_j = per_alignment_j - joules["static"] / n_al if n_al else 0.0
-    power_rate = float("inf")
-    if device.power_budget_w and dynamic_j > 0:
-        power_rate = max(device.power_budget_w - device.controller_power_w, 0.0) / dynamic_j
-    steady_device = min(compute_rate, host_rate, power_rate)
+    weighted_s = float(np.sum(members * group_s / ev["size"])) * slowdown
+    rates = _steady_rates(device, n_al, weighted_s, host_bits / n_al if n_al else 0.0, dynamic_j)
+    steady_device = rates["steady_state_device"]
     steady = steady_device
     if not_fitting:  # the host CPU takes the rest, side by side
-        share = not_fitting / n_all
-        device_share = n_al / n_all
-        cpu_part = cpu_rate / share if cpu_rate else float("inf")
-        dev_part = steady_device / device_share if device_share else float("inf")
-        steady = min(cpu_part, dev_part)
+        cpu_part = cpu_rate * n_all / not_fitting if cpu_rate else float("inf")
+        steady = min(cpu_part, steady_device * n_all / n_al if n_al else float("inf"))
     issued_row_cycles = float(np.sum(ev["cycles"] * members))
     sections = {
         k: int(c.cycles(device.init_policy, device.move_cycles_per_bit))
@@ -130,13 +110,7 @@ def pim_estimate(
         "bound": bound,
         "alignments_per_second": rate,
         "steady_state_alignments_per_second": steady,
-        "steady_state_compute_bound": compute_rate,
-        "steady_state_host_bound": host_rate,
-        "steady_state_power_bound": power_rate,
-        "steady_state_bound": min(
-            (("compute", compute_rate), ("host", host_rate), ("power", power_rate)),
-            key=lambda kv: kv[1],
-        )[0],
+        **{k: v for k, v in rates.items() if k != "steady_state_device"},
         "latency_per_group_seconds": float(group_s.mean()) if ev["groups"] else 0.0,
         "group_seconds_weighted": weighted_s / float(np.sum(members / ev["size"]))
         if ev["groups"]
@@ -159,7 +133,7 @@ def pim_estimate(
             "streaming": streaming_bits / n_al if n_al else 0.0,
             "reference_resident": resident_bits / n_al if n_al else 0.0,
         },
-        "gates_switched_cells": int(np.sum(energy.switched)),
+        "gates_switched_cells": int(np.sum(ev["energy_cost"].switched)),
         "time_breakdown_cycles": sections,
         "device_occupancy": n_al / float(ev["size"].sum()) if ev["groups"] else 0.0,
         "lockstep_efficiency": ev["own_cycles"] / issued_row_cycles if issued_row_cycles else 1.0,
@@ -169,6 +143,42 @@ def pim_estimate(
         "approximate": bool(wl.approximate),
     }
     return out
+
+
+def _energy(ev: dict, device: Device, host_bits: int, seconds: float) -> dict:
+    """Joules by component: switched cells, moves, cell writes and reads (a resident
+    reference's window reads included), host transfer, static power."""
+    energy = ev["energy_cost"]
+    window_reads = 2 * int(ev["window_bases"].sum()) if device.reference_resident else 0
+    reads = float(ev["reads"].sum() + window_reads)
+    return {
+        "gates": float(np.sum(energy.switched)) * device.gate_energy_fj * 1e-15,
+        "moves": float(np.sum(energy.moves)) * device.move_energy_pj_per_bit * 1e-12,
+        "cell_writes": float(ev["writes"].sum()) * device.write_energy_pj_per_bit * 1e-12,
+        "cell_reads": reads * device.read_energy_pj_per_bit * 1e-12,
+        "host_transfer": host_bits * device.host_energy_pj_per_bit * 1e-12,
+        "static": device.controller_power_w * seconds,
+    }
+
+
+def _steady_rates(device: Device, n_al: int, weighted_s, bits_each, dynamic_j) -> dict:
+    """The device-full rate and its three bounds. The workload is repeated until every bank
+    is busy; each group keeps its shape, so the device spends ``weighted_s`` (the sum of
+    members x group time / group size) per ``n_al`` alignments."""
+    inf = float("inf")
+    compute = device.banks * n_al / weighted_s if weighted_s else inf
+    host = device.host_bandwidth_gb_per_s * 8e9 / bits_each if bits_each else inf
+    power = inf
+    if device.power_budget_w and dynamic_j > 0:
+        power = max(device.power_budget_w - device.controller_power_w, 0.0) / dynamic_j
+    bounds = {"compute": compute, "host": host, "power": power}
+    return {
+        "steady_state_device": min(bounds.values()),
+        "steady_state_compute_bound": compute,
+        "steady_state_host_bound": host,
+        "steady_state_power_bound": power,
+        "steady_state_bound": min(bounds, key=bounds.get),
+    }
 
 
 def _evaluate_layouts(wl: Workload, where, device: Device, size: int, order: str) -> dict:
