@@ -1,5 +1,7 @@
 """The bit-parallel banded word against the adaptive kernel and the reference DP."""
 
+import random
+
 import numpy as np
 import pytest
 import reference as ref
@@ -8,7 +10,7 @@ from conftest import mutate, random_seq
 import pimalign
 from pimalign.alphabet import encode
 from pimalign.kernels.bitpar import banded_word, fast_edit, scratch_words
-from pimalign.kernels.edit import band_pass
+from pimalign.kernels.edit import MODE_HW, MODE_NW, MODE_SHW, band_pass
 
 
 def scratch(n):
@@ -146,3 +148,35 @@ def test_cigar_text_kernel_equals_the_python_formatter():
     for p in range(300):
         lo, hi = run_off[p], run_off[p] + n_runs[p]
         assert lines[p] == cigar_string(run_ops[lo:hi], run_lens[lo:hi])
+
+
+def _bitmaps_slowly(q, mode, ncode, s, length, words):
+    """The pattern bitmaps position by position (the definition)."""
+    maps = np.zeros((5, words), dtype=np.uint64)
+    for p in range(length):
+        i = p + s
+        if i <= 0:
+            if mode == MODE_HW:
+                maps[:, p >> 6] |= np.uint64(1) << np.uint64(p & 63)
+        elif i <= len(q) and q[i - 1] < ncode:
+            maps[q[i - 1], p >> 6] |= np.uint64(1) << np.uint64(p & 63)
+    return maps
+
+
+@pytest.mark.parametrize("mode", [MODE_NW, MODE_SHW, MODE_HW])
+def test_pattern_bitmaps_equal_their_definition(mode):
+    from pimalign.kernels.bitpar import pattern_bitmaps, scratch_words
+
+    rng = random.Random(mode)
+    for _ in range(300):
+        m = rng.randint(0, 200)
+        q = np.array([rng.randint(0, 4) for _ in range(m)], dtype=np.uint8)
+        s = -rng.randint(0, 130)
+        length = rng.randint(0, 300)
+        words = scratch_words(length)
+        ncode = rng.choice([4, 5])  # N (code 4) set only when it matches itself
+        got = np.full((5, words), 7, dtype=np.uint64)  # stale scratch must be cleared
+        pattern_bitmaps(q, mode, ncode, s, length, got)
+        want = _bitmaps_slowly(q, mode, ncode, s, length, words)
+        used = (length + 63) // 64 + 2
+        assert (got[:, :used] == want[:, :used]).all()

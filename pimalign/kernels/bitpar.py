@@ -55,17 +55,19 @@ def pattern_bitmaps(q, mode, ncode, s, length, maps):
     m = q.shape[0]
     words = (length + WORD - 1) // WORD + 2
     maps[:, :words] = 0
-    for p in range(length):
-        i = p + s
-        bit = ONE << np.uint64(p & 63)
-        if i <= 0:
-            if mode == MODE_HW:
-                for c in range(5):
-                    maps[c, p >> 6] |= bit
-        elif i <= m:
-            c = q[i - 1]
-            if c < ncode:
-                maps[c, p >> 6] |= bit
+    virtual = min(1 - s, length)  # positions p <= -s hold rows i <= 0
+    if mode == MODE_HW and virtual > 0:  # whole words at once
+        full = virtual >> 6
+        rest = np.uint64(virtual & 63)
+        for c in range(5):
+            for x in range(full):
+                maps[c, x] = ALL
+            if rest:
+                maps[c, full] |= (ONE << rest) - ONE
+    for p in range(max(0, 1 - s), min(length, m - s + 1)):  # rows 1..m, and only those
+        c = q[p + s - 1]
+        if c < ncode:
+            maps[c, p >> 6] |= ONE << np.uint64(p & 63)
     return maps
 
 
