@@ -180,3 +180,26 @@ def test_pattern_bitmaps_equal_their_definition(mode):
         want = _bitmaps_slowly(q, mode, ncode, s, length, words)
         used = (length + 63) // 64 + 2
         assert (got[:, :used] == want[:, :used]).all()
+
+
+@pytest.mark.parametrize("literal_n", [False, True])
+def test_near_identical_equal_length_paths_equal_the_adaptive_engine(literal_n):
+    """The diagonal route (equal lengths, at most one mismatch) gives the adaptive band's
+    CIGARs, distances and locations; a second mismatch or an N leaves it to the other routes."""
+    rng = random.Random(11 + literal_n)
+    qs, ts = [], []
+    for _ in range(3000):
+        t = random_seq(rng, rng.randint(1, 80), "ACGT")
+        q = list(t)
+        for _ in range(rng.choice([0, 0, 1, 1, 2])):
+            q[rng.randrange(len(q))] = rng.choice("ACGTN")
+        qs.append("".join(q))
+        ts.append(t if rng.random() < 0.9 else t.replace("A", "N", 1))
+    for k in (-1, 0, 1):
+        auto = pimalign.edit_paths(qs, ts, k=k, literal_n=literal_n)
+        slow = pimalign.batch_align(
+            qs, ts, "NW", "path", k=k, literal_n=literal_n, engine="adaptive"
+        )
+        assert auto.cigars == slow.cigars
+        for name in ("distance", "start", "end"):
+            assert (getattr(auto, name) == getattr(slow, name)).all(), name

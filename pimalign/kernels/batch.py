@@ -11,7 +11,9 @@ from numba import njit, prange
 from .bitpar import fast_edit, scratch_words, word_path
 from .edit import (
     MODE_HW,
+    MODE_NW,
     OP_EQ,
+    OP_X,
     band_pass,
     bits_for_range,
     diagonal_interval,
@@ -252,6 +254,25 @@ def _edit_one(
     t = t_flat[t_off[p] : t_off[p + 1]]
     need_tb = task == 2 or (task == 1 and mode == MODE_HW)
     n_runs[p] = 0
+    if bitparallel and task == 2 and mode == MODE_NW:
+        if _diagonal_one(
+            p,
+            q,
+            t,
+            k,
+            ncode,
+            dist,
+            start,
+            end,
+            band,
+            cells,
+            bits,
+            run_off,
+            run_ops,
+            run_lens,
+            n_runs,
+        ):
+            return
     if bitparallel and need_tb:
         if _word_one(
             p,
@@ -323,6 +344,46 @@ def _edit_one(
         n_runs,
         ops,
     )
+
+
+@njit(cache=True, nogil=True)
+def _diagonal_one(
+    p, q, t, k, ncode, dist, start, end, band, cells, bits, run_off, run_ops, run_lens, n_runs
+):
+    """NW pairs of equal length at most one mismatch apart (most read pairs): the diagonal is
+    the only optimal path (on equal lengths an indel comes with another, cost 2), so the CIGAR
+    needs no DP. False for any other pair (after at most two mismatches' scan)."""
+    m = q.shape[0]
+    if m == 0 or m != t.shape[0]:
+        return False
+    at = -1
+    for i in range(m):
+        if q[i] != t[i] or q[i] >= ncode:
+            if at >= 0:
+                return False
+            at = i
+    d = 0 if at < 0 else 1
+    if k >= 0 and d > k:
+        return False
+    dist[p] = d
+    start[p] = 0
+    end[p] = m - 1
+    band[p] = 1
+    cells[p] = m + 1
+    bits[p] = 1
+    lo = run_off[p]
+    count = 0
+    for op, length in (
+        (OP_EQ, at if at >= 0 else m),
+        (OP_X, 1 if at >= 0 else 0),
+        (OP_EQ, m - 1 - at if at >= 0 else 0),
+    ):
+        if length > 0:
+            run_ops[lo + count] = op
+            run_lens[lo + count] = length
+            count += 1
+    n_runs[p] = count
+    return True
 
 
 @njit(cache=True, nogil=True)
