@@ -69,17 +69,31 @@ def slurm_cluster():
 def _run(folder: Path, *flags: str) -> str:
     copy_demo(folder)
     write_yaml(folder / "nopim.yaml", NO_PIM)
-    res = snakemake(
-        "-s",
-        SNAKEFILE,
-        "--configfile",
-        "nopim.yaml",
-        *flags,
-        cwd=folder,
-        scratch=folder / "scratch",
-        timeout=900,
-    )
+    try:
+        res = snakemake(
+            "-s",
+            SNAKEFILE,
+            "--configfile",
+            "nopim.yaml",
+            *flags,
+            cwd=folder,
+            scratch=folder / "scratch",
+            timeout=600,
+        )
+    except subprocess.TimeoutExpired as err:
+        log = err.output.decode(errors="replace") if isinstance(err.output, bytes) else err.output
+        tail = (log or "")[-3000:]
+        pytest.fail(f"snakemake ran past 600 s; the cluster: {_cluster_state()}\n{tail}")
     return res.stdout
+
+
+def _cluster_state() -> str:
+    """sinfo and squeue as they are now (what a job that never started was waiting for)."""
+    out = []
+    for cmd in (["sinfo", "-h", "-o", "%P %D %c %m %T"], ["squeue", "-h", "-o", "%i %j %T %r"]):
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+        out.append(f"$ {' '.join(cmd)}\n{res.stdout}{res.stderr}")
+    return "\n".join(out)
 
 
 def test_slurm_run_equals_local_run(slurm_cluster, tmp_path):

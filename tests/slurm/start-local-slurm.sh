@@ -91,14 +91,17 @@ CONF
 grep -qxF "$CONF" "$STARTED" 2>/dev/null || echo "$CONF" >> "$STARTED"
 
 running() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
-running /run/slurmctld.pid || { slurmctld && echo /run/slurmctld.pid >> "$STARTED"; }
-running /run/slurmd.pid || { slurmd && echo /run/slurmd.pid >> "$STARTED"; }
+# -c: start from a clean state. A cluster this script starts is its own, and jobs saved in
+# StateSaveLocation by an earlier run that was killed mid-workflow would otherwise come back as
+# "running", hold the node's CPUs and leave every new job pending.
+running /run/slurmctld.pid || { slurmctld -c && echo /run/slurmctld.pid >> "$STARTED"; }
+running /run/slurmd.pid || { slurmd -c && echo /run/slurmd.pid >> "$STARTED"; }
 for _ in $(seq 60); do
-    if sinfo -h -o %T 2>/dev/null | grep -q -E '^(idle|mixed|allocated)'; then
+    if sinfo -h -o %T 2>/dev/null | grep -q -x idle && [ -z "$(squeue -h 2>/dev/null)" ]; then
         say "cluster up: $(sinfo -h -o '%P %D %c %m %T' | head -1)"
         exit 0
     fi
     sleep 0.5
 done
-say "SLURM did not come up; see /var/log/slurm/slurmctld.log and slurmd.log"
+say "SLURM did not come up idle ($(sinfo -h -o %T 2>/dev/null | head -1); $(squeue -h 2>/dev/null | wc -l) jobs); see /var/log/slurm/slurmctld.log and slurmd.log"
 exit 1
