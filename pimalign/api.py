@@ -14,7 +14,7 @@ import numpy as np
 from .alphabet import NCODE_LITERAL, NCODE_MISMATCH, SequenceError, encode, encode_many, repack
 from .kernels.batch import cigar_texts, edit_batch, run_length
 from .kernels.edit import MODE_HW, MODE_NW, edit_align, traceback
-from .kernels.options import mode_id, task_id
+from .kernels.options import OUT_DIST, OUT_FIELDS, TASK_PATH, EditParams, Runs, mode_id, task_id
 
 CIGAR_CHARS = {1: "I", 2: "D", 4: "S", 7: "=", 8: "X"}
 DEFAULT_BAND = 8  # initial half-width of the adaptive band, in cells
@@ -245,67 +245,60 @@ def batch_encoded(
     long for its kernels run on the CPU, and ``stats`` (a dict) receives the GPU timings
     (``gpu.edit_batch_gpu``) and ``cpu`` seconds.
     """
-    if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
     if device not in DEVICES:
         raise ValueError(f"unknown device {device!r}: choose one of {', '.join(DEVICES)}")
-    mode_id, task_id = _check_mode_task(mode, task)
+    par = _edit_params(mode, task, k, literal_n, band, engine)
     if device == "gpu":
         return _on_gpu(
             q_flat, q_off, t_flat, t_off, mode, task, k, threads, literal_n, band, engine, stats
         )
     if q_off.shape[0] != t_off.shape[0]:
         raise ValueError(f"{q_off.shape[0] - 1} queries but {t_off.shape[0] - 1} targets")
-    if not 1 <= band <= 10_000:
-        raise ValueError(f"band must be in 1..10000, got {band}")
     n_pairs = q_off.shape[0] - 1
-    if task_id == 2:
+    path = par.task == TASK_PATH
+    if path:
         _check_path_memory(q_flat, q_off, t_flat, t_off, mode, k, literal_n, band, threads)
-    out = {
-        name: np.empty(n_pairs, dtype=np.int64)
-        for name in ("distance", "start", "end", "band", "cells", "bits")
-    }
+    out = np.empty((len(OUT_FIELDS), n_pairs), dtype=np.int64)
     previous = _set_threads(threads)
     texts = []
     run_ops = np.empty(0, dtype=np.uint8)
     run_lens = np.empty(0, dtype=np.int64)
     try:
-        for a, b in _path_chunks(q_off, t_off) if task_id == 2 else [(0, n_pairs)]:
+        for a, b in _path_chunks(q_off, t_off) if path else [(0, n_pairs)]:
             # CIGAR runs need m + n slots per pair: chunks keep that buffer small and reused,
             # since touching fresh pages costs more than the alignments.
             run_off = (q_off[a:b] + t_off[a:b] - q_off[a] - t_off[a]).astype(np.int64)
-            slots = int(q_off[b] + t_off[b] - q_off[a] - t_off[a]) if task_id == 2 else 0
+            slots = int(q_off[b] + t_off[b] - q_off[a] - t_off[a]) if path else 0
             if slots > run_ops.shape[0]:
                 run_ops = np.empty(slots, dtype=np.uint8)
                 run_lens = np.empty(slots, dtype=np.int64)
-            n_runs = np.zeros(b - a, dtype=np.int64)
-            edit_batch(
-                q_flat,
-                q_off[a : b + 1],
-                t_flat,
-                t_off[a : b + 1],
-                mode_id,
-                k,
-                _ncode(literal_n),
-                band,
-                task_id,
-                engine == "auto",
-                *(out[name][a:b] for name in ("distance", "start", "end", "band", "cells", "bits")),
-                run_off,
-                run_ops,
-                run_lens,
-                n_runs,
-            )
-            if task_id == 2:
-                texts.append(cigar_texts(run_off, run_ops, run_lens, n_runs).tobytes())
+            runs = Runs(run_off, run_ops, run_lens, np.zeros(b - a, dtype=np.int64))
+            edit_batch(q_flat, q_off[a : b + 1], t_flat, t_off[a : b + 1], par, out[:, a:b], runs)
+            if path:
+                texts.append(cigar_texts(*runs).tobytes())
     finally:
         numba.set_num_threads(previous)
     cigars = None
-    if task_id == 2:
+    if path:
         cigars = b"".join(texts).decode("ascii").split("\n")[:n_pairs]
-        for p in np.flatnonzero(out["distance"] < 0).tolist():
+        for p in np.flatnonzero(out[OUT_DIST] < 0).tolist():
             cigars[p] = None
-    return BatchResult(cigars=cigars, **out)
+    return _result(out, cigars)
+
+
+def _edit_params(mode, task, k, literal_n, band, engine) -> EditParams:
+    """The kernels' parameters, each checked (a ``ValueError`` naming the bad one)."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
+    if not 1 <= band <= 10_000:
+        raise ValueError(f"band must be in 1..10000, got {band}")
+    mode_id, task_id = _check_mode_task(mode, task)
+    return EditParams(mode_id, int(k), _ncode(literal_n), int(band), task_id, engine == "auto")
+
+
+def _result(out: np.ndarray, cigars) -> BatchResult:
+    """A ``BatchResult`` of the kernels' ``(6, pairs)`` output block (its rows, no copies)."""
+    return BatchResult(cigars=cigars, **dict(zip(OUT_FIELDS, out)))
 
 
 def batch_align(
@@ -341,38 +334,17 @@ def _batch_text(queries, targets, mode, task, k, threads, literal_n, band, engin
     from . import strbuf
     from .alphabet import _ENCODE
 
-    if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
-    if not 1 <= band <= 10_000:
-        raise ValueError(f"band must be in 1..10000, got {band}")
-    mode_id, task_id = _check_mode_task(mode, task)
+    par = _edit_params(mode, task, k, literal_n, band, engine)
     q = strbuf.addresses_and_lengths(queries)
     t = strbuf.addresses_and_lengths(targets) if q is not None else None
     if t is None:
         return None
     n_pairs = len(queries)
-    out = {
-        name: np.empty(n_pairs, dtype=np.int64)
-        for name in ("distance", "start", "end", "band", "cells", "bits")
-    }
+    out = np.empty((len(OUT_FIELDS), n_pairs), dtype=np.int64)
     bad = {"q": np.empty(n_pairs, dtype=np.int64), "t": np.empty(n_pairs, dtype=np.int64)}
     previous = _set_threads(threads)
     try:
-        strbuf.edit_batch_text(
-            *q,
-            *t,
-            strbuf.HEADER,
-            _ENCODE,
-            mode_id,
-            k,
-            _ncode(literal_n),
-            band,
-            task_id,
-            engine == "auto",
-            *(out[name] for name in ("distance", "start", "end", "band", "cells", "bits")),
-            bad["q"],
-            bad["t"],
-        )
+        strbuf.edit_batch_text(*q, *t, strbuf.HEADER, _ENCODE, par, out, bad["q"], bad["t"])
     finally:
         numba.set_num_threads(previous)
     for key, seqs in (("q", queries), ("t", targets)):
@@ -380,7 +352,7 @@ def _batch_text(queries, targets, mode, task, k, threads, literal_n, band, engin
             rec = int(np.argmax(bad[key] >= 0))
             pos = int(bad[key][rec])
             raise SequenceError.bad_char(seqs[rec][pos], pos, rec)
-    return BatchResult(cigars=None, **out)
+    return _result(out, None)
 
 
 def edit_distances(

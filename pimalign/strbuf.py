@@ -24,8 +24,8 @@ from numba import njit, prange, types
 from numba.extending import intrinsic
 
 from .alphabet import INVALID
-from .kernels.batch import BLOCK, _edit_one
-from .kernels.bitpar import scratch_words
+from .kernels.batch import BLOCK, block_scratch, edit_one
+from .kernels.options import Runs
 
 HEADER = _HEADER = sys.getsizeof("") - 1  # bytes before a compact ASCII string's first character
 _TYPE_AT = 8  # PyObject_HEAD: reference count, then the type pointer
@@ -193,78 +193,27 @@ def _block_codes(addresses, lengths, first, stop, header, table, bad):
 
 
 @njit(cache=True, parallel=True, nogil=True)
-def edit_batch_text(
-    q_addr,
-    q_len,
-    t_addr,
-    t_len,
-    header,
-    table,
-    mode,
-    k,
-    ncode,
-    h0,
-    task,
-    bitparallel,
-    dist,
-    start,
-    end,
-    band,
-    cells,
-    bits,
-    bad_q,
-    bad_t,
-):
-    """``kernels.batch.edit_batch`` (tasks distance and locations) on ``str`` objects read in
-    place: each block of pairs translates its own strings into block-local codes (small,
-    reused memory, on the block's thread) and aligns them. A pair with an invalid character is
-    skipped (``bad_q``/``bad_t`` say where; the caller raises)."""
+def edit_batch_text(q_addr, q_len, t_addr, t_len, header, table, par, out, bad_q, bad_t):
+    """``kernels.batch.edit_batch`` (tasks distance and locations; ``par``, ``out`` as there)
+    on ``str`` objects read in place: each block of pairs translates its own strings into
+    block-local codes (small, reused memory, on the block's thread) and aligns them. A pair
+    with an invalid character is skipped (``bad_q``/``bad_t`` say where; the caller raises)."""
     n_pairs = q_addr.shape[0]
     n_blocks = (n_pairs + BLOCK - 1) // BLOCK
     for blk in prange(n_blocks):
         first, stop = blk * BLOCK, min(n_pairs, (blk + 1) * BLOCK)
         q_flat, q_off = _block_codes(q_addr, q_len, first, stop, header, table, bad_q)
         t_flat, t_off = _block_codes(t_addr, t_len, first, stop, header, table, bad_t)
-        max_m = 0
-        max_n = 0
-        for p in range(stop - first):
-            max_m = max(max_m, q_off[p + 1] - q_off[p])
-            max_n = max(max_n, t_off[p + 1] - t_off[p])
-        maps = np.zeros((5, scratch_words(max_n)), dtype=np.uint64)
-        cols = np.empty((5, max_n + 1), dtype=np.uint64)
-        ops = np.empty(max_m + max_n, dtype=np.uint8)
+        scratch = block_scratch(q_off, t_off, 0, stop - first)
         no_runs = np.zeros(stop - first, dtype=np.int64)
-        run_ops = np.empty(0, dtype=np.uint8)
-        run_lens = np.empty(0, dtype=np.int64)
+        runs = Runs(no_runs, np.empty(0, dtype=np.uint8), np.empty(0, dtype=np.int64), no_runs)
+        block_out = out[:, first:stop]
         for p in range(stop - first):
             if bad_q[first + p] >= 0 or bad_t[first + p] >= 0:
                 continue
-            _edit_one(
-                p,
-                q_flat,
-                q_off,
-                t_flat,
-                t_off,
-                mode,
-                k,
-                ncode,
-                h0,
-                task,
-                bitparallel,
-                dist[first:stop],
-                start[first:stop],
-                end[first:stop],
-                band[first:stop],
-                cells[first:stop],
-                bits[first:stop],
-                no_runs,
-                run_ops,
-                run_lens,
-                no_runs,
-                maps,
-                cols,
-                ops,
-            )
+            q = q_flat[q_off[p] : q_off[p + 1]]
+            t = t_flat[t_off[p] : t_off[p + 1]]
+            edit_one(p, q, t, par, block_out, runs, scratch)
 
 
 def addresses_and_lengths(seqs):

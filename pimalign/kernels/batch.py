@@ -20,6 +20,18 @@ from .edit import (
     edit_align,
     traceback,
 )
+from .options import (
+    OUT_BAND,
+    OUT_BITS,
+    OUT_CELLS,
+    OUT_DIST,
+    OUT_END,
+    OUT_START,
+    TASK_DISTANCE,
+    TASK_LOCATIONS,
+    TASK_PATH,
+    Scratch,
+)
 
 BLOCK = 256  # pairs per parallel work item (scratch is allocated once per block)
 
@@ -76,280 +88,116 @@ def cigar_texts(run_off, run_ops, run_lens, n_runs):
 
 
 @njit(cache=True, parallel=True, nogil=True)
-def edit_batch(
-    q_flat,
-    q_off,
-    t_flat,
-    t_off,
-    mode,
-    k,
-    ncode,
-    h0,
-    task,
-    bitparallel,
-    dist,
-    start,
-    end,
-    band,
-    cells,
-    bits,
-    run_off,
-    run_ops,
-    run_lens,
-    n_runs,
-):
+def edit_batch(q_flat, q_off, t_flat, t_off, par, out, runs):
     """Edit distance for every pair ``p``: ``q_flat[q_off[p]:q_off[p+1]]`` vs the target slice.
 
-    ``task``: 0 distance, 1 locations, 2 path. ``bitparallel``: answer what one 64-bit banded
-    word can decide with ``bitpar.fast_edit`` (workload: its band, cells, 2 bits per cell) and
-    use the adaptive kernel for the rest; otherwise always the adaptive kernel. Outputs (length =
-    pairs): ``dist`` (-1 above k), ``start``/``end`` (0-based inclusive target coordinates of the
-    leftmost optimal end, start -1 when not computed), workload ``band``/``cells``/``bits``. For
-    ``task == 2`` the CIGAR runs of pair ``p`` go to ``run_ops``/``run_lens`` from ``run_off[p]``
-    on, ``n_runs[p]`` of them (``run_off`` must leave ``m + n`` slots per pair).
+    ``par`` (``options.EditParams``): mode, bound ``k``, N code, first half-width ``h0``,
+    ``task`` (distance, locations, path) and ``bitparallel``: answer what one 64-bit banded word
+    can decide with the bit-parallel routes, the adaptive band the rest; otherwise always the
+    adaptive band. ``out``: int64 ``(6, pairs)``, rows ``options.OUT_*``: distance (-1 above
+    k), start/end (0-based inclusive target coordinates of the leftmost optimal end, start -1
+    when not computed), the workload's band, cells and bits per cell. For the path task the
+    CIGAR runs go to ``runs`` (``options.Runs``).
     """
     n_pairs = q_off.shape[0] - 1
     n_blocks = (n_pairs + BLOCK - 1) // BLOCK
     for blk in prange(n_blocks):
         first, stop = blk * BLOCK, min(n_pairs, (blk + 1) * BLOCK)
-        max_m = 0
-        max_n = 0
+        scratch = block_scratch(q_off, t_off, first, stop)
         for p in range(first, stop):
-            max_m = max(max_m, q_off[p + 1] - q_off[p])
-            max_n = max(max_n, t_off[p + 1] - t_off[p])
-        # Scratch for the whole block: pattern bitmaps, the traceback's columns and ops.
-        maps = np.zeros((5, scratch_words(max_n)), dtype=np.uint64)
-        cols = np.empty((5, max_n + 1), dtype=np.uint64)
-        ops = np.empty(max_m + max_n, dtype=np.uint8)
-        for p in range(first, stop):
-            _edit_one(
-                p,
-                q_flat,
-                q_off,
-                t_flat,
-                t_off,
-                mode,
-                k,
-                ncode,
-                h0,
-                task,
-                bitparallel,
-                dist,
-                start,
-                end,
-                band,
-                cells,
-                bits,
-                run_off,
-                run_ops,
-                run_lens,
-                n_runs,
-                maps,
-                cols,
-                ops,
-            )
+            q = q_flat[q_off[p] : q_off[p + 1]]
+            t = t_flat[t_off[p] : t_off[p + 1]]
+            edit_one(p, q, t, par, out, runs, scratch)
 
 
 @njit(cache=True, nogil=True)
-def _store_runs(p, ops, n_ops, suffix, run_off, run_ops, run_lens, n_runs):
+def block_scratch(q_off, t_off, first, stop):
+    """Scratch for pairs ``first..stop-1``: pattern bitmaps, the traceback's columns and ops."""
+    max_m = 0
+    max_n = 0
+    for p in range(first, stop):
+        max_m = max(max_m, q_off[p + 1] - q_off[p])
+        max_n = max(max_n, t_off[p + 1] - t_off[p])
+    return Scratch(
+        np.zeros((5, scratch_words(max_n)), dtype=np.uint64),
+        np.empty((5, max_n + 1), dtype=np.uint64),
+        np.empty(max_m + max_n, dtype=np.uint8),
+    )
+
+
+@njit(cache=True, nogil=True)
+def _store_runs(p, ops, n_ops, suffix, runs):
     """Pair ``p``'s CIGAR runs from ``ops[:n_ops]`` and then ``suffix`` matches."""
-    lo = run_off[p]
-    count = run_length(ops, n_ops, run_ops[lo:], run_lens[lo:])
+    lo = runs.off[p]
+    count = run_length(ops, n_ops, runs.ops[lo:], runs.lens[lo:])
     if suffix > 0:
-        if count > 0 and run_ops[lo + count - 1] == OP_EQ:
-            run_lens[lo + count - 1] += suffix
+        if count > 0 and runs.ops[lo + count - 1] == OP_EQ:
+            runs.lens[lo + count - 1] += suffix
         else:
-            run_ops[lo + count] = OP_EQ
-            run_lens[lo + count] = suffix
+            runs.ops[lo + count] = OP_EQ
+            runs.lens[lo + count] = suffix
             count += 1
-    n_runs[p] = count
+    runs.count[p] = count
 
 
 @njit(cache=True, nogil=True)
-def _trace_out(
-    p, q, t, mode, ncode, tb, tb_lo, end_j, task, start, run_off, run_ops, run_lens, n_runs, ops
-):
-    """Pair ``p``'s start and (``task == 2``) CIGAR runs from traceback flags (``ops``: scratch)."""
-    n_ops, start_j = traceback(q, t, mode, ncode, tb, tb_lo, end_j, ops)
-    start[p] = start_j
-    if task == 2:
-        _store_runs(p, ops, n_ops, 0, run_off, run_ops, run_lens, n_runs)
+def _trace_out(p, q, t, par, tb, tb_lo, end_j, out, runs, ops):
+    """Pair ``p``'s start and (path task) CIGAR runs from traceback flags (``ops``: scratch)."""
+    n_ops, start_j = traceback(q, t, par.mode, par.ncode, tb, tb_lo, end_j, ops)
+    out[OUT_START, p] = start_j
+    if par.task == TASK_PATH:
+        _store_runs(p, ops, n_ops, 0, runs)
 
 
 @njit(cache=True, nogil=True)
-def _band_path(
-    p,
-    q,
-    t,
-    mode,
-    ncode,
-    d,
-    task,
-    dist,
-    start,
-    end,
-    band,
-    cells,
-    bits,
-    run_off,
-    run_ops,
-    run_lens,
-    n_runs,
-    last,
-    ops,
-):
+def _put(out, p, d, start_j, end_j, band, cells, bits):
+    """Pair ``p``'s outputs (``end_j`` a 0-based inclusive column)."""
+    out[OUT_DIST, p] = d
+    out[OUT_START, p] = start_j
+    out[OUT_END, p] = end_j
+    out[OUT_BAND, p] = band
+    out[OUT_CELLS, p] = cells
+    out[OUT_BITS, p] = bits
+
+
+@njit(cache=True, nogil=True)
+def _band_path(p, q, t, par, d, out, runs, last, ops):
     """CIGAR of a pair of known distance ``d`` from one static band of exactly the diagonals a
     path of that cost can use, with a byte of traceback flags per cell (bands wider than a word)."""
-    lo, hi = diagonal_interval(mode, q.shape[0], t.shape[0], d)
+    lo, hi = diagonal_interval(par.mode, q.shape[0], t.shape[0], d)
     tb = np.empty((q.shape[0] + 1, hi - lo + 1), dtype=np.uint8)
     tb_lo = np.empty(q.shape[0] + 1, dtype=np.int64)
     best, end_j, c, rng, _, _, b = band_pass(
-        q, t, mode, ncode, False, 0, 0, lo, hi, d, tb, tb_lo, last
+        q, t, par.mode, par.ncode, False, 0, 0, lo, hi, d, tb, tb_lo, last
     )
-    dist[p] = best
-    band[p] = b
-    cells[p] = c
-    bits[p] = bits_for_range(rng)
-    end[p] = end_j - 1
-    _trace_out(
-        p, q, t, mode, ncode, tb, tb_lo, end_j, task, start, run_off, run_ops, run_lens, n_runs, ops
-    )
+    _put(out, p, best, -1, end_j - 1, b, c, bits_for_range(rng))
+    _trace_out(p, q, t, par, tb, tb_lo, end_j, out, runs, ops)
 
 
 @njit(cache=True, nogil=True)
-def _edit_one(
-    p,
-    q_flat,
-    q_off,
-    t_flat,
-    t_off,
-    mode,
-    k,
-    ncode,
-    h0,
-    task,
-    bitparallel,
-    dist,
-    start,
-    end,
-    band,
-    cells,
-    bits,
-    run_off,
-    run_ops,
-    run_lens,
-    n_runs,
-    maps,
-    cols,
-    ops,
-):
-    """Pair ``p`` of ``edit_batch`` (``maps``, ``cols``, ``ops``: the block's scratch).
+def edit_one(p, q, t, par, out, runs, scratch):
+    """Pair ``p`` of ``edit_batch`` (``scratch``: the block's ``options.Scratch``).
 
-    Three routes, tried in turn: one banded word with traceback (``bitpar.word_path``); the
-    distance from one word, then a start or CIGAR from one static band over exactly the
-    diagonals a path of that cost can use; the adaptive band (``edit.edit_align``).
-    Each is its own function: one large body here made the first route 1.7x slower.
+    Routes, tried in turn: the diagonal (NW paths of near-identical equal-length pairs); one
+    banded word with traceback (``bitpar.word_path``); the distance from one word, then a start
+    or CIGAR from one static band over exactly the diagonals a path of that cost can use; the
+    adaptive band (``edit.edit_align``). Each is its own function: one large body here made the
+    first route 1.7x slower.
     """
-    q = q_flat[q_off[p] : q_off[p + 1]]
-    t = t_flat[t_off[p] : t_off[p + 1]]
-    need_tb = task == 2 or (task == 1 and mode == MODE_HW)
-    n_runs[p] = 0
-    if bitparallel and task == 2 and mode == MODE_NW:
-        if _diagonal_one(
-            p,
-            q,
-            t,
-            k,
-            ncode,
-            dist,
-            start,
-            end,
-            band,
-            cells,
-            bits,
-            run_off,
-            run_ops,
-            run_lens,
-            n_runs,
-        ):
+    need_tb = par.task == TASK_PATH or (par.task == TASK_LOCATIONS and par.mode == MODE_HW)
+    runs.count[p] = 0
+    if par.bitparallel:
+        if par.task == TASK_PATH and par.mode == MODE_NW and _diagonal_one(p, q, t, par, out, runs):
             return
-    if bitparallel and need_tb:
-        if _word_one(
-            p,
-            q,
-            t,
-            mode,
-            k,
-            ncode,
-            task,
-            dist,
-            start,
-            end,
-            band,
-            cells,
-            bits,
-            run_off,
-            run_ops,
-            run_lens,
-            n_runs,
-            maps,
-            cols,
-            ops,
-        ):
+        if need_tb and _word_one(p, q, t, par, out, runs, scratch):
             return
-    if bitparallel:
-        if _fast_one(
-            p,
-            q,
-            t,
-            mode,
-            k,
-            ncode,
-            task,
-            need_tb,
-            dist,
-            start,
-            end,
-            band,
-            cells,
-            bits,
-            run_off,
-            run_ops,
-            run_lens,
-            n_runs,
-            maps,
-            cols,
-            ops,
-        ):
+        if _fast_one(p, q, t, par, need_tb, out, runs, scratch):
             return
-    _adaptive_one(
-        p,
-        q,
-        t,
-        mode,
-        k,
-        ncode,
-        h0,
-        task,
-        need_tb,
-        dist,
-        start,
-        end,
-        band,
-        cells,
-        bits,
-        run_off,
-        run_ops,
-        run_lens,
-        n_runs,
-        ops,
-    )
+    _adaptive_one(p, q, t, par, need_tb, out, runs, scratch.ops)
 
 
 @njit(cache=True, nogil=True)
-def _diagonal_one(
-    p, q, t, k, ncode, dist, start, end, band, cells, bits, run_off, run_ops, run_lens, n_runs
-):
+def _diagonal_one(p, q, t, par, out, runs):
     """NW pairs of equal length at most one mismatch apart (most read pairs): the diagonal is
     the only optimal path (on equal lengths an indel comes with another, cost 2), so the CIGAR
     needs no DP. False for any other pair (after at most two mismatches' scan)."""
@@ -358,20 +206,15 @@ def _diagonal_one(
         return False
     at = -1
     for i in range(m):
-        if q[i] != t[i] or q[i] >= ncode:
+        if q[i] != t[i] or q[i] >= par.ncode:
             if at >= 0:
                 return False
             at = i
     d = 0 if at < 0 else 1
-    if k >= 0 and d > k:
+    if par.k >= 0 and d > par.k:
         return False
-    dist[p] = d
-    start[p] = 0
-    end[p] = m - 1
-    band[p] = 1
-    cells[p] = m + 1
-    bits[p] = 1
-    lo = run_off[p]
+    _put(out, p, d, 0, m - 1, 1, m + 1, 1)
+    lo = runs.off[p]
     count = 0
     for op, length in (
         (OP_EQ, at if at >= 0 else m),
@@ -379,156 +222,65 @@ def _diagonal_one(
         (OP_EQ, m - 1 - at if at >= 0 else 0),
     ):
         if length > 0:
-            run_ops[lo + count] = op
-            run_lens[lo + count] = length
+            runs.ops[lo + count] = op
+            runs.lens[lo + count] = length
             count += 1
-    n_runs[p] = count
+    runs.count[p] = count
     return True
 
 
 @njit(cache=True, nogil=True)
-def _put_word(p, d, end_j, start_j, b, c, dist, start, end, band, cells, bits):
+def _put_word(out, p, d, end_j, start_j, b, c):
     """Pair ``p``'s outputs from a bit-parallel word (``end_j`` a column; 2 bits per cell)."""
-    dist[p] = d
-    band[p] = b
-    cells[p] = c
-    bits[p] = 2
-    end[p] = end_j - 1 if d >= 0 else -1
-    start[p] = start_j if d >= 0 else -1
+    ok = d >= 0
+    _put(out, p, d, start_j if ok else -1, end_j - 1 if ok else -1, b, c, 2)
 
 
 @njit(cache=True, nogil=True)
-def _word_one(
-    p,
-    q,
-    t,
-    mode,
-    k,
-    ncode,
-    task,
-    dist,
-    start,
-    end,
-    band,
-    cells,
-    bits,
-    run_off,
-    run_ops,
-    run_lens,
-    n_runs,
-    maps,
-    cols,
-    ops,
-):
+def _word_one(p, q, t, par, out, runs, scratch):
     """Distance and traceback from one banded word; False when the widest word cannot decide."""
-    d, end_j, start_j, n_ops, suf, b, c = word_path(q, t, mode, k, ncode, maps, cols, ops)
+    d, end_j, start_j, n_ops, suf, b, c = word_path(
+        q, t, par.mode, par.k, par.ncode, scratch.maps, scratch.cols, scratch.ops
+    )
     if d == -2:
         return False
-    _put_word(p, d, end_j, start_j, b, c, dist, start, end, band, cells, bits)
-    if d >= 0 and task == 2:
-        _store_runs(p, ops[ops.shape[0] - n_ops :], n_ops, suf, run_off, run_ops, run_lens, n_runs)
+    _put_word(out, p, d, end_j, start_j, b, c)
+    if d >= 0 and par.task == TASK_PATH:
+        ops = scratch.ops
+        _store_runs(p, ops[ops.shape[0] - n_ops :], n_ops, suf, runs)
     return True
 
 
 @njit(cache=True, nogil=True)
-def _fast_one(
-    p,
-    q,
-    t,
-    mode,
-    k,
-    ncode,
-    task,
-    need_tb,
-    dist,
-    start,
-    end,
-    band,
-    cells,
-    bits,
-    run_off,
-    run_ops,
-    run_lens,
-    n_runs,
-    maps,
-    cols,
-    ops,
-):
+def _fast_one(p, q, t, par, need_tb, out, runs, scratch):
     """The distance from one banded word (``bitpar.fast_edit``: it trims common prefixes, so it
     decides some pairs ``word_path`` cannot), then the start or CIGAR when asked from one static
     band over exactly the diagonals a path of that cost can use; False when the word cannot
     decide the distance."""
-    d, end_j, b, c = fast_edit(q, t, mode, k, ncode, maps)
+    d, end_j, b, c = fast_edit(q, t, par.mode, par.k, par.ncode, scratch.maps)
     if d == -2:
         return False
-    _put_word(p, d, end_j, 0 if task == 1 else -1, b, c, dist, start, end, band, cells, bits)
+    _put_word(out, p, d, end_j, 0 if par.task == TASK_LOCATIONS else -1, b, c)
     if d < 0 or not need_tb:
         return True
-    _band_path(
-        p,
-        q,
-        t,
-        mode,
-        ncode,
-        d,
-        task,
-        dist,
-        start,
-        end,
-        band,
-        cells,
-        bits,
-        run_off,
-        run_ops,
-        run_lens,
-        n_runs,
-        np.empty(t.shape[0] + 1, dtype=np.int32),
-        ops,
-    )
+    last = np.empty(t.shape[0] + 1, dtype=np.int32)
+    _band_path(p, q, t, par, d, out, runs, last, scratch.ops)
     return True
 
 
 @njit(cache=True, nogil=True)
-def _adaptive_one(
-    p,
-    q,
-    t,
-    mode,
-    k,
-    ncode,
-    h0,
-    task,
-    need_tb,
-    dist,
-    start,
-    end,
-    band,
-    cells,
-    bits,
-    run_off,
-    run_ops,
-    run_lens,
-    n_runs,
-    ops,
-):
+def _adaptive_one(p, q, t, par, need_tb, out, runs, ops):
     """The adaptive band (``edit.edit_align``) with traceback flags when a start or CIGAR is
     asked: the route whose workload the PIM model executes."""
     last = np.empty(t.shape[0] + 1, dtype=np.int32)
     none = np.zeros((0, 6), dtype=np.int64)
     d, end_j, tb, tb_lo, b, c, nbits, _ = edit_align(
-        q, t, mode, k, ncode, h0, -1, need_tb, last, none
+        q, t, par.mode, par.k, par.ncode, par.h0, -1, need_tb, last, none
     )
-    dist[p] = d
-    band[p] = b
-    cells[p] = c
-    bits[p] = nbits
-    start[p] = -1
-    end[p] = end_j - 1 if d >= 0 else -1
-    if d < 0 or task == 0:
+    _put(out, p, d, -1, end_j - 1 if d >= 0 else -1, b, c, nbits)
+    if d < 0 or par.task == TASK_DISTANCE:
         return
     if not need_tb:
-        start[p] = 0
+        out[OUT_START, p] = 0
         return
-    _trace_out(
-        p, q, t, mode, ncode, tb, tb_lo, end_j, task, start, run_off, run_ops, run_lens, n_runs, ops
-    )
+    _trace_out(p, q, t, par, tb, tb_lo, end_j, out, runs, ops)

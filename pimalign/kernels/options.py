@@ -36,6 +36,39 @@ class Search(NamedTuple):
     min_score: int
 
 
+class EditParams(NamedTuple):
+    """What ``kernels.batch.edit_batch`` computes for every pair."""
+
+    mode: int  # MODE_NW, MODE_SHW or MODE_HW
+    k: int  # distance bound (-1: none)
+    ncode: int  # codes >= ncode mismatch everything (N)
+    h0: int  # the adaptive band's first half-width
+    task: int  # TASK_DISTANCE, TASK_LOCATIONS or TASK_PATH
+    bitparallel: bool  # try the bit-parallel routes before the adaptive band
+
+
+class Runs(NamedTuple):
+    """CIGAR runs of a batch: pair ``p``'s ``count[p]`` runs (BAM op codes ``ops``, lengths
+    ``lens``) start at slot ``off[p]``, which must leave ``m + n`` slots for the pair."""
+
+    off: object  # int64 (pairs,)
+    ops: object  # uint8 (slots,)
+    lens: object  # int64 (slots,)
+    count: object  # int64 (pairs,)
+
+
+class Scratch(NamedTuple):
+    """One block's reused work arrays (``kernels.batch.block_scratch``)."""
+
+    maps: object  # uint64 (5, words): pattern bitmaps
+    cols: object  # uint64 (5, n + 1): the banded word's columns, for its traceback
+    ops: object  # uint8 (m + n,): traceback ops
+
+
+# Rows of the (6, pairs) int64 block of per-pair outputs the edit-distance kernels fill.
+OUT_DIST, OUT_START, OUT_END, OUT_BAND, OUT_CELLS, OUT_BITS = range(6)
+OUT_FIELDS = ("distance", "start", "end", "band", "cells", "bits")
+
 # Edit-distance modes and tasks: one table, for the kernels (ids) and every command (names).
 MODE_NW, MODE_SHW, MODE_HW = 0, 1, 2
 EDIT_MODES = {"NW": MODE_NW, "SHW": MODE_SHW, "HW": MODE_HW}
