@@ -23,6 +23,7 @@ from pimalign.pim.mirror import mirror_distances
 from pimalign.pim.profile import fixed_band, profile_pairs
 from pimalign.pim.report import run_estimate
 from pimalign.pim.schedule import HOST, ROW, SPLIT, columns_per_alignment, evaluate, layout
+from pimalign.pim.source import WorkloadSource
 from pimalign.pim.sweep import COLUMNS, run_sweep
 from pimalign.pim.workload import (
     approximate_workload,
@@ -632,7 +633,7 @@ def test_estimate_on_bundled_pairs_writes_json_and_figures(tmp_path, capsys):
 
 
 def test_estimate_json_schema_from_the_api():
-    report = run_estimate(DEFAULT, pairs=DEMO, limit=100, repeats=1)
+    report = run_estimate(DEFAULT, WorkloadSource(pairs=DEMO, limit=100), repeats=1)
     assert set(JSON_KEYS) | {"cpu_alignments_per_second", "speedup_vs_cpu"} <= set(report)
     json.dumps(report)  # plain JSON types throughout
     assert report["speedup_vs_cpu"] == pytest.approx(
@@ -672,7 +673,11 @@ def test_ops_cli_json(capsys):
 
 def test_sweep_reports_speed_and_fixed_band_accuracy(tmp_path):
     rows = run_sweep(
-        DEFAULT, pairs=DEMO, limit=150, bands=(2, 8), crossbars=(1024, 4096), bits=("exact", 3, 4)
+        DEFAULT,
+        WorkloadSource(pairs=DEMO, limit=150),
+        bands=(2, 8),
+        crossbars=(1024, 4096),
+        bits=("exact", 3, 4),
     )
     assert set(COLUMNS) <= set(rows[0])
     for r in rows:

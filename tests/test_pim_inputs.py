@@ -12,7 +12,7 @@ from conftest import DATA
 from pimalign.alphabet import decode
 from pimalign.io.errors import InputError
 from pimalign.pim.from_alignments import load_reference, pairs_from_bam
-from pimalign.pim.report import load_workload
+from pimalign.pim.source import WorkloadSource, load_workload
 
 REF = os.path.join(DATA, "demo_ref.fa.gz")
 R1 = os.path.join(DATA, "demo_R1.fq.gz")
@@ -81,7 +81,7 @@ def test_each_primary_alignment_is_its_read_against_its_window(small):
 
 def test_bam_workload_is_exact_and_shw_by_default(small):
     contigs, ref, sam = small
-    wl, enc, prof, _, source = load_workload(None, None, None, False, 8, bam=sam, ref=ref)
+    wl, enc, prof, _, source = load_workload(WorkloadSource(bam=sam, ref=ref), 8)
     assert source["mode"] == "SHW" and source["reference_bases"] == 420
     assert source["records"]["used"] == 3 == len(wl)
     # the reverse read matches its window exactly; the clipped one pays for its clip
@@ -115,9 +115,9 @@ def test_bam_input_errors(tmp_path, small):
     with pytest.raises(InputError, match="junk.bam"):
         pairs_from_bam(str(junk), load_reference(ref))
     with pytest.raises(ValueError, match="need --ref"):
-        load_workload(None, None, None, False, 8, bam=str(junk))
+        load_workload(WorkloadSource(bam=str(junk)), 8)
     with pytest.raises(ValueError, match="exactly one"):
-        load_workload("x.tsv", None, None, False, 8, bam=str(junk), ref=ref)
+        load_workload(WorkloadSource(pairs="x.tsv", bam=str(junk), ref=ref), 8)
 
 
 def test_estimate_from_reads_maps_them_then_profiles_every_alignment(tmp_path):

@@ -7,6 +7,7 @@
   BAMs and reads.
 - ``model``: closed-form program cost of one pass; ``schedule``: layouts, lockstep groups and
   the vectorised cost of a whole workload.
+- ``source``: where the alignments come from (``WorkloadSource``) and loading them once.
 - ``estimate``: seconds, joules, bounds, endurance, area; ``cpu``: the CPU measured beside it;
   ``analysis``: sensitivity and latency; ``report``: ``pim estimate`` end to end;
   ``sweep``/``plots``: sweeps and figures.

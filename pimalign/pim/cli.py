@@ -193,6 +193,7 @@ def _prepare_folder(folder: str, inputs) -> None:
 def run_estimate_cmd(args) -> int:
     from .device import load_device
     from .report import REPORT_FIGURES, format_table, run_estimate, write_report
+    from .source import WorkloadSource
 
     device = load_device(args.device)
     if args.json_out:
@@ -201,18 +202,10 @@ def run_estimate_cmd(args) -> int:
         _prepare_folder(args.report, _inputs(args))
     report = run_estimate(
         device,
-        pairs=args.pairs,
-        workload=args.workload,
-        mode=args.mode,
-        literal_n=args.literal_n,
+        WorkloadSource.from_args(args),
         band=args.band,
-        threads=args.threads,
-        limit=args.limit,
         repeats=args.repeats,
         cpu_watts=args.cpu_watts,
-        bam=args.bam,
-        reads=args.reads,
-        ref=args.ref,
     )
     print(format_table(report))
     figures = [os.path.join(args.report, name) for name in REPORT_FIGURES] if args.report else []
@@ -236,6 +229,7 @@ def run_estimate_cmd(args) -> int:
 def run_sweep_cmd(args) -> int:
     from .device import load_device
     from .plots import sweep_plot
+    from .source import WorkloadSource
     from .sweep import format_rows, run_sweep
 
     device = load_device(args.device)
@@ -245,17 +239,10 @@ def run_sweep_cmd(args) -> int:
         check_output_path(args.plot, _inputs(args))
     rows = run_sweep(
         device,
-        pairs=args.pairs,
-        workload=args.workload,
-        mode=args.mode,
-        literal_n=args.literal_n,
+        WorkloadSource.from_args(args),
         bands=tuple(args.bands),
         crossbars=tuple(args.crossbars),
         bits=tuple(args.bits),
-        limit=args.limit,
-        bam=args.bam,
-        reads=args.reads,
-        ref=args.ref,
     )
     text = format_rows(rows)
     outputs = ([] if args.output == "-" else [args.output]) + ([args.plot] if args.plot else [])

@@ -9,6 +9,7 @@ from .analysis import latency_curve, sensitivity
 from .cpu import cpu_power, measure_cpu
 from .device import Device
 from .estimate import pim_estimate, scaled_device
+from .source import WorkloadSource, load_workload
 
 PUBLISHED = [
     {
@@ -129,90 +130,17 @@ def _years(years: float) -> str:
     return f"{years:.3g} years"
 
 
-def load_workload(
-    pairs: str | None,
-    workload: str | None,
-    mode: str | None,
-    literal_n: bool,
-    band: int,
-    limit: int | None = None,
-    *,
-    bam: str | None = None,
-    reads: list | None = None,
-    ref: str | None = None,
-    threads: int | None = None,
-):
-    """``(Workload, encoded pairs or None, profile or None, table or None, source)`` from one
-    input: a pair TSV, a workload file, a BAM with its reference, or reads with a reference
-    (``from_alignments``). ``source``: ``mode`` used, ``reference_bases`` (None: the targets)
-    and, for BAM/reads, the records ``used`` and skipped."""
-    from .workload import approximate_workload, profile_workload, read_pairs, read_workload_file
-
-    given = [x for x in (pairs, workload, bam, reads) if x]
-    if len(given) != 1:
-        raise ValueError("give exactly one of --pairs, --workload, --bam and --reads")
-    if (bam or reads) and not ref:
-        raise ValueError("--bam and --reads need --ref (the reference they align to)")
-    if ref and not (bam or reads):
-        raise ValueError("--ref goes with --bam or --reads")
-    source = {"mode": mode or ("SHW" if (bam or reads) else "NW"), "reference_bases": None}
-    mode = source["mode"]
-    if bam or reads:
-        from .from_alignments import load_reference, pairs_from_bam, pairs_from_reads
-
-        if reads:
-            if len(reads) > 2:
-                raise ValueError("--reads takes one reads file, or two for paired-end")
-            *enc, counts = pairs_from_reads(
-                reads[0], reads[1] if len(reads) > 1 else None, ref, threads, limit
-            )
-            reference = load_reference(ref)
-        else:
-            reference = load_reference(ref)
-            *enc, counts = pairs_from_bam(bam, reference, limit=limit)
-        source.update(reference_bases=int(reference.lengths.sum()), records=counts)
-        wl, prof = profile_workload(*enc, mode, literal_n, band)
-        return wl, tuple(enc), prof, None, source
-    if pairs is not None:
-        _, q_flat, q_off, t_flat, t_off = read_pairs(pairs, limit=limit)
-        wl, prof = profile_workload(q_flat, q_off, t_flat, t_off, mode, literal_n, band)
-        return wl, (q_flat, q_off, t_flat, t_off), prof, None, source
-    table = read_workload_file(workload)
-    if limit is not None:
-        for name in ("band", "cells", "bits", "query_len", "target_len", "passes", "affine"):
-            setattr(table, name, getattr(table, name)[:limit])
-    return approximate_workload(table, mode, literal_n, band), None, None, table, source
-
-
 def run_estimate(
     device: Device,
-    pairs: str | None = None,
-    workload: str | None = None,
-    mode: str | None = None,
-    literal_n: bool = False,
+    src: WorkloadSource,
     band: int = 8,
-    threads: int | None = None,
-    limit: int | None = None,
     repeats: int = 3,
     crossbar_points: tuple = (2**10, 2**12, 2**14, 2**16, 2**18),
     cpu_watts: float | None = None,
-    bam: str | None = None,
-    reads: list | None = None,
-    ref: str | None = None,
 ) -> dict:
     """The full ``pim estimate`` report (JSON-ready; see ``pimalign pim estimate --help``)."""
-    wl, enc, prof, table, source = load_workload(
-        pairs,
-        workload,
-        mode,
-        literal_n,
-        band,
-        limit,
-        bam=bam,
-        reads=reads,
-        ref=ref,
-        threads=threads,
-    )
+    wl, enc, prof, table, source = load_workload(src, band)
+    literal_n, threads = src.literal_n, src.threads
     mode = source["mode"]
     ref_bases = source["reference_bases"]
     cpu = {}
@@ -287,10 +215,10 @@ def run_estimate(
             "mode": mode,
             "band": band,
             "literal_n": literal_n,
-            "input": pairs or workload or bam or reads,
-            "reference": ref,
+            "input": src.given,
+            "reference": src.ref,
             "records": source.get("records"),
-            "limit": limit,
+            "limit": src.limit,
             "cpu": "pimalign kernel on the same pre-encoded pairs (tiled to >= 100k pairs "
             "per call), best of repeats; 'auto' is the fastest engine "
             "(bit-parallel word + adaptive band), 'adaptive' the algorithm the "

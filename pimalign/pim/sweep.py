@@ -23,7 +23,7 @@ from ..kernels.options import mode_id
 from .device import Device
 from .estimate import pim_estimate, scaled_device
 from .profile import fixed_band
-from .report import load_workload
+from .source import WorkloadSource, load_workload
 
 COLUMNS = (
     "band",
@@ -66,19 +66,10 @@ def fixed_band_accuracy(enc, exact, mode: str, literal_n: bool, band: int) -> di
 
 def run_sweep(
     device: Device,
-    pairs: str | None = None,
-    workload: str | None = None,
-    mode: str | None = None,
-    literal_n: bool = False,
+    src: WorkloadSource,
     bands=(2, 4, 8, 16, 32),
     crossbars=(2**10, 2**12, 2**14, 2**16),
     bits=("exact", 4, 6, 8),
-    limit: int | None = None,
-    *,
-    bam: str | None = None,
-    reads: list | None = None,
-    ref: str | None = None,
-    threads: int | None = None,
 ) -> list[dict]:
     """One row per (band, schedule, crossbars, bits); see ``COLUMNS``. The input is read (and
     reads mapped) once; each band re-profiles the same pairs."""
@@ -87,18 +78,8 @@ def run_sweep(
     if any(h < 1 for h in bands):
         raise ValueError(f"band half-widths must be >= 1, got {min(bands)}")
     rows = []
-    wl, enc, prof, table, source = load_workload(
-        pairs,
-        workload,
-        mode,
-        literal_n,
-        bands[0],
-        limit,
-        bam=bam,
-        reads=reads,
-        ref=ref,
-        threads=threads,
-    )
+    wl, enc, prof, table, source = load_workload(src, bands[0])
+    literal_n = src.literal_n
     mode = source["mode"]
     for h in bands:
         if enc is not None:
