@@ -36,6 +36,26 @@ class Search(NamedTuple):
     min_score: int
 
 
+class ProperPair(NamedTuple):
+    """What makes two ends a proper pair and how its insert size scores (``kernels.pairing``)."""
+
+    low: int  # smallest insert size of a proper pair
+    high: int  # largest
+    mean: float
+    sd: float
+    match: int  # the match score (the insert penalty is in its units)
+
+
+class EndSlots(NamedTuple):
+    """One end's candidate alignments, ``(reads, slots)`` each: score, strand (0 forward),
+    reference start and end (concatenated coordinates, end exclusive)."""
+
+    score: object
+    strand: object
+    r_st: object
+    r_en: object
+
+
 class EditParams(NamedTuple):
     """What ``kernels.batch.edit_batch`` computes for every pair."""
 

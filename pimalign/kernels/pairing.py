@@ -12,10 +12,13 @@ from .extension import contig_at
 
 
 @njit(cache=True, nogil=True)
-def pair_total(s1, str1, st1, en1, s2, str2, st2, en2, ref_off, low, high, mean, sd, match):
-    """bwa's score of two ends as a pair (NEG when they are not a proper FR pair): their scores
-    plus the log-likelihood of the insert size under a normal model,
-    ``0.721 * ln(2 * erfc(z / sqrt 2)) * match`` rounded, floored at 0."""
+def pair_total(e1, a, e2, b, r, ref_off, pp):
+    """bwa's score of slot ``a`` of ``e1`` and slot ``b`` of ``e2`` in row ``r`` as a pair (NEG
+    when they are not a proper FR pair under ``pp``): their scores plus the log-likelihood of
+    the insert size under a normal model, ``0.721 * ln(2 * erfc(z / sqrt 2)) * match`` rounded,
+    floored at 0."""
+    s1, str1, st1, en1 = e1.score[r, a], e1.strand[r, a], e1.r_st[r, a], e1.r_en[r, a]
+    s2, str2, st2, en2 = e2.score[r, b], e2.strand[r, b], e2.r_st[r, b], e2.r_en[r, b]
     if s1 <= NEG or s2 <= NEG or str1 == str2:
         return NEG
     if contig_at(ref_off, st1) != contig_at(ref_off, st2):
@@ -23,66 +26,31 @@ def pair_total(s1, str1, st1, en1, s2, str2, st2, en2, ref_off, low, high, mean,
     fwd_st = st1 if str1 == 0 else st2
     rev_en = en2 if str1 == 0 else en1
     size = rev_en - 1 - fwd_st
-    if size <= 0 or size < low or size > high:
+    if size <= 0 or size < pp.low or size > pp.high:
         return NEG
-    z = abs(size - mean) / sd
+    z = abs(size - pp.mean) / pp.sd
     pen = math.log(max(2.0 * math.erfc(z / math.sqrt(2.0)), 1e-300))
-    return max(np.int64(0), np.int64(math.floor(s1 + s2 + 0.721 * pen * match + 0.499)))
+    return max(np.int64(0), np.int64(math.floor(s1 + s2 + 0.721 * pen * pp.match + 0.499)))
 
 
 @njit(cache=True, parallel=True, nogil=True)
-def best_pairs(
-    s1,
-    str1,
-    st1,
-    en1,
-    s2,
-    str2,
-    st2,
-    en2,
-    ref_off,
-    low,
-    high,
-    mean,
-    sd,
-    match,
-    margin,
-    hashes,
-    pick,
-    top,
-    second,
-    near,
-):
-    """For each pair of rows: the best FR combination with insert size in ``[low, high]``.
+def best_pairs(e1, e2, ref_off, pp, margin, hashes, pick, top, second, near):
+    """For each row: the best FR combination of ``e1``'s and ``e2``'s slots (``EndSlots``) that
+    is a proper pair under ``pp`` (``ProperPair``).
 
     Among equal best totals the ``hash % ties``-th in slot order wins (reproducible). Outputs:
     ``pick`` = ``slot1 * width + slot2`` (-1 none), ``top`` and ``second`` totals (NEG none) and
     ``near``, the combinations other than the best within ``margin`` of the second (bwa's
     ``n_sub``).
     """
-    n, w = s1.shape
+    n, w = e1.score.shape
     for r in prange(n):
         totals = np.empty(w * w, dtype=np.int64)
         best = NEG
         ties = 0
         for a in range(w):
             for b in range(w):
-                t = pair_total(
-                    s1[r, a],
-                    str1[r, a],
-                    st1[r, a],
-                    en1[r, a],
-                    s2[r, b],
-                    str2[r, b],
-                    st2[r, b],
-                    en2[r, b],
-                    ref_off,
-                    low,
-                    high,
-                    mean,
-                    sd,
-                    match,
-                )
+                t = pair_total(e1, a, e2, b, r, ref_off, pp)
                 totals[a * w + b] = t
                 if t > best:
                     best = t

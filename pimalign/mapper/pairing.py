@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..kernels.affine import NEG
+from ..kernels.options import EndSlots, ProperPair
 from ..kernels.pairing import best_pairs
 from .candidates import Candidates
 from .params import MapParams
@@ -170,20 +171,10 @@ def choose_pairs(
     near = np.empty(n, dtype=np.int64)
     margin = max(p.match + p.mismatch, p.gap_open + p.gap_extend)
     best_pairs(
-        c1.score,
-        c1.strand,
-        c1.r_st,
-        c1.r_en,
-        c2.score,
-        c2.strand,
-        c2.r_st,
-        c2.r_en,
+        EndSlots(c1.score, c1.strand, c1.r_st, c1.r_en),
+        EndSlots(c2.score, c2.strand, c2.r_st, c2.r_en),
         ref_off,
-        model.low,
-        model.high,
-        model.mean,
-        model.sd,
-        p.match,
+        ProperPair(int(model.low), int(model.high), float(model.mean), float(model.sd), p.match),
         margin,
         hashes,
         pick,
