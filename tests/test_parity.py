@@ -109,6 +109,52 @@ def test_rescue_window_at_contig_start_clips_the_overhang(genome):
     assert (out[F_RST, 0, 0], out[F_QST, 0, 0], out[F_SCORE, 0, 0]) == (3000, 10, 90)
 
 
+def test_rescue_finds_a_mate_at_the_end_of_a_tandem_array(tmp_path):
+    """bwa aligns the mate against the whole window (Smith-Waterman), so a tandem array inside
+    the window must not hide it: every occurrence of the mate's k-mers votes, and the mate
+    (the array's last 135 bases and 15 of the unique flank) is found at its own place, not
+    at the array's first copies (which a cap on the occurrences per k-mer voted for); the
+    copies far along the array are its runner-up."""
+    from pimalign.alphabet import encode
+    from pimalign.kernels.mapping import F_CSUB, F_RST, F_SCORE, rescue_batch
+    from pimalign.mapper.candidates import empty_block
+    from pimalign.mapper.params import preset
+    from pimalign.mapper.reference import read_reference
+
+    rng = random.Random(5)
+    unit = "".join(rng.choice("ACGT") for _ in range(35))
+    left, flank = ("".join(rng.choice("ACGT") for _ in range(n)) for n in (500, 600))
+    contig = left + unit * 20 + flank
+    (tmp_path / "tandem.fa").write_text(f">t\n{contig}\n")
+    ref = read_reference(str(tmp_path / "tandem.fa")).arrays
+    start = 500 + 35 * 20 - 135
+    read = encode(contig[start : start + 150])
+    p = preset("sr")
+    out = empty_block(1, 1)
+    rescue_batch(
+        read,
+        np.array([0, 150], dtype=np.int64),
+        ref,
+        np.array([0], dtype=np.int64),
+        np.array([0], dtype=np.int64),
+        np.array([450], dtype=np.int64),
+        np.array([1350], dtype=np.int64),
+        12,
+        p.search(10),
+        p.scoring,
+        out,
+    )
+    assert (out[F_RST, 0, 0], out[F_SCORE, 0, 0]) == (start, 150)
+    # bwa's csub of a rescued mate is Smith-Waterman's second best ending more than score/match
+    # bases away: here the read on a copy of the array ten units along (ungapped, local)
+    copy = contig[start - 350 : start - 200]
+    run = best = 0
+    for a, b in zip(contig[start : start + 150], copy):
+        run = max(run + (1 if a == b else -4), 0)
+        best = max(best, run)
+    assert best >= 135 and out[F_CSUB, 0, 0] == best
+
+
 # 2. AS and -T use the aligned part's score; the clipping penalty only decides the clip.
 def test_clipped_read_scores_its_aligned_part(aligner, genome):
     c1 = genome[1]["c1"]

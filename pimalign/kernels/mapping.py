@@ -131,11 +131,18 @@ def tandem_sub(read, ref, diag, period, span, sc):
         d = diag + j * period
         if j == 0 or d < ref.offsets[c] or d + m > ref.offsets[c + 1]:
             continue
-        t = window_codes(ref, d, d + m)
-        run = 0
-        for i in range(m):
-            run = max(run + pair_score(read[i], t[i], sc), 0)
-            best = max(best, run)
+        best = max(best, ungapped_local(read, window_codes(ref, d, d + m), sc))
+    return best
+
+
+@njit(cache=True, nogil=True)
+def ungapped_local(read, t, sc):
+    """The best local score of ``read`` against ``t`` (as long) without gaps."""
+    best = 0
+    run = 0
+    for i in range(read.shape[0]):
+        run = max(run + pair_score(read[i], t[i], sc), 0)
+        best = max(best, run)
     return best
 
 
@@ -302,39 +309,62 @@ def _kmer_codes(seq, k):
 
 
 @njit(cache=True, nogil=True)
-def _rescue_diagonal(read, ref, w0, w1, kr):
-    """``(found, diagonal)``: the reference diagonal with the most exact ``kr``-mer matches of
-    ``read`` in reference bases ``[w0, w1)``."""
+def _rescue_votes(read, ref, w0, w1, kr):
+    """``(diagonals, votes)``: every diagonal (window offsets, ascending) on which an exact
+    ``kr``-mer match of ``read`` lies in reference bases ``[w0, w1)``, with its count."""
     wk = _kmer_codes(window_codes(ref, w0, w1), kr)
     order = np.argsort(wk, kind="mergesort")
     sorted_k = wk[order]
     rk = _kmer_codes(read, kr)
-    diags = np.empty(rk.shape[0] * 4, dtype=np.int64)
+    los = np.searchsorted(sorted_k, rk, side="left")
+    his = np.searchsorted(sorted_k, rk, side="right")
+    # every occurrence votes (bwa aligns the mate against the whole window): a cap on the
+    # occurrences per k-mer lets a repeat inside the window outvote the mate's true diagonal
+    diags = np.empty(np.sum(np.where(rk >= 0, his - los, 0)), dtype=np.int64)
     nd = 0
     for i in range(rk.shape[0]):
         if rk[i] < 0:
             continue
-        lo = np.searchsorted(sorted_k, rk[i], side="left")
-        hi = np.searchsorted(sorted_k, rk[i], side="right")
-        for y in range(lo, min(hi, lo + 4)):
-            if nd < diags.shape[0]:
-                diags[nd] = order[y] - i
-                nd += 1
-    if nd == 0:
-        return False, 0
-    d = np.sort(diags[:nd])
-    best_d = d[0]
-    best_v = 0
-    y = 0
-    while y < nd:
-        z = y
-        while z < nd and d[z] == d[y]:
-            z += 1
-        if z - y > best_v:
-            best_v = z - y
-            best_d = d[y]
-        y = z
-    return True, w0 + best_d
+        for y in range(los[i], his[i]):
+            diags[nd] = order[y] - i
+            nd += 1
+    d = np.sort(diags)
+    starts = np.empty(nd, dtype=np.int64)
+    n_distinct = 0
+    for y in range(nd):
+        if y == 0 or d[y] != d[y - 1]:
+            starts[n_distinct] = y
+            n_distinct += 1
+    votes = np.empty(n_distinct, dtype=np.int64)
+    for z in range(n_distinct):
+        votes[z] = (starts[z + 1] if z + 1 < n_distinct else nd) - starts[z]
+    return d[starts[:n_distinct]], votes
+
+
+RESCUE_RIVALS = 4  # most-voted distant diagonals scored for a rescued mate's runner-up
+
+
+@njit(cache=True, nogil=True)
+def _rescue_runner_up(read, ref, w0, diags, votes, best, score, sc):
+    """bwa's ``csub`` of a mate found by rescue (Smith-Waterman's second best, ``score2``):
+    the best ungapped local score, of at least one minimum seed (19 matches), on the
+    ``RESCUE_RIVALS`` most-voted diagonals more than ``score / match`` bases from the best
+    one (bwa ignores ends closer than that); 0 when none."""
+    far = np.abs(diags - diags[best]) * sc.match > score
+    cand = np.flatnonzero(far)
+    if cand.shape[0] == 0:
+        return 0
+    top = cand[np.argsort(-votes[cand], kind="mergesort")[:RESCUE_RIVALS]]
+    m = read.shape[0]
+    runner = 0
+    for z in top:
+        d = w0 + diags[z]
+        c = contig_at(ref.offsets, min(max(d + m // 2, 0), ref.offsets[-1] - 1))
+        lo, hi = max(d, ref.offsets[c]), min(d + m, ref.offsets[c + 1])
+        if hi - lo < m // 2:
+            continue
+        runner = max(runner, ungapped_local(read[lo - d : hi - d], window_codes(ref, lo, hi), sc))
+    return runner if runner >= 19 * sc.match else 0
 
 
 @njit(cache=True, parallel=True, nogil=True)
@@ -343,7 +373,8 @@ def rescue_batch(flat, off, ref, reads, strands, ws, we, kr, search, sc, out):
     ``[ws[x], we[x])`` (``ref``: ``packed.RefArrays``).
 
     Exact ``kr``-mer matches between the read and the window vote for a diagonal; the best one is
-    extended like a seeded candidate. Outputs as ``map_batch`` into ``out[:, x, 0]`` (``NEG``
+    extended like a seeded candidate, and its runner-up ``csub`` comes from distant voted
+    diagonals (``_rescue_runner_up``). Outputs as ``map_batch`` into ``out[:, x, 0]`` (``NEG``
     score when nothing was found).
     """
     for x in prange(reads.shape[0]):
@@ -354,13 +385,15 @@ def rescue_batch(flat, off, ref, reads, strands, ws, we, kr, search, sc, out):
         m = read.shape[0]
         if m < kr or we[x] - ws[x] < kr:
             continue
-        found, diag = _rescue_diagonal(read, ref, ws[x], we[x], kr)
-        if not found:
+        diags, votes = _rescue_votes(read, ref, ws[x], we[x], kr)
+        if diags.shape[0] == 0:
             continue
-        res = extend_candidate(
-            read, ref, diag, diag, search.pad, orient_scoring(sc, strands[x]), search.band
-        )
+        best = np.argmax(votes)  # the first (leftmost) of the most voted
+        diag = ws[x] + diags[best]
+        osc = orient_scoring(sc, strands[x])
+        res = extend_candidate(read, ref, diag, diag, search.pad, osc, search.band)
         score, qs, qe, rs, re, s0, s1, dlo, dhi, bw, nc, nb, np_, _, _ = res
         if score <= NEG:
             continue
         put(out, x, 0, score, strands[x], rs, re, qs, qe, s0, s1, dlo, dhi, bw, nc, nb, np_)
+        out[F_CSUB, x, 0] = _rescue_runner_up(read, ref, ws[x], diags, votes, best, score, osc)
