@@ -77,34 +77,39 @@ def test_read_across_two_contigs_maps_to_the_larger_part(aligner, genome):
     assert (hit.ctg, hit.r_st, hit.cigar) == ("c2", 0, "10S140M")
 
 
-def test_rescue_window_at_contig_start_clips_the_overhang(genome):
-    """Mate rescue (the kernel alone) finds a mate hanging 10 bases over the contig start."""
+def _rescue(fasta: str, read: str, window: tuple[int, int]) -> np.ndarray:
+    """``rescue_batch`` (the kernel alone) on one forward read inside ``window``; its output."""
     from pimalign.alphabet import encode
-    from pimalign.kernels.affine import NEG
-    from pimalign.kernels.mapping import F_QST, F_RST, F_SCORE, rescue_batch
+    from pimalign.kernels.mapping import rescue_batch
     from pimalign.mapper.candidates import empty_block
     from pimalign.mapper.params import preset
     from pimalign.mapper.reference import read_reference
 
-    c2 = genome[1]["c2"]
-    ref = read_reference(genome[0]).arrays
-    read = encode("GATTACAGAT" + c2[:90])
     p = preset("sr")
     out = empty_block(1, 1)
     one = np.array([0], dtype=np.int64)
     rescue_batch(
-        read,
-        np.array([0, 100], dtype=np.int64),
-        ref,
+        encode(read),
+        np.array([0, len(read)], dtype=np.int64),
+        read_reference(fasta).arrays,
         one,
-        np.array([0], dtype=np.int64),
-        np.array([3000], dtype=np.int64),
-        np.array([3400], dtype=np.int64),
+        np.zeros(1, dtype=np.int64),
+        np.array([window[0]], dtype=np.int64),
+        np.array([window[1]], dtype=np.int64),
         12,
         p.search(10),
         p.scoring,
         out,
     )
+    return out
+
+
+def test_rescue_window_at_contig_start_clips_the_overhang(genome):
+    """Mate rescue (the kernel alone) finds a mate hanging 10 bases over the contig start."""
+    from pimalign.kernels.affine import NEG
+    from pimalign.kernels.mapping import F_QST, F_RST, F_SCORE
+
+    out = _rescue(genome[0], "GATTACAGAT" + genome[1]["c2"][:90], (3000, 3400))
     assert out[F_SCORE, 0, 0] > NEG
     assert (out[F_RST, 0, 0], out[F_QST, 0, 0], out[F_SCORE, 0, 0]) == (3000, 10, 90)
 
@@ -115,35 +120,15 @@ def test_rescue_finds_a_mate_at_the_end_of_a_tandem_array(tmp_path):
     (the array's last 135 bases and 15 of the unique flank) is found at its own place, not
     at the array's first copies (which a cap on the occurrences per k-mer voted for); the
     copies far along the array are its runner-up."""
-    from pimalign.alphabet import encode
-    from pimalign.kernels.mapping import F_CSUB, F_RST, F_SCORE, rescue_batch
-    from pimalign.mapper.candidates import empty_block
-    from pimalign.mapper.params import preset
-    from pimalign.mapper.reference import read_reference
+    from pimalign.kernels.mapping import F_CSUB, F_RST, F_SCORE
 
     rng = random.Random(5)
     unit = "".join(rng.choice("ACGT") for _ in range(35))
     left, flank = ("".join(rng.choice("ACGT") for _ in range(n)) for n in (500, 600))
     contig = left + unit * 20 + flank
     (tmp_path / "tandem.fa").write_text(f">t\n{contig}\n")
-    ref = read_reference(str(tmp_path / "tandem.fa")).arrays
     start = 500 + 35 * 20 - 135
-    read = encode(contig[start : start + 150])
-    p = preset("sr")
-    out = empty_block(1, 1)
-    rescue_batch(
-        read,
-        np.array([0, 150], dtype=np.int64),
-        ref,
-        np.array([0], dtype=np.int64),
-        np.array([0], dtype=np.int64),
-        np.array([450], dtype=np.int64),
-        np.array([1350], dtype=np.int64),
-        12,
-        p.search(10),
-        p.scoring,
-        out,
-    )
+    out = _rescue(str(tmp_path / "tandem.fa"), contig[start : start + 150], (450, 1350))
     assert (out[F_RST, 0, 0], out[F_SCORE, 0, 0]) == (start, 150)
     # bwa's csub of a rescued mate is Smith-Waterman's second best ending more than score/match
     # bases away: here the read on a copy of the array ten units along (ungapped, local)
