@@ -19,7 +19,7 @@ from pimalign.pim.cli import add_parser
 from pimalign.pim.cpu import tile_pairs
 from pimalign.pim.device import DEFAULT, default_toml_text, load_device
 from pimalign.pim.estimate import pim_estimate, scaled_device
-from pimalign.pim.mirror import mirror_distances
+from pimalign.pim.mirror import WINDOWS, mirror_distances
 from pimalign.pim.profile import fixed_band, profile_pairs
 from pimalign.pim.report import run_estimate
 from pimalign.pim.schedule import HOST, ROW, SPLIT, columns_per_alignment, evaluate, layout
@@ -251,14 +251,16 @@ def test_mirror_flags_overflow_when_cells_are_too_narrow(rng):
 # -- the closed-form model against the mirror ---------------------------------------------------
 
 
+@pytest.mark.parametrize("window", WINDOWS)
 @pytest.mark.parametrize("mode,literal_n", [("NW", False), ("SHW", True), ("HW", False)])
-def test_model_and_mirror_agree_exactly_on_gates_moves_and_host_bits(mode, literal_n):
+def test_model_and_mirror_agree_exactly_on_gates_moves_and_host_bits(mode, literal_n, window):
     rng = random.Random(7)
     qs, ts = random_pairs(rng, 80, max_len=30, flank=10)
-    mir = mirror_distances(qs, ts, mode=mode, literal_n=literal_n, band=3)
+    mir = mirror_distances(qs, ts, mode=mode, literal_n=literal_n, band=3, window=window)
     wl, prof = profile_workload(*encode_many(qs), *encode_many(ts), mode, literal_n, 3)
+    ring = window == "ring"
     for size in (len(qs), 30):  # one group, then lockstep groups of 30 rows
-        ev = evaluate(wl, size)
+        ev = evaluate(wl, size, ring=ring)
         energy = {
             f: int(np.sum(getattr(ev["energy_cost"], f)))
             for f in ("nor", "not_", "const", "groups", "moves")
@@ -272,7 +274,12 @@ def test_model_and_mirror_agree_exactly_on_gates_moves_and_host_bits(mode, liter
         else:
             parts = [
                 mirror_distances(
-                    qs[i : i + size], ts[i : i + size], mode=mode, literal_n=literal_n, band=3
+                    qs[i : i + size],
+                    ts[i : i + size],
+                    mode=mode,
+                    literal_n=literal_n,
+                    band=3,
+                    window=window,
                 )
                 for i in range(0, len(qs), size)
             ]
@@ -491,6 +498,25 @@ def test_one_wide_alignment_among_ten_thousand_reads_barely_moves_the_steady_sta
     assert by_input["lockstep_efficiency"] < 0.5 < by_shape["lockstep_efficiency"]
 
 
+def test_the_ring_window_stages_the_band_centres_drift_and_stays_exact():
+    rng = random.Random(1)
+    t = random_seq(rng, 60)
+    inserted, deleted = t[:30] + "GGTA" + t[30:], t[:30] + t[34:]
+    record = profile_pairs(*encode_many([inserted, deleted]), *encode_many([t, t]), 0, 4, 8)
+    kind, drift_lo, drift_hi = record[3][:, 0], record[4][:, 0], record[5][:, 0]
+    assert list(kind) == [0, 0]  # one adaptive pass each
+    # 4 query bases more than the target: the centre falls 4 diagonals behind; 4 fewer: ahead
+    assert drift_lo[0] == -4 and drift_hi[0] == 0
+    assert drift_lo[1] <= 0 and drift_hi[1] == 4
+    ring = mirror_distances([inserted, deleted], [t, t], band=8, window="ring")
+    fifo = mirror_distances([inserted, deleted], [t, t], band=8, window="fifo")
+    assert list(ring.distance) == list(fifo.distance) == [4, 4]
+    # the window's upkeep is the band's (W + 1 + K), not the 60-base target's
+    assert ring.time_cost.cycles("per-gate") < fifo.time_cost.cycles("per-gate")
+    with pytest.raises(ValueError, match="unknown target window"):
+        mirror_distances([t], [t], window="shift")
+
+
 def test_long_targets_run_split_with_the_window_moved_per_row():
     rng = random.Random(5)
     t = "".join(rng.choice("ACGT") for _ in range(300))
@@ -505,8 +531,14 @@ def test_long_targets_run_split_with_the_window_moved_per_row():
     rows = int(wl.m[0])  # DP rows after row 0, in each of its passes
     moves = sum(3 * (17 + 1) * rows for _ in range(int(wl.passes[0])))
     assert (int(extra.nor[0]), int(extra.moves[0])) == (0, moves)
-    est = pim_estimate(wl, DEFAULT)
+    est = pim_estimate(wl, DEFAULT.replace(target_window="fifo"))
     assert est["split_layout"] == 1 and est["not_fitting"] == 0
+    # the ring layout keeps only the band's window in the compute row: the read fits one row
+    ring_whole, target, _ = columns_per_alignment(wl, ring=True)
+    assert ring_whole[0] <= 1024 and target[0] == 3 * (18 + 2 + 150)
+    assert list(layout(wl, 1024, ring=True)) == [ROW]
+    est = pim_estimate(wl, DEFAULT)
+    assert est["target_window"] == "ring" and est["split_layout"] == est["not_fitting"] == 0
 
 
 def test_bound_and_host_bits_follow_the_layout(demo_workload):
@@ -734,6 +766,9 @@ def test_estimate_rejects_bad_inputs(tmp_path):
     toml.write_text("[crossbar]\nrows = -4\n")
     with pytest.raises(ValueError, match="crossbar.rows"):
         run_cli("estimate", "--pairs", DEMO, "--device", str(toml))
+    toml.write_text('[movement]\ntarget_window = "shift"\n')
+    with pytest.raises(ValueError, match="movement.target_window must be 'ring' or 'fifo'"):
+        run_cli("estimate", "--pairs", DEMO, "--device", str(toml))
 
 
 def test_documented_row_formulas_hold():
@@ -748,3 +783,11 @@ def test_documented_row_formulas_hold():
         )
         assert static.cycles("per-gate") == 195 * w + 112 * w * b - 48 * b + 47 * bm - 38
         assert adaptive.moves == static.moves == 3
+        for k in (2, 3, 20):  # ring: the window, not the target, shifts; K staged bases
+            ring = _total(sections_row(0, w, b, length, bm, be, 4, False, True, k))
+            ring_static = _total(sections_row(1, w, b, length, bm, be, 4, False, True, k))
+            assert ring.cycles("per-gate") == (
+                211 * w + 124 * w * b - 36 * b + 33 * bm + 62 * be + 36 * (w + 1) + 38 * (k - 2)
+            )
+            assert ring_static.cycles("per-gate") == static.cycles("per-gate")
+            assert ring.moves == ring_static.moves == 6

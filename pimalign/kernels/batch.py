@@ -167,7 +167,7 @@ def _band_path(p, q, t, par, d, out, runs, last, ops):
     lo, hi = diagonal_interval(par.mode, q.shape[0], t.shape[0], d)
     tb = np.empty((q.shape[0] + 1, hi - lo + 1), dtype=np.uint8)
     tb_lo = np.empty(q.shape[0] + 1, dtype=np.int64)
-    best, end_j, c, rng, _, _, b = band_pass(
+    best, end_j, c, rng, _, _, b, _, _ = band_pass(
         q, t, par.mode, par.ncode, False, 0, 0, lo, hi, d, tb, tb_lo, last
     )
     _put(out, p, best, -1, end_j - 1, b, c, bits_for_range(rng))

@@ -87,10 +87,11 @@ def band_pass(q, t, mode, ncode, adaptive, h, c0, dlo, dhi, cut, tb, tb_lo, last
     ``tb_lo`` each row's first column. ``last`` (length n+1) receives the final row; cells outside
     its window are INF.
 
-    Returns ``(best, best_j, cells, max_range, cov_lo, cov_hi, max_width)``: the final-row optimum
-    for the mode (INF when unreachable or cut) and its leftmost column, cells computed, the largest
-    ``max - min`` of finite values inside one row, the diagonal interval ``[cov_lo, cov_hi]`` that
-    every row's window covered, and the widest row.
+    Returns ``(best, best_j, cells, max_range, cov_lo, cov_hi, max_width, drift_lo, drift_hi)``:
+    the final-row optimum for the mode (INF when unreachable or cut) and its leftmost column,
+    cells computed, the largest ``max - min`` of finite values inside one row, the diagonal
+    interval ``[cov_lo, cov_hi]`` that every row's window covered, the widest row, and (adaptive)
+    the least and greatest diagonal ``centre - i`` of the rows' centres (0, 0 for a static band).
     """
     m = q.shape[0]
     n = t.shape[0]
@@ -105,15 +106,19 @@ def band_pass(q, t, mode, ncode, adaptive, h, c0, dlo, dhi, cut, tb, tb_lo, last
     centre = c0
     best = INF
     best_j = -1
+    drift_lo = c0 if adaptive else 0
+    drift_hi = drift_lo
     for i in range(m + 1):
         if adaptive:
+            drift_lo = min(drift_lo, centre - i)
+            drift_hi = max(drift_hi, centre - i)
             lo = max(0, centre - h)
             hi = min(n, centre + h)
         else:
             lo = max(0, i + dlo)
             hi = min(n, i + dhi)
         if lo > hi:
-            return INF, -1, cells, max_range, cov_lo, cov_hi, max_width
+            return INF, -1, cells, max_range, cov_lo, cov_hi, max_width, drift_lo, drift_hi
         if lo > 0:
             cov_lo = max(cov_lo, lo - i)
         if hi < n:
@@ -168,7 +173,7 @@ def band_pass(q, t, mode, ncode, adaptive, h, c0, dlo, dhi, cut, tb, tb_lo, last
         if row_min < INF:
             max_range = max(max_range, row_max - row_min)
         if cut >= 0 and row_min > cut:
-            return INF, -1, cells, max_range, cov_lo, cov_hi, max_width
+            return INF, -1, cells, max_range, cov_lo, cov_hi, max_width, drift_lo, drift_hi
         if hi + 1 <= n + 2:
             cur[hi + 1] = INF
         if hi + 2 <= n + 2:
@@ -193,7 +198,7 @@ def band_pass(q, t, mode, ncode, adaptive, h, c0, dlo, dhi, cut, tb, tb_lo, last
     if best >= INF:
         best = INF
         best_j = -1
-    return best, best_j, cells, max_range, cov_lo, cov_hi, max_width
+    return best, best_j, cells, max_range, cov_lo, cov_hi, max_width, drift_lo, drift_hi
 
 
 @njit(cache=True, nogil=True)
@@ -227,9 +232,10 @@ def edit_align(q, t, mode, k, ncode, h0, c0, store, last, record):
     ``k < 0`` means unbounded. ``c0`` is the expected start column on row 0 (-1: the mode's
     default, 0 for NW/SHW and ``(n-m)//2`` for HW). ``store`` keeps traceback flags.
     ``last`` (int32, length n+1) receives the final DP row (INF outside the final band).
-    ``record`` (int64, passes x 6; 0 rows to keep nothing) receives each pass: its kind
-    (``KIND_ADAPTIVE``: columns ``c0 - h0 .. c0 + h0`` around the start; ``KIND_STATIC``: the
-    diagonal interval), lo, hi, the bits a cell needs, its result (``INF`` when none) and the
+    ``record`` (int64, passes x 6; 0 rows to keep nothing) receives each pass: its kind, lo and
+    hi (``KIND_ADAPTIVE``: the least and greatest diagonal ``centre - i`` the band's centre
+    took, the start column ``c0`` among them; ``KIND_STATIC``: the diagonal interval), the bits
+    a cell needs, its result (``INF`` when none) and the
     bound it cut rows at (-1: none): what the PIM model runs, by construction the passes the
     core computed.
 
@@ -254,16 +260,16 @@ def edit_align(q, t, mode, k, ncode, h0, c0, store, last, record):
     # Ukkonen's static band with a guessed bound replaces it there.
     adaptive = not (mode == MODE_HW and delta + 1 > width)
     if adaptive:
-        best, end_j, cells, rng, cov_lo, cov_hi, band = band_pass(
+        best, end_j, cells, rng, cov_lo, cov_hi, band, e_lo, e_hi = band_pass(
             q, t, mode, ncode, True, h0, c0, 0, 0, k, tb, tb_lo, last
         )
-        _note(record, 0, KIND_ADAPTIVE, c0 - h0, c0 + h0, rng, best, k)
+        _note(record, 0, KIND_ADAPTIVE, e_lo, e_hi, rng, best, k)
         guess = -1
     else:
         guess = h0 if k < 0 else min(h0, k)
         lo, hi = diagonal_interval(mode, m, n, guess)
         tb = np.empty((m + 1, hi - lo + 1), dtype=np.uint8) if store else empty_tb
-        best, end_j, cells, rng, cov_lo, cov_hi, band = band_pass(
+        best, end_j, cells, rng, cov_lo, cov_hi, band, _, _ = band_pass(
             q, t, mode, ncode, False, 0, 0, lo, hi, guess, tb, tb_lo, last
         )
         _note(record, 0, KIND_STATIC, lo, hi, rng, best, guess)
@@ -280,7 +286,7 @@ def edit_align(q, t, mode, k, ncode, h0, c0, store, last, record):
     while True:
         lo, hi = diagonal_interval(mode, m, n, g)
         tb = np.empty((m + 1, hi - lo + 1), dtype=np.uint8) if store else empty_tb
-        best, end_j, cells2, rng, _, _, band = band_pass(
+        best, end_j, cells2, rng, _, _, band, _, _ = band_pass(
             q, t, mode, ncode, False, 0, 0, lo, hi, g, tb, tb_lo, last
         )
         _note(record, passes, KIND_STATIC, lo, hi, rng, best, g)

@@ -55,6 +55,7 @@ SECTIONS = {
     "host_bandwidth_gb_per_s": "movement",
     "host_energy_pj_per_bit": "movement",
     "reference_resident": "movement",
+    "target_window": "movement",
     "controller_power_w": "power",
     "power_budget_w": "power",
     "feature_nm": "area",
@@ -97,6 +98,10 @@ class Device:
     # base, N positions aside) and the window's address, and reads results back. False: the
     # host streams every alignment's target window and 3-bit codes (the mirror's layout).
     reference_resident: bool = True
+    # Assumption (this model's layout): "ring" keeps each target in a crossbar row of its own
+    # (beside its query) and moves one base per DP row into a window that slides with the
+    # band; "fifo" keeps the whole target in the compute row and shifts it with the band.
+    target_window: str = "ring"
     # Assumption: no static power on top of the per-gate energy, which already folds in the
     # periphery's share in [AritPIM]/[RACER]'s TOPS/W; set it to study idle/static power.
     controller_power_w: float = 0.0
@@ -171,6 +176,10 @@ class Device:
             raise ValueError(
                 f"{_key('reference_resident')} must be true or false, got "
                 f"{self.reference_resident!r}"
+            )
+        if self.target_window not in ("ring", "fifo"):
+            raise ValueError(
+                f"{_key('target_window')} must be 'ring' or 'fifo', got {self.target_window!r}"
             )
         if self.init_policy not in ("per-gate", "bulk"):
             raise ValueError(

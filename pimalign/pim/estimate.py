@@ -51,11 +51,12 @@ def pim_estimate(
     device.validate()
     size = group_size or device.group_size
     n_all = len(wl)
-    where = layout(wl, device.columns)
+    ring = device.target_window == "ring" and not wl.approximate  # a file has no drift
+    where = layout(wl, device.columns, ring)
     on_idx = np.flatnonzero(where != HOST)
     on_device = wl.subset(on_idx) if on_idx.size < n_all else wl
     not_fitting = int(n_all - on_idx.size)
-    ev = _evaluate_layouts(wl, where, device, size, order)
+    ev = _evaluate_layouts(wl, where, device, size, order, ring)
     n_al = len(on_device)
     members = ev["members"]
     t_cycle = device.cycle_time_ns * 1e-9
@@ -126,6 +127,7 @@ def pim_estimate(
             else 0.0
         ),
         "reference_resident": device.reference_resident,
+        "target_window": "ring" if ring else "fifo",
         "reference": ref,
         "host_bits": host_bits,
         "host_bits_per_alignment": host_bits / n_al if n_al else 0.0,
@@ -138,7 +140,7 @@ def pim_estimate(
         "device_occupancy": n_al / float(ev["size"].sum()) if ev["groups"] else 0.0,
         "lockstep_efficiency": ev["own_cycles"] / issued_row_cycles if issued_row_cycles else 1.0,
         "alignments_not_fitting_columns": not_fitting,
-        "endurance": endurance(ev, on_device, device, steady_device),
+        "endurance": endurance(ev, on_device, device, steady_device, ring),
         "area_mm2": area_mm2(device),
         "approximate": bool(wl.approximate),
     }
@@ -181,7 +183,9 @@ def _steady_rates(device: Device, n_al: int, weighted_s, bits_each, dynamic_j) -
     }
 
 
-def _evaluate_layouts(wl: Workload, where, device: Device, size: int, order: str) -> dict:
+def _evaluate_layouts(
+    wl: Workload, where, device: Device, size: int, order: str, ring: bool = False
+) -> dict:
     """``model.evaluate`` of the ``ROW`` and the ``SPLIT`` alignments (groups of their own,
     the split ones 2/3 as many per group: three crossbar rows each), merged per group and
     totalled; adds ``members``, ``size`` and ``rows_written`` (rows per crossbar) per group."""
@@ -203,6 +207,7 @@ def _evaluate_layouts(wl: Workload, where, device: Device, size: int, order: str
             None,
             order,
             split=where_value == SPLIT,
+            ring=ring,
         )
         members = np.bincount(ev["group"], minlength=ev["groups"])
         for k in per_group:
@@ -265,14 +270,14 @@ def reference_layout(device: Device, wl: Workload | None, bases: int | None) -> 
     }
 
 
-def endurance(ev: dict, wl: Workload, device: Device, rate: float) -> dict:
+def endurance(ev: dict, wl: Workload, device: Device, rate: float, ring: bool = False) -> dict:
     """Cell writes per alignment spread over the columns it uses (wear levelled), and the
     years a cell lasts at ``rate`` alignments/s for 1e9 and 1e12 write cycles."""
     n = len(wl)
     if not n:
         return {"writes_per_cell_per_alignment": 0.0, "lifetime_years": {}}
     writes = float(np.sum(ev["energy_cost"].switched) + ev["writes"].sum())
-    used = float(np.mean(np.minimum(columns_per_alignment(wl)[0], device.columns)))
+    used = float(np.mean(np.minimum(columns_per_alignment(wl, ring)[0], device.columns)))
     per_cell = writes / n / used
     rows = device.banks * device.rows * (device.crossbars_per_bank // 2)  # compute rows
     per_row_rate = rate / rows if np.isfinite(rate) else 0.0

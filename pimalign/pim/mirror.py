@@ -4,11 +4,19 @@ Data layout (one alignment per crossbar row; every row of a lockstep group runs 
 
 - a *query crossbar* row holds the query as 3-bit codes (A C G T N = 0..4, END = 7 after the last
   base, 6 beyond); DP row ``i`` moves code ``i`` (3 bits) into the compute crossbar;
+- ``window="ring"`` (the default): a *target* row (beside the query, or a third crossbar row
+  when both do not fit) holds the target's 3-bit codes from the band's first column; DP row
+  ``i`` moves one more code into the compute row. There the band's window (``W + 1`` codes)
+  sits beside ``K`` staged codes (``K``: the range of the band centre's diagonal over the pass,
+  which the core records, + 2) that slide one entry a row like a ring. The adaptive band picks
+  the two staged codes it may move onto with a multiplexer tree on the diagonal register
+  ``E`` (biased so that its least value indexes entry 0) and shifts them into the window by its
+  move ``s``; a static band's window slides one column a row, taking the moved code;
+- ``window="fifo"``: the compute row holds the whole target as a FIFO seen from the band's
+  left edge instead, shifted left by ``s`` (two conditional one-entry shifts of all ``L``
+  entries every row: O(m n) upkeep); a static band reads entries ``i .. i + W``;
 - the *compute crossbar* row holds
-  - the target FIFO: 3-bit codes of the target seen from the band's left edge (5 = column 0,
-    6 = outside the matrix). The adaptive band's window is the FIFO's first ``W + 1`` entries
-    and the FIFO shifts left by the band's move ``s`` (0, 1 or 2: two conditional one-entry
-    shifts, in place); a static band reads entries ``i .. i + W`` (the controller's address);
+  - the target window (codes 5 = column 0, 6 = outside the matrix; see above);
   - the previous DP row: ``W`` cells of ``b`` bits, values relative to that row's minimum, each
     with a valid bit (invalid = outside the band, the core's INF), plus INF entries at the ends;
   - registers: the absolute row minimum ``M``, the result, flags, and for the adaptive pass the
@@ -46,6 +54,7 @@ from .model import PhaseShape, phase_sections, query_write_bits, read_bits, writ
 from .profile import KIND_ADAPTIVE, KIND_STATIC, profile_pairs
 
 COL0, OUTSIDE = 5, 6  # FIFO codes besides bases 0..4
+WINDOWS = ("ring", "fifo")  # target-window layouts (``mirror_group``)
 Q_END, Q_PAST = 7, 6  # query codes after the last base
 
 
@@ -165,6 +174,27 @@ def _coverage(mc, st, outside, col0, shifted):
     st.any_hi = pr.or_(mc, st.any_hi, right_in)
 
 
+def _fill_window(mc, st, new_base):
+    """The ring layout's window upkeep (adaptive): the staged bases slide one column (a ring:
+    one base moved in from the target crossbar row), the pair at the drift register's index
+    (the two columns past the window) is picked, and the window shifts by the band's move
+    taking them in."""
+    st.G = np.concatenate([st.G[:, 1:], pr.move(mc, new_base)[:, None]], axis=1)
+    items = [
+        np.concatenate([st.G[:, j], st.G[:, j + 1]], axis=-1) for j in range(st.G.shape[1] - 1)
+    ]
+    bit = 0
+    while len(items) > 1:  # a tree of 2:1 multiplexers on the index bits, lowest first
+        nxt = [
+            pr.mux(mc, st.E[:, bit], items[j + 1], items[j]) for j in range(0, len(items) - 1, 2)
+        ]
+        items = nxt + items[len(items) - len(items) % 2 :]
+        bit += 1
+    pair = items[0]
+    for sel, fill in ((st.sel1, pair[:, :3]), (st.sel2, pair[:, 3:])):
+        st.F = pr.cond_shift(mc, st.F, sel, fill[:, None, :])
+
+
 def _cut(mc, st):
     stop = pr.and_not(mc, pr.lt(mc, st.cut, st.M), st.done)
     st.res_ok = pr.and_not(mc, st.res_ok, stop)
@@ -191,19 +221,35 @@ def _capture(mc, st, qnext, outside, mode, adaptive):
 
 
 def run_phase(
-    shape: PhaseShape, mode: int, ncode: int, qimg, fifo, x0, x0_ok, e0=None, cut=None, n_valid=None
+    shape: PhaseShape,
+    mode: int,
+    ncode: int,
+    qimg,
+    fifo,
+    x0,
+    x0_ok,
+    e0=None,
+    cut=None,
+    n_valid=None,
+    target=None,
+    bias=None,
 ):
     """Execute one pass for the rows of ``qimg`` in lockstep; returns ``(readback, machine)``.
 
-    ``qimg``: ``(rows, >= I, 3)`` query codes; ``fifo``: ``(rows, L, 3)``; ``x0``/``x0_ok``: the
-    host-written DP row 0 (``(rows, W, b + 1)`` and ``(rows, W)``); adaptive: ``e0`` the start
-    column (``centre - 0``); static: ``cut`` per row and ``n_valid`` ``(rows, W)`` slots outside
-    the row's own interval.
+    ``qimg``: ``(rows, >= I, 3)`` query codes; ``fifo``: ``(rows, L, 3)`` (ring layout: the
+    first window); ``x0``/``x0_ok``: the host-written DP row 0 (``(rows, W, b + 1)`` and
+    ``(rows, W)``); adaptive: ``e0`` the start column (``centre - 0``); static: ``cut`` per row
+    and ``n_valid`` ``(rows, W)`` slots outside the row's own interval. Ring layout
+    (``shape.ring``): ``target`` ``(rows, T, 3)`` the target crossbar row (adaptive: from column
+    ``h + 1 + drift_lo``, the first ``K`` staged; static: from the interval's first column) and,
+    adaptive, ``bias`` per row (``-drift_lo``: the drift register then indexes the staged bases).
     """
     adaptive = shape.kind == KIND_ADAPTIVE
     rows, w, b, bm, be = qimg.shape[0], shape.W, shape.b, shape.Bm, shape.Be
     mc = pr.Machine(rows)
     st = SimpleNamespace(rows=rows, w=w, b=b, h=(w - 1) // 2, Bm=bm, F=fifo.copy())
+    if shape.ring and adaptive:
+        st.G = target[:, : shape.K].copy()
     ends = w + 2 if adaptive else w + 1
     st.Pv = np.zeros((rows, ends, b), dtype=bool)
     st.Pok = np.zeros((rows, ends), dtype=bool)
@@ -213,7 +259,7 @@ def run_phase(
     st.ovf = np.zeros(rows, dtype=bool)
     st.res_ok = np.zeros(rows, dtype=bool)
     if adaptive:
-        bias = 1 << (be - 1)
+        bias = (1 << (be - 1)) if bias is None else np.asarray(bias)
         st.E = to_bits(np.asarray(e0) + bias, be)
         st.maxE = np.zeros((rows, be), dtype=bool)
         st.minE = np.ones((rows, be), dtype=bool)
@@ -237,10 +283,20 @@ def run_phase(
                     mc, entries[:, : w + 1], sel, entries[:, w + 1 :]
                 )
             st.Pv, st.Pok = entries[..., :b], entries[..., b]
-            mc.section = "fifo-shift"
-            for sel in (st.sel1, st.sel2):
-                st.F = pr.cond_shift(mc, st.F, sel, fill)
-        win = st.F[:, 0 : w + 1] if adaptive else st.F[:, i : i + w + 1]
+            if shape.ring:
+                mc.section = "window-fill"
+                _fill_window(mc, st, target[:, i + shape.K - 1])
+            else:
+                mc.section = "fifo-shift"
+                for sel in (st.sel1, st.sel2):
+                    st.F = pr.cond_shift(mc, st.F, sel, fill)
+        elif shape.ring and i:
+            mc.section = "window-fill"  # a static band slides one column: a ring, one new base
+            st.F = np.concatenate([st.F[:, 1:], pr.move(mc, target[:, i + w])[:, None]], axis=1)
+        if adaptive or shape.ring:
+            win = st.F[:, 0 : w + 1]
+        else:
+            win = st.F[:, i : i + w + 1]
         mc.section = "decode"
         outside, col0 = _decode(mc, win, w)
         if adaptive:
@@ -330,15 +386,27 @@ def group_widths(m, n, bits_max):
 
 
 def mirror_group(
-    queries, targets, mode: int, ncode: int, h: int, record, fixed_bits: int | None = None
+    queries,
+    targets,
+    mode: int,
+    ncode: int,
+    h: int,
+    record,
+    fixed_bits: int | None = None,
+    window: str = "ring",
 ) -> MirrorResult:
     """Run one lockstep group (all rows share each pass's gate sequence).
 
     ``queries``/``targets``: lists of uint8 code arrays. ``record``: the core's passes of each
     row (``profile.profile_pairs``'s tuple): the mirror runs exactly those passes, at the bits per
     cell the core needed (or ``fixed_bits``), and every pass must give the core's result unless
-    the row's cells overflowed (an ``AssertionError`` otherwise).
+    the row's cells overflowed (an ``AssertionError`` otherwise). ``window``: ``ring`` (the
+    target in a crossbar row of its own, one base moved per DP row into a sliding window) or
+    ``fifo`` (the whole target in the compute row, shifted with the band).
     """
+    if window not in WINDOWS:
+        raise ValueError(f"unknown target window {window!r}: choose {' or '.join(WINDOWS)}")
+    ring = window == "ring"
     dist_core, _, n_passes, kinds, dlos, dhis, bits_oracle, bests, cuts = record
     rows = len(queries)
     m = np.array([q.shape[0] for q in queries], dtype=np.int64)
@@ -360,34 +428,45 @@ def mirror_group(
     def bits_for(r, p):
         return fixed_bits if fixed_bits is not None else max(1, int(bits_oracle[r, p]))
 
+    def images(idx, starts, length):
+        return to_bits(
+            np.stack([_fifo_image(targets[r], starts[k], length) for k, r in enumerate(idx)]), 3
+        )
+
     def run(kind, idx, p, lo=None, hi=None, cut=None):
         b = max(bits_for(r, p) for r in idx)
         mm = m[idx]
+        rows_i = int(mm.max()) + 1
+        stage = 0
+        extra = {}
         if kind == KIND_ADAPTIVE:
             w = width
             length = int(max(w + 1, (h - c0[idx] + n[idx] + 2).max()))
             first = c0[idx] - h
             own = np.full(len(idx), w)
+            extra["e0"] = c0[idx]
+            if ring:  # staged bases: the columns the centre's drift range can ask for
+                drift_lo = dlos[idx, p]
+                stage = int((dhis[idx, p] - drift_lo).max()) + 2
+                extra["target"] = images(idx, h + 1 + drift_lo, rows_i - 1 + stage)
+                extra["bias"] = -drift_lo
         else:
             w = int((hi - lo + 1).max())
-            length = int(mm.max()) + 1 + w
+            length = rows_i + w
             first = lo
             own = hi - lo + 1
-        shape = PhaseShape(
-            kind, w, b, length, int(mm.max()) + 1, bm, be, tuple(sorted(set(mm.tolist())))
-        )
-        fifo = to_bits(
-            np.stack([_fifo_image(targets[r], first[k], length) for k, r in enumerate(idx)]), 3
-        )
+            extra["cut"] = cut
+            extra["n_valid"] = np.arange(w)[None, :] >= own[:, None]
+            if ring:
+                extra["target"] = images(idx, first, rows_i + w)
+        if ring:
+            length = w + 1  # the compute row keeps the window only
+        captures = tuple(sorted(set(mm.tolist())))
+        shape = PhaseShape(kind, w, b, length, rows_i, bm, be, captures, ring, stage)
+        fifo = images(idx, first, length)
         x0, x0_ok, over = zip(
             *(_row0(mode, first[k], n[r], w, own[k], b) for k, r in enumerate(idx))
         )
-        extra = {}
-        if kind == KIND_ADAPTIVE:
-            extra["e0"] = c0[idx]
-        else:
-            extra["cut"] = cut
-            extra["n_valid"] = np.arange(w)[None, :] >= own[:, None]
         out, mc = run_phase(
             shape, mode, ncode, qimg[idx], fifo, np.stack(x0), np.stack(x0_ok), **extra
         )
@@ -448,6 +527,7 @@ def mirror_distances(
     literal_n: bool = False,
     band: int = 8,
     fixed_bits: int | None = None,
+    window: str = "ring",
 ) -> MirrorResult:
     """Edit distances computed by the bit-level mirror, all pairs in one lockstep group.
 
@@ -466,7 +546,7 @@ def mirror_distances(
     qs = [q_flat[q_off[i] : q_off[i + 1]] for i in range(len(q_off) - 1)]
     ts = [t_flat[t_off[i] : t_off[i + 1]] for i in range(len(t_off) - 1)]
     record = profile_pairs(q_flat, q_off, t_flat, t_off, mode, ncode, band)
-    return mirror_group(qs, ts, mode, ncode, band, record, fixed_bits)
+    return mirror_group(qs, ts, mode, ncode, band, record, fixed_bits, window)
 
 
 def _check(mc, shape, mode, ncode):

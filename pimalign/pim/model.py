@@ -7,14 +7,24 @@ Cost of one pass (a *phase*) run by a lockstep group (see ``mirror`` for the lay
 ``I``: DP rows of the pass (longest query + 1), ``captures``: distinct query lengths in the group
 (the controller knows the lengths and issues the result capture only at those rows). ``row`` is a
 sum of primitive closed forms (``primitives.cost_*``) in the band width ``W``, bits per cell
-``b``, FIFO length ``L`` and register widths ``Bm``/``Be``. With one INIT per gate it is exactly
+``b``, target-window terms and register widths ``Bm``/``Be``. With one INIT per gate it is
+exactly, in the ring layout (the default: the target in a crossbar row of its own, one base
+moved per DP row into a window that slides with the band, ``K`` staged bases = the band
+centre's drift range + 2)
+
+    adaptive row = 211 W + 124 W b - 36 b + 33 Bm + 62 Be + 36 (W + 1) + 38 (K - 2)  (+ 6 moves)
+    static row   = 195 W + 112 W b - 48 b + 47 Bm - 38                               (+ 6 moves)
+
+and in the FIFO layout (the whole target of length ``L`` in the compute row, shifted with the
+band)
 
     adaptive row = 36 L + 211 W + 124 W b - 36 b + 33 Bm + 62 Be   cycles  (+ 3 moves)
     static row   =        195 W + 112 W b - 48 b + 47 Bm - 38      cycles  (+ 3 moves)
 
-(``36 L``: two conditional shifts of the 3-bit target FIFO; ``W`` and ``W b``: the cells and the
-minimum scan; ``Be``: coverage tracking for the certificate). Bulk init roughly halves these.
-Tests pin every term to the mirror's executed gates.
+(``36 L`` / ``36 (W + 1)``: two conditional shifts of the target FIFO / of the window;
+``38 (K - 2)``: picking the two staged bases the band can move onto; ``W`` and ``W b``: the
+cells and the minimum scan; ``Be``: coverage tracking for the certificate). Bulk init roughly
+halves these. Tests pin every term to the mirror's executed gates, in both layouts.
 
 ``schedule`` applies these forms to a whole workload (lockstep groups, layouts).
 """
@@ -45,6 +55,8 @@ class PhaseShape:
     Bm: object
     Be: object
     captures: tuple = ()
+    ring: bool = False  # the target window slides: one new base per DP row (see ``mirror``)
+    K: object = 0  # ring, adaptive: staging entries (the centre's drift range + 2)
 
 
 def _minv(n, k=1):
@@ -57,13 +69,31 @@ def _qok(ncode):
     return C.cost_or() + C.cost_and() + C.cost_not()
 
 
-def sections_row(kind, W, b, L, Bm, Be, ncode, first: bool) -> dict:
-    """Closed-form cost of one DP row, per program section (``first``: DP row 0)."""
+def cost_select_pair(K):
+    """Pick entries ``o`` and ``o + 1`` (3 bits each) of ``K`` staged ones by a binary index:
+    a tree of ``K - 2`` 6-bit multiplexers over the ``K - 1`` adjacent pairs."""
+    return C.cost_mux(6) * (K - 2)
+
+
+def cost_window_fill(W, K, adaptive: bool):
+    """One DP row's target-window upkeep in the ring layout: one base moved in from the
+    target crossbar row; adaptive, also the pair of bases the band may move onto, picked by
+    the centre's drift, shifted into the window by the band's move (0, 1 or 2)."""
+    if not adaptive:
+        return C.cost_move(3)
+    return C.cost_move(3) + cost_select_pair(K) + C.cost_cond_shift(W + 1, 3) * 2
+
+
+def sections_row(kind, W, b, L, Bm, Be, ncode, first: bool, ring=False, K=0) -> dict:
+    """Closed-form cost of one DP row, per program section (``first``: DP row 0; ``ring``:
+    the sliding target window with ``K`` staged bases, else the shifting FIFO of ``L``)."""
     adaptive = kind == KIND_ADAPTIVE
     s = {
         "query-move": C.cost_move(3),
         "decode": C.cost_and(W + 1) + C.cost_and(W) + C.cost_and_not(W),
     }
+    if ring and not first:
+        s["window-fill"] = cost_window_fill(W, K, adaptive)
     if adaptive:
         cov = (
             C.cost_nor() * 2
@@ -73,7 +103,8 @@ def sections_row(kind, W, b, L, Bm, Be, ncode, first: bool) -> dict:
         if not first:
             cov = cov + C.cost_inc_bit(Be) + C.cost_not() + C.cost_dec_bit(Be)
             s["band-shift"] = C.cost_const(1) + C.cost_cond_shift(W + 1, b + 1) * 2
-            s["fifo-shift"] = C.cost_cond_shift(L, 3) * 2
+            if not ring:
+                s["fifo-shift"] = C.cost_cond_shift(L, 3) * 2
         s["coverage"] = cov
     if not first:
         s["boundary"] = _qok(ncode) + C.cost_const(Bm) + C.cost_sub(Bm)
@@ -218,7 +249,8 @@ def phase_sections(shape: PhaseShape, mode, ncode, n_captures=None) -> dict:
         mode = -1  # captures like SHW/HW: the row's best
     else:
         a = (shape.kind, shape.W, shape.b, shape.L, shape.Bm, shape.Be, ncode)
-        first, rest = sections_row(*a, True), sections_row(*a, False)
+        first = sections_row(*a, True, shape.ring, shape.K)
+        rest = sections_row(*a, False, shape.ring, shape.K)
     out = {}
     for name in set(first) | set(rest):
         out[name] = first.get(name, pr.ZERO) + rest.get(name, pr.ZERO) * (shape.I - 1)
@@ -236,12 +268,22 @@ def query_write_bits(width):
     return 3 * width
 
 
+def target_entries(shape: PhaseShape):
+    """Target bases (3-bit codes) one alignment's phase reads: the FIFO's ``L``, or in the
+    ring layout the first window and staged bases and one more per later DP row."""
+    if not shape.ring or shape.kind in (KIND_UNGAPPED, KIND_AFFINE):
+        return shape.L
+    staged = shape.K if shape.kind == KIND_ADAPTIVE else 0
+    return shape.W + 1 + staged + shape.I - 1
+
+
 def write_bits(shape: PhaseShape):
-    """Host bits written into one compute-crossbar row before a phase."""
+    """Host bits written for one alignment before a phase: its compute-crossbar row and, in
+    the ring layout, the target bases of its target-crossbar row (``target_entries``)."""
     W, b, L, Bm, Be = shape.W, shape.b, shape.L, shape.Bm, shape.Be
     if shape.kind == KIND_UNGAPPED:  # the target bases and the two score constants
         return 3 * L + 2 * Bm
-    common = 3 * L + W * (b + 2) + 1 + 2 * Bm + 3
+    common = 3 * target_entries(shape) + W * (b + 2) + 1 + 2 * Bm + 3
     if shape.kind == KIND_ADAPTIVE:
         return common + 3 + 3 * Be + 2
     if shape.kind == KIND_AFFINE:
@@ -260,8 +302,9 @@ def read_bits(shape: PhaseShape):
 def columns_needed(shape: PhaseShape):
     """Approximate compute-crossbar columns one row needs (one INIT per gate: scratch reused).
 
-    FIFO, previous row (with INF ends), the new row, registers, and the largest live temporaries
-    (diag and up for all cells while the minimum is formed, decode flags, one primitive's temps).
+    FIFO (or the ring layout's window and staged bases), previous row (with INF ends), the new
+    row, registers, and the largest live temporaries (diag and up for all cells while the
+    minimum is formed, decode flags, one primitive's temps).
     """
     W, b, L, Bm, Be = shape.W, shape.b, shape.L, shape.Bm, shape.Be
     if shape.kind == KIND_UNGAPPED:  # target, constants, score, best, position, temporaries
@@ -275,7 +318,12 @@ def columns_needed(shape: PhaseShape):
     else:
         regs = regs + Bm + W
         prev = (W + 1) * (b + 1)
-    return 3 * L + prev + W * (b + 2) + regs + 2 * W * (b + 1) + 4 * W + 16
+    if shape.ring and shape.kind != KIND_AFFINE:  # window, staged bases, the pick's pairs
+        staged = shape.K if shape.kind == KIND_ADAPTIVE else 0
+        target = 3 * (W + 1 + staged) + 6 * staged
+    else:
+        target = 3 * L
+    return target + prev + W * (b + 2) + regs + 2 * W * (b + 1) + 4 * W + 16
 
 
 # ------------------------------------------------------------------------------------------

@@ -33,10 +33,10 @@ def profile_pairs(q_flat, q_off, t_flat, t_off, mode, ncode, h0):
     (4: N mismatches everything, 5: N matches N), initial half-width ``h0 >= 1``.
     Returns ``(distance, cells, passes, kind, dlo, dhi, bits, best, cut)``: the first three
     of length pairs; the rest ``(pairs, MAX_PASSES)`` with, for pass ``i < passes``, its kind
-    (0 adaptive, 1 static), diagonal interval (adaptive: ``c0 - h0 .. c0 + h0`` around the
-    start column), bits per cell (``bits_for_range`` of its largest in-row range), result
-    (``INF`` if none) and the bound rows were cut at (-1 none): ``kernels.edit.edit_align``'s
-    own record of its passes.
+    (0 adaptive, 1 static), diagonal interval (adaptive: the least and greatest diagonal
+    ``centre - i`` of the band's centre, the drift that sizes the PIM target window), bits per
+    cell (``bits_for_range`` of its largest in-row range), result (``INF`` if none) and the
+    bound rows were cut at (-1 none): ``kernels.edit.edit_align``'s own record of its passes.
     """
     n_pairs = q_off.shape[0] - 1
     dist = np.empty(n_pairs, dtype=np.int64)
@@ -86,7 +86,7 @@ def fixed_band(q_flat, q_off, t_flat, t_off, mode, ncode, h0):
         n = t.shape[0]
         c0 = max(0, (n - m) // 2) if mode == MODE_HW else 0
         last = np.empty(n + 1, dtype=np.int32)
-        best, _, _, _, _, _, _ = band_pass(
+        best, _, _, _, _, _, _, _, _ = band_pass(
             q,
             t,
             mode,

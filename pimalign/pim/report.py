@@ -31,9 +31,9 @@ PUBLISHED_NOTE = (
     "that never widens (approximate results) and RAPIDx's own data layout and circuits. This "
     "estimate compares against pimalign's kernel measured on this machine, keeps every result "
     "exact (coverage tracking, widening passes), charges one INIT per gate and a cell write's "
-    "energy per gate, shifts the target FIFO for the data-dependent band, keeps the reference in "
-    "the device and includes host transfers over one DDR4 channel. No "
-    "parameter was tuned to approach the published figures."
+    "energy per gate, slides the target window with the data-dependent band, keeps the "
+    "reference in the device and includes host transfers over one DDR4 channel. No parameter "
+    "was tuned to approach the published figures."
 )
 
 
@@ -86,8 +86,9 @@ def format_table(report: dict) -> str:
         f"({pim['groups']:,} groups by {pim['schedule']})"
     )
     if pim["split_layout"]:
+        what = "target row" if pim["target_window"] == "ring" else "target FIFO"
         lines.append(
-            f"{pim['split_layout']:,} alignments run split (their target FIFO in a third "
+            f"{pim['split_layout']:,} alignments run split (their {what} in a third "
             f"crossbar row: one row needs more than {report['device']['columns']:,} columns)"
         )
     if pim["not_fitting"]:

@@ -30,6 +30,7 @@ from .model import (
     phase_sections,
     query_write_bits,
     read_bits,
+    target_entries,
     write_bits,
 )
 
@@ -109,8 +110,10 @@ def _group_max(values, group, n_groups, initial=0):
     return out
 
 
-def _phase_arrays(wl: Workload, group, n_groups):
-    """Yield ``(kind, p, participants mask, shape arrays per group, counts per group)``."""
+def _phase_arrays(wl: Workload, group, n_groups, ring: bool = False):
+    """Yield ``(kind, p, participants mask, shape arrays per group, counts per group)``.
+    ``ring``: the sliding target window (exact workloads; a workload file has no drift, so it
+    keeps the FIFO)."""
     h = wl.h
     width = 2 * h + 1
     c0 = np.where(wl.mode == MODE_HW, np.maximum(0, (wl.n - wl.m) // 2), 0)
@@ -146,30 +149,43 @@ def _phase_arrays(wl: Workload, group, n_groups):
             count = np.bincount(g, minlength=n_groups)
             b = _group_max(np.maximum(wl.bits[part, p], 1), g, n_groups, 1)
             i_rows = _group_max(wl.m[part] + 1, g, n_groups, 1)
+            stage = 0
             if kind == KIND_ADAPTIVE:
                 w = np.full(n_groups, width)
                 length = np.maximum(w + 1, _group_max(h - c0[part] + wl.n[part] + 2, g, n_groups))
+                if ring:  # the centre's drift range, + 2
+                    drift = wl.dhi[part, p] - wl.dlo[part, p]
+                    stage = _group_max(drift, g, n_groups) + 2
             else:
                 w = _group_max(wl.dhi[part, p] - wl.dlo[part, p] + 1, g, n_groups, 1)
                 length = i_rows + w
+            if ring:
+                length = w + 1
             key = np.unique(g * (int(wl.m.max()) + 2) + wl.m[part])
             ncap = np.bincount(key // (int(wl.m.max()) + 2), minlength=n_groups)
-            shape = PhaseShape(kind, w, b, length, i_rows, bm, be)
+            shape = PhaseShape(kind, w, b, length, i_rows, bm, be, (), ring, stage)
             yield kind, p, part, shape, count, ncap
 
 
-def columns_per_alignment(wl: Workload) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def columns_per_alignment(
+    wl: Workload, ring: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per alignment, over its phases: the most compute-crossbar columns one row needs
-    (``columns_needed``), the target FIFO's share of them (``3 L``) and the band window's
-    (``3 (W + 1)``): what a split layout (``SPLIT``) keeps in the compute row."""
+    (``columns_needed``), the target FIFO's share of them (``3 L``; 0 in the ``ring`` layout,
+    whose target has a crossbar row of its own) and the band window's (``3 (W + 1)``): what a
+    split layout (``SPLIT``) keeps in the compute row."""
     n = len(wl)
     whole, fifo, window = (np.zeros(n, dtype=np.int64) for _ in range(3))
     if not n:
         return whole, fifo, window
-    for kind, _, _, shape, count, _ in _phase_arrays(wl, np.arange(n), n):
+    for kind, _, _, shape, count, _ in _phase_arrays(wl, np.arange(n), n, ring):
         on = count > 0
         whole = np.where(on, np.maximum(whole, columns_needed(shape)), whole)
-        if kind != KIND_UNGAPPED:
+        if kind == KIND_UNGAPPED:
+            continue
+        if shape.ring:  # the target row's bases; the compute row holds no FIFO
+            fifo = np.where(on, np.maximum(fifo, 3 * target_entries(shape)), fifo)
+        else:
             fifo = np.where(on, np.maximum(fifo, 3 * shape.L), fifo)
             window = np.where(on, np.maximum(window, 3 * (shape.W + 1)), window)
     return whole, fifo, window
@@ -178,11 +194,19 @@ def columns_per_alignment(wl: Workload) -> tuple[np.ndarray, np.ndarray, np.ndar
 SPLIT_FIFO_SPARE = 16  # columns beside the FIFO in its own crossbar row (shift temporaries)
 
 
-def layout(wl: Workload, columns: int) -> np.ndarray:
-    """Where each alignment runs: ``ROW`` (one compute row and one query row), ``SPLIT`` (its
-    target FIFO moves to a third crossbar row; every DP row moves the band's window, ``3 (W +
-    1)`` bits, into the compute row) or ``HOST`` (neither fits ``columns``)."""
-    whole, fifo, window = columns_per_alignment(wl)
+def layout(wl: Workload, columns: int, ring: bool = False) -> np.ndarray:
+    """Where each alignment runs: ``ROW`` (one compute row and one query row; ``ring``: and a
+    target row), ``SPLIT`` (FIFO layout only: its target FIFO moves to a third crossbar row;
+    every DP row moves the band's window, ``3 (W + 1)`` bits, into the compute row) or ``HOST``
+    (neither fits ``columns``). In the ``ring`` layout the target's bases share the query's
+    crossbar row when both fit, else take a third row (``SPLIT``, no extra moves: one base a DP
+    row moves either way)."""
+    whole, fifo, window = columns_per_alignment(wl, ring)
+    if ring:
+        beside_query = 3 * (wl.m + 1) + fifo <= columns
+        alone = fifo + SPLIT_FIFO_SPARE <= columns
+        where = np.where(beside_query, ROW, np.where(alone, SPLIT, HOST))
+        return np.where(whole <= columns, where, HOST)
     split_ok = (whole - fifo + window <= columns) & (fifo + SPLIT_FIFO_SPARE <= columns)
     return np.where(whole <= columns, ROW, np.where(split_ok & (fifo > 0), SPLIT, HOST))
 
@@ -219,10 +243,12 @@ def evaluate(
     columns: int | None = None,
     order: str = "input",
     split: bool = False,
+    ring: bool = False,
 ) -> dict:
     """Per-group program cost of a workload split into lockstep groups of ``group_size``
     (``schedule``'s ``order``). ``split``: the alignments run in the ``SPLIT`` layout (each DP
-    row also moves the band's window from the FIFO's crossbar: section ``window-move``).
+    row also moves the band's window from the FIFO's crossbar: section ``window-move``);
+    ``ring``: the sliding target window (``model.cost_window_fill``; exact workloads only).
 
     Returns arrays per group (``time_cost``: Cost of the issued gate sequence, ``energy_cost``:
     gates times rows they act on, ``cycles``, ``phases``, row ``writes``/``reads`` bits (what
@@ -248,10 +274,10 @@ def evaluate(
     too_wide = np.zeros(n_groups, dtype=bool)
     qwidth = _group_max(wl.m + 1, group, n_groups, 1)
     writes += np.bincount(group, minlength=n_groups) * query_write_bits(qwidth)
-    for kind, p, part, shape, count, ncap in _phase_arrays(wl, group, n_groups):
+    for kind, p, part, shape, count, ncap in _phase_arrays(wl, group, n_groups, ring):
         active = count > 0
         secs = phase_sections(shape, wl.mode, wl.ncode, ncap)
-        if split and kind != KIND_UNGAPPED:
+        if split and kind != KIND_UNGAPPED and not shape.ring:
             secs["window-move"] = C.cost_move(3 * (shape.W + 1)) * (shape.I - 1)
         cost = _total(secs)
         time_cost = time_cost + cost * active
@@ -261,16 +287,16 @@ def evaluate(
             time_sections[name] = time_sections.get(name, pr.ZERO) + c * active
         writes += count * write_bits(shape)
         reads += count * read_bits(shape)
-        window += count * shape.L
+        window += count * target_entries(shape)
         phases += active
         max_part = np.maximum(max_part, count)
         if columns is not None:
             too_wide |= active & (columns_needed(shape) > columns)
         # Cycles each participant would need alone (lockstep efficiency).
         g = group[part]
-        own_shape = _own_shape(wl, part, p, kind, shape.Bm[g], shape.Be[g])
+        own_shape = _own_shape(wl, part, p, kind, shape.Bm[g], shape.Be[g], shape.ring)
         own = phase_cost(own_shape, wl.mode, wl.ncode, 1)
-        if split and kind != KIND_UNGAPPED:
+        if split and kind != KIND_UNGAPPED and not own_shape.ring:
             own = own + C.cost_move(3 * (own_shape.W + 1)) * (own_shape.I - 1)
         own_cycles += int(np.sum(own.cycles(policy, move_cycles)))
     sections = {k: sum_cost(c) for k, c in sections.items()}
@@ -300,18 +326,23 @@ def sum_cost(c: pr.Cost) -> pr.Cost:
     )
 
 
-def _own_shape(wl: Workload, part, p, kind, bm, be) -> PhaseShape:
+def _own_shape(wl: Workload, part, p, kind, bm, be, ring=False) -> PhaseShape:
     m, n = wl.m[part], wl.n[part]
     b = np.maximum(wl.bits[part, p], 1)
     if wl.approximate:
         w = wl.band[part]
         length = np.maximum(1, n) if kind == KIND_UNGAPPED else np.maximum(w + 1, n + w + 2)
         return PhaseShape(kind, w, b, length, m + 1, bm, be)
+    stage = 0
     if kind == KIND_ADAPTIVE:
         w = np.full(m.shape, 2 * wl.h + 1)
         c0 = np.where(wl.mode == MODE_HW, np.maximum(0, (n - m) // 2), 0)
         length = np.maximum(w + 1, wl.h - c0 + n + 2)
+        if ring:
+            stage = wl.dhi[part, p] - wl.dlo[part, p] + 2
     else:
         w = wl.dhi[part, p] - wl.dlo[part, p] + 1
         length = m + 1 + w
-    return PhaseShape(kind, w, b, length, m + 1, bm, be)
+    if ring:
+        length = w + 1
+    return PhaseShape(kind, w, b, length, m + 1, bm, be, (), ring, stage)
