@@ -122,14 +122,15 @@ EXTEND_ROUNDS = 4  # clusters extended per seeding pass: up to this many times m
 def tandem_sub(read, ref, diag, period, span, sc):
     """The best ungapped local score of ``read`` on diagonals ``diag + j * period`` (``j`` a
     non-zero integer, ``|j * period| <= span + period``, inside the contig), or 0: what the
-    same read scores whole repeat units away (concatenated coordinates)."""
+    same read scores whole repeat units away (concatenated coordinates). Shifts within bwa's
+    redundancy margin (5% of the read) are the same hit to bwa and are skipped."""
     m = read.shape[0]
     best = 0
     c = contig_at(ref.offsets, min(max(diag + m // 2, 0), ref.offsets[-1] - 1))
     units = min(TANDEM_SHIFTS, (span + period) // period)
     for j in range(-units, units + 1):
         d = diag + j * period
-        if j == 0 or d < ref.offsets[c] or d + m > ref.offsets[c + 1]:
+        if abs(j * period) * 20 <= m or d < ref.offsets[c] or d + m > ref.offsets[c + 1]:
             continue
         best = max(best, ungapped_local(read, window_codes(ref, d, d + m), sc))
     return best
@@ -157,7 +158,6 @@ def _extend_clusters(
     alignment replaces the weakest one when it scores more, so among many near-equal repeat
     copies the best ones are kept, not the first found.
     """
-    m = read.shape[0]
     for x in range(min(cs.shape[0], EXTEND_ROUNDS * search.max_cand)):
         if cv[x] * 100 < search.drop_pct * cv[0]:
             break
@@ -186,9 +186,9 @@ def _extend_clusters(
         else:
             filled += 1
         put(out, r, slot, score, cs[x], rs, re, qs, qe, ws, we, dlo, dhi, bw, nc, nb, np_)
-        # a period longer than bwa's redundancy margin (5% of the read) is another placement
+        # the read whole repeat units along is another placement (bwa's tandem runner-up)
         out[F_CSUB, r, slot] = 0
-        if cp[x] * 20 > m:
+        if cp[x] > 0:
             out[F_CSUB, r, slot] = tandem_sub(oriented, ref, rs - qs, cp[x], chi[x] - clo[x], sc)
         n_run[r, slot] = -1
         if np_ > 0:
