@@ -1,10 +1,22 @@
-"""Argument types shared by the command lines: every number has a documented range."""
+"""Shared by the command lines: argument types (every number has a documented range), exit
+codes, the usage error and the progress line."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 MAX_THREADS = 1024
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERRUPT = 0, 1, 2, 130
+
+
+class UsageError(Exception):
+    """A usage error found after parsing (``cli.main`` prints the usage and exits 2)."""
+
+
+def log(message: str) -> None:
+    """One progress line on stderr."""
+    print(f"[pimalign] {message}", file=sys.stderr)
 
 
 def ranged(low, high, kind=int):
@@ -45,3 +57,8 @@ def ranged_list(low: int, high: int, words: tuple = ()):
 
 
 threads = ranged(1, MAX_THREADS)
+
+
+def add_band_option(parser, what: str = "initial half-width of the adaptive band") -> None:
+    """``--band`` (1..10000, default 8) on ``parser``: one definition for editdist and pim."""
+    parser.add_argument("--band", type=ranged(1, 10_000), default=8, help=f"{what} (1..10000)")

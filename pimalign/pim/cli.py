@@ -12,7 +12,7 @@ import json
 import os
 import sys
 
-from ..cliargs import ranged, ranged_list
+from ..cliargs import add_band_option, ranged, ranged_list
 from ..cliargs import threads as threads_type
 from ..io.atomic import atomic_outputs, check_output_path
 from ..io.errors import InputError
@@ -101,12 +101,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
             "--limit", type=ranged(1, 10**10), help="use only the first N alignments (1..1e10)"
         )
         if name == "estimate":
-            p.add_argument(
-                "--band",
-                type=ranged(1, 10_000),
-                default=8,
-                help="initial half-width h of the adaptive band (1..10000)",
-            )
+            add_band_option(p, "initial half-width h of the adaptive band")
             p.add_argument(
                 "--json", dest="json_out", metavar="OUT", help="write the report as JSON"
             )
