@@ -50,7 +50,14 @@ from ..kernels.edit import INF, MODE_HW
 from ..kernels.options import mode_id
 from . import primitives as pr
 from .mirror_row import COL0, OUTSIDE, Q_END, Q_PAST, run_phase, to_bits
-from .model import PhaseShape, phase_sections, query_write_bits, read_bits, write_bits
+from .model import (
+    PhaseShape,
+    phase_sections,
+    query_write_bits,
+    read_bits,
+    staged_bases,
+    write_bits,
+)
 from .profile import KIND_ADAPTIVE, KIND_STATIC, profile_pairs
 
 WINDOWS = ("ring", "fifo")  # target-window layouts (``mirror_group``)
@@ -167,7 +174,7 @@ def mirror_group(
             extra["e0"] = c0[idx]
             if ring:  # staged bases: the columns the centre's drift range can ask for
                 drift_lo = dlos[idx, p]
-                stage = int((dhis[idx, p] - drift_lo).max()) + 2
+                stage = staged_bases(int((dhis[idx, p] - drift_lo).max()))
                 extra["target"] = images(idx, h + 1 + drift_lo, rows_i - 1 + stage)
                 extra["bias"] = -drift_lo
         else:

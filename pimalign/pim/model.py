@@ -56,7 +56,7 @@ class PhaseShape:
     Be: object
     captures: tuple = ()
     ring: bool = False  # the target window slides: one new base per DP row (see ``mirror``)
-    K: object = 0  # ring, adaptive: staging entries (the centre's drift range + 2)
+    K: object = 0  # ring, adaptive: staged bases (``staged_bases``); 0 otherwise
 
 
 def _minv(n, k=1):
@@ -67,6 +67,12 @@ def _qok(ncode):
     if ncode == NCODE_MISMATCH:
         return C.cost_not()
     return C.cost_or() + C.cost_and() + C.cost_not()
+
+
+def staged_bases(drift_range):
+    """``K`` for the ring layout's adaptive pass: the two columns past the window at every
+    diagonal the band centre takes, ``drift_range`` (greatest - least) + 2."""
+    return drift_range + 2
 
 
 def cost_select_pair(K):
@@ -273,8 +279,7 @@ def target_entries(shape: PhaseShape):
     ring layout the first window and staged bases and one more per later DP row."""
     if not shape.ring or shape.kind in (KIND_UNGAPPED, KIND_AFFINE):
         return shape.L
-    staged = shape.K if shape.kind == KIND_ADAPTIVE else 0
-    return shape.W + 1 + staged + shape.I - 1
+    return shape.W + 1 + shape.K + shape.I - 1
 
 
 def write_bits(shape: PhaseShape):
@@ -319,8 +324,7 @@ def columns_needed(shape: PhaseShape):
         regs = regs + Bm + W
         prev = (W + 1) * (b + 1)
     if shape.ring and shape.kind != KIND_AFFINE:  # window, staged bases, the pick's pairs
-        staged = shape.K if shape.kind == KIND_ADAPTIVE else 0
-        target = 3 * (W + 1 + staged) + 6 * staged
+        target = 3 * (W + 1 + shape.K) + 6 * shape.K
     else:
         target = 3 * L
     return target + prev + W * (b + 2) + regs + 2 * W * (b + 1) + 4 * W + 16

@@ -30,6 +30,7 @@ from .model import (
     phase_sections,
     query_write_bits,
     read_bits,
+    staged_bases,
     target_entries,
     write_bits,
 )
@@ -153,9 +154,9 @@ def _phase_arrays(wl: Workload, group, n_groups, ring: bool = False):
             if kind == KIND_ADAPTIVE:
                 w = np.full(n_groups, width)
                 length = np.maximum(w + 1, _group_max(h - c0[part] + wl.n[part] + 2, g, n_groups))
-                if ring:  # the centre's drift range, + 2
+                if ring:
                     drift = wl.dhi[part, p] - wl.dlo[part, p]
-                    stage = _group_max(drift, g, n_groups) + 2
+                    stage = staged_bases(_group_max(drift, g, n_groups))
             else:
                 w = _group_max(wl.dhi[part, p] - wl.dlo[part, p] + 1, g, n_groups, 1)
                 length = i_rows + w
@@ -171,9 +172,10 @@ def columns_per_alignment(
     wl: Workload, ring: bool = False
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per alignment, over its phases: the most compute-crossbar columns one row needs
-    (``columns_needed``), the target FIFO's share of them (``3 L``; 0 in the ``ring`` layout,
-    whose target has a crossbar row of its own) and the band window's (``3 (W + 1)``): what a
-    split layout (``SPLIT``) keeps in the compute row."""
+    (``columns_needed``), the target FIFO's share of them (``3 L``; in the ``ring`` layout the
+    bases of the target's own crossbar row, ``3 target_entries``) and the band window's
+    (``3 (W + 1)``, FIFO layout only): what a split layout (``SPLIT``) keeps in the compute
+    row."""
     n = len(wl)
     whole, fifo, window = (np.zeros(n, dtype=np.int64) for _ in range(3))
     if not n:
@@ -339,7 +341,7 @@ def _own_shape(wl: Workload, part, p, kind, bm, be, ring=False) -> PhaseShape:
         c0 = np.where(wl.mode == MODE_HW, np.maximum(0, (n - m) // 2), 0)
         length = np.maximum(w + 1, wl.h - c0 + n + 2)
         if ring:
-            stage = wl.dhi[part, p] - wl.dlo[part, p] + 2
+            stage = staged_bases(wl.dhi[part, p] - wl.dlo[part, p])
     else:
         w = wl.dhi[part, p] - wl.dlo[part, p] + 1
         length = m + 1 + w
