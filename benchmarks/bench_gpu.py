@@ -31,7 +31,7 @@ from pimalign.api import batch_encoded
 from pimalign.io.pairs import read_tsv_pairs
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_PAIRS = os.path.join(ROOT, "..", "shared", "data", "pairs_reads_global.tsv.gz")
+DEFAULT_PAIRS = os.path.join(ROOT, "data", "pairs_reads_demo.tsv.gz")  # the bundled demo pairs
 
 
 def load(path: str, limit: int) -> tuple[list[str], list[str]]:

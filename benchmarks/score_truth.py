@@ -1,9 +1,9 @@
-"""Score a SAM/BAM against the truth in dwgsim read names (the rule in ../shared/PEERS.md).
+"""Score a SAM/BAM against the truth in dwgsim read names.
 
 A read is correct when its primary alignment lies on the right contig and its leftmost position,
 soft clips added back, is within 10 bp of the truth; a dwgsim random read (no true origin) is
-correct when it is left unmapped. This reproduces the figures in ../shared/PEERS.md (bwa mem
-98.858% single-end on the 100k reads).
+correct when it is left unmapped (the usual rule for dwgsim sets; on the E. coli set of
+``benchmarks/README.md`` it scores bwa mem at 98.858% single-end on the 100k reads).
 ``wrong@Q30`` is the fraction of reads with MAPQ >= 30 that are not correct.
 
 With ``--truth TRUE.sam`` the truth comes from a SAM of the true alignments instead (as
