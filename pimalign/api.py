@@ -254,10 +254,22 @@ def batch_encoded(
         )
     if q_off.shape[0] != t_off.shape[0]:
         raise ValueError(f"{q_off.shape[0] - 1} queries but {t_off.shape[0] - 1} targets")
-    n_pairs = q_off.shape[0] - 1
     path = par.task == TASK_PATH
     if path:
         _check_path_memory(q_flat, q_off, t_flat, t_off, mode, k, literal_n, band, threads)
+
+    def run(a, b, out, runs):
+        edit_batch(q_flat, q_off[a : b + 1], t_flat, t_off[a : b + 1], par, out, runs)
+
+    return _in_chunks(run, q_off, t_off, path, threads)
+
+
+def _in_chunks(run, q_off, t_off, path: bool, threads) -> BatchResult:
+    """Call ``run(a, b, out, runs)`` for consecutive pair ranges ``[a, b)`` of a batch whose
+    pairs span ``q_off``/``t_off`` (one range, unless CIGARs are asked) on ``threads``
+    threads, and gather the results (``out``: the range's (6, b - a) output block, ``runs``: its
+    ``Runs``)."""
+    n_pairs = q_off.shape[0] - 1
     out = np.empty((len(OUT_FIELDS), n_pairs), dtype=np.int64)
     previous = _set_threads(threads)
     texts = []
@@ -273,7 +285,7 @@ def batch_encoded(
                 run_ops = np.empty(slots, dtype=np.uint8)
                 run_lens = np.empty(slots, dtype=np.int64)
             runs = Runs(run_off, run_ops, run_lens, np.zeros(b - a, dtype=np.int64))
-            edit_batch(q_flat, q_off[a : b + 1], t_flat, t_off[a : b + 1], par, out[:, a:b], runs)
+            run(a, b, out[:, a:b], runs)
             if path:
                 texts.append(cigar_texts(*runs).tobytes())
     finally:
@@ -317,7 +329,7 @@ def batch_align(
     ``batch_encoded`` for ``engine`` and ``device``)."""
     if len(queries) != len(targets):
         raise ValueError(f"{len(queries)} queries but {len(targets)} targets")
-    if device == "cpu" and task in ("distance", "locations"):
+    if device == "cpu":
         done = _batch_text(queries, targets, mode, task, k, threads, literal_n, band, engine)
         if done is not None:
             return done
@@ -330,8 +342,9 @@ def batch_align(
 
 def _batch_text(queries, targets, mode, task, k, threads, literal_n, band, engine):
     """``batch_align`` on two lists of ASCII ``str``, read in place by the kernels
-    (``strbuf``), or None when either list holds something else (then they are encoded)."""
-    from . import strbuf
+    (``strbuf``, ``textbatch``), or None when either list holds something else (then they are
+    encoded)."""
+    from . import strbuf, textbatch
     from .alphabet import _ENCODE
 
     par = _edit_params(mode, task, k, literal_n, band, engine)
@@ -339,20 +352,28 @@ def _batch_text(queries, targets, mode, task, k, threads, literal_n, band, engin
     t = strbuf.addresses_and_lengths(targets) if q is not None else None
     if t is None:
         return None
-    n_pairs = len(queries)
-    out = np.empty((len(OUT_FIELDS), n_pairs), dtype=np.int64)
-    bad = {"q": np.empty(n_pairs, dtype=np.int64), "t": np.empty(n_pairs, dtype=np.int64)}
-    previous = _set_threads(threads)
-    try:
-        strbuf.edit_batch_text(*q, *t, strbuf.HEADER, _ENCODE, par, out, bad["q"], bad["t"])
-    finally:
-        numba.set_num_threads(previous)
+    q_off = np.zeros(len(queries) + 1, dtype=np.int64)
+    t_off = np.zeros(len(queries) + 1, dtype=np.int64)
+    np.cumsum(q[1], out=q_off[1:])
+    np.cumsum(t[1], out=t_off[1:])
+    path = par.task == TASK_PATH
+    if path and ((q[1] + 1) * (t[1] + 1) > PATH_MEMORY).any():
+        return None  # the encoded route checks such pairs' traceback memory first
+    bad = {"q": np.empty(len(queries), dtype=np.int64), "t": np.empty(len(queries), dtype=np.int64)}
+
+    def run(a, b, out, runs):
+        textbatch.edit_batch_text(
+            q[0][a:b], q[1][a:b], t[0][a:b], t[1][a:b], strbuf.HEADER, _ENCODE, par, out, runs,
+            bad["q"][a:b], bad["t"][a:b],
+        )  # fmt: skip
+
+    result = _in_chunks(run, q_off, t_off, path, threads)
     for key, seqs in (("q", queries), ("t", targets)):
         if bad[key].max() >= 0:  # as encode_many: the first bad record, queries first
             rec = int(np.argmax(bad[key] >= 0))
             pos = int(bad[key][rec])
             raise SequenceError.bad_char(seqs[rec][pos], pos, rec)
-    return _result(out, None)
+    return result
 
 
 def edit_distances(

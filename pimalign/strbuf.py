@@ -24,8 +24,6 @@ from numba import njit, prange, types
 from numba.extending import intrinsic
 
 from .alphabet import INVALID
-from .kernels.batch import BLOCK, block_scratch, edit_one
-from .kernels.options import Runs
 
 HEADER = _HEADER = sys.getsizeof("") - 1  # bytes before a compact ASCII string's first character
 _TYPE_AT = 8  # PyObject_HEAD: reference count, then the type pointer
@@ -175,45 +173,6 @@ def gather(seqs, table: np.ndarray):
         record = int(np.argmax(bad >= 0))
         first = (record, int(bad[record]))
     return flat, offsets, first
-
-
-@njit(cache=True, nogil=True)
-def _block_codes(addresses, lengths, first, stop, header, table, bad):
-    """The block's strings as codes in one block-local array, with offsets; ``bad[i]``: the
-    first invalid position of string ``i`` (-1: none)."""
-    off = np.zeros(stop - first + 1, dtype=np.int64)
-    for i in range(first, stop):
-        off[i - first + 1] = off[i - first] + lengths[i]
-    flat = np.empty(off[-1], dtype=np.uint8)
-    for i in range(first, stop):
-        bad[i] = _translate_one(
-            addresses[i], header, table, flat, off[i - first], off[i - first + 1]
-        )
-    return flat, off
-
-
-@njit(cache=True, parallel=True, nogil=True)
-def edit_batch_text(q_addr, q_len, t_addr, t_len, header, table, par, out, bad_q, bad_t):
-    """``kernels.batch.edit_batch`` (tasks distance and locations; ``par``, ``out`` as there)
-    on ``str`` objects read in place: each block of pairs translates its own strings into
-    block-local codes (small, reused memory, on the block's thread) and aligns them. A pair
-    with an invalid character is skipped (``bad_q``/``bad_t`` say where; the caller raises)."""
-    n_pairs = q_addr.shape[0]
-    n_blocks = (n_pairs + BLOCK - 1) // BLOCK
-    for blk in prange(n_blocks):
-        first, stop = blk * BLOCK, min(n_pairs, (blk + 1) * BLOCK)
-        q_flat, q_off = _block_codes(q_addr, q_len, first, stop, header, table, bad_q)
-        t_flat, t_off = _block_codes(t_addr, t_len, first, stop, header, table, bad_t)
-        scratch = block_scratch(q_off, t_off, 0, stop - first)
-        no_runs = np.zeros(stop - first, dtype=np.int64)
-        runs = Runs(no_runs, np.empty(0, dtype=np.uint8), np.empty(0, dtype=np.int64), no_runs)
-        block_out = out[:, first:stop]
-        for p in range(stop - first):
-            if bad_q[first + p] >= 0 or bad_t[first + p] >= 0:
-                continue
-            q = q_flat[q_off[p] : q_off[p + 1]]
-            t = t_flat[t_off[p] : t_off[p + 1]]
-            edit_one(p, q, t, par, block_out, runs, scratch)
 
 
 def addresses_and_lengths(seqs):

@@ -203,3 +203,27 @@ def test_near_identical_equal_length_paths_equal_the_adaptive_engine(literal_n):
         assert auto.cigars == slow.cigars
         for name in ("distance", "start", "end"):
             assert (getattr(auto, name) == getattr(slow, name)).all(), name
+
+
+@pytest.mark.parametrize("literal_n", [False, True])
+def test_equal_length_pairs_a_few_substitutions_apart_are_exact(literal_n):
+    """fast_edit answers equal-length NW pairs with at most two mismatching positions by their
+    count (one edit between equal lengths is a substitution); pairs an indel apart on both
+    sides (equal length, many mismatches, distance 2) and three mismatches take the word."""
+    rng = random.Random(21 + literal_n)
+    for _ in range(3000):
+        t = random_seq(rng, rng.randint(1, 120), "ACGTN" if rng.random() < 0.3 else "ACGT")
+        q = list(t)
+        for _ in range(rng.choice([0, 1, 2, 2, 3])):
+            q[rng.randrange(len(q))] = rng.choice("ACGTN")
+        if rng.random() < 0.3 and len(q) > 2:  # delete here, insert there: length unchanged
+            a, b = sorted(rng.sample(range(len(q)), 2))
+            q = q[:a] + q[a + 1 : b] + [rng.choice("ACGT")] + q[b:]
+        q = "".join(q)
+        k = rng.choice([-1, -1, 0, 1, 2, 3])
+        ncode = 5 if literal_n else 4
+        d, e, band, cells = fast_edit(encode(q), encode(t), MODE_NW, k, ncode, scratch(len(t)))
+        want = ref.edit_distance(q, t, "NW", literal_n)[0]
+        assert d == (want if k < 0 or want <= k else -1), (q, t, k)
+        if d >= 0:
+            assert e == len(t)

@@ -52,7 +52,7 @@ def test_anything_but_a_list_of_ascii_str_is_left_to_the_encoder(seqs):
 
 
 @pytest.mark.parametrize("mode", ["NW", "SHW", "HW"])
-@pytest.mark.parametrize("task", ["distance", "locations"])
+@pytest.mark.parametrize("task", ["distance", "locations", "path"])
 def test_str_batches_equal_pre_encoded_batches(mode, task):
     rng = random.Random(5)
     qs = [random_seq(rng, rng.randint(0, 40), "ACGTN") for _ in range(3000)]
@@ -62,6 +62,7 @@ def test_str_batches_equal_pre_encoded_batches(mode, task):
     want = batch_encoded(*encoded_slowly(qs), *encoded_slowly(ts), mode, task, threads=2)
     for name in ("distance", "start", "end", "band", "cells", "bits"):
         assert (getattr(got, name) == getattr(want, name)).all(), name
+    assert got.cigars == want.cigars
 
 
 @pytest.mark.parametrize(
@@ -80,3 +81,66 @@ def test_bad_characters_are_named_as_the_encoder_names_them(qs, ts, message):
     with pytest.raises(SequenceError) as again:
         encode_many(qs) and encode_many(ts)
     assert str(again.value) == message
+
+
+def _near_copies(rng, count, alphabet="ACGTacgtNn"):
+    """Pairs mostly equal (a few edits, case changes, Ns): long common prefixes and suffixes,
+    the part the raw-byte trimming reads eight bytes at a time."""
+    qs, ts = [], []
+    for _ in range(count):
+        q = random_seq(rng, rng.randint(0, 90), "ACGT")
+        t = list(q)
+        for _ in range(rng.randint(0, 3)):
+            at = rng.randint(0, len(t))
+            kind = rng.randint(0, 4)
+            if kind == 0 and t:
+                t[min(at, len(t) - 1)] = rng.choice(alphabet)
+            elif kind == 1:
+                t.insert(at, rng.choice("ACGT"))
+            elif kind == 2 and t:
+                del t[min(at, len(t) - 1)]
+            elif t:
+                i = min(at, len(t) - 1)
+                t[i] = t[i].swapcase()
+        if rng.random() < 0.2 and q:
+            i = rng.randrange(len(q))
+            q = q[:i] + rng.choice("Nn") + q[i + 1 :]
+            t = list(q) if rng.random() < 0.5 else t
+        qs.append(q)
+        ts.append("".join(t))
+    return qs, ts
+
+
+@pytest.mark.parametrize("mode", ["NW", "SHW", "HW"])
+@pytest.mark.parametrize("task", ["distance", "locations", "path"])
+@pytest.mark.parametrize("literal_n", [False, True])
+def test_near_identical_str_pairs_equal_pre_encoded_pairs(mode, task, literal_n):
+    rng = random.Random(11)
+    qs, ts = _near_copies(rng, 4000)
+    got = pimalign.batch_align(qs, ts, mode, task, threads=2, literal_n=literal_n)
+    want = batch_encoded(
+        *encoded_slowly(qs), *encoded_slowly(ts), mode, task, threads=2, literal_n=literal_n
+    )
+    for name in ("distance", "start", "end", "band", "cells", "bits"):
+        assert (getattr(got, name) == getattr(want, name)).all(), name
+    assert got.cigars == want.cigars
+
+
+@pytest.mark.parametrize(
+    "qs,ts,message",
+    [
+        # the same invalid byte in both, after a common prefix of whole words
+        (["ACGTACGTACGTACGT#A"], ["ACGTACGTACGTACGT#A"], "invalid character '#' at position 16"),
+        (
+            ["ACGTACGTACGTACGTA", "ACGTAC@GTACGTACGT"],
+            ["ACGTACGTACGTACGTA"] * 2,
+            "record 1: invalid character '@' at position 6",
+        ),
+        # in the common suffix
+        (["TTACGTACGTACGTACG!"], ["GGACGTACGTACGTACG!"], "invalid character '!' at position 17"),
+    ],
+)
+def test_invalid_bytes_inside_common_prefixes_and_suffixes_are_found(qs, ts, message):
+    with pytest.raises(SequenceError) as err:
+        pimalign.edit_distances(qs, ts)
+    assert message in str(err.value)

@@ -178,7 +178,8 @@ def _band_path(p, q, t, par, d, out, runs, last, ops):
 def edit_one(p, q, t, par, out, runs, scratch):
     """Pair ``p`` of ``edit_batch`` (``scratch``: the block's ``options.Scratch``).
 
-    Routes, tried in turn: the diagonal (NW paths of near-identical equal-length pairs); one
+    Routes, tried in turn: the diagonal (NW paths of equal-length pairs at most two mismatches
+    apart); one
     banded word with traceback (``bitpar.word_path``); the distance from one word, then a start
     or CIGAR from one static band over exactly the diagonals a path of that cost can use; the
     adaptive band (``edit.edit_align``). Each is its own function: one large body here made the
@@ -198,28 +199,37 @@ def edit_one(p, q, t, par, out, runs, scratch):
 
 @njit(cache=True, nogil=True)
 def _diagonal_one(p, q, t, par, out, runs):
-    """NW pairs of equal length at most one mismatch apart (most read pairs): the diagonal is
-    the only optimal path (on equal lengths an indel comes with another, cost 2), so the CIGAR
-    needs no DP. False for any other pair (after at most two mismatches' scan)."""
+    """NW pairs of equal length at most two mismatches apart (most read pairs): the diagonal
+    is an optimal path and the one the traceback takes, so the CIGAR needs no DP. On equal
+    lengths one edit is a substitution, so every prefix pair of the diagonal (at most two
+    mismatches too) costs its mismatch count, and from ``(m, m)`` back the diagonal
+    predecessor always has the cell's value: the tie rule (diagonal first) stays on it. False
+    for any other pair (after at most three mismatches' scan)."""
     m = q.shape[0]
     if m == 0 or m != t.shape[0]:
         return False
-    at = -1
+    first = second = m  # the mismatches' positions (m: none)
+    d = 0
     for i in range(m):
         if q[i] != t[i] or q[i] >= par.ncode:
-            if at >= 0:
+            if d == 2:
                 return False
-            at = i
-    d = 0 if at < 0 else 1
+            if d == 0:
+                first = i
+            else:
+                second = i
+            d += 1
     if par.k >= 0 and d > par.k:
         return False
     _put(out, p, d, 0, m - 1, 1, m + 1, 1)
     lo = runs.off[p]
     count = 0
     for op, length in (
-        (OP_EQ, at if at >= 0 else m),
-        (OP_X, 1 if at >= 0 else 0),
-        (OP_EQ, m - 1 - at if at >= 0 else 0),
+        (OP_EQ, first),
+        (OP_X, min(d, 1 + (second == first + 1))),
+        (OP_EQ, second - first - 1 if second > first + 1 and d == 2 else 0),
+        (OP_X, 1 if d == 2 and second > first + 1 else 0),
+        (OP_EQ, m - 1 - second if d == 2 else (m - 1 - first if d == 1 else 0)),
     ):
         if length > 0:
             runs.ops[lo + count] = op

@@ -21,6 +21,7 @@ import numpy as np
 from numba import njit
 
 from .edit import MODE_HW, MODE_NW, MODE_SHW, OP_D, OP_EQ, OP_I, OP_X, diagonal_interval
+from .wordscan import common_prefix, common_suffix
 
 WORD = 64
 ONE = np.uint64(1)
@@ -54,7 +55,9 @@ def pattern_bitmaps(q, mode, ncode, s, length, maps):
     HW, nothing otherwise."""
     m = q.shape[0]
     words = (length + WORD - 1) // WORD + 2
-    maps[:, :words] = 0
+    for c in range(5):  # explicit loops: a slice assignment costs more than the tiny pairs
+        for x in range(words):
+            maps[c, x] = 0
     virtual = min(1 - s, length)  # positions p <= -s hold rows i <= 0
     if mode == MODE_HW and virtual > 0:  # whole words at once
         full = virtual >> 6
@@ -189,6 +192,22 @@ def decided(best, g, k):
 
 
 @njit(cache=True, nogil=True)
+def few_substitutions(q, t, ncode):
+    """The NW distance of equal-length ``q`` and ``t`` when at most 2 positions mismatch (then
+    it is their count: one edit between equal lengths is a substitution, so two mismatches
+    cannot cost 1), else -1."""
+    if q.shape[0] != t.shape[0]:
+        return -1
+    h = 0
+    for x in range(q.shape[0]):
+        if q[x] != t[x] or q[x] >= ncode:
+            h += 1
+            if h > 2:
+                return -1
+    return h
+
+
+@njit(cache=True, nogil=True)
 def fast_edit(q, t, mode, k, ncode, maps):
     """Exact distance with one banded word when it can decide (``maps``: see ``banded_word``).
 
@@ -200,16 +219,8 @@ def fast_edit(q, t, mode, k, ncode, maps):
     n = t.shape[0]
     if m == 0 or n == 0:
         return -2, -1, 0, 0
-    pre = 0
-    if mode != MODE_HW:
-        lim = min(m, n)
-        while pre < lim and q[pre] == t[pre] and q[pre] < ncode:
-            pre += 1
-    suf = 0
-    if mode == MODE_NW:
-        lim = min(m, n) - pre
-        while suf < lim and q[m - 1 - suf] == t[n - 1 - suf] and q[m - 1 - suf] < ncode:
-            suf += 1
+    pre = common_prefix(q, t, ncode) if mode != MODE_HW else 0
+    suf = common_suffix(q, t, ncode, min(m, n) - pre) if mode == MODE_NW else 0
     qs = q[pre : m - suf]
     ts = t[pre : n - suf]
     mm = qs.shape[0]
@@ -231,7 +242,10 @@ def fast_edit(q, t, mode, k, ncode, maps):
     if g < 0:
         return -2, -1, 0, 0
     lo, hi = diagonal_interval(mode, mm, nn, g)
-    best, end_j = banded_word(qs, ts, mode, ncode, lo, hi, maps, maps[:, :0])
+    end_j = -1
+    best = few_substitutions(qs, ts, ncode) if mode == MODE_NW else -1
+    if best < 0 or best > g:
+        best, end_j = banded_word(qs, ts, mode, ncode, lo, hi, maps, maps[:, :0])
     cells = (hi - lo + 1) * (nn + 1)
     d = decided(best, g, k)
     if d < 0:

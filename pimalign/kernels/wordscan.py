@@ -1,0 +1,79 @@
+"""Eight bytes at a time: common prefixes and suffixes of code arrays, and unaligned loads.
+
+Used where a pair's equal ends are trimmed before a DP (``bitpar.fast_edit``) and, on raw text,
+by ``pimalign.textbatch``. A position counts as common when both codes are equal and below
+``ncode`` (they match), exactly as the byte-by-byte loops they replace.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
+
+_LOW2 = np.uint64(0x0303030303030303)
+_BIT0 = np.uint64(0x0101010101010101)
+_ABOVE3 = np.uint64(0xFCFCFCFCFCFCFCFC)
+_ABOVE7 = np.uint64(0xF8F8F8F8F8F8F8F8)
+
+
+@intrinsic
+def load_word(typingctx, address):
+    """The eight bytes at ``address`` (an int64, any alignment) as one little-endian uint64."""
+    sig = types.uint64(types.int64)
+
+    def codegen(context, builder, signature, args):
+        pointer = builder.inttoptr(args[0], ir.IntType(64).as_pointer())
+        return builder.load(pointer, align=1)
+
+    return sig, codegen
+
+
+@njit(cache=True, nogil=True, inline="always")
+def codes_match(word, ncode):
+    """Whether all eight codes are below ``ncode`` (4: bases only; 5: N too)."""
+    if ncode == 4:
+        return (word & _ABOVE3) == 0
+    if (word & _ABOVE7) != 0:
+        return False
+    # among 0..7, a code is 5, 6 or 7 when bit 2 is set with bit 0 or bit 1
+    return ((word >> np.uint64(2)) & (word | (word >> np.uint64(1))) & _BIT0) == 0
+
+
+@njit(cache=True, nogil=True)
+def common_prefix(q, t, ncode):
+    """Leading positions where ``q`` and ``t`` hold equal codes below ``ncode``."""
+    lim = min(q.shape[0], t.shape[0])
+    pre = 0
+    if ncode <= 5 and lim >= 8:
+        qa = q.ctypes.data
+        ta = t.ctypes.data
+        while pre + 8 <= lim:
+            word = load_word(qa + pre)
+            if word != load_word(ta + pre) or not codes_match(word, ncode):
+                break
+            pre += 8
+    while pre < lim and q[pre] == t[pre] and q[pre] < ncode:
+        pre += 1
+    return pre
+
+
+@njit(cache=True, nogil=True)
+def common_suffix(q, t, ncode, lim):
+    """Trailing positions (at most ``lim``) where ``q`` and ``t`` hold equal codes below
+    ``ncode``."""
+    m = q.shape[0]
+    n = t.shape[0]
+    suf = 0
+    if ncode <= 5 and lim >= 8:
+        qa = q.ctypes.data
+        ta = t.ctypes.data
+        while suf + 8 <= lim:
+            word = load_word(qa + m - suf - 8)
+            if word != load_word(ta + n - suf - 8) or not codes_match(word, ncode):
+                break
+            suf += 8
+    while suf < lim and q[m - 1 - suf] == t[n - 1 - suf] and q[m - 1 - suf] < ncode:
+        suf += 1
+    return suf

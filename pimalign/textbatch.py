@@ -1,0 +1,145 @@
+"""Edit distances of Python ``str`` pairs read in place (``strbuf``): no serial Python pass.
+
+Each block of pairs runs on one thread. For NW and SHW distances (and their locations) a pair's
+common prefix and suffix are first found on the raw bytes, eight at a time: equal bytes that are
+all bases (``A C G T`` either case, and ``N`` when N matches N) are equal codes below ``ncode``,
+exactly the prefix and suffix ``bitpar.fast_edit`` trims. Only the middle is translated, and
+``fast_edit`` answers on it what it answers on the whole pair (the same band, cells and ends).
+Pairs it cannot decide, HW, CIGARs and pairs with an empty sequence are translated whole (into
+one pair's buffer, which stays in L1) and go through ``kernels.batch.edit_one`` as pre-encoded
+pairs do; the results are identical either way.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from .kernels.batch import BLOCK, _put_word, edit_one
+from .kernels.bitpar import fast_edit, scratch_words
+from .kernels.options import MODE_HW, MODE_NW, TASK_LOCATIONS, TASK_PATH, Scratch
+from .kernels.wordscan import load_word
+from .strbuf import _byte_pointer, _translate_one
+
+_LOW7 = np.uint64(0x7F7F7F7F7F7F7F7F)
+_HIGH = np.uint64(0x8080808080808080)
+_FOLD = np.uint64(0xDFDFDFDFDFDFDFDF)  # clears bit 5: lower case to upper case
+_BYTES_A = np.uint64(0x4141414141414141)
+_BYTES_C = np.uint64(0x4343434343434343)
+_BYTES_G = np.uint64(0x4747474747474747)
+_BYTES_T = np.uint64(0x5454545454545454)
+_BYTES_N = np.uint64(0x4E4E4E4E4E4E4E4E)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _zero_bytes(y):
+    """The high bit of every byte of ``y`` that is zero (exact: no carry crosses bytes)."""
+    return ~(((y & _LOW7) + _LOW7) | y) & _HIGH
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _all_bases(word, literal_n):
+    """Whether all eight bytes are A, C, G or T in either case (or N, with ``literal_n``)."""
+    f = word & _FOLD
+    z = _zero_bytes(f ^ _BYTES_A) | _zero_bytes(f ^ _BYTES_C)
+    z |= _zero_bytes(f ^ _BYTES_G) | _zero_bytes(f ^ _BYTES_T)
+    if literal_n:
+        z |= _zero_bytes(f ^ _BYTES_N)
+    return z == _HIGH
+
+
+@njit(cache=True, nogil=True)
+def raw_prefix(qa, ta, lim, table, ncode):
+    """Leading positions (at most ``lim``) of the texts at ``qa``/``ta`` whose bytes are equal
+    and encode below ``ncode``."""
+    pre = 0
+    literal_n = ncode > 4
+    while pre + 8 <= lim:
+        word = load_word(qa + pre)
+        if word != load_word(ta + pre) or not _all_bases(word, literal_n):
+            break
+        pre += 8
+    q = _byte_pointer(qa)
+    t = _byte_pointer(ta)
+    while pre < lim and q[pre] == t[pre] and table[q[pre]] < ncode:
+        pre += 1
+    return pre
+
+
+@njit(cache=True, nogil=True)
+def raw_suffix(qa, m, ta, n, lim, table, ncode):
+    """``raw_prefix`` from the ends of texts of lengths ``m`` and ``n``."""
+    suf = 0
+    literal_n = ncode > 4
+    while suf + 8 <= lim:
+        word = load_word(qa + m - suf - 8)
+        if word != load_word(ta + n - suf - 8) or not _all_bases(word, literal_n):
+            break
+        suf += 8
+    q = _byte_pointer(qa)
+    t = _byte_pointer(ta)
+    while suf < lim and q[m - 1 - suf] == t[n - 1 - suf] and table[q[m - 1 - suf]] < ncode:
+        suf += 1
+    return suf
+
+
+@njit(cache=True, nogil=True)
+def _trimmed_one(p, qa, m, ta, n, table, par, out, bad_q, bad_t, qb, tb, maps):
+    """Pair ``p`` through ``fast_edit`` on its middle; False when that cannot decide it (or it
+    has an invalid character: ``bad_q``/``bad_t`` then say where)."""
+    lim = min(m, n)
+    pre = raw_prefix(qa, ta, lim, table, par.ncode)
+    suf = 0
+    if par.mode == MODE_NW:
+        suf = raw_suffix(qa, m, ta, n, lim - pre, table, par.ncode)
+    mm = m - pre - suf
+    nn = n - pre - suf
+    bq = _translate_one(qa + pre, 0, table, qb, 0, mm)
+    bt = _translate_one(ta + pre, 0, table, tb, 0, nn)
+    bad_q[p] = bq + pre if bq >= 0 else -1
+    bad_t[p] = bt + pre if bt >= 0 else -1
+    if bq >= 0 or bt >= 0:
+        return False
+    d, end_j, band, cells = fast_edit(qb[:mm], tb[:nn], par.mode, par.k, par.ncode, maps)
+    if d == -2:
+        return False
+    end = n if par.mode == MODE_NW else end_j + pre
+    _put_word(out, p, d, end, 0 if par.task == TASK_LOCATIONS else -1, band, cells)
+    return True
+
+
+@njit(cache=True, parallel=True, nogil=True)
+def edit_batch_text(q_addr, q_len, t_addr, t_len, header, table, par, out, runs, bad_q, bad_t):
+    """``kernels.batch.edit_batch`` (``par``, ``out``, ``runs`` as there) on ``str`` objects at
+    ``q_addr``/``t_addr`` (``strbuf``; the characters start ``header`` bytes in) of lengths
+    ``q_len``/``t_len``. A pair with an invalid character is skipped: ``bad_q``/``bad_t`` hold
+    its first invalid position (-1: none) and the caller raises."""
+    n_pairs = q_addr.shape[0]
+    n_blocks = (n_pairs + BLOCK - 1) // BLOCK
+    need_tb = par.task == TASK_PATH or (par.task == TASK_LOCATIONS and par.mode == MODE_HW)
+    trim = par.bitparallel and not need_tb and par.mode != MODE_HW
+    for blk in prange(n_blocks):
+        first, stop = blk * BLOCK, min(n_pairs, (blk + 1) * BLOCK)
+        max_m = max(q_len[first:stop].max(), 1)
+        max_n = max(t_len[first:stop].max(), 1)
+        qb = np.empty(max_m, dtype=np.uint8)  # one pair's codes at a time: stays in L1
+        tb = np.empty(max_n, dtype=np.uint8)
+        scratch = Scratch(
+            np.zeros((5, scratch_words(max_n)), dtype=np.uint64),
+            np.empty((5, max_n + 1), dtype=np.uint64),
+            np.empty(max_m + max_n, dtype=np.uint8),
+        )
+        for p in range(first, stop):
+            m, n = q_len[p], t_len[p]
+            qa, ta = q_addr[p] + header, t_addr[p] + header
+            if trim and m > 0 and n > 0:
+                if _trimmed_one(
+                    p, qa, m, ta, n, table, par, out, bad_q, bad_t, qb, tb, scratch.maps
+                ):
+                    continue
+                if bad_q[p] >= 0 or bad_t[p] >= 0:
+                    continue
+            bad_q[p] = _translate_one(qa, 0, table, qb, 0, m)
+            bad_t[p] = _translate_one(ta, 0, table, tb, 0, n)
+            if bad_q[p] < 0 and bad_t[p] < 0:
+                edit_one(p, qb[:m], tb[:n], par, out, runs, scratch)
