@@ -15,9 +15,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .kernels.batch import BLOCK, _put_word, edit_one
-from .kernels.bitpar import fast_edit, scratch_words
-from .kernels.options import MODE_HW, MODE_NW, TASK_LOCATIONS, TASK_PATH, Scratch
+from .kernels.batch import BLOCK, _put_word, edit_one, scratch_for
+from .kernels.bitpar import fast_edit
+from .kernels.options import MODE_HW, MODE_NW, TASK_LOCATIONS, TASK_PATH
 from .kernels.wordscan import load_word
 from .strbuf import _byte_pointer, _translate_one
 
@@ -124,11 +124,7 @@ def edit_batch_text(q_addr, q_len, t_addr, t_len, header, table, par, out, runs,
         max_n = max(t_len[first:stop].max(), 1)
         qb = np.empty(max_m, dtype=np.uint8)  # one pair's codes at a time: stays in L1
         tb = np.empty(max_n, dtype=np.uint8)
-        scratch = Scratch(
-            np.zeros((5, scratch_words(max_n)), dtype=np.uint64),
-            np.empty((5, max_n + 1), dtype=np.uint64),
-            np.empty(max_m + max_n, dtype=np.uint8),
-        )
+        scratch = scratch_for(max_m, max_n)
         for p in range(first, stop):
             m, n = q_len[p], t_len[p]
             qa, ta = q_addr[p] + header, t_addr[p] + header

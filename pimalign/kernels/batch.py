@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .bitpar import fast_edit, scratch_words, word_path
+from .bitpar import fast_edit, few_substitutions, scratch_words, word_path
 from .edit import (
     MODE_HW,
     MODE_NW,
@@ -112,12 +112,19 @@ def edit_batch(q_flat, q_off, t_flat, t_off, par, out, runs):
 
 @njit(cache=True, nogil=True)
 def block_scratch(q_off, t_off, first, stop):
-    """Scratch for pairs ``first..stop-1``: pattern bitmaps, the traceback's columns and ops."""
+    """Scratch for pairs ``first..stop-1`` (``scratch_for`` their longest query and target)."""
     max_m = 0
     max_n = 0
     for p in range(first, stop):
         max_m = max(max_m, q_off[p + 1] - q_off[p])
         max_n = max(max_n, t_off[p + 1] - t_off[p])
+    return scratch_for(max_m, max_n)
+
+
+@njit(cache=True, nogil=True)
+def scratch_for(max_m, max_n):
+    """Scratch for pairs of queries up to ``max_m`` and targets up to ``max_n`` codes: pattern
+    bitmaps, the traceback's columns and ops."""
     return Scratch(
         np.zeros((5, scratch_words(max_n)), dtype=np.uint64),
         np.empty((5, max_n + 1), dtype=np.uint64),
@@ -179,11 +186,10 @@ def edit_one(p, q, t, par, out, runs, scratch):
     """Pair ``p`` of ``edit_batch`` (``scratch``: the block's ``options.Scratch``).
 
     Routes, tried in turn: the diagonal (NW paths of equal-length pairs at most two mismatches
-    apart); one
-    banded word with traceback (``bitpar.word_path``); the distance from one word, then a start
-    or CIGAR from one static band over exactly the diagonals a path of that cost can use; the
-    adaptive band (``edit.edit_align``). Each is its own function: one large body here made the
-    first route 1.7x slower.
+    apart); one banded word with traceback (``bitpar.word_path``); the distance from one word,
+    then a start or CIGAR from one static band over exactly the diagonals a path of that cost
+    can use; the adaptive band (``edit.edit_align``). Each is its own function: one large body
+    here made the first route 1.7x slower.
     """
     need_tb = par.task == TASK_PATH or (par.task == TASK_LOCATIONS and par.mode == MODE_HW)
     runs.count[p] = 0
@@ -208,17 +214,9 @@ def _diagonal_one(p, q, t, par, out, runs):
     m = q.shape[0]
     if m == 0 or m != t.shape[0]:
         return False
-    first = second = m  # the mismatches' positions (m: none)
-    d = 0
-    for i in range(m):
-        if q[i] != t[i] or q[i] >= par.ncode:
-            if d == 2:
-                return False
-            if d == 0:
-                first = i
-            else:
-                second = i
-            d += 1
+    d, first, second = few_substitutions(q, t, par.ncode)
+    if d < 0:
+        return False
     if par.k >= 0 and d > par.k:
         return False
     _put(out, p, d, 0, m - 1, 1, m + 1, 1)

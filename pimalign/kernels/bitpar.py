@@ -193,18 +193,25 @@ def decided(best, g, k):
 
 @njit(cache=True, nogil=True)
 def few_substitutions(q, t, ncode):
-    """The NW distance of equal-length ``q`` and ``t`` when at most 2 positions mismatch (then
-    it is their count: one edit between equal lengths is a substitution, so two mismatches
-    cannot cost 1), else -1."""
-    if q.shape[0] != t.shape[0]:
-        return -1
+    """``(distance, first, second)`` of equal-length ``q`` and ``t`` at most 2 mismatching
+    positions apart: the NW distance is their count (one edit between equal lengths is a
+    substitution, so two mismatches cannot cost 1), ``first``/``second`` their positions
+    (``len(q)``: none). ``(-1, ...)`` for other pairs, after at most three mismatches' scan."""
+    m = q.shape[0]
+    first = second = m
+    if m != t.shape[0]:
+        return -1, first, second
     h = 0
-    for x in range(q.shape[0]):
+    for x in range(m):
         if q[x] != t[x] or q[x] >= ncode:
+            if h == 2:
+                return -1, first, second
+            if h == 0:
+                first = x
+            else:
+                second = x
             h += 1
-            if h > 2:
-                return -1
-    return h
+    return h, first, second
 
 
 @njit(cache=True, nogil=True)
@@ -243,7 +250,7 @@ def fast_edit(q, t, mode, k, ncode, maps):
         return -2, -1, 0, 0
     lo, hi = diagonal_interval(mode, mm, nn, g)
     end_j = -1
-    best = few_substitutions(qs, ts, ncode) if mode == MODE_NW else -1
+    best = few_substitutions(qs, ts, ncode)[0] if mode == MODE_NW else -1
     if best < 0 or best > g:
         best, end_j = banded_word(qs, ts, mode, ncode, lo, hi, maps, maps[:, :0])
     cells = (hi - lo + 1) * (nn + 1)

@@ -12,7 +12,6 @@ from llvmlite import ir
 from numba import njit, types
 from numba.extending import intrinsic
 
-_LOW2 = np.uint64(0x0303030303030303)
 _BIT0 = np.uint64(0x0101010101010101)
 _ABOVE3 = np.uint64(0xFCFCFCFCFCFCFCFC)
 _ABOVE7 = np.uint64(0xF8F8F8F8F8F8F8F8)
