@@ -1,13 +1,14 @@
 """GPU batch edit distance (pimalign.gpu) against the CPU batch kernel, on one pair file.
 
-    python benchmarks/bench_gpu.py [PAIRS.tsv[.gz]] [--modes NW,SHW,HW] [--tasks distance,locations]
+    python benchmarks/bench_gpu.py [PAIRS.tsv[.gz]] [--modes NW,SHW,HW]
+        [--tasks distance,locations,path]
         [--limit N] [--tile R] [--threads 2] [--repeats 3] [--out table.md]
 
 Both run on the same pre-encoded pairs (flat uint8 codes plus offsets), in the same process,
 alternating; medians of the repeats. The GPU is timed twice: the whole ``edit_batch_gpu`` call
 (host-to-device transfers, kernels, device-to-host transfers and any CPU fallback) and the kernels
-alone. JIT compilation of both is done before timing. Every GPU answer (distance, start, end) is
-checked against the CPU's; a disagreement makes the exit status 1.
+alone. JIT compilation of both is done before timing. Every GPU answer (distance, start, end, and
+the CIGAR for task path) is checked against the CPU's; a disagreement makes the exit status 1.
 
 Where numba.cuda finds no GPU it prints "no CUDA GPU: skipped" and exits 0. Under Numba's CUDA
 simulator (``NUMBA_ENABLE_CUDASIM=1``) it runs only with ``--allow-simulator``, as a smoke test:
@@ -59,7 +60,7 @@ def main(argv=None) -> int:
         "pairs", nargs="?", default=DEFAULT_PAIRS, help="pair TSV (default: %(default)s)"
     )
     parser.add_argument("--modes", default="NW,SHW,HW")
-    parser.add_argument("--tasks", default="distance,locations")
+    parser.add_argument("--tasks", default="distance,locations,path")
     parser.add_argument("--limit", type=int, default=0, help="first N pairs (0: all)")
     parser.add_argument(
         "--tile", type=int, default=1, help="repeat the pairs R times (a GPU wants large batches)"
@@ -144,6 +145,7 @@ def main(argv=None) -> int:
                     "distance": res.distance,
                     "start": res.start,
                     "end": res.end,
+                    "cigars": res.cigars,
                     "cpu_pairs": stats["cpu_pairs"],
                 }
                 return out
@@ -154,13 +156,14 @@ def main(argv=None) -> int:
             t_cpu, want = median_time(cpu, args.repeats)
             t_gpu, got = median_time(on_gpu, args.repeats)
             t_kernel = statistics.median(kernel_times)
-            agree = int(
-                np.sum(
-                    (got["distance"] == want.distance)
-                    & (got["start"] == want.start)
-                    & (got["end"] == want.end)
-                )
+            same = (
+                (got["distance"] == want.distance)
+                & (got["start"] == want.start)
+                & (got["end"] == want.end)
             )
+            if task == "path":
+                same &= np.array([a == b for a, b in zip(got["cigars"], want.cigars)], dtype=bool)
+            agree = int(np.sum(same))
             all_agree &= agree == n_pairs
             cpu_rate, gpu_rate = n_pairs / t_cpu, n_pairs / t_gpu
             kernel_rate = n_pairs / t_kernel if t_kernel > 0 else float("inf")

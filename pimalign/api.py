@@ -188,7 +188,7 @@ def _on_gpu(
     q_flat, q_off, t_flat, t_off, mode, task, k, threads, literal_n, band, engine, stats
 ) -> BatchResult:
     """``batch_encoded`` on the GPU: the pairs its kernels leave undone (queries too long for
-    their tiers) are aligned here on the CPU."""
+    their tiers, paths too large for their column scratch) are aligned here on the CPU."""
     import time
 
     from .gpu import NOT_DONE, edit_batch_gpu
@@ -199,6 +199,7 @@ def _on_gpu(
     res = edit_batch_gpu(
         q_flat, q_off, t_flat, t_off, mode, k, _ncode(literal_n), task, stats=stats
     )
+    cigars = res.pop("cigars", None)
     left = np.flatnonzero(res["distance"] == NOT_DONE)
     tic = time.perf_counter()
     if left.size:
@@ -215,9 +216,14 @@ def _on_gpu(
         )
         for name in res:
             res[name][left] = getattr(cpu, name)
+        if cigars is not None:
+            for p, cigar in zip(left.tolist(), cpu.cigars):
+                cigars[p] = cigar
     stats["cpu"] = time.perf_counter() - tic
     none = np.full(q_off.shape[0] - 1, -1, dtype=np.int64)
-    return BatchResult(res["distance"], res["start"], res["end"], none, none.copy(), none.copy())
+    return BatchResult(
+        res["distance"], res["start"], res["end"], none, none.copy(), none.copy(), cigars
+    )
 
 
 def batch_encoded(
@@ -239,8 +245,8 @@ def batch_encoded(
 
     ``engine="auto"`` answers distances (and NW/SHW locations) with the bit-parallel banded word
     where it can decide, the adaptive band elsewhere; ``engine="adaptive"`` always runs the
-    adaptive band, whose workload is what the PIM model executes. ``device="gpu"`` runs tasks
-    ``distance`` and ``locations`` on a CUDA GPU (``pimalign.gpu``; same answers, no workload:
+    adaptive band, whose workload is what the PIM model executes. ``device="gpu"`` runs every
+    task on a CUDA GPU (``pimalign.gpu``; same answers and CIGARs, no workload:
     ``band``, ``cells`` and ``bits`` are -1) and fails clearly when there is none; pairs too
     long for its kernels run on the CPU, and ``stats`` (a dict) receives the GPU timings
     (``gpu.edit_batch_gpu``) and ``cpu`` seconds.

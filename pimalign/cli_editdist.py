@@ -72,7 +72,7 @@ def add_editdist(sub) -> None:
         "--device",
         choices=["cpu", "gpu"],
         default="cpu",
-        help="gpu: CUDA kernels for --task distance/locations (no workload columns)",
+        help="gpu: CUDA kernels for every task (no workload columns)",
     )
     p.set_defaults(func=run_editdist)
 
@@ -89,8 +89,6 @@ def run_editdist(args) -> int:
     if args.device == "gpu":
         from .gpu import require
 
-        if args.task == "path":
-            raise UsageError("--device gpu computes distances and locations; paths run on cpu")
         if args.workload:
             raise UsageError("--device gpu reports no workload; drop --workload")
         try:

@@ -5,9 +5,10 @@ Three layers, none needing a GPU:
   (``NUMBA_ENABLE_CUDASIM`` must be set before Numba is imported, and pytest has imported it);
 - the same per-pair code compiled for the CPU (``edit_batch_twin``) on many more pairs, fast;
 - the clear error, in a fresh process without the simulator, when no GPU is present.
-Every comparison is exact: distance, start and end of every pair.
+Every comparison is exact: distance, start and end of every pair, and the CIGAR for paths.
 """
 
+import gzip
 import json
 import os
 import random
@@ -72,6 +73,14 @@ def make_pairs(seed: int, count: int, max_len: int) -> tuple[list[str], list[str
 
 def mismatches(got: dict, want, label: str, queries, targets) -> list[str]:
     out = []
+    if "cigars" in got:
+        bad = [p for p, (a, b) in enumerate(zip(got["cigars"], want.cigars)) if a != b]
+        if bad:
+            p = bad[0]
+            out.append(
+                f"{label} cigar: {len(bad)} pairs differ, first {p} ({queries[p]!r} vs "
+                f"{targets[p]!r}): gpu {got['cigars'][p]} cpu {want.cigars[p]}"
+            )
     for name in FIELDS:
         bad = np.flatnonzero(np.asarray(got[name]) != getattr(want, name))
         if bad.size:
@@ -93,41 +102,40 @@ def simulator_checks(part: str) -> None:
     # Myers' additions wrap around on purpose; numpy scalars warn about that in the simulator.
     warnings.simplefilter("ignore", RuntimeWarning)
     assert simulator_enabled() and available()
-    queries, targets = make_pairs(11 if part == "distance" else 12, 260, 120)
+    seed, count, bounds = {
+        "distance": (11, 260, (-1, 0, 6)),
+        "locations": (12, 260, (-1, 0, 6)),
+    }.get(part, (13, 110, (-1, 6)))
+    queries, targets = make_pairs(seed, count, 120)
     qf, qo = encode_many(queries)
     tf, to = encode_many(targets)
     errors, runs, cpu_pairs = [], 0, 0
-    tasks = ("distance",) if part == "distance" else ("locations",)
     for mode in MODES:
         for ncode in (4, 5):
             # (4, 32): every query in the first tier (one launch, no index array);
             # (1, 2): two tiers of 64 and 128 bases, longer queries left to the CPU kernel.
             batch.TIERS = (4, 32) if ncode == 4 else (1, 2)
-            for task in tasks:
-                for k in (-1, 0, 6):
-                    n = len(queries) if not (task == "locations" and mode == "HW" and k < 0) else 90
-                    stats = {}
-                    got = batch_encoded(
-                        qf,
-                        qo[: n + 1],
-                        tf,
-                        to[: n + 1],
-                        mode,
-                        task,
-                        k,
-                        literal_n=ncode == 5,
-                        device="gpu",
-                        stats=stats,
-                    )
-                    got = {name: getattr(got, name) for name in FIELDS}
-                    want = batch_encoded(
-                        qf, qo[: n + 1], tf, to[: n + 1], mode, task, k, literal_n=ncode == 5
-                    )
-                    errors += mismatches(
-                        got, want, f"{mode} {task} ncode={ncode} k={k}", queries, targets
-                    )
-                    runs += 1
-                    cpu_pairs += stats["cpu_pairs"]
+            # Paths: with ncode 5, column scratch for 8 words only: many launches, and the pairs
+            # whose columns alone exceed it left to the CPU.
+            batch.COLUMN_WORDS = 1 << 26 if ncode == 4 else 2 * 2 * 90
+            for k in bounds:
+                n = len(queries) if not (part == "locations" and mode == "HW" and k < 0) else 90
+                stats = {}
+                got = batch_encoded(
+                    qf, qo[: n + 1], tf, to[: n + 1], mode, part, k,
+                    literal_n=ncode == 5, device="gpu", stats=stats,
+                )  # fmt: skip
+                want = batch_encoded(
+                    qf, qo[: n + 1], tf, to[: n + 1], mode, part, k, literal_n=ncode == 5
+                )
+                got = {name: getattr(got, name) for name in FIELDS + ("cigars",)}
+                if part != "path":
+                    del got["cigars"]
+                errors += mismatches(
+                    got, want, f"{mode} {part} ncode={ncode} k={k}", queries, targets
+                )
+                runs += 1
+                cpu_pairs += stats["cpu_pairs"]
     empty = edit_batch_gpu(
         np.zeros(0, np.uint8),
         np.zeros(1, np.int64),
@@ -136,20 +144,22 @@ def simulator_checks(part: str) -> None:
         "HW",
         -1,
         4,
-        "locations",
+        "path" if part == "path" else "locations",
     )
     assert all(empty[name].shape == (0,) for name in FIELDS)
     print(json.dumps({"errors": errors, "runs": runs, "cpu_pairs": cpu_pairs}))
 
 
-def run_python(code: str, simulator: bool, timeout: int = 80) -> subprocess.CompletedProcess:
+def run_python(
+    code: str, simulator: bool, timeout: int = 80, args: list[str] = ()
+) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env.pop("NUMBA_ENABLE_CUDASIM", None)
     if simulator:
         env["NUMBA_ENABLE_CUDASIM"] = "1"
     env["PYTHONPATH"] = os.pathsep.join(p for p in (HERE, env.get("PYTHONPATH")) if p)
     return subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, "-c", code, *args],
         env=env,
         capture_output=True,
         text=True,
@@ -158,13 +168,13 @@ def run_python(code: str, simulator: bool, timeout: int = 80) -> subprocess.Comp
     )
 
 
-@pytest.mark.parametrize("part", ["distance", "locations"])
+@pytest.mark.parametrize("part", ["distance", "locations", "path"])
 def test_kernels_under_simulator_equal_cpu(part):
     proc = run_python(f"import test_gpu; test_gpu.simulator_checks({part!r})", simulator=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = json.loads(proc.stdout.strip().splitlines()[-1])
     assert report["errors"] == []
-    assert report["runs"] == 18
+    assert report["runs"] == (12 if part == "path" else 18)
     assert report["cpu_pairs"] > 0  # the (1, 2) tiers left the longest queries to the CPU
 
 
@@ -209,6 +219,103 @@ def test_twin_equals_cpu_on_many_pairs(words):
     assert too_long.any() == (words == 1)
 
 
+@pytest.mark.parametrize("words", [1, 5])
+def test_path_twin_equals_cpu_on_many_pairs(words):
+    """The path kernel's per-pair code, compiled for the CPU: distance, start, end and CIGAR of
+    every pair equal the CPU batch's (same leftmost end, same tie rule)."""
+    from pimalign.gpu.batch import cigars_of_ops
+    from pimalign.gpu.kernels import NOT_DONE, WORD
+    from pimalign.gpu.paths import path_batch_twin
+
+    queries, targets = make_pairs(7 + words, 2500, 300)
+    qf, qo = encode_many(queries)
+    tf, to = encode_many(targets)
+    too_long = np.diff(qo) > WORD * words
+    n = len(queries)
+    errors = []
+    for mode_id, mode in enumerate(MODES):
+        for ncode in (4, 5):
+            for k in (-1, 0, 9):
+                got = {name: np.empty(n, np.int64) for name in FIELDS + ("n_ops",)}
+                ops = np.empty(qo[-1] + to[-1], np.uint8)
+                out = (got["distance"], got["start"], got["end"], got["n_ops"], ops)
+                path_batch_twin(qf, qo, tf, to, mode_id, k, ncode, words, out)
+                got["cigars"] = cigars_of_ops(ops, qo[:-1] + to[:-1], got.pop("n_ops"), out[0])
+                want = batch_encoded(qf, qo, tf, to, mode, "path", k, literal_n=ncode == 5)
+                assert np.all(got["distance"][too_long] == NOT_DONE)
+                for name in FIELDS:
+                    got[name][too_long] = getattr(want, name)[too_long]
+                for p in np.flatnonzero(too_long).tolist():
+                    got["cigars"][p] = want.cigars[p]
+                errors += mismatches(
+                    got, want, f"{mode} path ncode={ncode} k={k}", queries, targets
+                )
+    assert errors == []
+    assert too_long.any() == (words == 1)
+
+
+def test_path_ops_follow_the_tie_rule_on_a_hand_made_pair():
+    """ACGT vs AGT: from the end T and G go diagonally, then C meets A: the diagonal would cost
+    1 + D[1][0] = 2 > 1, so it takes I (the query's C). ACGTT vs ACGT: either T is the extra
+    one; the last T goes diagonally (a match always does), then T meets G and the rule
+    (diagonal, then I, then D) takes I: the 4th base is the insertion, as on the CPU."""
+    from pimalign.gpu.batch import cigars_of_ops
+    from pimalign.gpu.paths import path_batch_twin
+
+    qf, qo = encode_many(["ACGT", "ACGTT"])
+    tf, to = encode_many(["AGT", "ACGT"])
+    got = [np.empty(2, np.int64) for _ in range(4)] + [np.empty(16, np.uint8)]
+    path_batch_twin(qf, qo, tf, to, 0, -1, 4, 1, tuple(got))
+    cigars = cigars_of_ops(got[4], qo[:-1] + to[:-1], got[3], got[0])
+    assert got[0].tolist() == [1, 1]
+    assert cigars == ["1=1I2=", "3=1I1="]
+    assert cigars == batch_encoded(qf, qo, tf, to, "NW", "path").cigars
+
+
+def ptx_checks() -> None:
+    """Run in a subprocess: compile every kernel for a real GPU (sm_90 PTX) without one.
+
+    The simulator runs the kernels as Python, so it never types them for the CUDA target; this
+    does (NVVM, no driver). Device functions ask the current device for its compute capability,
+    which needs a driver: that one call is answered with sm_90 here."""
+    from types import SimpleNamespace
+
+    import numba.cuda.dispatcher as dispatcher
+    from numba import cuda, types
+
+    from pimalign.gpu.kernels import edit_kernel
+    from pimalign.gpu.paths import path_kernel
+
+    dispatcher.get_current_device = lambda: SimpleNamespace(compute_capability=(9, 0))
+    u8, i64, u64 = (types.Array(t, 1, "C") for t in (types.uint8, types.int64, types.uint64))
+    n = types.int64
+    edit_sig = (u8, i64, u8, i64, i64, types.boolean, n, n, n, n, n, i64, i64, i64)
+    path_sig = (u8, i64, u8, i64, i64, n, n, n, n, u64, i64, i64, i64, i64, i64, u8)
+    sizes = {}
+    for words in (4, 32):
+        for with_start in (False, True):
+            ptx, _ = cuda.compile_ptx(edit_kernel(words, with_start).py_func, edit_sig, cc=(9, 0))
+            sizes[f"edit {words} {with_start}"] = ptx
+        sizes[f"path {words}"] = cuda.compile_ptx(path_kernel(words).py_func, path_sig, cc=(9, 0))[
+            0
+        ]
+    # A float in the PTX would mean a uint64/int64 mix somewhere (Numba types it float64).
+    assert not [name for name, ptx in sizes.items() if ".f64" in ptx]
+    sizes = {name: ptx.count("\n") for name, ptx in sizes.items()}
+    print(json.dumps(sizes))
+
+
+def test_kernels_compile_for_a_real_gpu():
+    from numba.cuda.cudadrv import nvvm
+
+    if not nvvm.is_available():
+        pytest.skip("NVVM (the CUDA toolkit's compiler library) is not installed")
+    proc = run_python("import test_gpu; test_gpu.ptx_checks()", simulator=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    sizes = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert len(sizes) == 6 and min(sizes.values()) > 100
+
+
 def test_no_gpu_gives_a_clear_error():
     code = """
 import json
@@ -239,8 +346,6 @@ print(json.dumps(out))
 
 def test_arguments_are_checked_before_the_gpu():
     qf, qo = encode_many(["ACGT"])
-    with pytest.raises(ValueError, match="'path'.*does not run on the GPU"):
-        edit_batch_gpu(qf, qo, qf, qo, "NW", -1, 4, "path")
     with pytest.raises(ValueError, match="unknown mode"):
         edit_batch_gpu(qf, qo, qf, qo, "XX")
     with pytest.raises(ValueError, match="unknown task"):
@@ -294,7 +399,28 @@ def test_benchmark_checks_answers_under_simulator():
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "CUDA simulator" in proc.stdout
-    assert proc.stdout.count("40/40 agree") == 4
+    assert proc.stdout.count("40/40 agree") == 6  # two modes, three tasks
+
+
+def test_cli_paths_under_simulator_equal_cpu(tmp_path):
+    """``pimalign editdist --device gpu --task path`` writes the CPU's file, CIGARs included."""
+    pairs = os.path.join(ROOT, "data", "pairs_reads_demo.tsv.gz")
+    head = tmp_path / "p.tsv"
+    with gzip.open(pairs, "rt") as handle:
+        head.write_text("".join(line for _, line in zip(range(30), handle)))
+    outputs = {}
+    for device, simulator in (("cpu", False), ("gpu", True)):
+        out = tmp_path / f"{device}.tsv"
+        proc = run_python(
+            "import sys; from pimalign.cli import main; sys.exit(main(sys.argv[1:]))",
+            simulator,
+            args=["editdist", str(head), "--mode", "HW", "--task", "path", "--device", device,
+                  "-o", str(out)],
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        outputs[device] = out.read_text()
+    assert outputs["gpu"] == outputs["cpu"]
+    assert outputs["cpu"].count("\n") >= 20 and "=" in outputs["cpu"]
 
 
 def test_cli_and_api_device_gpu_without_gpu_fail_clearly(tmp_path):

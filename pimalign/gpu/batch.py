@@ -1,9 +1,10 @@
-"""Host side of the GPU backend: transfers, launch geometry and the CPU fallback.
+"""Host side of the GPU backend: transfers, launch geometry and CIGAR text.
 
 Pairs are split by query length into tiers, one compiled kernel per tier (``TIERS`` words of 64
 query bases per thread), so short reads do not pay for the scratch a long query needs. Queries
-longer than the last tier, and any pair a kernel reports as not done, are aligned by the CPU batch
-kernel (``pimalign.api.batch_encoded``): every answer is exact and identical to the CPU's.
+longer than the last tier, and path pairs whose kept columns would not fit ``COLUMN_WORDS``, are
+marked ``NOT_DONE`` for the caller to align on the CPU (``pimalign.api.batch_encoded`` with
+``device="gpu"`` does): every answer is exact and identical to the CPU's.
 """
 
 from __future__ import annotations
@@ -13,18 +14,13 @@ import time
 import numpy as np
 
 from ..alphabet import repack  # noqa: F401  (re-exported)
-from ..kernels.options import MODE_HW, TASK_PATH, mode_id, task_id
+from ..kernels.batch import cigar_texts, runs_of_ops
+from ..kernels.options import MODE_HW, TASK_LOCATIONS, TASK_PATH, Runs, mode_id, task_id
 from .device import require
 
 TIERS = (4, 32)  # words per thread: queries up to 256 bases, then up to 2048; longer go to the CPU
 THREADS_PER_BLOCK = 128
-
-
-def _task_id(task) -> int:
-    tid = task_id(task)
-    if tid == TASK_PATH:
-        raise ValueError("task 'path' (CIGAR) does not run on the GPU: use device='cpu'")
-    return tid
+COLUMN_WORDS = 1 << 26  # kept columns per path launch: 512 MiB of device memory
 
 
 def _packed(flat, off, what: str) -> tuple[np.ndarray, np.ndarray]:
@@ -48,22 +44,23 @@ def edit_batch_gpu(
     task="distance",
     stats: dict | None = None,
 ) -> dict:
-    """Edit distance of every packed pair on the GPU (one thread per pair).
+    """Edit distance (and CIGAR) of every packed pair on the GPU (one thread per pair).
 
-    ``mode``: "NW", "SHW", "HW" (or ids 0, 1, 2); ``task``: "distance" or "locations" (ids 0, 1;
-    "path" is a ValueError); ``k < 0`` unbounded; ``ncode`` 4 (N mismatches everything) or 5
-    (N matches N). Returns int64 arrays ``distance`` (-1 above ``k``), ``start`` and ``end``,
-    identical to ``pimalign.api.batch_encoded``'s: ``end`` the 0-based inclusive end of the
-    leftmost optimal alignment, ``start`` its start for "locations" and -1 otherwise, both -1
-    above ``k``. A pair whose query is longer than the largest tier is not aligned: its
-    distance is ``NOT_DONE`` (-2), for the caller to align on the CPU (``api.batch_encoded``
-    with ``device="gpu"`` does). ``stats`` (a dict) receives seconds ``to_device``, ``kernel``
-    (the first launch of a tier in a process includes its compilation), ``from_device`` and
-    the count ``cpu_pairs`` of pairs left undone.
+    ``mode``: "NW", "SHW", "HW" (or ids 0, 1, 2); ``task``: "distance", "locations" or "path"
+    (ids 0, 1, 2); ``k < 0`` unbounded; ``ncode`` 4 (N mismatches everything) or 5 (N matches
+    N). Returns int64 arrays ``distance`` (-1 above ``k``), ``start`` and ``end``, identical to
+    ``pimalign.api.batch_encoded``'s: ``end`` the 0-based inclusive end of the leftmost optimal
+    alignment, ``start`` its start for "locations" and "path" and -1 otherwise, both -1 above
+    ``k``; for "path" also ``cigars``, the extended CIGAR of every pair (None above ``k``). A
+    pair the GPU does not align (query longer than the largest tier, or kept columns over
+    ``COLUMN_WORDS``) has distance ``NOT_DONE`` (-2) for the caller to align on the CPU.
+    ``stats`` (a dict) receives seconds ``to_device``, ``kernel`` (the first launch of a
+    kernel in a process includes its compilation), ``from_device`` and the count
+    ``cpu_pairs`` of pairs left undone.
     Raises RuntimeError when no CUDA GPU (nor the simulator) is present.
     """
     mode = mode_id(mode)
-    task = _task_id(task)
+    task = task_id(task)
     if ncode not in (4, 5):
         raise ValueError(f"ncode must be 4 (N mismatches) or 5 (N matches N), got {ncode}")
     q_flat, q_off = _packed(q_flat, q_off, "query")
@@ -71,67 +68,151 @@ def edit_batch_gpu(
     if q_off.shape[0] != t_off.shape[0]:
         raise ValueError(f"{q_off.shape[0] - 1} queries but {t_off.shape[0] - 1} targets")
     require()
-    from numba import cuda
-
     from . import kernels as K  # late: numba.cuda takes a while to import
 
     n_pairs = q_off.shape[0] - 1
-    k = int(k)
     timing = {"to_device": 0.0, "kernel": 0.0, "from_device": 0.0, "cpu_pairs": 0}
     out = {
         name: np.full(n_pairs, K.NOT_DONE if name == "distance" else -1, dtype=np.int64)
         for name in ("distance", "start", "end")
     }
-    q_len = np.diff(q_off)
-    tier = np.full(n_pairs, -1, dtype=np.int64)
-    lower = -1
-    for x, words in enumerate(TIERS):
-        tier[(q_len > lower) & (q_len <= words * K.WORD)] = x
-        lower = max(lower, words * K.WORD)
+    tier = _tiers(np.diff(q_off), K.WORD)
     launches = [(words, np.flatnonzero(tier == x)) for x, words in enumerate(TIERS)]
     launches = [(words, sel) for words, sel in launches if sel.shape[0] > 0]
-    if launches:
-        tic = time.perf_counter()
-        # A zero-length code array (every sequence empty) is sent as one unused byte.
-        d_q = cuda.to_device(q_flat if q_flat.shape[0] else np.zeros(1, np.uint8))
-        d_t = cuda.to_device(t_flat if t_flat.shape[0] else np.zeros(1, np.uint8))
-        d_qo, d_to = cuda.to_device(q_off), cuda.to_device(t_off)
-        d_out = {name: cuda.device_array(n_pairs, dtype=np.int64) for name in out}
-        d_sel = [
-            cuda.to_device(sel if sel.shape[0] < n_pairs else np.zeros(1, np.int64))
-            for _, sel in launches
-        ]
-        cuda.synchronize()
-        timing["to_device"] = time.perf_counter() - tic
-        tic = time.perf_counter()
-        for (words, sel), d_idx in zip(launches, d_sel):
-            kernel = K.edit_kernel(words, task == 1 and mode == MODE_HW)
-            count = sel.shape[0]
-            blocks = (count + THREADS_PER_BLOCK - 1) // THREADS_PER_BLOCK
-            kernel[blocks, THREADS_PER_BLOCK](
-                d_q,
-                d_qo,
-                d_t,
-                d_to,
-                d_idx,
-                count < n_pairs,
-                count,
-                mode,
-                k,
-                ncode,
-                task,
-                d_out["distance"],
-                d_out["start"],
-                d_out["end"],
-            )
-        cuda.synchronize()
-        timing["kernel"] = time.perf_counter() - tic
-        tic = time.perf_counter()
-        for name in out:
-            d_out[name].copy_to_host(out[name])
-        timing["from_device"] = time.perf_counter() - tic
-        out["distance"][tier < 0] = K.NOT_DONE  # never launched: their slots hold garbage
+    args = (q_flat, q_off, t_flat, t_off, mode, int(k), ncode, task)
+    if task == TASK_PATH:
+        out["cigars"] = _run_paths(args, launches, out, timing)
+    elif launches:
+        _run_distances(args, launches, out, timing)
+    out["distance"][tier < 0] = K.NOT_DONE  # never launched: their slots hold garbage
     timing["cpu_pairs"] = int(np.count_nonzero(out["distance"] == K.NOT_DONE))
     if stats is not None:
         stats.update(timing)
     return out
+
+
+def _tiers(q_len: np.ndarray, word: int) -> np.ndarray:
+    """Each pair's tier (index into ``TIERS``) by query length, -1 when longer than the last."""
+    tier = np.full(q_len.shape[0], -1, dtype=np.int64)
+    lower = -1
+    for x, words in enumerate(TIERS):
+        tier[(q_len > lower) & (q_len <= words * word)] = x
+        lower = max(lower, words * word)
+    return tier
+
+
+def _device_inputs(q_flat, q_off, t_flat, t_off):
+    """The packed pairs on the device (a zero-length code array is sent as one unused byte)."""
+    from numba import cuda
+
+    d_q = cuda.to_device(q_flat if q_flat.shape[0] else np.zeros(1, np.uint8))
+    d_t = cuda.to_device(t_flat if t_flat.shape[0] else np.zeros(1, np.uint8))
+    return d_q, cuda.to_device(q_off), d_t, cuda.to_device(t_off)
+
+
+def _run_distances(args, launches, out, timing) -> None:
+    """Tasks distance and locations: one launch per tier into ``out``."""
+    from numba import cuda
+
+    from . import kernels as K
+
+    q_flat, q_off, t_flat, t_off, mode, k, ncode, task = args
+    n_pairs = q_off.shape[0] - 1
+    tic = time.perf_counter()
+    d_in = _device_inputs(q_flat, q_off, t_flat, t_off)
+    d_out = {name: cuda.device_array(n_pairs, dtype=np.int64) for name in out}
+    d_sel = [
+        cuda.to_device(sel if sel.shape[0] < n_pairs else np.zeros(1, np.int64))
+        for _, sel in launches
+    ]
+    cuda.synchronize()
+    timing["to_device"] += time.perf_counter() - tic
+    tic = time.perf_counter()
+    for (words, sel), d_idx in zip(launches, d_sel):
+        kernel = K.edit_kernel(words, task == TASK_LOCATIONS and mode == MODE_HW)
+        count = sel.shape[0]
+        blocks = (count + THREADS_PER_BLOCK - 1) // THREADS_PER_BLOCK
+        kernel[blocks, THREADS_PER_BLOCK](
+            *d_in, d_idx, count < n_pairs, count, mode, k, ncode, task,
+            d_out["distance"], d_out["start"], d_out["end"],
+        )  # fmt: skip
+    cuda.synchronize()
+    timing["kernel"] += time.perf_counter() - tic
+    tic = time.perf_counter()
+    for name in out:
+        d_out[name].copy_to_host(out[name])
+    timing["from_device"] += time.perf_counter() - tic
+
+
+def _column_chunks(sel: np.ndarray, words: np.ndarray):
+    """Split the pairs ``sel`` (their kept columns ``words[sel]``, each <= ``COLUMN_WORDS``)
+    into consecutive chunks whose columns fit ``COLUMN_WORDS``; yields ``(pairs, col_off)``."""
+    first = 0
+    while first < sel.shape[0]:
+        ends = np.cumsum(words[sel[first:]])
+        stop = first + max(1, int(np.searchsorted(ends, COLUMN_WORDS, side="right")))
+        chunk = sel[first:stop]
+        yield chunk, np.concatenate(([0], ends[: stop - first - 1])).astype(np.int64)
+        first = stop
+
+
+def _run_paths(args, launches, out, timing) -> list:
+    """Task path: launches per tier and column chunk into ``out``; returns the CIGARs."""
+    from numba import cuda
+
+    from .paths import column_words, path_kernel
+
+    q_flat, q_off, t_flat, t_off, mode, k, ncode, _ = args
+    n_pairs = q_off.shape[0] - 1
+    slots = (q_off - q_off[0] + t_off - t_off[0])[:-1]
+    n_slots = max(1, int(q_off[-1] - q_off[0] + t_off[-1] - t_off[0]))
+    words = column_words(q_off, t_off)
+    tic = time.perf_counter()
+    d_in = _device_inputs(q_flat, q_off, t_flat, t_off)
+    d_out = [cuda.device_array(n_pairs, dtype=np.int64) for _ in range(4)]
+    d_ops = cuda.device_array(n_slots, dtype=np.uint8)
+    cuda.synchronize()
+    timing["to_device"] += time.perf_counter() - tic
+    done = np.zeros(n_pairs, dtype=bool)
+    for tier_words, sel in launches:
+        kernel = path_kernel(tier_words)
+        # A pair whose columns alone exceed the scratch stays NOT_DONE (out's initial value).
+        for chunk, col_off in _column_chunks(sel[words[sel] <= COLUMN_WORDS], words):
+            tic = time.perf_counter()
+            d_cols = cuda.device_array(max(1, int(col_off[-1] + words[chunk[-1]])), np.uint64)
+            d_idx, d_col_off = cuda.to_device(chunk), cuda.to_device(col_off)
+            cuda.synchronize()
+            timing["to_device"] += time.perf_counter() - tic
+            tic = time.perf_counter()
+            count = chunk.shape[0]
+            blocks = (count + THREADS_PER_BLOCK - 1) // THREADS_PER_BLOCK
+            kernel[blocks, THREADS_PER_BLOCK](
+                *d_in, d_idx, count, mode, k, ncode, d_cols, d_col_off, *d_out, d_ops
+            )
+            cuda.synchronize()
+            timing["kernel"] += time.perf_counter() - tic
+            done[chunk] = True
+    tic = time.perf_counter()
+    n_ops = np.zeros(n_pairs, dtype=np.int64)
+    if done.any():
+        host = [d.copy_to_host() for d in d_out]
+        for name, values in zip(("distance", "start", "end"), host):
+            out[name][done] = values[done]
+        n_ops[done] = host[3][done]
+    ops = d_ops.copy_to_host()
+    timing["from_device"] += time.perf_counter() - tic
+    return cigars_of_ops(ops, slots, n_ops, out["distance"])
+
+
+def cigars_of_ops(ops: np.ndarray, slots: np.ndarray, n_ops: np.ndarray, distance) -> list:
+    """Extended CIGARs of the path kernel's ops (pair ``p``'s ``n_ops[p]`` ops from
+    ``ops[slots[p]]``); None where ``distance`` is negative (above ``k`` or not done)."""
+    n_pairs = slots.shape[0]
+    runs = Runs(
+        slots, np.empty_like(ops), np.empty(ops.shape[0], np.int64), np.zeros(n_pairs, np.int64)
+    )
+    runs_of_ops(ops, n_ops, runs)
+    cigars = cigar_texts(*runs).tobytes().decode("ascii").split("\n")[:n_pairs]
+    for p in np.flatnonzero(np.asarray(distance) < 0).tolist():
+        cigars[p] = None
+    return cigars

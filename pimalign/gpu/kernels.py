@@ -46,10 +46,13 @@ ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
 @register_jitable
-def _myers(q, t, mode, ncode, peq, vp, vn):
+def _myers(q, t, mode, ncode, peq, vp, vn, cols, col_base):
     """``(best, end_j)``: the mode's optimum over the last DP row and its leftmost column
     (``end_j`` = 1 past the last target base used). ``q`` non-empty; ``peq`` holds at least
-    ``ncode * words`` words, ``vp``/``vn`` ``words`` words, ``words >= ceil(len(q) / 64)``."""
+    ``ncode * words`` words, ``vp``/``vn`` ``words`` words, ``words >= ceil(len(q) / 64)``.
+    With ``col_base >= 0`` every column's vertical differences are kept for a traceback:
+    column ``j + 1`` (after target base ``j``) as ``nw`` words of ``vp`` then ``nw`` of ``vn``
+    from ``cols[col_base + 2 * nw * j]``, ``nw = ceil(len(q) / 64)``."""
     m = q.shape[0]
     n = t.shape[0]
     nw = (m + WORD - 1) // WORD
@@ -95,6 +98,10 @@ def _myers(q, t, mode, ncode, peq, vp, vn):
                 ph = ph | ONE
             vp[b] = mh | ~(xv | ph)
             vn[b] = ph & xv
+            if col_base >= 0:
+                at = col_base + 2 * nw * j + b
+                cols[at] = vp[b]
+                cols[at + nw] = vn[b]
             hin = hout
         score += hin
         if score < best:
@@ -186,7 +193,7 @@ def _pair(
         d = n if mode == MODE_NW else 0
         end_j = n if mode == MODE_NW else 0
     else:
-        d, end_j = _myers(q, t, mode, ncode, peq, vp, vn)
+        d, end_j = _myers(q, t, mode, ncode, peq, vp, vn, peq, -1)
     if k >= 0 and d > k:
         dist[p] = -1
         return

@@ -88,6 +88,16 @@ def cigar_texts(run_off, run_ops, run_lens, n_runs):
 
 
 @njit(cache=True, parallel=True, nogil=True)
+def runs_of_ops(ops, n_ops, runs):
+    """Every pair's CIGAR runs from its ops ``ops[runs.off[p]:runs.off[p] + n_ops[p]]`` (the
+    GPU path kernel's output), written to the same slots of ``runs``."""
+    for p in prange(n_ops.shape[0]):
+        # Through a call: with Numba 0.68, writes to a NamedTuple's arrays made in the prange
+        # body itself were lost.
+        _store_runs(p, ops[runs.off[p] :], n_ops[p], 0, runs)
+
+
+@njit(cache=True, parallel=True, nogil=True)
 def edit_batch(q_flat, q_off, t_flat, t_off, par, out, runs):
     """Edit distance for every pair ``p``: ``q_flat[q_off[p]:q_off[p+1]]`` vs the target slice.
 
