@@ -53,38 +53,52 @@ def run_length(ops, n_ops, run_ops, run_lens):
 _CIGAR_LETTER = np.frombuffer(b"?ID?S??=X", dtype=np.uint8)  # by op code (BAM numbering)
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _digits(value):
+    """Decimal digits of a non-negative integer."""
+    nd = 1
+    while value >= 10:
+        value //= 10
+        nd += 1
+    return nd
+
+
 @njit(cache=True, nogil=True)
+def _cigar_line(out, pos, run_ops, run_lens, lo, count):
+    """Write one pair's runs ``lo..lo+count-1`` as CIGAR text and a newline at ``out[pos:]``."""
+    for r in range(lo, lo + count):
+        value = run_lens[r]
+        nd = _digits(value)
+        for x in range(nd):
+            out[pos + nd - 1 - x] = 48 + value % 10
+            value //= 10
+        pos += nd
+        out[pos] = _CIGAR_LETTER[run_ops[r]]
+        pos += 1
+    out[pos] = 10
+
+
+@njit(cache=True, parallel=True, nogil=True)
 def cigar_texts(run_off, run_ops, run_lens, n_runs):
     """Every pair's extended CIGAR as ASCII, one line per pair (``"3=1X2="``); returns the bytes.
 
-    Building the text here costs about 20 ns per run, against about 1 us in Python.
+    Two parallel passes: each line's length, then the lines at their offsets (about 20 ns per
+    run, against about 1 us in Python).
     """
     n_pairs = run_off.shape[0]
-    size = n_pairs
-    for p in range(n_pairs):
+    start = np.empty(n_pairs + 1, dtype=np.int64)
+    start[0] = 0
+    for p in prange(n_pairs):
+        size = 1
         for r in range(run_off[p], run_off[p] + n_runs[p]):
-            size += 1 + (1 if run_lens[r] < 10 else 2 if run_lens[r] < 100 else 20)
-    out = np.empty(size, dtype=np.uint8)
-    pos = 0
-    digits = np.empty(20, dtype=np.uint8)
+            size += 1 + _digits(run_lens[r])
+        start[p + 1] = size
     for p in range(n_pairs):
-        for r in range(run_off[p], run_off[p] + n_runs[p]):
-            value = run_lens[r]
-            nd = 0
-            while True:
-                digits[nd] = 48 + value % 10
-                value //= 10
-                nd += 1
-                if value == 0:
-                    break
-            for x in range(nd):
-                out[pos] = digits[nd - 1 - x]
-                pos += 1
-            out[pos] = _CIGAR_LETTER[run_ops[r]]
-            pos += 1
-        out[pos] = 10
-        pos += 1
-    return out[:pos]
+        start[p + 1] += start[p]
+    out = np.empty(start[n_pairs], dtype=np.uint8)
+    for p in prange(n_pairs):
+        _cigar_line(out, start[p], run_ops, run_lens, run_off[p], n_runs[p])
+    return out
 
 
 @njit(cache=True, parallel=True, nogil=True)
@@ -139,6 +153,7 @@ def scratch_for(max_m, max_n):
         np.zeros((5, scratch_words(max_n)), dtype=np.uint64),
         np.empty((5, max_n + 1), dtype=np.uint64),
         np.empty(max_m + max_n, dtype=np.uint8),
+        np.empty(max_m + max_n, dtype=np.int64),
     )
 
 
@@ -256,16 +271,35 @@ def _put_word(out, p, d, end_j, start_j, b, c):
 
 @njit(cache=True, nogil=True)
 def _word_one(p, q, t, par, out, runs, scratch):
-    """Distance and traceback from one banded word; False when the widest word cannot decide."""
-    d, end_j, start_j, n_ops, suf, b, c = word_path(
-        q, t, par.mode, par.k, par.ncode, scratch.maps, scratch.cols, scratch.ops
+    """Distance and traceback from one banded word; False when the widest word cannot decide.
+    For CIGARs the traceback writes its runs straight into the pair's slots (their tail, then
+    moved to the front); for a start alone into scratch."""
+    cap = q.shape[0] + t.shape[0]
+    if par.task == TASK_PATH:
+        lo = runs.off[p]
+        run_ops = runs.ops[lo : lo + cap]
+        run_lens = runs.lens[lo : lo + cap]
+    else:
+        run_ops = scratch.ops[:cap]
+        run_lens = scratch.lens[:cap]
+    d, end_j, start_j, n_runs, suf, b, c = word_path(
+        q, t, par.mode, par.k, par.ncode, scratch.maps, scratch.cols, run_ops, run_lens
     )
     if d == -2:
         return False
     _put_word(out, p, d, end_j, start_j, b, c)
     if d >= 0 and par.task == TASK_PATH:
-        ops = scratch.ops
-        _store_runs(p, ops[ops.shape[0] - n_ops :], n_ops, suf, runs)
+        for x in range(n_runs):  # to the front (the copy never overtakes its source)
+            run_ops[x] = run_ops[cap - n_runs + x]
+            run_lens[x] = run_lens[cap - n_runs + x]
+        if suf > 0:
+            if n_runs > 0 and run_ops[n_runs - 1] == OP_EQ:
+                run_lens[n_runs - 1] += suf
+            else:
+                run_ops[n_runs] = OP_EQ
+                run_lens[n_runs] = suf
+                n_runs += 1
+        runs.count[p] = n_runs
     return True
 
 

@@ -266,31 +266,38 @@ def _bit(x, k):
 
 
 @njit(cache=True, nogil=True)
-def word_traceback(q, t, mode, ncode, dhi, cols, end_j, value, ops):
+def word_traceback(q, t, mode, ncode, dhi, cols, end_j, value, run_ops, run_lens):
     """Traceback over the columns kept by ``banded_word`` from ``(m, end_j)`` of cost ``value``.
 
     The tie rule is ``edit.traceback``'s (diagonal, then I, then D), applied to the same banded
-    values, so both give the same CIGAR. Writes the op codes, in forward order, to the end of
-    ``ops`` (``ops[len(ops) - n_ops:]``) and returns ``(n_ops, start_j)``.
+    values, so both give the same CIGAR. Writes the path's runs (op code, length) to the end of
+    ``run_ops``/``run_lens`` (``[cap - n_runs, cap)`` in forward order, ``cap`` their length,
+    which must be at least ``len(q) + len(t)``) and returns ``(n_runs, start_j)``. A run of
+    matches is stepped over eight codes at a time (``wordscan.common_suffix``).
     """
     i = q.shape[0]
     j = end_j
     v = value
-    n_ops = 0
-    cap = ops.shape[0]
+    n_runs = 0
+    cap = run_ops.shape[0]
     while i > 0 or (j > 0 and mode != MODE_HW):
+        length = 1
         if i == 0:
             op = OP_D
-            j -= 1
+            length = j
+            j = 0
         elif j == 0:
             op = OP_I
-            i -= 1
+            length = i
+            i = 0
         elif q[i - 1] == t[j - 1] and q[i - 1] < ncode:
             # A match on an optimal path always has its diagonal neighbour on one too, at the
-            # same cost: no need to look at the columns.
+            # same cost: no need to look at the columns, and the rule stays diagonal while
+            # the codes match.
             op = OP_EQ
-            i -= 1
-            j -= 1
+            length = common_suffix(q[:i], t[:j], ncode, min(i, j))
+            i -= length
+            j -= length
         else:
             k = i - j + dhi
             if k >= 1:
@@ -313,22 +320,26 @@ def word_traceback(q, t, mode, ncode, dhi, cols, end_j, value, ops):
                 op = OP_D
                 v -= 1
                 j -= 1
-        ops[cap - 1 - n_ops] = op
-        n_ops += 1
-    return n_ops, j
+        if n_runs > 0 and run_ops[cap - n_runs] == op:
+            run_lens[cap - n_runs] += length
+        else:
+            n_runs += 1
+            run_ops[cap - n_runs] = op
+            run_lens[cap - n_runs] = length
+    return n_runs, j
 
 
 @njit(cache=True, nogil=True)
-def word_path(q, t, mode, k, ncode, maps, cols, ops):
+def word_path(q, t, mode, k, ncode, maps, cols, run_ops, run_lens):
     """Distance and traceback from one banded word, when it can decide (scratch: ``maps`` as for
-    ``banded_word``, ``cols`` 5 x (len(t)+1), ``ops`` at least len(q)+len(t)).
+    ``banded_word``, ``cols`` 5 x (len(t)+1); ``run_ops``/``run_lens`` len(q)+len(t) slots).
 
-    Returns ``(dist, end_j, start_j, n_ops, suffix, band, cells)``: ``dist`` as ``fast_edit``
-    (-1 above ``k``, -2 undecided); the path's ops are ``ops[len(ops) - n_ops:]``, followed by
-    ``suffix`` matches (NW sets the common suffix aside: the traceback would walk it diagonally
-    anyway). The band is the widest guess that fits a word; a result within the guess is exact
-    and every optimal path lies inside the band (Ukkonen), so the traceback is
-    ``edit.traceback``'s.
+    Returns ``(dist, end_j, start_j, n_runs, suffix, band, cells)``: ``dist`` as ``fast_edit``
+    (-1 above ``k``, -2 undecided); the path's runs are the last ``n_runs`` slots of
+    ``run_ops``/``run_lens`` (``word_traceback``), followed by ``suffix`` matches (NW sets the
+    common suffix aside: the traceback would walk it diagonally anyway). The band is the widest
+    guess that fits a word; a result within the guess is exact and every optimal path lies
+    inside the band (Ukkonen), so the traceback is ``edit.traceback``'s.
     """
     m = q.shape[0]
     n = t.shape[0]
@@ -354,5 +365,5 @@ def word_path(q, t, mode, k, ncode, maps, cols, ops):
     d = decided(best, g, k)
     if d < 0:
         return d, -1, -1, 0, 0, band, cells
-    n_ops, start_j = word_traceback(qs, ts, mode, ncode, hi, cols, end_j, best, ops)
-    return best, end_j + suf, start_j, n_ops, suf, band, cells
+    n_runs, start_j = word_traceback(qs, ts, mode, ncode, hi, cols, end_j, best, run_ops, run_lens)
+    return best, end_j + suf, start_j, n_runs, suf, band, cells

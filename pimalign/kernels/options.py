@@ -82,7 +82,8 @@ class Scratch(NamedTuple):
 
     maps: object  # uint64 (5, words): pattern bitmaps
     cols: object  # uint64 (5, n + 1): the banded word's columns, for its traceback
-    ops: object  # uint8 (m + n,): traceback ops
+    ops: object  # uint8 (m + n,): traceback ops (or run ops, with ``lens``)
+    lens: object  # int64 (m + n,): run lengths of a traceback that is not kept (HW locations)
 
 
 # Rows of the (6, pairs) int64 block of per-pair outputs the edit-distance kernels fill.
