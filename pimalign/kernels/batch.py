@@ -63,16 +63,28 @@ def _digits(value):
     return nd
 
 
+_TWO_DIGITS = np.frombuffer("".join(f"{x:02d}" for x in range(100)).encode(), dtype=np.uint8)
+
+
 @njit(cache=True, nogil=True)
 def _cigar_line(out, pos, run_ops, run_lens, lo, count):
-    """Write one pair's runs ``lo..lo+count-1`` as CIGAR text and a newline at ``out[pos:]``."""
+    """Write one pair's runs ``lo..lo+count-1`` as CIGAR text and a newline at ``out[pos:]``
+    (lengths below 100, nearly all, from a table of digit pairs)."""
     for r in range(lo, lo + count):
         value = run_lens[r]
-        nd = _digits(value)
-        for x in range(nd):
-            out[pos + nd - 1 - x] = 48 + value % 10
-            value //= 10
-        pos += nd
+        if value < 10:
+            out[pos] = 48 + value
+            pos += 1
+        elif value < 100:
+            out[pos] = _TWO_DIGITS[2 * value]
+            out[pos + 1] = _TWO_DIGITS[2 * value + 1]
+            pos += 2
+        else:
+            nd = _digits(value)
+            for x in range(nd):
+                out[pos + nd - 1 - x] = 48 + value % 10
+                value //= 10
+            pos += nd
         out[pos] = _CIGAR_LETTER[run_ops[r]]
         pos += 1
     out[pos] = 10
@@ -91,7 +103,8 @@ def cigar_texts(run_off, run_ops, run_lens, n_runs):
     for p in prange(n_pairs):
         size = 1
         for r in range(run_off[p], run_off[p] + n_runs[p]):
-            size += 1 + _digits(run_lens[r])
+            value = run_lens[r]
+            size += 2 if value < 10 else 3 if value < 100 else 1 + _digits(value)
         start[p + 1] = size
     for p in range(n_pairs):
         start[p + 1] += start[p]
