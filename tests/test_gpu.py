@@ -178,80 +178,56 @@ def test_kernels_under_simulator_equal_cpu(part):
     assert report["cpu_pairs"] > 0  # the (1, 2) tiers left the longest queries to the CPU
 
 
-@pytest.mark.parametrize("words", [1, 5])
-def test_twin_equals_cpu_on_many_pairs(words):
-    """The kernels' per-pair code, compiled for the CPU; words=1 also checks the not-done mark."""
-    from pimalign.gpu.kernels import NOT_DONE, WORD, edit_batch_twin
+def twin_results(task: str, packed, mode_id: int, k: int, ncode: int, words: int) -> dict:
+    """The kernels' per-pair code compiled for the CPU (``edit_batch_twin``, or
+    ``path_batch_twin`` with CIGARs) on packed pairs: their distance, start, end (and cigars)."""
+    from pimalign.gpu.batch import cigars_of_ops
+    from pimalign.gpu.kernels import edit_batch_twin
+    from pimalign.gpu.paths import path_batch_twin
 
-    queries, targets = make_pairs(5 + words, 2500, 300)
-    qf, qo = encode_many(queries)
-    tf, to = encode_many(targets)
-    too_long = np.diff(qo) > WORD * words
-    n = len(queries)
+    qf, qo, tf, to = packed
+    n = qo.shape[0] - 1
+    got = {name: np.empty(n, np.int64) for name in FIELDS}
+    if task != "path":
+        task_id = ("distance", "locations").index(task)
+        edit_batch_twin(qf, qo, tf, to, mode_id, k, ncode, task_id, words, *got.values())
+        return got
+    n_ops = np.empty(n, np.int64)
+    ops = np.empty(qo[-1] + to[-1], np.uint8)
+    out = (got["distance"], got["start"], got["end"], n_ops, ops)
+    path_batch_twin(qf, qo, tf, to, mode_id, k, ncode, words, out)
+    got["cigars"] = cigars_of_ops(ops, qo[:-1] + to[:-1], n_ops, got["distance"])
+    return got
+
+
+@pytest.mark.parametrize("words", [1, 5])
+@pytest.mark.parametrize("tasks", [("distance", "locations"), ("path",)])
+def test_twin_equals_cpu_on_many_pairs(words, tasks):
+    """The kernels' per-pair code, compiled for the CPU, equals the CPU batch on every pair
+    (paths: the same leftmost end and tie rule, so the same CIGAR); words=1 also checks the
+    not-done mark of queries longer than the kernel's words."""
+    from pimalign.gpu.kernels import NOT_DONE, WORD
+
+    queries, targets = make_pairs((5 if tasks[0] == "distance" else 7) + words, 2500, 300)
+    packed = (*encode_many(queries), *encode_many(targets))
+    too_long = np.flatnonzero(np.diff(packed[1]) > WORD * words)
     errors = []
     for mode_id, mode in enumerate(MODES):
         for ncode in (4, 5):
-            for task_id, task in enumerate(("distance", "locations")):
+            for task in tasks:
                 for k in (-1, 0, 9):
-                    got = {name: np.empty(n, np.int64) for name in FIELDS}
-                    edit_batch_twin(
-                        qf,
-                        qo,
-                        tf,
-                        to,
-                        mode_id,
-                        k,
-                        ncode,
-                        task_id,
-                        words,
-                        got["distance"],
-                        got["start"],
-                        got["end"],
-                    )
-                    want = batch_encoded(qf, qo, tf, to, mode, task, k, literal_n=ncode == 5)
+                    got = twin_results(task, packed, mode_id, k, ncode, words)
+                    want = batch_encoded(*packed, mode, task, k, literal_n=ncode == 5)
                     assert np.all(got["distance"][too_long] == NOT_DONE)
                     for name in FIELDS:
                         got[name][too_long] = getattr(want, name)[too_long]
+                    for p in too_long.tolist() if task == "path" else []:
+                        got["cigars"][p] = want.cigars[p]
                     errors += mismatches(
                         got, want, f"{mode} {task} ncode={ncode} k={k}", queries, targets
                     )
     assert errors == []
-    assert too_long.any() == (words == 1)
-
-
-@pytest.mark.parametrize("words", [1, 5])
-def test_path_twin_equals_cpu_on_many_pairs(words):
-    """The path kernel's per-pair code, compiled for the CPU: distance, start, end and CIGAR of
-    every pair equal the CPU batch's (same leftmost end, same tie rule)."""
-    from pimalign.gpu.batch import cigars_of_ops
-    from pimalign.gpu.kernels import NOT_DONE, WORD
-    from pimalign.gpu.paths import path_batch_twin
-
-    queries, targets = make_pairs(7 + words, 2500, 300)
-    qf, qo = encode_many(queries)
-    tf, to = encode_many(targets)
-    too_long = np.diff(qo) > WORD * words
-    n = len(queries)
-    errors = []
-    for mode_id, mode in enumerate(MODES):
-        for ncode in (4, 5):
-            for k in (-1, 0, 9):
-                got = {name: np.empty(n, np.int64) for name in FIELDS + ("n_ops",)}
-                ops = np.empty(qo[-1] + to[-1], np.uint8)
-                out = (got["distance"], got["start"], got["end"], got["n_ops"], ops)
-                path_batch_twin(qf, qo, tf, to, mode_id, k, ncode, words, out)
-                got["cigars"] = cigars_of_ops(ops, qo[:-1] + to[:-1], got.pop("n_ops"), out[0])
-                want = batch_encoded(qf, qo, tf, to, mode, "path", k, literal_n=ncode == 5)
-                assert np.all(got["distance"][too_long] == NOT_DONE)
-                for name in FIELDS:
-                    got[name][too_long] = getattr(want, name)[too_long]
-                for p in np.flatnonzero(too_long).tolist():
-                    got["cigars"][p] = want.cigars[p]
-                errors += mismatches(
-                    got, want, f"{mode} path ncode={ncode} k={k}", queries, targets
-                )
-    assert errors == []
-    assert too_long.any() == (words == 1)
+    assert (too_long.size > 0) == (words == 1)
 
 
 def test_path_ops_follow_the_tie_rule_on_a_hand_made_pair():
@@ -259,17 +235,11 @@ def test_path_ops_follow_the_tie_rule_on_a_hand_made_pair():
     1 + D[1][0] = 2 > 1, so it takes I (the query's C). ACGTT vs ACGT: either T is the extra
     one; the last T goes diagonally (a match always does), then T meets G and the rule
     (diagonal, then I, then D) takes I: the 4th base is the insertion, as on the CPU."""
-    from pimalign.gpu.batch import cigars_of_ops
-    from pimalign.gpu.paths import path_batch_twin
-
-    qf, qo = encode_many(["ACGT", "ACGTT"])
-    tf, to = encode_many(["AGT", "ACGT"])
-    got = [np.empty(2, np.int64) for _ in range(4)] + [np.empty(16, np.uint8)]
-    path_batch_twin(qf, qo, tf, to, 0, -1, 4, 1, tuple(got))
-    cigars = cigars_of_ops(got[4], qo[:-1] + to[:-1], got[3], got[0])
-    assert got[0].tolist() == [1, 1]
-    assert cigars == ["1=1I2=", "3=1I1="]
-    assert cigars == batch_encoded(qf, qo, tf, to, "NW", "path").cigars
+    packed = (*encode_many(["ACGT", "ACGTT"]), *encode_many(["AGT", "ACGT"]))
+    got = twin_results("path", packed, 0, -1, 4, 1)
+    assert got["distance"].tolist() == [1, 1]
+    assert got["cigars"] == ["1=1I2=", "3=1I1="]
+    assert got["cigars"] == batch_encoded(*packed, "NW", "path").cigars
 
 
 def ptx_checks() -> None:

@@ -5,8 +5,8 @@ column's vertical differences (``vp``, ``vn``: ``ceil(m / 64)`` words each) in a
 array, ``2 * ceil(m / 64) * n`` words per pair at the offset the host gives it. Any DP value is
 then a sum of bits, ``D[i][j] = D[0][j] + popcount(vp_j rows 1..i) - popcount(vn_j rows 1..i)``
 with ``D[0][j] = j`` (NW, SHW) or 0 (HW), so the traceback walks back from the leftmost optimal
-end ``(m, end_j)`` with the CPU's tie rule (``kernels.edit.traceback``: diagonal, then I, then D)
-on exact values and writes the same ops. A match is always taken diagonally: its diagonal
+end ``(m, end_j)`` with the CPU's tie rule (``kernels.edit.mismatch_step``: diagonal, then I, then
+D) on exact values and writes the same ops. A match is always taken diagonally: its diagonal
 neighbour has the cell's value (neighbouring DP cells differ by at most 1).
 
 Ops go to slots ``[q_off[p] + t_off[p], ... + m + n)`` (each relative to the first offset) in
@@ -23,7 +23,7 @@ import numpy as np
 from numba import cuda, njit
 from numba.extending import register_jitable
 
-from ..kernels.edit import OP_D, OP_EQ, OP_I, OP_X
+from ..kernels.edit import OP_D, OP_EQ, OP_I, mismatch_step
 from ..kernels.options import MODE_HW, MODE_NW
 from .kernels import CODES, NOT_DONE, ONE, WORD, _myers
 
@@ -88,19 +88,10 @@ def _traceback(q, t, mode, ncode, cols, base, end_j, value, ops, lo):
             j -= 1
         else:
             diag = _value(cols, base, nw, top, i - 1, j - 1)
-            if diag + 1 == v:
-                op = OP_X
-                v = diag
-                i -= 1
-                j -= 1
-            elif _value(cols, base, nw, top, i - 1, j) + 1 == v:
-                op = OP_I
-                v -= 1
-                i -= 1
-            else:
-                op = OP_D
-                v -= 1
-                j -= 1
+            up = _value(cols, base, nw, top, i - 1, j)
+            op, v, di, dj = mismatch_step(v, diag, up)
+            i -= di
+            j -= dj
         ops[last - n_ops] = op
         n_ops += 1
     for x in range(n_ops):  # to forward order at lo (the copy never overtakes its source)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .edit import MODE_HW, MODE_NW, MODE_SHW, OP_D, OP_EQ, OP_I, OP_X, diagonal_interval
+from .edit import MODE_HW, MODE_NW, MODE_SHW, OP_D, OP_EQ, OP_I, diagonal_interval, mismatch_step
 from .wordscan import common_prefix, common_suffix
 
 WORD = 64
@@ -303,23 +303,12 @@ def word_traceback(q, t, mode, ncode, dhi, cols, end_j, value, run_ops, run_lens
             if k >= 1:
                 up = v - (_bit(cols[0, j], k) - _bit(cols[1, j], k))
                 diag = up - (_bit(cols[2, j], k - 1) - _bit(cols[3, j], k - 1))
-                up_ok = _bit(cols[0, j], k) == 1
-            else:
+            else:  # the band's top cell: its upper neighbour is outside (infinite)
                 diag = np.int64(cols[4, j - 1])
-                up_ok = False
-            if diag + 1 == v:
-                op = OP_X
-                v = diag
-                i -= 1
-                j -= 1
-            elif up_ok:
-                op = OP_I
-                v -= 1
-                i -= 1
-            else:
-                op = OP_D
-                v -= 1
-                j -= 1
+                up = v
+            op, v, di, dj = mismatch_step(v, diag, up)
+            i -= di
+            j -= dj
         if n_runs > 0 and run_ops[cap - n_runs] == op:
             run_lens[cap - n_runs] += length
         else:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
+from numba.extending import register_jitable
 
 from .options import MODE_HW, MODE_NW, MODE_SHW  # noqa: F401  (ids of the mode table)
 
@@ -36,6 +37,19 @@ INF = 1 << 29
 # Traceback flags per cell, and CIGAR op codes (BAM numbering).
 TB_DIAG, TB_UP, TB_LEFT = 1, 2, 4
 OP_I, OP_D, OP_EQ, OP_X = 1, 2, 7, 8
+
+
+@register_jitable
+def mismatch_step(v, diag, up):
+    """The traceback's tie rule at a cell of cost ``v`` whose bases differ, from the costs of
+    its diagonal and upper neighbours: diagonal (X) when it leads there, then I, then D (the
+    left neighbour then costs ``v - 1``). Returns ``(op, cost before it, rows, columns)``, the
+    steps back. Target-agnostic: the GPU path kernel walks by it too."""
+    if diag + 1 == v:
+        return OP_X, diag, 1, 1
+    if up + 1 == v:
+        return OP_I, v - 1, 1, 0
+    return OP_D, v - 1, 0, 1
 
 
 @njit(cache=True, nogil=True)
