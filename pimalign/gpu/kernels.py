@@ -154,27 +154,13 @@ def _hw_start(q, t, ncode, end_j, dist, val, src):
 
 
 @register_jitable
-def _pair(
-    p,
-    q_flat,
-    q_off,
-    t_flat,
-    t_off,
-    mode,
-    k,
-    ncode,
-    task,
-    words,
-    peq,
-    vp,
-    vn,
-    val,
-    src,
-    dist,
-    start,
-    end,
-):
-    """Align pair ``p`` and write ``dist[p]``, ``start[p]``, ``end[p]`` (CPU batch semantics)."""
+def _pair(p, seqs, mode, k, ncode, task, words, scratch, out):
+    """Align pair ``p`` of ``seqs`` = ``(q_flat, q_off, t_flat, t_off)`` and write its distance,
+    start and end to ``out`` = ``(dist, start, end)`` (CPU batch semantics); ``scratch`` =
+    ``(peq, vp, vn, val, src)``."""
+    q_flat, q_off, t_flat, t_off = seqs
+    peq, vp, vn, val, src = scratch
+    dist, start, end = out
     qa = q_off[p]
     qb = q_off[p + 1]
     ta = t_off[p]
@@ -234,25 +220,9 @@ def edit_kernel(words: int, with_start: bool):
         val = cuda.local.array(n_col, np.int16)
         src = cuda.local.array(n_col, np.int16)
         _pair(
-            p,
-            q_flat,
-            q_off,
-            t_flat,
-            t_off,
-            mode,
-            k,
-            ncode,
-            task,
-            words,
-            peq,
-            vp,
-            vn,
-            val,
-            src,
-            dist,
-            start,
-            end,
-        )
+            p, (q_flat, q_off, t_flat, t_off), mode, k, ncode, task, words,
+            (peq, vp, vn, val, src), (dist, start, end),
+        )  # fmt: skip
 
     return kernel
 
@@ -267,22 +237,6 @@ def edit_batch_twin(q_flat, q_off, t_flat, t_off, mode, k, ncode, task, words, d
     src = np.empty(WORD * words + 1, dtype=np.int16)
     for p in range(q_off.shape[0] - 1):
         _pair(
-            p,
-            q_flat,
-            q_off,
-            t_flat,
-            t_off,
-            mode,
-            k,
-            ncode,
-            task,
-            words,
-            peq,
-            vp,
-            vn,
-            val,
-            src,
-            dist,
-            start,
-            end,
-        )
+            p, (q_flat, q_off, t_flat, t_off), mode, k, ncode, task, words,
+            (peq, vp, vn, val, src), (dist, start, end),
+        )  # fmt: skip

@@ -100,11 +100,12 @@ def _traceback(q, t, mode, ncode, cols, base, end_j, value, ops, lo):
 
 
 @register_jitable
-def _path_pair(
-    p, x, q_flat, q_off, t_flat, t_off, mode, k, ncode, words, peq, vp, vn, cols, col_off, out
-):
-    """Pair ``p`` (the ``x``-th of its launch: its columns start at ``col_off[x]``, -1 when
-    the host had no room for them); ``out`` = ``(dist, start, end, n_ops, ops)``."""
+def _path_pair(p, x, seqs, mode, k, ncode, words, scratch, cols, col_off, out):
+    """Pair ``p`` of ``seqs`` = ``(q_flat, q_off, t_flat, t_off)``, the ``x``-th of its launch:
+    its columns start at ``cols[col_off[x]]`` (-1: the host had no room for them); ``scratch``
+    = ``(peq, vp, vn)``, ``out`` = ``(dist, start, end, n_ops, ops)``."""
+    q_flat, q_off, t_flat, t_off = seqs
+    peq, vp, vn = scratch
     dist, start, end, n_ops, ops = out
     qa = q_off[p]
     ta = t_off[p]
@@ -157,8 +158,8 @@ def path_kernel(words: int):
         vp = cuda.local.array(words, np.uint64)
         vn = cuda.local.array(words, np.uint64)
         _path_pair(
-            idx[x], x, q_flat, q_off, t_flat, t_off, mode, k, ncode, words, peq, vp, vn, cols,
-            col_off, (dist, start, end, n_ops, ops),
+            idx[x], x, (q_flat, q_off, t_flat, t_off), mode, k, ncode, words, (peq, vp, vn),
+            cols, col_off, (dist, start, end, n_ops, ops),
         )  # fmt: skip
 
     return kernel
@@ -186,6 +187,6 @@ def path_batch_twin(q_flat, q_off, t_flat, t_off, mode, k, ncode, words, out):
     col_off = np.zeros(n_pairs, dtype=np.int64)
     for p in range(n_pairs):
         _path_pair(
-            p, p, q_flat, q_off, t_flat, t_off, mode, k, ncode, words, peq, vp, vn, cols,
+            p, p, (q_flat, q_off, t_flat, t_off), mode, k, ncode, words, (peq, vp, vn), cols,
             col_off, out,
         )  # fmt: skip
