@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ..io.reads import ReadChunk
 from .pairing import InsertModel
 from .params import preset as preset_params
-from .pipeline import ChunkMapper
+from .pipeline import ChunkMapper, ReadPairs
 from .run import open_index
 
 
@@ -83,7 +83,8 @@ class Aligner:
             yield from self._hits(placed, len(seq), 1)
             return
         chunk2 = ReadChunk([name], [seq2.upper()], None, 1)
-        p1, p2, _ = self.mapper.paired_placed(chunk, chunk2, "<seq>", "<seq2>", self.insert)
+        pairs = ReadPairs(chunk, chunk2, "<seq>", "<seq2>")
+        p1, p2, _ = self.mapper.paired_placed(pairs, self.insert)
         self.mapper.workload.clear()
         yield from self._hits(p1, len(seq), 1)
         yield from self._hits(p2, len(seq2), 2)

@@ -41,6 +41,15 @@ class Encoded(NamedTuple):
     off: np.ndarray
 
 
+class ReadPairs(NamedTuple):
+    """A chunk of read pairs: both ends' chunks and the files they came from (for messages)."""
+
+    chunk1: ReadChunk
+    chunk2: ReadChunk
+    path1: str
+    path2: str
+
+
 class PairCandidates(NamedTuple):
     """Both ends of a chunk of pairs, encoded, with their seeded candidates."""
 
@@ -158,62 +167,49 @@ class ChunkMapper:
         return Mapped(lines, len(chunk) + _extra_records(placed))
 
     # -- pairs -----------------------------------------------------------------------------
-    def pair_candidates(
-        self, chunk1: ReadChunk, chunk2: ReadChunk, path1: str, path2: str
-    ) -> PairCandidates:
-        check_pairs(chunk1, chunk2, path1, path2)
-        end1, end2 = self.encode(chunk1, path1), self.encode(chunk2, path2)
+    def pair_candidates(self, pairs: ReadPairs) -> PairCandidates:
+        check_pairs(pairs)
+        end1, end2 = self.encode(pairs.chunk1, pairs.path1), self.encode(pairs.chunk2, pairs.path2)
         return PairCandidates(
-            end1, end2, self.candidates(end1), self.candidates(end2), chunk1.first
+            end1, end2, self.candidates(end1), self.candidates(end2), pairs.chunk1.first
         )
 
-    def model_from(
-        self, chunk1: ReadChunk, chunk2: ReadChunk, path1: str, path2: str
-    ) -> tuple[InsertModel | None, PairCandidates]:
+    def model_from(self, pairs: ReadPairs) -> tuple[InsertModel | None, PairCandidates]:
         """The insert model learned from these pairs, and their candidates (the first chunk is
         usually these very pairs: ``paired`` takes them back instead of seeding again)."""
-        pc = self.pair_candidates(chunk1, chunk2, path1, path2)
-        hashes = name_hashes(chunk1.names)
+        pc = self.pair_candidates(pairs)
+        hashes = name_hashes(pairs.chunk1.names)
         ch1, ch2 = choose(pc.c1, self.p, hashes), choose(pc.c2, self.p, hashes)
         return estimate_insert(
             pc.c1, pc.c2, ch1.best, ch2.best, ch1.sub, ch2.sub, self.index.ref.contig_of
         ), pc
 
     def paired(
-        self,
-        chunk1: ReadChunk,
-        chunk2: ReadChunk,
-        path1: str,
-        path2: str,
-        model: InsertModel | None,
-        seeded: PairCandidates | None = None,
+        self, pairs: ReadPairs, model: InsertModel | None, seeded: PairCandidates | None = None
     ) -> Mapped:
-        placed1, placed2, proper = self.paired_placed(chunk1, chunk2, path1, path2, model, seeded)
+        placed1, placed2, proper = self.paired_placed(pairs, model, seeded)
+        chunk1, chunk2 = pairs.chunk1, pairs.chunk2
         first = sam_lines(chunk1, placed1, placed2, READ1, proper, self.names, self.rg)
         second = sam_lines(chunk2, placed2, placed1, READ2, proper, self.names, self.rg)
         lines = [a + b for a, b in zip(first, second)]
         return Mapped(lines, 2 * len(chunk1) + _extra_records(placed1) + _extra_records(placed2))
 
     def paired_placed(
-        self,
-        chunk1: ReadChunk,
-        chunk2: ReadChunk,
-        path1: str,
-        path2: str,
-        model: InsertModel | None,
-        seeded: PairCandidates | None = None,
+        self, pairs: ReadPairs, model: InsertModel | None, seeded: PairCandidates | None = None
     ):
         """Both ends' ``Placed`` and the proper-pair flags (bwa mem's rules, see
-        ``pairing.choose_pairs``; an end with a supplementary alignment is not paired)."""
+        ``pairing.choose_pairs``; an end with a supplementary alignment is not paired).
+        ``seeded``: these pairs' candidates when already found (``model_from``)."""
+        chunk1 = pairs.chunk1
         if (
             seeded is not None
             and seeded.first == chunk1.first
             and len(chunk1) == seeded.c1.length.shape[0]
         ):
-            check_pairs(chunk1, chunk2, path1, path2)
+            check_pairs(pairs)
             pc = seeded
         else:
-            pc = self.pair_candidates(chunk1, chunk2, path1, path2)
+            pc = self.pair_candidates(pairs)
         c1, c2 = pc.c1, pc.c2
         hashes = name_hashes(chunk1.names)
         ch1, ch2 = choose(c1, self.p, hashes), choose(c2, self.p, hashes)
@@ -221,7 +217,7 @@ class ChunkMapper:
             c1, c2 = self._rescue(pc, ch1, ch2, model)
             ch1, ch2 = choose(c1, self.p, hashes), choose(c2, self.p, hashes)
         self._record_workload(chunk1.names, c1)
-        self._record_workload(chunk2.names, c2)
+        self._record_workload(pairs.chunk2.names, c2)
         chimeric = ch1.supplementary.any(axis=1) | ch2.supplementary.any(axis=1)
         pair = choose_pairs(c1, c2, ch1.best, ch2.best, self.offsets, model, self.p, hashes)
         paired = pair.paired & ~chimeric
@@ -330,8 +326,9 @@ def _extra_records(placed: Placed) -> int:
     )
 
 
-def check_pairs(chunk1: ReadChunk, chunk2: ReadChunk, path1: str, path2: str) -> None:
+def check_pairs(pairs: ReadPairs) -> None:
     """Both files must hold the same reads in the same order (names equal after /1 /2)."""
+    chunk1, chunk2, path1, path2 = pairs
     if len(chunk1) != len(chunk2):
         short, other = (path2, path1) if len(chunk2) < len(chunk1) else (path1, path2)
         number = chunk1.first + min(len(chunk1), len(chunk2))
@@ -346,4 +343,4 @@ def check_pairs(chunk1: ReadChunk, chunk2: ReadChunk, path1: str, path2: str) ->
             )
 
 
-__all__ = ["ChunkMapper", "FIELDS", "Mapped", "PairCandidates", "check_pairs"]
+__all__ = ["ChunkMapper", "FIELDS", "Mapped", "PairCandidates", "ReadPairs", "check_pairs"]

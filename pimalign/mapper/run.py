@@ -17,7 +17,7 @@ from ..io.sam import SamSink, header_text, output_format, parse_read_group
 from .index import Index, build_index, is_index_file, load_index, save_index
 from .pairing import MODEL_PAIRS, InsertModel
 from .params import MapParams
-from .pipeline import ChunkMapper
+from .pipeline import ChunkMapper, ReadPairs
 
 WORKLOAD_HEADER = "#read\tkind\tquery_len\ttarget_len\tband\tcells\tbits\tpasses\tscore\n"
 
@@ -71,7 +71,7 @@ def learn_insert(mapper: ChunkMapper, path1: str, path2: str):
     Returns ``(model or None, pairs read, their candidates)``.
     """
     for c1, c2 in _pairs(path1, path2, MODEL_PAIRS):
-        model, seeded = mapper.model_from(c1, c2, path1, path2)
+        model, seeded = mapper.model_from(ReadPairs(c1, c2, path1, path2))
         return model, len(c1), seeded
     return None, 0, None
 
@@ -187,7 +187,7 @@ def _map_all(mapper, chunks, paths, insert, sink, work_out, counts, progress, on
             if c2 is None:
                 done = mapper.single(c1, reads1)
             else:
-                done = mapper.paired(c1, c2, reads1, reads2, insert, seeded)
+                done = mapper.paired(ReadPairs(c1, c2, reads1, reads2), insert, seeded)
             del seeded
             sink.write(done.lines)
             if work_out is not None:
