@@ -30,7 +30,7 @@ from .candidates import (
 from .index import Index
 from .pairing import InsertModel, choose_pairs, estimate_insert, is_proper, mapq_pair, rescue_window
 from .params import MapParams
-from .placement import Placed, place
+from .placement import Placed, Reported, place
 from .records import READ1, READ2, sam_lines
 
 RESCUE_K = 12  # k-mer length that places a mate inside its rescue window
@@ -121,19 +121,8 @@ class ChunkMapper:
         if supplementary is None:
             supplementary = ch.supplementary
         secondary = self._secondary(c, slot, ch.rival)
-        return place(
-            self.index.ref,
-            reads.flat,
-            reads.off,
-            c,
-            slot,
-            report,
-            sub,
-            sub_n,
-            supplementary,
-            secondary,
-            self.p,
-        )
+        chosen = Reported(slot, report, sub, sub_n, supplementary, secondary)
+        return place(self.index.ref, reads.flat, reads.off, c, chosen, self.p)
 
     def _secondary(self, c: Candidates, slot, rival):
         """Secondary slots on request: rivals scoring at least ``secondary_pct`` % of the slot,

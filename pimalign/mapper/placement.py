@@ -68,6 +68,19 @@ class Placed:
         )
 
 
+class Reported(NamedTuple):
+    """What ``place`` reports of each read, rows by read: its ``slot`` (-1: none) where
+    ``report`` holds, that slot's runner-up score ``sub`` and count ``sub_n`` (for MAPQ), and
+    masks over slots of its ``supplementary`` (at most one) and ``secondary`` alignments."""
+
+    slot: np.ndarray
+    report: np.ndarray
+    sub: np.ndarray
+    sub_n: np.ndarray
+    supplementary: np.ndarray
+    secondary: np.ndarray
+
+
 class Texts(NamedTuple):
     cigar: list
     md: list
@@ -125,21 +138,11 @@ def texts(ref, flat, off, c: Candidates, rows, slots, p: MapParams, room: int = 
     return Texts(cigars, mds, lens[L_NM], lens[L_START])
 
 
-def place(
-    ref: Reference,
-    flat,
-    off,
-    c: Candidates,
-    slot,
-    report,
-    sub,
-    sub_n,
-    supplementary,
-    secondary,
-    p: MapParams,
-) -> Placed:
-    """Texts and MAPQ of every read's ``slot`` where ``report`` holds (else unmapped), of its
-    ``supplementary`` slot (mask, at most one per read) and of its ``secondary`` slots (mask)."""
+def place(ref: Reference, flat, off, c: Candidates, chosen: Reported, p: MapParams) -> Placed:
+    """Texts and MAPQ of what ``chosen`` reports of every read (encoded reads ``flat``/``off``,
+    their candidates ``c``): its primary alignment (else unmapped), supplementary and
+    secondary ones."""
+    slot, report, sub, sub_n, supplementary, secondary = chosen
     n = slot.shape[0]
     rows = np.arange(n)
     mapped = report & (slot >= 0)
