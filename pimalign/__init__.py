@@ -28,8 +28,8 @@ def lazy_names(package: str, names: dict):
 
 _API = {
     "BatchResult": "api",
-    "align": "api",
-    "align_affine": "api",
+    "align": "pairwise",
+    "align_affine": "pairwise",
     "batch_align": "api",
     "edit_distances": "api",
     "edit_paths": "api",
