@@ -14,6 +14,7 @@ from conftest import DATA, mutate, random_seq
 import pimalign
 from pimalign.alphabet import encode_many
 from pimalign.io.errors import InputError
+from pimalign.pim import closed_forms as cf
 from pimalign.pim import primitives as pr
 from pimalign.pim.cli import add_parser
 from pimalign.pim.cpu import tile_pairs
@@ -93,8 +94,8 @@ def bits_of(values, n):
 
 @pytest.mark.parametrize("n", [1, 2, 3, 8, 16, 32, 64])
 def test_serial_addition_costs_18n_plus_1_with_one_init_per_gate(n):
-    assert pr.cost_add(n).cycles("per-gate") == 18 * n + 1
-    assert pr.cost_sub(n).cycles("per-gate") == 20 * n + 1  # AritPIM's subtraction
+    assert cf.cost_add(n).cycles("per-gate") == 18 * n + 1
+    assert cf.cost_sub(n).cycles("per-gate") == 20 * n + 1  # AritPIM's subtraction
     rng = np.random.default_rng(n)
     a, b = rng.integers(0, 2 ** min(n, 62), 64), rng.integers(0, 2 ** min(n, 62), 64)
     mc = pr.Machine(64)
@@ -106,14 +107,14 @@ def test_serial_addition_costs_18n_plus_1_with_one_init_per_gate(n):
 
 
 def test_ops_table_reports_aritpim_counts_and_rejects_bad_widths():
-    rows = {r["op"]: r for r in pr.ops_table(32)}
+    rows = {r["op"]: r for r in cf.ops_table(32)}
     assert rows["add"]["cycles"] == 577 and rows["add"]["nor"] == 288
     assert rows["subtract"]["cycles"] == 641
-    assert {r["op"]: r["cycles"] for r in pr.ops_table(4, "bulk")}["add"] == 38
+    assert {r["op"]: r["cycles"] for r in cf.ops_table(4, "bulk")}["add"] == 38
     with pytest.raises(ValueError, match="bits"):
-        pr.ops_table(0)
+        cf.ops_table(0)
     with pytest.raises(ValueError, match="init policy"):
-        pr.ops_table(8, "sometimes")
+        cf.ops_table(8, "sometimes")
 
 
 @pytest.mark.parametrize("n", [1, 2, 5, 9])
@@ -126,17 +127,17 @@ def test_every_primitive_computes_right_and_matches_its_closed_form(n):
     A, B = bits_of(a, n), bits_of(b, n)
     mask = 2**n - 1
     cases = [
-        (lambda mc: to_int(pr.add(mc, A, B)[0]), (a + b) & mask, pr.cost_add(n, k)),
-        (lambda mc: to_int(pr.sub(mc, A, B)[0]), (a - b) & mask, pr.cost_sub(n, k)),
-        (lambda mc: pr.lt(mc, A, B), a < b, pr.cost_lt(n, k)),
-        (lambda mc: pr.eq(mc, A, B), a == b, pr.cost_eq(n, k)),
-        (lambda mc: to_int(pr.mux(mc, s, A, B)), np.where(s, a, b), pr.cost_mux(n, k)),
-        (lambda mc: to_int(pr.inc_bit(mc, A, s)[0]), (a + s) & mask, pr.cost_inc_bit(n, k)),
-        (lambda mc: to_int(pr.dec_bit(mc, A, s)[0]), (a - s) & mask, pr.cost_dec_bit(n, k)),
-        (lambda mc: to_int(pr.inc1(mc, A)[0]), (a + 1) & mask, pr.cost_inc1(n, k)),
-        (lambda mc: to_int(pr.copy(mc, A)), a, pr.cost_copy(n, k)),
-        (lambda mc: pr.or_reduce(mc, A), a > 0, pr.cost_or_reduce(n, k)),
-        (lambda mc: to_int(pr.and_bcast(mc, s, A)), np.where(s, a, 0), pr.cost_and_bcast(k, n * k)),
+        (lambda mc: to_int(pr.add(mc, A, B)[0]), (a + b) & mask, cf.cost_add(n, k)),
+        (lambda mc: to_int(pr.sub(mc, A, B)[0]), (a - b) & mask, cf.cost_sub(n, k)),
+        (lambda mc: pr.lt(mc, A, B), a < b, cf.cost_lt(n, k)),
+        (lambda mc: pr.eq(mc, A, B), a == b, cf.cost_eq(n, k)),
+        (lambda mc: to_int(pr.mux(mc, s, A, B)), np.where(s, a, b), cf.cost_mux(n, k)),
+        (lambda mc: to_int(pr.inc_bit(mc, A, s)[0]), (a + s) & mask, cf.cost_inc_bit(n, k)),
+        (lambda mc: to_int(pr.dec_bit(mc, A, s)[0]), (a - s) & mask, cf.cost_dec_bit(n, k)),
+        (lambda mc: to_int(pr.inc1(mc, A)[0]), (a + 1) & mask, cf.cost_inc1(n, k)),
+        (lambda mc: to_int(pr.copy(mc, A)), a, cf.cost_copy(n, k)),
+        (lambda mc: pr.or_reduce(mc, A), a > 0, cf.cost_or_reduce(n, k)),
+        (lambda mc: to_int(pr.and_bcast(mc, s, A)), np.where(s, a, 0), cf.cost_and_bcast(k, n * k)),
     ]
     for run, want, cost in cases:
         mc = pr.Machine(rows)
@@ -154,9 +155,9 @@ def test_every_primitive_computes_right_and_matches_its_closed_form(n):
         to_int(region),
     )
     assert (to_int(out) == want).all()
-    assert mc.total() == pr.cost_cond_shift(6, n)
+    assert mc.total() == cf.cost_cond_shift(6, n)
     mc = pr.Machine(rows)
-    assert (to_int(pr.const(mc, 5, n)) == 5 & mask).all() and mc.total() == pr.cost_const(n)
+    assert (to_int(pr.const(mc, 5, n)) == 5 & mask).all() and mc.total() == cf.cost_const(n)
 
 
 # -- profile and fixed band ---------------------------------------------------------------------
@@ -436,7 +437,7 @@ def test_an_ungapped_row_costs_a_compare_per_base_not_a_dp_row():
     per_base = sum(sections_ungapped_base(bm, be).values(), pr.ZERO)
     shape = PhaseShape(KIND_UNGAPPED, 1, 1, 162, 151, bm, be)
     cost = phase_cost(shape, 0, 4, 1)
-    setup = pr.cost_const(bm) * 2 + pr.cost_const(be) * 2
+    setup = cf.cost_const(bm) * 2 + cf.cost_const(be) * 2
     assert cost == per_base * 150 + setup
     dp = phase_cost(PhaseShape(0, 1, 1, 165, 151, bm, be), 0, 4, 1)
     assert cost.cycles("per-gate") * 5 < dp.cycles("per-gate")

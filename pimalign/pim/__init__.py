@@ -26,8 +26,8 @@ _NAMES = {
     "pim_estimate": "estimate",
     "run_estimate": "report",
     "mirror_distances": "mirror",
-    "Cost": "primitives",
-    "ops_table": "primitives",
+    "Cost": "closed_forms",
+    "ops_table": "closed_forms",
 }
 __all__ = sorted(_NAMES)
 __getattr__, __dir__ = lazy_names(__name__, _NAMES)

@@ -145,8 +145,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run_ops(args) -> int:
+    from .closed_forms import ops_table
     from .device import load_device
-    from .primitives import ops_table
 
     device = load_device(args.device)
     rows = ops_table(args.bits, args.init, device.move_cycles_per_bit)

@@ -6,7 +6,7 @@ Cost of one pass (a *phase*) run by a lockstep group (see ``mirror`` for the lay
 
 ``I``: DP rows of the pass (longest query + 1), ``captures``: distinct query lengths in the group
 (the controller knows the lengths and issues the result capture only at those rows). ``row`` is a
-sum of primitive closed forms (``primitives.cost_*``) in the band width ``W``, bits per cell
+sum of primitive closed forms (``closed_forms.cost_*``) in the band width ``W``, bits per cell
 ``b``, target-window terms and register widths ``Bm``/``Be``. With one INIT per gate it is
 exactly, in the ring layout (the default: the target in a crossbar row of its own, one base
 moved per DP row into a window that slides with the band, ``K`` staged bases = the band
@@ -35,10 +35,9 @@ from dataclasses import dataclass
 
 from ..alphabet import NCODE_MISMATCH
 from ..kernels.edit import MODE_NW
-from . import primitives as pr
+from . import closed_forms as C
 from .profile import KIND_ADAPTIVE, KIND_STATIC
 
-C = pr  # short alias for the closed forms
 KIND_AFFINE = 2  # analytic only: affine Gotoh rows (workload files from the mapper)
 KIND_UNGAPPED = 3  # analytic only: the mapper's ungapped extension (workload rows, passes 0)
 
@@ -114,7 +113,7 @@ def sections_row(kind, W, b, L, Bm, Be, ncode, first: bool, ring=False, K=0) -> 
         s["coverage"] = cov
     if not first:
         s["boundary"] = _qok(ncode) + C.cost_const(Bm) + C.cost_sub(Bm)
-        mask = C.cost_and_not() + (C.cost_or() if not adaptive else pr.ZERO)
+        mask = C.cost_and_not() + (C.cost_or() if not adaptive else C.ZERO)
         s["cells"] = (
             C.cost_eq(3, W)
             + C.cost_and_bcast(1, W)
@@ -217,7 +216,7 @@ def sections_ungapped_base(Bm, Be) -> dict:
     }
 
 
-def capture_cost(mode, W, b, Bm) -> pr.Cost:
+def capture_cost(mode, W, b, Bm) -> C.Cost:
     """Result capture at a DP row where some alignment ends."""
     c = C.cost_and() * 2 + C.cost_and_not() + C.cost_mux(Bm) + C.cost_mux(1) + C.cost_or()
     if mode == MODE_NW:
@@ -235,8 +234,8 @@ def capture_cost(mode, W, b, Bm) -> pr.Cost:
     return c
 
 
-def _total(sections: dict) -> pr.Cost:
-    tot = pr.ZERO
+def _total(sections: dict) -> C.Cost:
+    tot = C.ZERO
     for c in sections.values():
         tot = tot + c
     return tot
@@ -259,12 +258,12 @@ def phase_sections(shape: PhaseShape, mode, ncode, n_captures=None) -> dict:
         rest = sections_row(*a, False, shape.ring, shape.K)
     out = {}
     for name in set(first) | set(rest):
-        out[name] = first.get(name, pr.ZERO) + rest.get(name, pr.ZERO) * (shape.I - 1)
+        out[name] = first.get(name, C.ZERO) + rest.get(name, C.ZERO) * (shape.I - 1)
     out["capture"] = capture_cost(mode, shape.W, shape.b, shape.Bm) * ncap
     return out
 
 
-def phase_cost(shape: PhaseShape, mode, ncode, n_captures=None) -> pr.Cost:
+def phase_cost(shape: PhaseShape, mode, ncode, n_captures=None) -> C.Cost:
     """Closed-form gate/move counts of one phase (equals the mirror's executed counts)."""
     return _total(phase_sections(shape, mode, ncode, n_captures))
 
