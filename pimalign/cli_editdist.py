@@ -81,79 +81,24 @@ def run_editdist(args) -> int:
     """Run ``pimalign editdist``; returns the exit code."""
     from tqdm import tqdm
 
-    from .alphabet import SequenceError, encode_many
-    from .api import PathTooLarge, batch_encoded
     from .io.atomic import atomic_output, check_output_path
     from .io.pairs import read_fastx_pairs, read_tsv_pairs
 
-    if args.device == "gpu":
-        from .gpu import require
-
-        if args.workload:
-            raise UsageError("--device gpu reports no workload; drop --workload")
-        try:
-            require()
-        except RuntimeError as err:
-            raise UsageError(str(err)) from None
+    _check_device(args)
     if len(args.inputs) == 1:
         chunks = read_tsv_pairs(args.inputs[0], args.chunk_size)
-        sources = (args.inputs[0], args.inputs[0])
     elif len(args.inputs) == 2:
         chunks = read_fastx_pairs(args.inputs[0], args.inputs[1], args.chunk_size)
-        sources = tuple(args.inputs)
     else:
         raise UsageError("editdist takes one pair TSV or two FASTA/FASTQ files")
-    columns = ["id", "distance"]
-    if args.task != "distance":
-        columns += ["start", "end"]
-    if args.task == "path":
-        columns.append("cigar")
-    if args.workload:
-        columns += ["band", "cells", "bits"]
 
     def write_all(handle) -> int:
-        handle.write("#" + "\t".join(columns) + "\n")
+        handle.write("#" + "\t".join(_columns(args)) + "\n")
         total = 0
         with tqdm(unit=" pairs", file=sys.stderr, disable=None, desc="editdist") as bar:
             for ids, queries, targets, records in chunks:
-                encoded = []
-                for seqs, source in zip((queries, targets), sources):
-                    try:
-                        encoded.append(encode_many(seqs))
-                    except SequenceError as err:
-                        number = records[err.record]
-                        if len(args.inputs) == 1:  # a pair TSV: records are its lines
-                            raise InputError(source, err.problem, line=number) from None
-                        raise InputError(source, err.problem, number) from None
-                (q_flat, q_off), (t_flat, t_off) = encoded
-                try:
-                    res = batch_encoded(
-                        q_flat,
-                        q_off,
-                        t_flat,
-                        t_off,
-                        args.mode,
-                        args.task,
-                        args.k,
-                        args.threads,
-                        args.literal_n,
-                        args.band,
-                        args.engine,
-                        args.device,
-                    )
-                except PathTooLarge as err:
-                    number = records[err.record]
-                    if len(args.inputs) == 1:
-                        raise InputError(sources[0], str(err), line=number) from None
-                    raise InputError(sources[0], str(err), number) from None
-                fields = [ids, res.distance.tolist()]
-                if args.task != "distance":
-                    fields += [res.start.tolist(), res.end.tolist()]
-                if args.task == "path":
-                    fields.append(["*" if c is None else c for c in res.cigars])
-                if args.workload:
-                    fields += [res.band.tolist(), res.cells.tolist(), res.bits.tolist()]
-                handle.write("".join("\t".join(map(str, row)) + "\n" for row in zip(*fields)))
+                res = _align_chunk(args, queries, targets, records)
+                handle.write(_rows(args, ids, res))
                 total += len(ids)
                 bar.update(len(ids))
         return total
@@ -168,3 +113,69 @@ def run_editdist(args) -> int:
                 total = write_all(handle)
     log(f"editdist: {total} pairs, mode {args.mode}, task {args.task}")
     return EXIT_OK
+
+
+def _check_device(args) -> None:
+    """``--device gpu`` needs a GPU (or the simulator) and reports no workload."""
+    if args.device != "gpu":
+        return
+    from .gpu import require
+
+    if args.workload:
+        raise UsageError("--device gpu reports no workload; drop --workload")
+    try:
+        require()
+    except RuntimeError as err:
+        raise UsageError(str(err)) from None
+
+
+def _columns(args) -> list[str]:
+    """The output's column names for the task and options asked."""
+    columns = ["id", "distance"]
+    if args.task != "distance":
+        columns += ["start", "end"]
+    if args.task == "path":
+        columns.append("cigar")
+    if args.workload:
+        columns += ["band", "cells", "bits"]
+    return columns
+
+
+def _input_error(args, which: int, problem: str, number: int) -> InputError:
+    """An error in record ``number`` of input ``which`` (0 queries, 1 targets): a line of a pair
+    TSV, else a record of the FASTA/FASTQ file."""
+    if len(args.inputs) == 1:
+        return InputError(args.inputs[0], problem, line=number)
+    return InputError(args.inputs[which], problem, number)
+
+
+def _align_chunk(args, queries, targets, records):
+    """One chunk's ``BatchResult``; a bad sequence or a too-large path is an ``InputError``."""
+    from .alphabet import SequenceError, encode_many
+    from .api import PathTooLarge, batch_encoded
+
+    encoded = []
+    for which, seqs in enumerate((queries, targets)):
+        try:
+            encoded.append(encode_many(seqs))
+        except SequenceError as err:
+            raise _input_error(args, which, err.problem, records[err.record]) from None
+    try:
+        return batch_encoded(
+            *encoded[0], *encoded[1], args.mode, args.task, args.k, args.threads,
+            args.literal_n, args.band, args.engine, args.device,
+        )  # fmt: skip
+    except PathTooLarge as err:
+        raise _input_error(args, 0, str(err), records[err.record]) from None
+
+
+def _rows(args, ids, res) -> str:
+    """The chunk's output lines."""
+    fields = [ids, res.distance.tolist()]
+    if args.task != "distance":
+        fields += [res.start.tolist(), res.end.tolist()]
+    if args.task == "path":
+        fields.append(["*" if c is None else c for c in res.cigars])
+    if args.workload:
+        fields += [res.band.tolist(), res.cells.tolist(), res.bits.tolist()]
+    return "".join("\t".join(map(str, row)) + "\n" for row in zip(*fields))
