@@ -23,21 +23,29 @@ def _log(message: str) -> None:
     print(f"[pimalign] {message}", file=sys.stderr)
 
 
+FORMAT = argparse.ArgumentDefaultsHelpFormatter
+
+
 def add_parser(subparsers) -> argparse.ArgumentParser:
     """Add ``pim`` (with ``ops``, ``estimate``, ``sweep``) to ``subparsers``."""
-    fmt = argparse.ArgumentDefaultsHelpFormatter
     pim = subparsers.add_parser(
         "pim",
         help="ReRAM processing-in-memory model: primitive costs, estimates, sweeps",
         description="Model of the exact adaptive band on a memristive digital-PIM device "
         "(RACER/AritPIM lineage). See the README, section 'The ReRAM processing-in-memory model'.",
-        formatter_class=fmt,
+        formatter_class=FORMAT,
     )
     sub = pim.add_subparsers(dest="pim_command", metavar="PIM_COMMAND", required=True)
+    _add_ops(sub)
+    _add_estimate(sub)
+    _add_sweep(sub)
+    return pim
 
+
+def _add_ops(sub) -> None:
     p = sub.add_parser(
         "ops",
-        formatter_class=fmt,
+        formatter_class=FORMAT,
         help="cycle and gate counts of primitives",
         description="Cycles and gates of the bit-serial primitives built from "
         "NOR, NOT and INIT on N-bit operands.",
@@ -54,94 +62,96 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=run_ops)
 
-    for name in ("estimate", "sweep"):
-        helptext = (
-            "PIM time and energy of a workload next to the measured CPU"
-            if name == "estimate"
-            else "PIM throughput over crossbars, bit width and band width"
-        )
-        p = sub.add_parser(name, formatter_class=fmt, help=helptext, description=helptext + ".")
-        src = p.add_mutually_exclusive_group(required=True)
-        src.add_argument(
-            "--pairs",
-            metavar="FILE",
-            help="pair TSV (query<TAB>target or id<TAB>query<TAB>target, .gz ok): "
-            "exact workload, CPU measured on the same pairs",
-        )
-        src.add_argument(
-            "--workload",
-            metavar="FILE",
-            help="workload TSV from `editdist --workload` or `align --workload` "
-            "(approximate: no sequences, no CPU measurement)",
-        )
-        src.add_argument(
-            "--bam",
-            metavar="FILE",
-            help="any aligner's SAM/BAM/CRAM (with --ref): each primary alignment's read "
-            "against the reference window at its position, exact, SHW",
-        )
-        src.add_argument(
-            "--reads",
-            nargs="+",
-            metavar="FASTQ",
-            help="one reads file or two (paired), with --ref: mapped by pimalign align, then "
-            "as --bam",
-        )
-        p.add_argument(
-            "--ref", metavar="REF", help="reference FASTA or pimalign index, for --bam/--reads"
-        )
-        p.add_argument("--device", help="device TOML overriding the built-in defaults")
-        p.add_argument(
-            "--mode",
-            choices=list(EDIT_MODES),
-            help="edit-distance mode (default: NW for --pairs/--workload, SHW for --bam/--reads)",
-        )
-        p.add_argument("--literal-n", action="store_true", help="N matches N")
-        p.add_argument(
-            "--limit", type=ranged(1, 10**10), help="use only the first N alignments (1..1e10)"
-        )
-        if name == "estimate":
-            add_band_option(p, "initial half-width h of the adaptive band")
-            p.add_argument(
-                "--json", dest="json_out", metavar="OUT", help="write the report as JSON"
-            )
-            p.add_argument("--report", metavar="DIR", help="write figures into DIR")
-            p.add_argument(
-                "-t", "--threads", type=threads_type, help="CPU threads (1..1024; default: all)"
-            )
-            p.add_argument(
-                "--repeats", type=ranged(1, 1000), default=3, help="CPU timing repeats (1..1000)"
-            )
-            p.add_argument(
-                "--cpu-watts",
-                type=ranged(0.001, 100_000.0, float),
-                help="CPU power while aligning, for alignments per joule (default: measured "
-                "package energy where RAPL is readable, else 7.5 W per thread)",
-            )
-            p.set_defaults(func=run_estimate_cmd)
-        else:
-            p.add_argument(
-                "--bands",
-                type=ranged_list(1, 10_000),
-                default=[2, 4, 8, 16, 32],
-                help="band half-widths h (1..10000)",
-            )
-            p.add_argument(
-                "--crossbars",
-                type=ranged_list(2, 1 << 40),
-                default=[2**10, 2**12, 2**14, 2**16],
-                help="total crossbar counts (2..2**40)",
-            )
-            p.add_argument(
-                "--bits",
-                type=ranged_list(1, 64, words=("exact",)),
-                default=["exact", 4, 6, 8],
-                help="bits per cell: 'exact' (what each pass needs) or fixed widths",
-            )
-            p.add_argument("-o", "--output", default="-", help="table TSV (- for stdout)")
-            p.add_argument("--plot", metavar="PNG", help="write the sweep figure")
-            p.set_defaults(func=run_sweep_cmd)
-    return pim
+
+def _add_workload_source(sub, name: str, helptext: str) -> argparse.ArgumentParser:
+    """A sub-command reading a workload (``estimate``, ``sweep``): its source and model options."""
+    p = sub.add_parser(name, formatter_class=FORMAT, help=helptext, description=helptext + ".")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument(
+        "--pairs",
+        metavar="FILE",
+        help="pair TSV (query<TAB>target or id<TAB>query<TAB>target, .gz ok): "
+        "exact workload, CPU measured on the same pairs",
+    )
+    src.add_argument(
+        "--workload",
+        metavar="FILE",
+        help="workload TSV from `editdist --workload` or `align --workload` "
+        "(approximate: no sequences, no CPU measurement)",
+    )
+    src.add_argument(
+        "--bam",
+        metavar="FILE",
+        help="any aligner's SAM/BAM/CRAM (with --ref): each primary alignment's read "
+        "against the reference window at its position, exact, SHW",
+    )
+    src.add_argument(
+        "--reads",
+        nargs="+",
+        metavar="FASTQ",
+        help="one reads file or two (paired), with --ref: mapped by pimalign align, then as --bam",
+    )
+    p.add_argument(
+        "--ref", metavar="REF", help="reference FASTA or pimalign index, for --bam/--reads"
+    )
+    p.add_argument("--device", help="device TOML overriding the built-in defaults")
+    p.add_argument(
+        "--mode",
+        choices=list(EDIT_MODES),
+        help="edit-distance mode (default: NW for --pairs/--workload, SHW for --bam/--reads)",
+    )
+    p.add_argument("--literal-n", action="store_true", help="N matches N")
+    p.add_argument(
+        "--limit", type=ranged(1, 10**10), help="use only the first N alignments (1..1e10)"
+    )
+    return p
+
+
+def _add_estimate(sub) -> None:
+    p = _add_workload_source(
+        sub, "estimate", "PIM time and energy of a workload next to the measured CPU"
+    )
+    add_band_option(p, "initial half-width h of the adaptive band")
+    p.add_argument("--json", dest="json_out", metavar="OUT", help="write the report as JSON")
+    p.add_argument("--report", metavar="DIR", help="write figures into DIR")
+    p.add_argument("-t", "--threads", type=threads_type, help="CPU threads (1..1024; default: all)")
+    p.add_argument(
+        "--repeats", type=ranged(1, 1000), default=3, help="CPU timing repeats (1..1000)"
+    )
+    p.add_argument(
+        "--cpu-watts",
+        type=ranged(0.001, 100_000.0, float),
+        help="CPU power while aligning, for alignments per joule (default: measured "
+        "package energy where RAPL is readable, else 7.5 W per thread)",
+    )
+    p.set_defaults(func=run_estimate_cmd)
+
+
+def _add_sweep(sub) -> None:
+    p = _add_workload_source(
+        sub, "sweep", "PIM throughput over crossbars, bit width and band width"
+    )
+    p.add_argument(
+        "--bands",
+        type=ranged_list(1, 10_000),
+        default=[2, 4, 8, 16, 32],
+        help="band half-widths h (1..10000)",
+    )
+    p.add_argument(
+        "--crossbars",
+        type=ranged_list(2, 1 << 40),
+        default=[2**10, 2**12, 2**14, 2**16],
+        help="total crossbar counts (2..2**40)",
+    )
+    p.add_argument(
+        "--bits",
+        type=ranged_list(1, 64, words=("exact",)),
+        default=["exact", 4, 6, 8],
+        help="bits per cell: 'exact' (what each pass needs) or fixed widths",
+    )
+    p.add_argument("-o", "--output", default="-", help="table TSV (- for stdout)")
+    p.add_argument("--plot", metavar="PNG", help="write the sweep figure")
+    p.set_defaults(func=run_sweep_cmd)
 
 
 def run_ops(args) -> int:
