@@ -257,7 +257,9 @@ def phase_sections(shape: PhaseShape, mode, ncode, n_captures=None) -> dict:
         first = sections_row(*a, True, shape.ring, shape.K)
         rest = sections_row(*a, False, shape.ring, shape.K)
     out = {}
-    for name in set(first) | set(rest):
+    # In the sections' own order: a set's order changes with the string hash seed, and so did
+    # the report's breakdown order from run to run.
+    for name in list(first) + [name for name in rest if name not in first]:
         out[name] = first.get(name, C.ZERO) + rest.get(name, C.ZERO) * (shape.I - 1)
     out["capture"] = capture_cost(mode, shape.W, shape.b, shape.Bm) * ncap
     return out

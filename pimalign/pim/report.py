@@ -131,6 +131,40 @@ def _years(years: float) -> str:
     return f"{years:.3g} years"
 
 
+_SCALING_KEYS = (
+    "alignments_per_second",
+    "steady_state_alignments_per_second",
+    "steady_state_compute_bound",
+    "steady_state_host_bound",
+    "seconds",
+)
+_PIM_TOTALS = (  # copied from the estimate to the report's top level, in this order
+    "cycles_total",
+    "seconds",
+    "alignments_per_second",
+    "steady_state_alignments_per_second",
+    "joules_total",
+    "joules_per_alignment",
+)
+_PIM_FACTS = (
+    "bound",
+    "steady_state_bound",
+    "host_bits_per_alignment",
+    "reference_resident",
+    "lockstep_efficiency",
+    "not_fitting",
+    "endurance",
+    "area_mm2",
+    "power_w",
+    "alignments_per_joule",
+)
+_CPU_NOTE = (
+    "pimalign kernel on the same pre-encoded pairs (tiled to >= 100k pairs per call), best of "
+    "repeats; 'auto' is the fastest engine (bit-parallel word + adaptive band), 'adaptive' the "
+    "algorithm the PIM program executes"
+)
+
+
 def run_estimate(
     device: Device,
     src: WorkloadSource,
@@ -141,21 +175,10 @@ def run_estimate(
 ) -> dict:
     """The full ``pim estimate`` report (JSON-ready; see ``pimalign pim estimate --help``)."""
     wl, enc, prof, table, source = load_workload(src, band)
-    literal_n, threads = src.literal_n, src.threads
     mode = source["mode"]
     ref_bases = source["reference_bases"]
-    cpu = {}
-    if enc is not None:
-        for engine in ("auto", "adaptive"):
-            res = measure_cpu(*enc, mode, literal_n, band, engine, threads, repeats)
-            if not np.array_equal(res["distance"], prof["distance"]):
-                raise RuntimeError("the PIM workload profile and the core disagree on distances")
-            cpu[engine] = {k: v for k, v in res.items() if k != "distance"}
-        dp_cells = int(prof["cells"].sum())
-        bits_max = int(prof["bits"].max(initial=1))
-    else:
-        dp_cells = int(table.cells.sum())
-        bits_max = int(table.bits.max(initial=1))
+    cpu = _measured_cpu(enc, prof, mode, src, band, repeats)
+    stats = prof if enc is not None else {"cells": table.cells, "bits": table.bits}
     cpu_rate = cpu["auto"]["alignments_per_second"] if cpu else None
     pim = pim_estimate(wl, device, cpu_rate=cpu_rate, reference_bases=ref_bases)
     watts, watts_source = cpu_power(cpu["auto"], cpu_watts) if cpu else (None, None)
@@ -164,47 +187,18 @@ def run_estimate(
         est = pim_estimate(
             wl, scaled_device(device, xb), cpu_rate=cpu_rate, reference_bases=ref_bases
         )
-        scaling.append(
-            {
-                "crossbars": xb,
-                **{
-                    k: est[k]
-                    for k in (
-                        "alignments_per_second",
-                        "steady_state_alignments_per_second",
-                        "steady_state_compute_bound",
-                        "steady_state_host_bound",
-                        "seconds",
-                    )
-                },
-            }
-        )
-    passes = np.bincount(np.asarray(wl.passes, dtype=np.int64)).tolist()
+        scaling.append({"crossbars": xb, **{k: est[k] for k in _SCALING_KEYS}})
     return {
         "alignments": pim["alignments"],
-        "dp_cells": dp_cells,
-        "bits_per_cell_max": bits_max,
-        "cycles_total": pim["cycles_total"],
-        "seconds": pim["seconds"],
-        "alignments_per_second": pim["alignments_per_second"],
-        "steady_state_alignments_per_second": pim["steady_state_alignments_per_second"],
-        "joules_total": pim["joules_total"],
-        "joules_per_alignment": pim["joules_per_alignment"],
+        "dp_cells": int(np.asarray(stats["cells"]).sum()),
+        "bits_per_cell_max": int(np.asarray(stats["bits"]).max(initial=1)),
+        **{k: pim[k] for k in _PIM_TOTALS},
         "cpu_alignments_per_second": cpu_rate,
         "cpu_adaptive_alignments_per_second": (
             cpu["adaptive"]["alignments_per_second"] if cpu else None
         ),
         "speedup_vs_cpu": pim["alignments_per_second"] / cpu_rate if cpu_rate else None,
-        "bound": pim["bound"],
-        "steady_state_bound": pim["steady_state_bound"],
-        "host_bits_per_alignment": pim["host_bits_per_alignment"],
-        "reference_resident": pim["reference_resident"],
-        "lockstep_efficiency": pim["lockstep_efficiency"],
-        "not_fitting": pim["not_fitting"],
-        "endurance": pim["endurance"],
-        "area_mm2": pim["area_mm2"],
-        "power_w": pim["power_w"],
-        "alignments_per_joule": pim["alignments_per_joule"],
+        **{k: pim[k] for k in _PIM_FACTS},
         "cpu_alignments_per_joule": cpu_rate / watts if cpu_rate else None,
         "cpu_watts": watts,
         "cpu_watts_source": watts_source,
@@ -215,17 +209,14 @@ def run_estimate(
         "settings": {
             "mode": mode,
             "band": band,
-            "literal_n": literal_n,
+            "literal_n": src.literal_n,
             "input": src.given,
             "reference": src.ref,
             "records": source.get("records"),
             "limit": src.limit,
-            "cpu": "pimalign kernel on the same pre-encoded pairs (tiled to >= 100k pairs "
-            "per call), best of repeats; 'auto' is the fastest engine "
-            "(bit-parallel word + adaptive band), 'adaptive' the algorithm the "
-            "PIM program executes",
+            "cpu": _CPU_NOTE,
         },
-        "passes_histogram": passes,
+        "passes_histogram": np.bincount(np.asarray(wl.passes, dtype=np.int64)).tolist(),
         "sensitivity": sensitivity(wl, device, cpu_rate, ref_bases),
         "latency_curve": latency_curve(pim, device),
         "pim": pim,
@@ -234,6 +225,20 @@ def run_estimate(
         "published": PUBLISHED,
         "published_note": PUBLISHED_NOTE,
     }
+
+
+def _measured_cpu(enc, prof, mode, src: WorkloadSource, band: int, repeats: int) -> dict:
+    """Both CPU engines timed on the pre-encoded pairs (``{}`` without sequences), each checked
+    against the PIM workload profile's distances."""
+    cpu = {}
+    if enc is None:
+        return cpu
+    for engine in ("auto", "adaptive"):
+        res = measure_cpu(*enc, mode, src.literal_n, band, engine, src.threads, repeats)
+        if not np.array_equal(res["distance"], prof["distance"]):
+            raise RuntimeError("the PIM workload profile and the core disagree on distances")
+        cpu[engine] = {k: v for k, v in res.items() if k != "distance"}
+    return cpu
 
 
 REPORT_FIGURES = (
