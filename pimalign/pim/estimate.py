@@ -21,6 +21,8 @@ adds the CPU, a sensitivity analysis and a latency-vs-throughput curve).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from . import primitives as pr
@@ -59,33 +61,16 @@ def pim_estimate(
     ev = _evaluate_layouts(wl, where, device, size, order, ring)
     n_al = len(on_device)
     members = ev["members"]
-    t_cycle = device.cycle_time_ns * 1e-9
-    write_s = ev["phases"] * ev["rows_written"] * device.write_latency_ns * 1e-9
-    group_s = ev["cycles"] * t_cycle + write_s
-    ref = reference_layout(device, wl if reference_bases is None else None, reference_bases)
-    # the reference's crossbars run no alignments: the rest of the device does the work
-    slowdown = 1.0 / (1.0 - ref["fraction"]) if device.reference_resident else 1.0
-    bank = np.arange(ev["groups"]) % device.banks
-    busiest = np.bincount(bank, weights=group_s, minlength=device.banks).max(initial=0)
-    compute_s = float(busiest) * slowdown
-    streaming_bits = int(ev["writes"].sum() + ev["reads"].sum())
-    resident_bits = resident_host_bits(on_device) + int(ev["reads"].sum())
-    host_bits = resident_bits if device.reference_resident else streaming_bits
-    bandwidth_bits = device.host_bandwidth_gb_per_s * 8e9
-    host_s = host_bits / bandwidth_bits
-    cpu_s = not_fitting / cpu_rate if cpu_rate and not_fitting else 0.0
-    seconds = max(compute_s, host_s, cpu_s)
+    tm = _timing(ev, device, wl, on_device, not_fitting, cpu_rate, reference_bases)
+    group_s, host_bits, seconds = tm.group_s, tm.host_bits, tm.seconds
     joules = _energy(ev, device, host_bits, seconds)
     total_j = sum(joules.values())
     per_alignment_j = total_j / n_al if n_al else 0.0
     dynamic_j = per_alignment_j - joules["static"] / n_al if n_al else 0.0
-    weighted_s = float(np.sum(members * group_s / ev["size"])) * slowdown
+    weighted_s = float(np.sum(members * group_s / ev["size"])) * tm.slowdown
     rates = _steady_rates(device, n_al, weighted_s, host_bits / n_al if n_al else 0.0, dynamic_j)
     steady_device = rates["steady_state_device"]
-    steady = steady_device
-    if not_fitting:  # the host CPU takes the rest, side by side
-        cpu_part = cpu_rate * n_all / not_fitting if cpu_rate else float("inf")
-        steady = min(cpu_part, steady_device * n_all / n_al if n_al else float("inf"))
+    steady = _with_host_cpu(steady_device, n_all, n_al, cpu_rate)
     issued_row_cycles = float(np.sum(ev["cycles"] * members))
     sections = {
         k: int(c.cycles(device.init_policy, device.move_cycles_per_bit))
@@ -93,8 +78,7 @@ def pim_estimate(
     }
     timed = n_al + (not_fitting if cpu_rate else 0)
     rate = timed / seconds if seconds else float("inf")
-    bound = _bound(compute_s, host_s, cpu_s, ev["groups"], device.banks)
-    out = {
+    return {
         "alignments": n_all,
         "alignments_on_device": n_al,
         "not_fitting": not_fitting,
@@ -105,17 +89,17 @@ def pim_estimate(
         "schedule": order,
         "cycles_total": int(np.sum(ev["cycles"])),
         "seconds": seconds,
-        "compute_seconds": compute_s,
-        "host_seconds": host_s,
-        "host_cpu_seconds": cpu_s,
-        "bound": bound,
+        "compute_seconds": tm.compute_s,
+        "host_seconds": tm.host_s,
+        "host_cpu_seconds": tm.cpu_s,
+        "bound": _bound(tm.compute_s, tm.host_s, tm.cpu_s, ev["groups"], device.banks),
         "alignments_per_second": rate,
         "steady_state_alignments_per_second": steady,
         **{k: v for k, v in rates.items() if k != "steady_state_device"},
         "latency_per_group_seconds": float(group_s.mean()) if ev["groups"] else 0.0,
-        "group_seconds_weighted": weighted_s / float(np.sum(members / ev["size"]))
-        if ev["groups"]
-        else 0.0,
+        "group_seconds_weighted": (
+            weighted_s / float(np.sum(members / ev["size"])) if ev["groups"] else 0.0
+        ),
         "joules_total": total_j,
         "joules_per_alignment": per_alignment_j,
         "alignments_per_joule": 1.0 / per_alignment_j if per_alignment_j else float("inf"),
@@ -128,13 +112,10 @@ def pim_estimate(
         ),
         "reference_resident": device.reference_resident,
         "target_window": "ring" if ring else "fifo",
-        "reference": ref,
+        "reference": tm.ref,
         "host_bits": host_bits,
         "host_bits_per_alignment": host_bits / n_al if n_al else 0.0,
-        "host_bits_per_alignment_by_mode": {
-            "streaming": streaming_bits / n_al if n_al else 0.0,
-            "reference_resident": resident_bits / n_al if n_al else 0.0,
-        },
+        "host_bits_per_alignment_by_mode": tm.bits_per_alignment(n_al),
         "gates_switched_cells": int(np.sum(ev["energy_cost"].switched)),
         "time_breakdown_cycles": sections,
         "device_occupancy": n_al / float(ev["size"].sum()) if ev["groups"] else 0.0,
@@ -144,7 +125,61 @@ def pim_estimate(
         "area_mm2": area_mm2(device),
         "approximate": bool(wl.approximate),
     }
-    return out
+
+
+def _with_host_cpu(steady_device: float, n_all: int, n_al: int, cpu_rate) -> float:
+    """Steady alignments per second of the whole workload when the host CPU aligns, side by
+    side, the ``n_all - n_al`` alignments that do not fit a row."""
+    not_fitting = n_all - n_al
+    if not not_fitting:
+        return steady_device
+    cpu_part = cpu_rate * n_all / not_fitting if cpu_rate else float("inf")
+    return min(cpu_part, steady_device * n_all / n_al if n_al else float("inf"))
+
+
+class Timing(NamedTuple):
+    """Where a workload's seconds go (``pim_estimate``)."""
+
+    group_s: np.ndarray  # each lockstep group's seconds (its cycles and row writes)
+    slowdown: float  # 1 / the share of crossbars left to alignments (reference resident)
+    ref: dict  # the resident reference's layout (``reference_layout``)
+    streaming_bits: int  # host traffic when every target window is sent
+    resident_bits: int  # host traffic with the reference resident
+    host_bits: int  # the device's mode of the two
+    compute_s: float  # the busiest bank's seconds
+    host_s: float  # the host link's seconds
+    cpu_s: float  # the host CPU's seconds on alignments that do not fit a row
+    seconds: float  # the largest of the three: they run side by side
+
+    def bits_per_alignment(self, n_al: int) -> dict:
+        """Host bits per alignment in each mode (0 without alignments)."""
+        return {
+            "streaming": self.streaming_bits / n_al if n_al else 0.0,
+            "reference_resident": self.resident_bits / n_al if n_al else 0.0,
+        }
+
+
+def _timing(ev, device: Device, wl, on_device, not_fitting, cpu_rate, reference_bases) -> Timing:
+    """Compute, host-link and host-CPU seconds of the evaluated groups ``ev``."""
+    t_cycle = device.cycle_time_ns * 1e-9
+    write_s = ev["phases"] * ev["rows_written"] * device.write_latency_ns * 1e-9
+    group_s = ev["cycles"] * t_cycle + write_s
+    ref = reference_layout(device, wl if reference_bases is None else None, reference_bases)
+    # the reference's crossbars run no alignments: the rest of the device does the work
+    slowdown = 1.0 / (1.0 - ref["fraction"]) if device.reference_resident else 1.0
+    bank = np.arange(ev["groups"]) % device.banks
+    busiest = np.bincount(bank, weights=group_s, minlength=device.banks).max(initial=0)
+    compute_s = float(busiest) * slowdown
+    streaming_bits = int(ev["writes"].sum() + ev["reads"].sum())
+    resident_bits = resident_host_bits(on_device) + int(ev["reads"].sum())
+    host_bits = resident_bits if device.reference_resident else streaming_bits
+    host_s = host_bits / (device.host_bandwidth_gb_per_s * 8e9)
+    cpu_s = not_fitting / cpu_rate if cpu_rate and not_fitting else 0.0
+    seconds = max(compute_s, host_s, cpu_s)
+    return Timing(
+        group_s, slowdown, ref, streaming_bits, resident_bits, host_bits, compute_s, host_s,
+        cpu_s, seconds,
+    )  # fmt: skip
 
 
 def _energy(ev: dict, device: Device, host_bits: int, seconds: float) -> dict:
