@@ -105,6 +105,9 @@ class WorkloadTable:
         return int(self.band.shape[0])
 
 
+NUMERIC_COLUMNS = ("band", "cells", "bits", "query_len", "target_len", "passes")
+
+
 def read_workload_file(path: str) -> WorkloadTable:
     """Parse an ``editdist --workload`` or ``align --workload`` file (plain or gzip)."""
     with open_text(path) as handle:
@@ -117,52 +120,10 @@ def read_workload_file(path: str) -> WorkloadTable:
                 if not line:
                     continue
                 if header is None:
-                    if not line.startswith("#"):
-                        raise InputError(
-                            path,
-                            "first line must be a '#' header naming the "
-                            "columns (band, cells, bits, ...)",
-                            line=1,
-                        )
-                    header = line[1:].split("\t")
-                    missing = [c for c in REQUIRED if c not in header]
-                    if missing:
-                        raise InputError(
-                            path,
-                            f"header lacks column(s) {', '.join(missing)}; "
-                            f"is this a --workload file?",
-                            line=1,
-                        )
-                    cols = {
-                        c: []
-                        for c in ("band", "cells", "bits", "query_len", "target_len", "passes")
-                        if c in header
-                    }
-                    continue
-                if line.startswith("#"):
-                    continue
-                fields = line.split("\t")
-                if len(fields) != len(header):
-                    raise InputError(
-                        path, f"expected {len(header)} columns, found {len(fields)}", line=line_no
-                    )
-                row = dict(zip(header, fields))
-                for c in cols:
-                    try:
-                        value = int(row[c])
-                    except ValueError:
-                        raise InputError(
-                            path, f"column {c} is not an integer: {row[c]!r}", line=line_no
-                        ) from None
-                    if value < 0:
-                        raise InputError(path, f"column {c} is negative: {value}", line=line_no)
-                    cols[c].append(value)
-                kind = row.get("kind", "edit")
-                if kind not in AFFINE_KINDS + ("edit",):
-                    raise InputError(
-                        path, f"unknown kind {kind!r} (expected extend or rescue)", line=line_no
-                    )
-                kinds.append(kind in AFFINE_KINDS)
+                    header = _workload_header(path, line)
+                    cols = {c: [] for c in NUMERIC_COLUMNS if c in header}
+                elif not line.startswith("#"):
+                    kinds.append(_workload_row(path, line, line_no, header, cols))
         except UnicodeDecodeError as err:
             raise InputError(path, f"non-ASCII byte 0x{err.object[err.start]:02x}") from None
         except (EOFError, OSError) as err:
@@ -189,6 +150,46 @@ def read_workload_file(path: str) -> WorkloadTable:
         affine=np.array(kinds, dtype=bool),
         fmt=fmt,
     )
+
+
+def _workload_header(path: str, line: str) -> list[str]:
+    """The column names of a workload file's first line (an ``InputError`` unless it is a
+    ``#`` header with every required column)."""
+    if not line.startswith("#"):
+        raise InputError(
+            path, "first line must be a '#' header naming the columns (band, cells, bits, ...)",
+            line=1,
+        )  # fmt: skip
+    header = line[1:].split("\t")
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise InputError(
+            path, f"header lacks column(s) {', '.join(missing)}; is this a --workload file?",
+            line=1,
+        )  # fmt: skip
+    return header
+
+
+def _workload_row(path: str, line: str, line_no: int, header: list, cols: dict) -> bool:
+    """Append one row's numbers to ``cols``; returns whether it is an affine (mapper) row."""
+    fields = line.split("\t")
+    if len(fields) != len(header):
+        raise InputError(path, f"expected {len(header)} columns, found {len(fields)}", line=line_no)
+    row = dict(zip(header, fields))
+    for c in cols:
+        try:
+            value = int(row[c])
+        except ValueError:
+            raise InputError(
+                path, f"column {c} is not an integer: {row[c]!r}", line=line_no
+            ) from None
+        if value < 0:
+            raise InputError(path, f"column {c} is negative: {value}", line=line_no)
+        cols[c].append(value)
+    kind = row.get("kind", "edit")
+    if kind not in AFFINE_KINDS + ("edit",):
+        raise InputError(path, f"unknown kind {kind!r} (expected extend or rescue)", line=line_no)
+    return kind in AFFINE_KINDS
 
 
 def approximate_workload(
