@@ -133,86 +133,9 @@ def mirror_group(
     """
     if window not in WINDOWS:
         raise ValueError(f"unknown target window {window!r}: choose {' or '.join(WINDOWS)}")
-    ring = window == "ring"
-    dist_core, _, n_passes, kinds, dlos, dhis, bits_oracle, bests, cuts = record
-    rows = len(queries)
-    m = np.array([q.shape[0] for q in queries], dtype=np.int64)
-    n = np.array([t.shape[0] for t in targets], dtype=np.int64)
-    delta = n - m
-    width = 2 * h + 1
-    c0 = np.where(mode == MODE_HW, np.maximum(0, delta // 2), 0)
-    bits_max = fixed_bits if fixed_bits is not None else int(bits_oracle.max(initial=1))
-    bm, be = group_widths(m, n, bits_max)
-    qimg_codes = _query_image(queries, int(m.max(initial=0)) + 1)
-    qimg = to_bits(qimg_codes, 3)
-    res = MirrorResult(
-        distance=np.full(rows, -2, dtype=np.int64),
-        overflow=np.zeros(rows, bool),
-        passes=np.zeros(rows, dtype=np.int64),
-    )
-    res.writes_bits = int(rows * query_write_bits(qimg_codes.shape[1]))
-
-    def bits_for(r, p):
-        return fixed_bits if fixed_bits is not None else max(1, int(bits_oracle[r, p]))
-
-    def images(idx, starts, length):
-        return to_bits(
-            np.stack([_fifo_image(targets[r], starts[k], length) for k, r in enumerate(idx)]), 3
-        )
-
-    def run(kind, idx, p, lo=None, hi=None, cut=None):
-        b = max(bits_for(r, p) for r in idx)
-        mm = m[idx]
-        rows_i = int(mm.max()) + 1
-        stage = 0
-        extra = {}
-        if kind == KIND_ADAPTIVE:
-            w = width
-            length = int(max(w + 1, (h - c0[idx] + n[idx] + 2).max()))
-            first = c0[idx] - h
-            own = np.full(len(idx), w)
-            extra["e0"] = c0[idx]
-            if ring:  # staged bases: the columns the centre's drift range can ask for
-                drift_lo = dlos[idx, p]
-                stage = staged_bases(int((dhis[idx, p] - drift_lo).max()))
-                extra["target"] = images(idx, h + 1 + drift_lo, rows_i - 1 + stage)
-                extra["bias"] = -drift_lo
-        else:
-            w = int((hi - lo + 1).max())
-            length = rows_i + w
-            first = lo
-            own = hi - lo + 1
-            extra["cut"] = cut
-            extra["n_valid"] = np.arange(w)[None, :] >= own[:, None]
-            if ring:
-                extra["target"] = images(idx, first, rows_i + w)
-        if ring:
-            length = w + 1  # the compute row keeps the window only
-        captures = tuple(sorted(set(mm.tolist())))
-        shape = PhaseShape(kind, w, b, length, rows_i, bm, be, captures, ring, stage)
-        fifo = images(idx, first, length)
-        x0, x0_ok, over = zip(
-            *(_row0(mode, first[k], n[r], w, own[k], b) for k, r in enumerate(idx))
-        )
-        out, mc = run_phase(
-            shape, mode, ncode, qimg[idx], fifo, np.stack(x0), np.stack(x0_ok), **extra
-        )
-        out["ovf"] |= np.array(over)
-        cost = mc.total()
-        _check(mc, shape, mode, ncode)
-        res.phases.append((shape, len(idx), cost))
-        res.time_cost = res.time_cost + cost
-        res.energy_cost = res.energy_cost + cost * len(idx)
-        res.writes_bits += len(idx) * write_bits(shape)
-        res.reads_bits += len(idx) * read_bits(shape)
-        for name, sec in mc.sections.items():
-            acc = res.sections.setdefault(name, dict.fromkeys(sec, 0))
-            for key, val in sec.items():
-                acc[key] += val * len(idx)
-        res.overflow[idx] |= out["ovf"]
-        best = np.where(out["res_ok"], out["res"], INF)
-        return out, best
-
+    dist_core, _, n_passes, kinds, dlos, dhis, _, bests, cuts = record
+    group = _Group(queries, targets, mode, ncode, h, record, fixed_bits, window == "ring")
+    res = group.res
     res.passes[:] = n_passes
     for p in range(int(n_passes.max(initial=0))):
         for kind in (KIND_ADAPTIVE, KIND_STATIC):
@@ -220,10 +143,9 @@ def mirror_group(
             if idx.size == 0:
                 continue
             if kind == KIND_ADAPTIVE:
-                best = run(kind, idx, p)[1]
+                best = group.adaptive(idx, p)
             else:
-                iv = np.stack([dlos[idx, p], dhis[idx, p]], axis=1)
-                best = _static(run, idx, p, iv, cuts[idx, p])
+                best = group.static(idx, p, dlos[idx, p], dhis[idx, p], cuts[idx, p])
             bad = (best != bests[idx, p]) & ~res.overflow[idx]
             if bad.any():
                 r = int(idx[np.argmax(bad)])
@@ -238,13 +160,107 @@ def mirror_group(
     return res
 
 
-def _static(run, idx, p, iv, cut):
-    """A static pass; rows whose diagonal interval is empty get INF from the host, unrun."""
-    best = np.full(idx.size, INF, dtype=np.int64)
-    live = iv[:, 0] <= iv[:, 1]
-    if live.any():
-        best[live] = run(KIND_STATIC, idx[live], p, iv[live, 0], iv[live, 1], cut[live])[1]
-    return best
+class _Group:
+    """One lockstep group's fixed data (sequences, register widths, query image) and its
+    running ``MirrorResult``; ``adaptive``/``static`` run one pass for a subset of its rows."""
+
+    def __init__(self, queries, targets, mode, ncode, h, record, fixed_bits, ring):
+        self.targets, self.mode, self.ncode, self.h, self.ring = targets, mode, ncode, h, ring
+        self.dlos, self.dhis, self.bits_oracle = record[4], record[5], record[6]
+        self.fixed_bits = fixed_bits
+        rows = len(queries)
+        self.m = np.array([q.shape[0] for q in queries], dtype=np.int64)
+        self.n = np.array([t.shape[0] for t in targets], dtype=np.int64)
+        self.c0 = np.where(mode == MODE_HW, np.maximum(0, (self.n - self.m) // 2), 0)
+        bits_max = fixed_bits if fixed_bits is not None else int(self.bits_oracle.max(initial=1))
+        self.bm, self.be = group_widths(self.m, self.n, bits_max)
+        qimg_codes = _query_image(queries, int(self.m.max(initial=0)) + 1)
+        self.qimg = to_bits(qimg_codes, 3)
+        self.res = MirrorResult(
+            distance=np.full(rows, -2, dtype=np.int64),
+            overflow=np.zeros(rows, bool),
+            passes=np.zeros(rows, dtype=np.int64),
+        )
+        self.res.writes_bits = int(rows * query_write_bits(qimg_codes.shape[1]))
+
+    def _bits(self, idx, p):
+        """Bits per cell of a pass: the most any of its rows needed (or ``fixed_bits``)."""
+        if self.fixed_bits is not None:
+            return self.fixed_bits
+        return max(max(1, int(self.bits_oracle[r, p])) for r in idx)
+
+    def _images(self, idx, starts, length):
+        """3-bit target images of rows ``idx``, ``length`` columns from ``starts``."""
+        return to_bits(
+            np.stack([_fifo_image(self.targets[r], starts[k], length) for k, r in enumerate(idx)]),
+            3,
+        )
+
+    def adaptive(self, idx, p):
+        """The adaptive pass ``p`` of rows ``idx``; returns their results (INF if none)."""
+        h, width, rows_i = self.h, 2 * self.h + 1, int(self.m[idx].max()) + 1
+        length = int(max(width + 1, (h - self.c0[idx] + self.n[idx] + 2).max()))
+        extra = {"e0": self.c0[idx]}
+        stage = 0
+        if self.ring:  # staged bases: the columns the centre's drift range can ask for
+            drift_lo = self.dlos[idx, p]
+            stage = staged_bases(int((self.dhis[idx, p] - drift_lo).max()))
+            extra["target"] = self._images(idx, h + 1 + drift_lo, rows_i - 1 + stage)
+            extra["bias"] = -drift_lo
+        own = np.full(len(idx), width)
+        return self._run(KIND_ADAPTIVE, idx, p, width, length, self.c0[idx] - h, own, stage, extra)
+
+    def static(self, idx, p, lo, hi, cut):
+        """A static pass over diagonals ``lo..hi`` with bound ``cut`` per row; rows whose
+        interval is empty get INF from the host, unrun."""
+        best = np.full(idx.size, INF, dtype=np.int64)
+        live = lo <= hi
+        if not live.any():
+            return best
+        idx, lo, hi = idx[live], lo[live], hi[live]
+        w, rows_i = int((hi - lo + 1).max()), int(self.m[idx].max()) + 1
+        own = hi - lo + 1
+        extra = {"cut": cut[live], "n_valid": np.arange(w)[None, :] >= own[:, None]}
+        if self.ring:
+            extra["target"] = self._images(idx, lo, rows_i + w)
+        best[live] = self._run(KIND_STATIC, idx, p, w, rows_i + w, lo, own, 0, extra)
+        return best
+
+    def _run(self, kind, idx, p, w, length, first, own, stage, extra):
+        b = self._bits(idx, p)
+        mm = self.m[idx]
+        if self.ring:
+            length = w + 1  # the compute row keeps the window only
+        captures = tuple(sorted(set(mm.tolist())))
+        shape = PhaseShape(
+            kind, w, b, length, int(mm.max()) + 1, self.bm, self.be, captures, self.ring, stage
+        )
+        fifo = self._images(idx, first, length)
+        x0, x0_ok, over = zip(
+            *(_row0(self.mode, first[k], self.n[r], w, own[k], b) for k, r in enumerate(idx))
+        )
+        out, mc = run_phase(
+            shape, self.mode, self.ncode, self.qimg[idx], fifo, np.stack(x0), np.stack(x0_ok),
+            **extra,
+        )  # fmt: skip
+        out["ovf"] |= np.array(over)
+        _check(mc, shape, self.mode, self.ncode)
+        self._account(shape, idx, mc, out["ovf"])
+        return np.where(out["res_ok"], out["res"], INF)
+
+    def _account(self, shape, idx, mc, overflow):
+        """Add one phase's gates, host traffic and per-section counts to the result."""
+        res, rows, cost = self.res, len(idx), mc.total()
+        res.phases.append((shape, rows, cost))
+        res.time_cost = res.time_cost + cost
+        res.energy_cost = res.energy_cost + cost * rows
+        res.writes_bits += rows * write_bits(shape)
+        res.reads_bits += rows * read_bits(shape)
+        for name, sec in mc.sections.items():
+            acc = res.sections.setdefault(name, dict.fromkeys(sec, 0))
+            for key, val in sec.items():
+                acc[key] += val * rows
+        res.overflow[idx] |= overflow
 
 
 def mirror_distances(
