@@ -209,58 +209,23 @@ def run_phase(
     adaptive, ``bias`` per row (``-drift_lo``: the drift register then indexes the staged bases).
     """
     adaptive = shape.kind == KIND_ADAPTIVE
-    rows, w, b, bm, be = qimg.shape[0], shape.W, shape.b, shape.Bm, shape.Be
-    mc = pr.Machine(rows)
-    st = SimpleNamespace(rows=rows, w=w, b=b, h=(w - 1) // 2, Bm=bm, F=fifo.copy())
-    if shape.ring and adaptive:
-        st.G = target[:, : shape.K].copy()
-    ends = w + 2 if adaptive else w + 1
-    st.Pv = np.zeros((rows, ends, b), dtype=bool)
-    st.Pok = np.zeros((rows, ends), dtype=bool)
-    st.M = np.zeros((rows, bm), dtype=bool)
-    st.res = np.zeros((rows, bm), dtype=bool)
-    st.done = np.zeros(rows, dtype=bool)
-    st.ovf = np.zeros(rows, dtype=bool)
-    st.res_ok = np.zeros(rows, dtype=bool)
+    w = shape.W
+    mc = pr.Machine(qimg.shape[0])
+    st = _initial_state(shape, fifo, target)
     if adaptive:
-        bias = (1 << (be - 1)) if bias is None else np.asarray(bias)
-        st.E = to_bits(np.asarray(e0) + bias, be)
-        st.maxE = np.zeros((rows, be), dtype=bool)
-        st.minE = np.ones((rows, be), dtype=bool)
-        st.any_lo = np.zeros(rows, dtype=bool)
-        st.any_hi = np.zeros(rows, dtype=bool)
-        fill = np.broadcast_to(to_bits(OUTSIDE, 3), (rows, 1, 3))
+        bias = (1 << (shape.Be - 1)) if bias is None else np.asarray(bias)
+        st.E = to_bits(np.asarray(e0) + bias, shape.Be)
     else:
-        st.cut = to_bits(cut, bm)
+        st.cut = to_bits(cut, shape.Bm)
         st.nV = n_valid
     captures = set(shape.captures)
     qnext = None
     for i in range(shape.I):
         mc.section = "query-move"
         qcur, qnext = qnext, pr.move(mc, qimg[:, i, :])
-        if adaptive and i:
-            mc.section = "band-shift"
-            st.Pok[:, 0] = pr.const(mc, 0, 1)[:, 0]
-            entries = np.concatenate([st.Pv, st.Pok[..., None]], axis=-1)
-            for sel in (st.sel1, st.sel2):
-                entries[:, : w + 1] = pr.cond_shift(
-                    mc, entries[:, : w + 1], sel, entries[:, w + 1 :]
-                )
-            st.Pv, st.Pok = entries[..., :b], entries[..., b]
-            if shape.ring:
-                mc.section = "window-fill"
-                _fill_window(mc, st, target[:, i + shape.K - 1])
-            else:
-                mc.section = "fifo-shift"
-                for sel in (st.sel1, st.sel2):
-                    st.F = pr.cond_shift(mc, st.F, sel, fill)
-        elif shape.ring and i:
-            mc.section = "window-fill"  # a static band slides one column: a ring, one new base
-            st.F = np.concatenate([st.F[:, 1:], pr.move(mc, target[:, i + w])[:, None]], axis=1)
-        if adaptive or shape.ring:
-            win = st.F[:, 0 : w + 1]
-        else:
-            win = st.F[:, i : i + w + 1]
+        if i:
+            _slide(mc, st, shape, target, i)
+        win = st.F[:, 0 : w + 1] if adaptive or shape.ring else st.F[:, i : i + w + 1]
         mc.section = "decode"
         outside, col0 = _decode(mc, win, w)
         if adaptive:
@@ -271,7 +236,7 @@ def run_phase(
         else:
             mc.section = "boundary"
             qok = _qok(mc, qcur, ncode)
-            bval = pr.sub(mc, pr.const(mc, i, bm), st.M)[0][:, : b + 1]
+            bval = pr.sub(mc, pr.const(mc, i, shape.Bm), st.M)[0][:, : shape.b + 1]
             mc.section = "cells"
             cells, oks = _cells(mc, st, win, outside, col0, qcur, qok, bval, not adaptive)
         mc.section = "scan"
@@ -293,6 +258,55 @@ def run_phase(
             any_hi=st.any_hi.copy(),
         )
     return out, mc
+
+
+def _initial_state(shape, fifo, target):
+    """The row state before DP row 0: the window (and, ring adaptive, the staged bases), an
+    empty previous row, zero registers; adaptive passes also their coverage registers."""
+    rows, w, b, be = fifo.shape[0], shape.W, shape.b, shape.Be
+    adaptive = shape.kind == KIND_ADAPTIVE
+    st = SimpleNamespace(rows=rows, w=w, b=b, h=(w - 1) // 2, Bm=shape.Bm, F=fifo.copy())
+    if shape.ring and adaptive:
+        st.G = target[:, : shape.K].copy()
+    ends = w + 2 if adaptive else w + 1
+    st.Pv = np.zeros((rows, ends, b), dtype=bool)
+    st.Pok = np.zeros((rows, ends), dtype=bool)
+    st.M = np.zeros((rows, shape.Bm), dtype=bool)
+    st.res = np.zeros((rows, shape.Bm), dtype=bool)
+    st.done = np.zeros(rows, dtype=bool)
+    st.ovf = np.zeros(rows, dtype=bool)
+    st.res_ok = np.zeros(rows, dtype=bool)
+    if adaptive:
+        st.maxE = np.zeros((rows, be), dtype=bool)
+        st.minE = np.ones((rows, be), dtype=bool)
+        st.any_lo = np.zeros(rows, dtype=bool)
+        st.any_hi = np.zeros(rows, dtype=bool)
+    return st
+
+
+def _slide(mc, st, shape, target, i):
+    """Move the band to DP row ``i`` (> 0): adaptive, shift the previous row and the window by
+    the last row's move (ring: refill from the staged bases; fifo: shift the whole target);
+    static ring, slide the window one column, moving in one base."""
+    w, b = shape.W, shape.b
+    if shape.kind == KIND_ADAPTIVE:
+        mc.section = "band-shift"
+        st.Pok[:, 0] = pr.const(mc, 0, 1)[:, 0]
+        entries = np.concatenate([st.Pv, st.Pok[..., None]], axis=-1)
+        for sel in (st.sel1, st.sel2):
+            entries[:, : w + 1] = pr.cond_shift(mc, entries[:, : w + 1], sel, entries[:, w + 1 :])
+        st.Pv, st.Pok = entries[..., :b], entries[..., b]
+        if shape.ring:
+            mc.section = "window-fill"
+            _fill_window(mc, st, target[:, i + shape.K - 1])
+        else:
+            mc.section = "fifo-shift"
+            fill = np.broadcast_to(to_bits(OUTSIDE, 3), (st.rows, 1, 3))
+            for sel in (st.sel1, st.sel2):
+                st.F = pr.cond_shift(mc, st.F, sel, fill)
+    elif shape.ring:
+        mc.section = "window-fill"  # a static band slides one column: a ring, one new base
+        st.F = np.concatenate([st.F[:, 1:], pr.move(mc, target[:, i + w])[:, None]], axis=1)
 
 
 # ------------------------------------------------------------------------------------------
