@@ -280,7 +280,7 @@ def evaluate(
         active = count > 0
         secs = phase_sections(shape, wl.mode, wl.ncode, ncap)
         if split and kind != KIND_UNGAPPED and not shape.ring:
-            secs["window-move"] = C.cost_move(3 * (shape.W + 1)) * (shape.I - 1)
+            secs["window-move"] = _window_move(shape)
         cost = _total(secs)
         time_cost = time_cost + cost * active
         energy_cost = energy_cost + cost * count
@@ -294,12 +294,7 @@ def evaluate(
         max_part = np.maximum(max_part, count)
         if columns is not None:
             too_wide |= active & (columns_needed(shape) > columns)
-        # Cycles each participant would need alone (lockstep efficiency).
-        g = group[part]
-        own_shape = _own_shape(wl, part, p, kind, shape.Bm[g], shape.Be[g], shape.ring)
-        own = phase_cost(own_shape, wl.mode, wl.ncode, 1)
-        if split and kind != KIND_UNGAPPED and not own_shape.ring:
-            own = own + C.cost_move(3 * (own_shape.W + 1)) * (own_shape.I - 1)
+        own = _alone(wl, part, p, kind, shape, group, split)  # for the lockstep efficiency
         own_cycles += int(np.sum(own.cycles(policy, move_cycles)))
     sections = {k: sum_cost(c) for k, c in sections.items()}
     time_sections = {k: sum_cost(c) for k, c in time_sections.items()}
@@ -320,6 +315,23 @@ def evaluate(
         "own_cycles": own_cycles,
         "not_fitting": int(np.sum(np.bincount(group, minlength=n_groups)[too_wide])),
     }
+
+
+def _window_move(shape: PhaseShape) -> pr.Cost:
+    """The ``SPLIT`` layout's extra section: each DP row after the first moves the band's
+    window (``W + 1`` 3-bit codes) in from the FIFO's crossbar."""
+    return C.cost_move(3 * (shape.W + 1)) * (shape.I - 1)
+
+
+def _alone(wl: Workload, part, p, kind, shape: PhaseShape, group, split: bool) -> pr.Cost:
+    """Cost of phase ``p`` for each participant ``part`` as if it ran alone (its own shape at
+    its group's register widths)."""
+    g = group[part]
+    own_shape = _own_shape(wl, part, p, kind, shape.Bm[g], shape.Be[g], shape.ring)
+    own = phase_cost(own_shape, wl.mode, wl.ncode, 1)
+    if split and kind != KIND_UNGAPPED and not own_shape.ring:
+        own = own + _window_move(own_shape)
+    return own
 
 
 def sum_cost(c: pr.Cost) -> pr.Cost:
