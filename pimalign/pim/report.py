@@ -39,6 +39,19 @@ PUBLISHED_NOTE = (
 
 def format_table(report: dict) -> str:
     """The human-readable comparison printed by ``pimalign pim estimate``."""
+    lines = _rate_lines(report) + [""]
+    for pub in PUBLISHED:
+        lines.append(
+            f"published (not measured here): {pub['source']}: {pub['speedup_vs_cpu']}x "
+            f"CPU, {pub['speedup_vs_gpu']}x GPU libraries on short reads"
+        )
+    lines += [""] + _detail_lines(report, report["pim"]) + [PUBLISHED_NOTE]
+    return "\n".join(lines)
+
+
+def _rate_lines(report: dict) -> list[str]:
+    """The table: measured CPU rates, then the PIM estimates, each with its ratio to the CPU's
+    auto engine and its energy per alignment."""
     pim = report["pim"]
     lines = [f"{'':34}{'alignments/s':>16}{'ratio vs CPU':>14}{'energy/alignment':>18}"]
     cpu = report.get("cpu") or {}
@@ -63,13 +76,13 @@ def format_table(report: dict) -> str:
         lines.append(
             f"{label:34}{rate:>16,.0f}{ratio:>14}{pim['joules_per_alignment'] * 1e9:>15.2f} nJ"
         )
-    lines.append("")
-    for pub in PUBLISHED:
-        lines.append(
-            f"published (not measured here): {pub['source']}: {pub['speedup_vs_cpu']}x "
-            f"CPU, {pub['speedup_vs_gpu']}x GPU libraries on short reads"
-        )
-    lines.append("")
+    return lines
+
+
+def _detail_lines(report: dict, pim: dict) -> list[str]:
+    """The lines under the table: work and time totals, what bounds the rate, layout and
+    fitting notes, power, area, energy efficiency and endurance."""
+    lines = []
     lines.append(
         f"alignments {pim['alignments']:,}, DP cells {report['dp_cells']:,}, bits/cell "
         f"max {report['bits_per_cell_max']}, PIM cycles {pim['cycles_total']:,}, "
@@ -117,8 +130,7 @@ def format_table(report: dict) -> str:
             "approximate: a workload file has no sequences, so passes are inferred and "
             "the CPU is not measured"
         )
-    lines.append(PUBLISHED_NOTE)
-    return "\n".join(lines)
+    return lines
 
 
 def _years(years: float) -> str:
