@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .edit import OP_D, OP_EQ, OP_I, OP_X, bits_for_range
+from .edit import OP_D, OP_EQ, OP_I, OP_X, bits_for_range, covered, row_window
 from .scoring import row_profile
 
 MODE_GLOBAL, MODE_EXTEND = 0, 1
@@ -93,18 +93,10 @@ def affine_pass(q, t, mode, sc, adaptive, h, c0, dlo, dhi, tb, tb_lo):
     end_i = -1
     end_j = -1
     for i in range(m + 1):
-        if adaptive:
-            lo = max(0, centre - h)
-            hi = min(n, centre + h)
-        else:
-            lo = max(0, i + dlo)
-            hi = min(n, i + dhi)
+        lo, hi = row_window(i, adaptive, centre, h, dlo, dhi, n)
         if lo > hi:
             return NEG, -1, -1, cells, max_range, cov_lo, cov_hi, max_width
-        if lo > 0:
-            cov_lo = max(cov_lo, lo - i)
-        if hi < n:
-            cov_hi = min(cov_hi, hi - i)
+        cov_lo, cov_hi = covered(lo, hi, i, n, cov_lo, cov_hi)
         width = hi - lo + 1
         cells += width
         max_width = max(max_width, width)

@@ -52,6 +52,26 @@ def mismatch_step(v, diag, up):
     return OP_D, v - 1, 0, 1
 
 
+@register_jitable
+def row_window(i, adaptive, centre, h, dlo, dhi, n):
+    """Columns ``(lo, hi)`` of DP row ``i``'s band: ``[centre - h, centre + h]`` (adaptive) or
+    ``[i + dlo, i + dhi]`` (static), clipped to ``[0, n]``; empty when ``lo > hi``."""
+    if adaptive:
+        return max(0, centre - h), min(n, centre + h)
+    return max(0, i + dlo), min(n, i + dhi)
+
+
+@register_jitable
+def covered(lo, hi, i, n, cov_lo, cov_hi):
+    """The diagonal interval every row so far covered, narrowed by row ``i``'s window ``[lo, hi]``
+    (an edge at the matrix's border does not narrow it)."""
+    if lo > 0:
+        cov_lo = max(cov_lo, lo - i)
+    if hi < n:
+        cov_hi = min(cov_hi, hi - i)
+    return cov_lo, cov_hi
+
+
 @njit(cache=True, nogil=True)
 def lower_bound(mode, d, delta):
     """Indels any ``mode`` alignment must make to touch diagonal ``d`` (``delta = n - m``)."""
@@ -126,17 +146,10 @@ def band_pass(q, t, mode, ncode, adaptive, h, c0, dlo, dhi, cut, tb, tb_lo, last
         if adaptive:
             drift_lo = min(drift_lo, centre - i)
             drift_hi = max(drift_hi, centre - i)
-            lo = max(0, centre - h)
-            hi = min(n, centre + h)
-        else:
-            lo = max(0, i + dlo)
-            hi = min(n, i + dhi)
+        lo, hi = row_window(i, adaptive, centre, h, dlo, dhi, n)
         if lo > hi:
             return INF, -1, cells, max_range, cov_lo, cov_hi, max_width, drift_lo, drift_hi
-        if lo > 0:
-            cov_lo = max(cov_lo, lo - i)
-        if hi < n:
-            cov_hi = min(cov_hi, hi - i)
+        cov_lo, cov_hi = covered(lo, hi, i, n, cov_lo, cov_hi)
         width = hi - lo + 1
         cells += width
         max_width = max(max_width, width)
