@@ -48,11 +48,30 @@ def scratch_words(n):
     return (n + 2 * WORD) // WORD + 3
 
 
+def _quad_table():
+    """Match nibbles of four codes at once: index ``c0 | c1 << 3 | c2 << 6 | c3 << 9`` (3-bit
+    codes), value bits ``4 * c + r`` set where ``c_r == c`` (codes 0..4)."""
+    table = np.zeros(1 << 12, dtype=np.uint32)
+    for index in range(1 << 12):
+        for r in range(4):
+            c = (index >> (3 * r)) & 7
+            if c < 5:
+                table[index] |= 1 << (4 * c + r)
+    return table
+
+
+QUAD = _quad_table()
+NIBBLE = np.uint64(15)
+
+
 @njit(cache=True, nogil=True)
 def pattern_bitmaps(q, mode, ncode, s, length, maps):
     """Fill ``maps`` (5 x words, uint64 scratch): per code c a bitmap over positions ``p`` (row
     ``i = p + s``), bit set when row ``i`` matches c. Virtual rows ``i <= 0`` match everything in
-    HW, nothing otherwise."""
+    HW, nothing otherwise.
+
+    Real rows are gathered one output word at a time in registers, four codes per ``QUAD``
+    lookup (setting bits in ``maps`` row by row made each row wait on the previous store)."""
     m = q.shape[0]
     words = (length + WORD - 1) // WORD + 2
     for c in range(5):  # explicit loops: a slice assignment costs more than the tiny pairs
@@ -67,11 +86,75 @@ def pattern_bitmaps(q, mode, ncode, s, length, maps):
                 maps[c, x] = ALL
             if rest:
                 maps[c, full] |= (ONE << rest) - ONE
-    for p in range(max(0, 1 - s), min(length, m - s + 1)):  # rows 1..m, and only those
-        c = q[p + s - 1]
-        if c < ncode:
-            maps[c, p >> 6] |= ONE << np.uint64(p & 63)
+    x = max(0, s - 1)  # query index of the first row (row x + 1 at position x + 1 - s)
+    stop = min(m, length + s - 1)  # rows past position length - 1 are not kept
+    while x < stop:
+        p = x - s + 1
+        take = min(64 - (p & 63), stop - x)  # the rows that land in output word p >> 6
+        b0 = b1 = b2 = b3 = b4 = np.uint64(0)
+        k = 0
+        while k + 4 <= take:
+            y = x + k
+            v = np.uint64(
+                QUAD[
+                    np.int64(q[y])
+                    | (np.int64(q[y + 1]) << 3)
+                    | (np.int64(q[y + 2]) << 6)
+                    | (np.int64(q[y + 3]) << 9)
+                ]
+            )
+            at = np.uint64(k)
+            b0 |= (v & NIBBLE) << at
+            b1 |= ((v >> np.uint64(4)) & NIBBLE) << at
+            b2 |= ((v >> np.uint64(8)) & NIBBLE) << at
+            b3 |= ((v >> np.uint64(12)) & NIBBLE) << at
+            b4 |= ((v >> np.uint64(16)) & NIBBLE) << at
+            k += 4
+        for y in range(x + k, x + take):  # the last 0..3 rows of the word: one code each
+            v = np.uint64(QUAD[q[y]])  # the other three codes index 0 (A): take bit r = 0 only
+            at = np.uint64(y - x)
+            b0 |= (v & ONE) << at
+            b1 |= ((v >> np.uint64(4)) & ONE) << at
+            b2 |= ((v >> np.uint64(8)) & ONE) << at
+            b3 |= ((v >> np.uint64(12)) & ONE) << at
+            b4 |= ((v >> np.uint64(16)) & ONE) << at
+        word = p >> 6
+        at = np.uint64(p & 63)
+        maps[0, word] |= b0 << at
+        maps[1, word] |= b1 << at
+        maps[2, word] |= b2 << at
+        maps[3, word] |= b3 << at
+        if ncode > 4:  # N matches N only when N is a literal base
+            maps[4, word] |= b4 << at
+        x += take
     return maps
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _column(maps, c, j, vp, vn, wmask):
+    """Column ``j`` (target code ``c``) of the banded word: ``(vp, vn, hp, hn, d0)``. The match
+    word is bits ``j .. j + 63`` of code ``c``'s bitmap (a funnel shift of two words)."""
+    word = j >> 6
+    r = np.uint64(j & 63)
+    eq = ((maps[c, word] >> r) | ((maps[c, word + 1] << ONE) << (np.uint64(63) - r))) & wmask
+    vpa = vp >> ONE
+    vna = vn >> ONE
+    x = eq | vna
+    d0 = (((x & vpa) + vpa) ^ vpa) | x
+    hn = vpa & d0
+    hp = vna | ~(vpa | d0)
+    xs = hp << ONE
+    return ((hn << ONE) | ~(xs | d0)) & wmask, (xs & d0) & wmask, hp, hn, d0
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _keep(cols, j, vp, vn, hp, hn, top):
+    """Column ``j``'s words for ``word_traceback`` (see ``banded_word``)."""
+    cols[0, j] = vp
+    cols[1, j] = vn
+    cols[2, j] = hp
+    cols[3, j] = hn
+    cols[4, j] = np.uint64(top)
 
 
 @njit(cache=True, nogil=True)
@@ -122,34 +205,19 @@ def banded_word(q, t, mode, ncode, dlo, dhi, maps, cols):
         if mode != MODE_NW:
             best = row_val
             best_j = 0
-    for j in range(1, n + 1):
-        p = j
-        word = p >> 6
-        r = np.uint64(p & 63)
-        c = t[j - 1]
-        if r == 0:
-            eq = maps[c, word]
-        else:
-            eq = (maps[c, word] >> r) | (maps[c, word + 1] << (np.uint64(WORD) - r))
-        eq &= wmask
-        vpa = vp >> ONE
-        vna = vn >> ONE
-        x = eq | vna
-        d0 = (((x & vpa) + vpa) ^ vpa) | x
-        hn = vpa & d0
-        hp = vna | ~(vpa | d0)
-        xs = hp << ONE
-        vn = (xs & d0) & wmask
-        vp = ((hn << ONE) | ~(xs | d0)) & wmask
+    split = min(n, max(0, first - 1))  # columns 1..split: row m is still below the band
+    for j in range(1, split + 1):
+        vp, vn, hp, hn, d0 = _column(maps, t[j - 1], j, vp, vn, wmask)
         top += 1 - np.int64(d0 & ONE)
         if keep:
-            cols[0, j] = vp
-            cols[1, j] = vn
-            cols[2, j] = hp
-            cols[3, j] = hn
-            cols[4, j] = np.uint64(top)
+            _keep(cols, j, vp, vn, hp, hn, top)
+    for j in range(split + 1, n + 1):
+        vp, vn, hp, hn, d0 = _column(maps, t[j - 1], j, vp, vn, wmask)
+        top += 1 - np.int64(d0 & ONE)
+        if keep:
+            _keep(cols, j, vp, vn, hp, hn, top)
         k = m - j - s
-        if 0 <= k < w:
+        if k >= 0:
             if j == first:
                 row_val = top + popcount(_below(vp, k)) - popcount(_below(vn, k))
             else:
