@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .bitpar import fast_edit, few_substitutions, scratch_words, word_path
+from .bitpar import fast_edit, few_substitutions, scratch_words
 from .edit import (
     MODE_HW,
     MODE_NW,
@@ -32,6 +32,7 @@ from .options import (
     TASK_PATH,
     Scratch,
 )
+from .wordpath import word_path
 
 BLOCK = 256  # pairs per parallel work item (scratch is allocated once per block)
 
@@ -224,7 +225,7 @@ def edit_one(p, q, t, par, out, runs, scratch):
     """Pair ``p`` of ``edit_batch`` (``scratch``: the block's ``options.Scratch``).
 
     Routes, tried in turn: the diagonal (NW paths of equal-length pairs at most two mismatches
-    apart); one banded word with traceback (``bitpar.word_path``); the distance from one word,
+    apart); one banded word with traceback (``wordpath.word_path``); the distance from one word,
     then a start or CIGAR from one static band over exactly the diagonals a path of that cost
     can use; the adaptive band (``edit.edit_align``). Each is its own function: one large body
     here made the first route 1.7x slower.
