@@ -166,10 +166,10 @@ def banded_word(q, t, mode, ncode, dlo, dhi, maps, cols):
     no complete path) and the leftmost optimal end column.
 
     ``cols`` is empty (5 x 0: keep nothing), or 5 x (len(t)+1) uint64 scratch that then
-    receives, for ``wordpath.word_traceback``, per column ``j``: the vertical differences ``VP``/``VN``
-    after column ``j``, the horizontal differences ``HP``/``HN`` into column ``j`` (bit ``k`` = row
-    ``j - dhi + k``, valid for ``k <= width - 2``) and the top cell's value (row ``j - dhi``,
-    never negative).
+    receives, for ``wordpath.word_traceback``, per column ``j``: the vertical differences
+    ``VP``/``VN`` after column ``j``, the horizontal differences ``HP``/``HN`` into column ``j``
+    (bit ``k`` = row ``j - dhi + k``, valid for ``k <= width - 2``) and the top cell's value
+    (row ``j - dhi``, never negative).
     """
     m = q.shape[0]
     n = t.shape[0]

@@ -203,30 +203,36 @@ def mux(mc, s, a, b):
     return mc.NOR(mc.NOR(a, ns), mc.NOR(b, s))
 
 
-def inc_bit(mc, a, c):
-    """``a + c`` for a one-bit ``c``: half-adder chain, ``(sum, carry_out)``."""
+def _ripple(mc, a, c, cell):
+    """Bit ``i`` of ``a`` and the running one-bit ``c`` through ``cell``, LSB first:
+    ``(bits, c_out)``."""
     mc.group()
     out = np.empty(np.broadcast_shapes(a.shape, c.shape + (1,)), dtype=bool)
     for i in range(a.shape[-1]):
-        x = a[..., i]
-        t1 = mc.NOR(x, c)
-        s = mc.NOT(mc.NOR(mc.NOR(x, t1), mc.NOR(c, t1)))
-        c = mc.NOR(t1, s)
-        out[..., i] = s
+        out[..., i], c = cell(mc, a[..., i], c)
     return out, c
+
+
+def _half_add(mc, x, c):
+    t1 = mc.NOR(x, c)
+    s = mc.NOT(mc.NOR(mc.NOR(x, t1), mc.NOR(c, t1)))
+    return s, mc.NOR(t1, s)
+
+
+def _half_sub(mc, x, d):
+    t1 = mc.NOR(x, d)
+    t2 = mc.NOR(x, t1)  # ~x & d: the next borrow
+    return mc.NOT(mc.NOR(t2, mc.NOR(d, t1))), t2
+
+
+def inc_bit(mc, a, c):
+    """``a + c`` for a one-bit ``c``: half-adder chain, ``(sum, carry_out)``."""
+    return _ripple(mc, a, c, _half_add)
 
 
 def dec_bit(mc, a, d):
     """``a - d`` for a one-bit ``d``: half-subtractor chain, ``(difference, borrow_out)``."""
-    mc.group()
-    out = np.empty(np.broadcast_shapes(a.shape, d.shape + (1,)), dtype=bool)
-    for i in range(a.shape[-1]):
-        x = a[..., i]
-        t1 = mc.NOR(x, d)
-        t2 = mc.NOR(x, t1)  # ~x & d: the next borrow
-        out[..., i] = mc.NOT(mc.NOR(t2, mc.NOR(d, t1)))
-        d = t2
-    return out, d
+    return _ripple(mc, a, d, _half_sub)
 
 
 def inc1(mc, a):
