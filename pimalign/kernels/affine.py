@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .edit import OP_D, OP_EQ, OP_I, OP_X, bits_for_range, covered, row_window
+from .edit import OP_D, OP_EQ, OP_I, OP_X, account_row, bits_for_range, row_window
 from .scoring import row_profile
 
 MODE_GLOBAL, MODE_EXTEND = 0, 1
@@ -96,12 +96,9 @@ def affine_pass(q, t, mode, sc, adaptive, h, c0, dlo, dhi, tb, tb_lo):
         lo, hi = row_window(i, adaptive, centre, h, dlo, dhi, n)
         if lo > hi:
             return NEG, -1, -1, cells, max_range, cov_lo, cov_hi, max_width
-        cov_lo, cov_hi = covered(lo, hi, i, n, cov_lo, cov_hi)
-        width = hi - lo + 1
-        cells += width
-        max_width = max(max_width, width)
-        if store:
-            tb_lo[i] = lo
+        cov_lo, cov_hi, cells, max_width = account_row(
+            lo, hi, i, n, cov_lo, cov_hi, cells, max_width, store, tb_lo
+        )
         if lo > 0:
             h_cur[lo - 1] = NEG
         e_left = NEG

@@ -62,14 +62,18 @@ def row_window(i, adaptive, centre, h, dlo, dhi, n):
 
 
 @register_jitable
-def covered(lo, hi, i, n, cov_lo, cov_hi):
-    """The diagonal interval every row so far covered, narrowed by row ``i``'s window ``[lo, hi]``
-    (an edge at the matrix's border does not narrow it)."""
+def account_row(lo, hi, i, n, cov_lo, cov_hi, cells, max_width, store, tb_lo):
+    """Row ``i``'s window ``[lo, hi]`` into a pass's record: the diagonal interval every row so
+    far covered (an edge at the matrix's border does not narrow it), the cells computed, the
+    widest row, and (``store``) the window's first column for the traceback.
+    Returns ``(cov_lo, cov_hi, cells, max_width)``."""
     if lo > 0:
         cov_lo = max(cov_lo, lo - i)
     if hi < n:
         cov_hi = min(cov_hi, hi - i)
-    return cov_lo, cov_hi
+    if store:
+        tb_lo[i] = lo
+    return cov_lo, cov_hi, cells + hi - lo + 1, max(max_width, hi - lo + 1)
 
 
 @njit(cache=True, nogil=True)
@@ -149,12 +153,9 @@ def band_pass(q, t, mode, ncode, adaptive, h, c0, dlo, dhi, cut, tb, tb_lo, last
         lo, hi = row_window(i, adaptive, centre, h, dlo, dhi, n)
         if lo > hi:
             return INF, -1, cells, max_range, cov_lo, cov_hi, max_width, drift_lo, drift_hi
-        cov_lo, cov_hi = covered(lo, hi, i, n, cov_lo, cov_hi)
-        width = hi - lo + 1
-        cells += width
-        max_width = max(max_width, width)
-        if store:
-            tb_lo[i] = lo
+        cov_lo, cov_hi, cells, max_width = account_row(
+            lo, hi, i, n, cov_lo, cov_hi, cells, max_width, store, tb_lo
+        )
         if lo > 0:
             cur[lo - 1] = INF
         if i == 0:
