@@ -55,27 +55,19 @@ def pim_estimate(
     n_all = len(wl)
     ring = device.target_window == "ring" and not wl.approximate  # a file has no drift
     where = layout(wl, device.columns, ring)
-    on_idx = np.flatnonzero(where != HOST)
-    on_device = wl.subset(on_idx) if on_idx.size < n_all else wl
-    not_fitting = int(n_all - on_idx.size)
+    on_device, not_fitting = _on_device(wl, where)
     ev = _evaluate_layouts(wl, where, device, size, order, ring)
     n_al = len(on_device)
     members = ev["members"]
     tm = _timing(ev, device, wl, on_device, not_fitting, cpu_rate, reference_bases)
     group_s, host_bits, seconds = tm.group_s, tm.host_bits, tm.seconds
     joules = _energy(ev, device, host_bits, seconds)
-    total_j = sum(joules.values())
-    per_alignment_j = total_j / n_al if n_al else 0.0
-    dynamic_j = per_alignment_j - joules["static"] / n_al if n_al else 0.0
+    total_j, per_alignment_j, dynamic_j = _per_alignment(joules, n_al)
     weighted_s = float(np.sum(members * group_s / ev["size"])) * tm.slowdown
     rates = _steady_rates(device, n_al, weighted_s, host_bits / n_al if n_al else 0.0, dynamic_j)
     steady_device = rates["steady_state_device"]
     steady = _with_host_cpu(steady_device, n_all, n_al, cpu_rate)
     issued_row_cycles = float(np.sum(ev["cycles"] * members))
-    sections = {
-        k: int(c.cycles(device.init_policy, device.move_cycles_per_bit))
-        for k, c in ev["time_sections"].items()
-    }
     timed = n_al + (not_fitting if cpu_rate else 0)
     rate = timed / seconds if seconds else float("inf")
     return {
@@ -105,11 +97,7 @@ def pim_estimate(
         "alignments_per_joule": 1.0 / per_alignment_j if per_alignment_j else float("inf"),
         "energy_breakdown_joules": joules,
         "power_w": total_j / seconds if seconds else 0.0,
-        "steady_state_power_w": (
-            dynamic_j * steady_device + device.controller_power_w
-            if np.isfinite(steady_device)
-            else 0.0
-        ),
+        "steady_state_power_w": _steady_power(dynamic_j, steady_device, device),
         "reference_resident": device.reference_resident,
         "target_window": "ring" if ring else "fifo",
         "reference": tm.ref,
@@ -117,7 +105,7 @@ def pim_estimate(
         "host_bits_per_alignment": host_bits / n_al if n_al else 0.0,
         "host_bits_per_alignment_by_mode": tm.bits_per_alignment(n_al),
         "gates_switched_cells": int(np.sum(ev["energy_cost"].switched)),
-        "time_breakdown_cycles": sections,
+        "time_breakdown_cycles": _section_cycles(ev, device),
         "device_occupancy": n_al / float(ev["size"].sum()) if ev["groups"] else 0.0,
         "lockstep_efficiency": ev["own_cycles"] / issued_row_cycles if issued_row_cycles else 1.0,
         "alignments_not_fitting_columns": not_fitting,
@@ -125,6 +113,34 @@ def pim_estimate(
         "area_mm2": area_mm2(device),
         "approximate": bool(wl.approximate),
     }
+
+
+def _on_device(wl: Workload, where: np.ndarray) -> tuple[Workload, int]:
+    """The alignments placed on the device (``where`` not ``HOST``) and how many are not."""
+    on_idx = np.flatnonzero(where != HOST)
+    on_device = wl.subset(on_idx) if on_idx.size < len(wl) else wl
+    return on_device, int(len(wl) - on_idx.size)
+
+
+def _steady_power(dynamic_j: float, steady_device: float, device: Device) -> float:
+    """Watts at the device-full rate (0 when that rate is unbounded)."""
+    if not np.isfinite(steady_device):
+        return 0.0
+    return dynamic_j * steady_device + device.controller_power_w
+
+
+def _per_alignment(joules: dict, n_al: int) -> tuple[float, float, float]:
+    """Total joules, joules per on-device alignment, and that without the static share."""
+    total_j = sum(joules.values())
+    if not n_al:
+        return total_j, 0.0, 0.0
+    return total_j, total_j / n_al, total_j / n_al - joules["static"] / n_al
+
+
+def _section_cycles(ev: dict, device: Device) -> dict:
+    """Issued cycles by program section (``evaluate``'s ``time_sections``) on ``device``."""
+    policy, move = device.init_policy, device.move_cycles_per_bit
+    return {k: int(c.cycles(policy, move)) for k, c in ev["time_sections"].items()}
 
 
 def _with_host_cpu(steady_device: float, n_all: int, n_al: int, cpu_rate) -> float:
