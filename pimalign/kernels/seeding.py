@@ -162,16 +162,10 @@ def seed_hits(index, seed_h, n_seeds, mid_occ, max_occ, los, his):
 
 
 @njit(cache=True, nogil=True)
-def clusters(m, k, seed_h, seed_p, seed_s, n_seeds, index, mid_occ, max_occ, max_gap):
-    """Clusters of the seeds' hits: arrays (strand, diag_lo, diag_hi, votes, period), most
-    votes first; ``period`` is the smallest diagonal step at which one seed hit the cluster
-    twice (a tandem repeat's unit; 0 when none did).
-
-    Hits on one strand whose diagonals lie within ``max_gap`` of the previous one join a
-    cluster, which spans at most ``2 * max_gap`` diagonals (a tandem repeat would otherwise chain
-    into one cluster kilobases wide). A cluster's votes are the distinct seeds in it, so a seed
-    repeated along a tandem array counts once. Frequent seeds are cut by ``seed_hits``.
-    """
+def _hit_keys(m, k, seed_h, seed_p, seed_s, n_seeds, index, mid_occ, max_occ):
+    """Every kept hit of the seeds (``seed_hits``) as a sort key, strand in bit 62 and the
+    diagonal shifted by 2**40 to stay non-negative, and the seed it came from:
+    ``(hit_key, hit_seed)``."""
     los = np.empty(n_seeds, dtype=np.int64)
     his = np.empty(n_seeds, dtype=np.int64)
     total = seed_hits(index, seed_h, n_seeds, mid_occ, max_occ, los, his)
@@ -186,10 +180,25 @@ def clusters(m, k, seed_h, seed_p, seed_s, n_seeds, index, mid_occ, max_occ, max
                 diag = rpos - seed_p[x]
             else:
                 diag = rpos - (m - seed_p[x] - k)
-            # strand in the top bit, diagonal shifted to stay non-negative
             hit_key[h] = (rel << 62) + diag + (np.int64(1) << 40)
             hit_seed[h] = x
             h += 1
+    return hit_key, hit_seed
+
+
+@njit(cache=True, nogil=True)
+def clusters(m, k, seed_h, seed_p, seed_s, n_seeds, index, mid_occ, max_occ, max_gap):
+    """Clusters of the seeds' hits: arrays (strand, diag_lo, diag_hi, votes, period), most
+    votes first; ``period`` is the smallest diagonal step at which one seed hit the cluster
+    twice (a tandem repeat's unit; 0 when none did).
+
+    Hits on one strand whose diagonals lie within ``max_gap`` of the previous one join a
+    cluster, which spans at most ``2 * max_gap`` diagonals (a tandem repeat would otherwise chain
+    into one cluster kilobases wide). A cluster's votes are the distinct seeds in it, so a seed
+    repeated along a tandem array counts once. Frequent seeds are cut by ``seed_hits``.
+    """
+    hit_key, hit_seed = _hit_keys(m, k, seed_h, seed_p, seed_s, n_seeds, index, mid_occ, max_occ)
+    total = hit_key.shape[0]
     order = np.argsort(hit_key, kind="mergesort")
     counted = np.full(n_seeds, -1, dtype=np.int64)  # the last cluster that counted a seed
     last_diag = np.zeros(n_seeds, dtype=np.int64)  # ... and the seed's last diagonal there
