@@ -84,7 +84,7 @@ def raw_suffix(qa, m, ta, n, lim, table, ncode):
 
 
 @njit(cache=True, nogil=True)
-def _trimmed_one(p, qa, m, ta, n, table, par, out, bad_q, bad_t, qb, tb, maps):
+def _trimmed_one(p, qa, m, ta, n, table, par, out, bad_q, bad_t, qb, tb, scratch):
     """Pair ``p`` through ``fast_edit`` on its middle; False when that cannot decide it (or it
     has an invalid character: ``bad_q``/``bad_t`` then say where)."""
     lim = min(m, n)
@@ -100,7 +100,9 @@ def _trimmed_one(p, qa, m, ta, n, table, par, out, bad_q, bad_t, qb, tb, maps):
     bad_t[p] = bt + pre if bt >= 0 else -1
     if bq >= 0 or bt >= 0:
         return False
-    d, end_j, band, cells = fast_edit(qb[:mm], tb[:nn], par.mode, par.k, par.ncode, maps)
+    d, end_j, band, cells = fast_edit(
+        qb[:mm], tb[:nn], par.mode, par.k, par.ncode, scratch.maps, scratch.reach
+    )
     if d == -2:
         return False
     end = n if par.mode == MODE_NW else end_j + pre
@@ -129,9 +131,7 @@ def edit_batch_text(q_addr, q_len, t_addr, t_len, header, table, par, out, runs,
             m, n = q_len[p], t_len[p]
             qa, ta = q_addr[p] + header, t_addr[p] + header
             if trim and m > 0 and n > 0:
-                if _trimmed_one(
-                    p, qa, m, ta, n, table, par, out, bad_q, bad_t, qb, tb, scratch.maps
-                ):
+                if _trimmed_one(p, qa, m, ta, n, table, par, out, bad_q, bad_t, qb, tb, scratch):
                     continue
                 if bad_q[p] >= 0 or bad_t[p] >= 0:
                     continue

@@ -9,12 +9,16 @@ from conftest import mutate, random_seq
 
 import pimalign
 from pimalign.alphabet import encode
-from pimalign.kernels.bitpar import banded_word, fast_edit, scratch_words
+from pimalign.kernels.bitpar import REACH, banded_word, fast_edit, scratch_words
 from pimalign.kernels.edit import MODE_HW, MODE_NW, MODE_SHW, band_pass
 
 
 def scratch(n):
     return np.zeros((5, scratch_words(n)), dtype=np.uint64)
+
+
+def reach():
+    return np.zeros(REACH, dtype=np.int32)
 
 
 @pytest.mark.parametrize("mode", [0, 1, 2])
@@ -60,7 +64,7 @@ def test_fast_edit_is_exact_or_declines(rng):
         literal = rng.random() < 0.5
         k = rng.choice([-1, rng.randint(0, 30)])
         d, e, band, cells = fast_edit(
-            encode(q), encode(t), mode, k, 5 if literal else 4, scratch(len(t))
+            encode(q), encode(t), mode, k, 5 if literal else 4, scratch(len(t)), reach()
         )
         if d == -2:
             continue
@@ -222,7 +226,9 @@ def test_equal_length_pairs_a_few_substitutions_apart_are_exact(literal_n):
         q = "".join(q)
         k = rng.choice([-1, -1, 0, 1, 2, 3])
         ncode = 5 if literal_n else 4
-        d, e, band, cells = fast_edit(encode(q), encode(t), MODE_NW, k, ncode, scratch(len(t)))
+        d, e, band, cells = fast_edit(
+            encode(q), encode(t), MODE_NW, k, ncode, scratch(len(t)), reach()
+        )
         want = ref.edit_distance(q, t, "NW", literal_n)[0]
         assert d == (want if k < 0 or want <= k else -1), (q, t, k)
         if d >= 0:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .bitpar import fast_edit, few_substitutions, scratch_words
+from .bitpar import REACH, fast_edit, few_substitutions, scratch_words
 from .edit import (
     MODE_HW,
     MODE_NW,
@@ -168,6 +168,7 @@ def scratch_for(max_m, max_n):
         np.empty((5, max_n + 1), dtype=np.uint64),
         np.empty(max_m + max_n, dtype=np.uint8),
         np.empty(max_m + max_n, dtype=np.int64),
+        np.zeros(REACH, dtype=np.int32),
     )
 
 
@@ -323,7 +324,7 @@ def _fast_one(p, q, t, par, need_tb, out, runs, scratch):
     decides some pairs ``word_path`` cannot), then the start or CIGAR when asked from one static
     band over exactly the diagonals a path of that cost can use; False when the word cannot
     decide the distance."""
-    d, end_j, b, c = fast_edit(q, t, par.mode, par.k, par.ncode, scratch.maps)
+    d, end_j, b, c = fast_edit(q, t, par.mode, par.k, par.ncode, scratch.maps, scratch.reach)
     if d == -2:
         return False
     _put_word(out, p, d, end_j, 0 if par.task == TASK_LOCATIONS else -1, b, c)

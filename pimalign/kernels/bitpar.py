@@ -21,9 +21,12 @@ import numpy as np
 from numba import njit
 
 from .edit import MODE_HW, MODE_NW, MODE_SHW, diagonal_interval
+from .waves import wave_edit
 from .wordscan import common_prefix, common_suffix
 
 WORD = 64
+REACH = WORD + 4  # wavefront scratch: a band's diagonals, a sentinel either side, its pause
+MAX_PAUSE = 63  # pairs the word takes alone after the wave gave up on several in a row
 ONE = np.uint64(1)
 ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
 
@@ -283,12 +286,17 @@ def few_substitutions(q, t, ncode):
 
 
 @njit(cache=True, nogil=True)
-def fast_edit(q, t, mode, k, ncode, maps):
-    """Exact distance with one banded word when it can decide (``maps``: see ``banded_word``).
+def fast_edit(q, t, mode, k, ncode, maps, reach):
+    """Exact distance from one banded word's band when it can decide (``maps``: see
+    ``banded_word``; ``reach``: int32 scratch of ``REACH``, zeroed once per batch of pairs).
 
     Returns ``(dist, end_j, band, cells)``; ``dist`` is -1 above ``k`` and -2 when one word cannot
     decide (the caller then uses ``edit.edit_align``). NW trims the common prefix and suffix first
-    (they never change a global distance), SHW the common prefix.
+    (they never change a global distance), SHW the common prefix. Over the word's band the
+    wavefront (``waves.wave_edit``) answers first while its work stays below the word's, and
+    rests after it has given up on recent pairs (``reach``'s last two slots keep the pause); both
+    give the band's exact answer, so the route never changes a result. ``band`` and ``cells`` are
+    the word's: the band Ukkonen's bound certifies, whichever route computed it.
     """
     m = q.shape[0]
     n = t.shape[0]
@@ -317,12 +325,28 @@ def fast_edit(q, t, mode, k, ncode, maps):
     if g < 0:
         return -2, -1, 0, 0
     lo, hi = diagonal_interval(mode, mm, nn, g)
-    end_j = -1
-    best = few_substitutions(qs, ts, ncode)[0] if mode == MODE_NW else -1
-    if best < 0 or best > g:
-        best, end_j = banded_word(qs, ts, mode, ncode, lo, hi, maps, maps[:, :0])
     cells = (hi - lo + 1) * (nn + 1)
-    d = decided(best, g, k)
-    if d < 0:
-        return d, -1, hi - lo + 1, cells
-    return d, (n if mode == MODE_NW else end_j + pre), hi - lo + 1, cells
+    best, end_j = -2, -1
+    if mode == MODE_NW:  # equal lengths a few substitutions apart: counted, no DP at all
+        subs = few_substitutions(qs, ts, ncode)[0]
+        if 0 <= subs <= g:
+            best = decided(subs, g, k)
+            return best, (n if best >= 0 else -1), hi - lo + 1, cells
+    wait = reach[REACH - 2]  # pairs of a batch are alike: recent misses predict the next
+    if wait > 0:
+        reach[REACH - 2] = wait - 1  # the word alone for a while, then the wave again
+    else:
+        limit = g if k < 0 else min(g, k)
+        budget = nn + WORD  # about the columns the word would take, and its set-up
+        best, end_j, _ = wave_edit(qs, ts, mode, ncode, lo, hi, limit, budget, reach[: REACH - 2])
+        pause = min(2 * reach[REACH - 1] + 1, MAX_PAUSE) if best == -2 else 0
+        reach[REACH - 1] = pause  # misses in a row pause the wave for 1, 3, 7, ... pairs
+        reach[REACH - 2] = pause
+    if best == -1:  # nothing within min(g, k) on the band: what the word would say past g
+        return (-1 if k >= 0 and g >= k else -2), -1, hi - lo + 1, cells
+    if best == -2:
+        best, end_j = banded_word(qs, ts, mode, ncode, lo, hi, maps, maps[:, :0])
+        best = decided(best, g, k)
+    if best < 0:
+        return best, -1, hi - lo + 1, cells
+    return best, (n if mode == MODE_NW else end_j + pre), hi - lo + 1, cells

@@ -84,6 +84,7 @@ class Scratch(NamedTuple):
     cols: object  # uint64 (5, n + 1): the banded word's columns, for its traceback
     ops: object  # uint8 (m + n,): traceback ops (or run ops, with ``lens``)
     lens: object  # int64 (m + n,): run lengths of a traceback that is not kept (HW locations)
+    reach: object  # int32 (bitpar.REACH,): the wavefront's furthest rows per diagonal, its score
 
 
 # Rows of the (6, pairs) int64 block of per-pair outputs the edit-distance kernels fill.

@@ -1,0 +1,128 @@
+"""The unit-cost wavefront (``kernels.waves``) against the reference DP."""
+
+import random
+
+import numpy as np
+import pytest
+import reference as ref
+from conftest import mutate, random_seq
+
+from pimalign.alphabet import encode
+from pimalign.kernels.edit import MODE_HW, MODE_NW, MODE_SHW, diagonal_interval
+from pimalign.kernels.waves import FIRST_BOUND, extend, wave_edit
+
+MODES = {"NW": MODE_NW, "SHW": MODE_SHW, "HW": MODE_HW}
+
+
+def wave(q, t, mode, limit, literal_n=False, budget=1 << 30, guess=None):
+    """``wave_edit`` over the whole matrix's band for ``guess`` (default: the trivial bound)."""
+    guess = max(len(q), len(t)) if guess is None else guess
+    lo, hi = diagonal_interval(MODES[mode], len(q), len(t), guess)
+    reach = np.empty(hi - lo + 3, dtype=np.int32)
+    return wave_edit(
+        encode(q), encode(t), MODES[mode], 5 if literal_n else 4, lo, hi, limit, budget, reach
+    )[:2]
+
+
+@pytest.mark.parametrize("ncode", [4, 5])
+def test_extend_stops_where_codes_differ_or_cannot_match(ncode):
+    """Eight codes at a time and the overlapping last word stop exactly where the scalar rule
+    does: at the first unequal pair, or at an N when N matches nothing (ncode 4)."""
+    rng = random.Random(3 + ncode)
+    for _ in range(3000):
+        t = random_seq(rng, rng.randint(0, 40), "ACGTN" if rng.random() < 0.3 else "ACGT")
+        d = rng.randint(0, len(t))
+        tail = t[d:]
+        q = list(tail[: rng.randint(0, len(tail))])
+        if q and rng.random() < 0.7:
+            q[rng.randrange(len(q))] = rng.choice("ACGTN")
+        q = "".join(q) + random_seq(rng, rng.randint(0, 5))
+        i = rng.randint(0, min(len(q), len(t) - d))
+        want = i
+        while (
+            want < min(len(q), len(t) - d)
+            and q[want] == t[want + d]
+            and (q[want] != "N" or ncode == 5)
+        ):
+            want += 1
+        assert extend(encode(q), encode(t), i, d, ncode) == want, (q, t, i, d)
+
+
+def test_hand_made_cases():
+    # a mismatch in the first word, at a word boundary, and in the overlapping last word
+    base = "ACGTACGTTGCAAGCTAG"
+    for at in (0, 7, 8, 15, 17):
+        q = base[:at] + ("A" if base[at] != "A" else "C") + base[at + 1 :]
+        assert wave(q, base, "NW", 5) == (1, len(base)), at
+    assert wave("ACGT", "ACGT", "NW", 0) == (0, 4)
+    assert wave("ACGT", "ACGA", "NW", 0) == (-1, -1)  # above the limit
+    assert wave("NN", "NN", "NW", 5) == (2, 2)  # N matches nothing
+    assert wave("NN", "NN", "NW", 5, literal_n=True) == (0, 2)  # a literal N matches N
+    assert wave("AC", "GGACTTAC", "HW", 3) == (0, 4)  # the leftmost of two exact ends
+    assert wave("AC", "GGAGTTAC", "HW", 3) == (0, 8)
+    assert wave("ACG", "TTACG", "SHW", 5) == (2, 5)  # SHW pays for the target's prefix
+    assert wave("A", "C", "HW", 1) == (1, 0)  # deleting A ties with X: the leftmost end, column 0
+    assert wave("AAAA", "A", "NW", 4) == (3, 1)
+    assert wave("A", "AAAA", "SHW", 4) == (0, 1)
+
+
+@pytest.mark.parametrize("mode", ["NW", "SHW", "HW"])
+@pytest.mark.parametrize("literal_n", [False, True])
+def test_wave_equals_the_dp_or_says_above_the_limit(mode, literal_n):
+    """Within a band the wave is exact: the distance and leftmost optimal end when the distance
+    is within the limit (and Ukkonen's guess), -1 when it is above the limit; HW may decline
+    (-2) a pair its first round does not settle."""
+    rng = random.Random(11 + 3 * MODES[mode] + literal_n)
+    declined = 0
+    for _ in range(2500):
+        t = random_seq(rng, rng.randint(1, 160), "ACGTN" if rng.random() < 0.2 else "ACGT")
+        q = mutate(rng, t, rng.random() * 0.35) or "A"
+        if rng.random() < 0.3:
+            t = random_seq(rng, rng.randint(0, 25)) + t + random_seq(rng, rng.randint(0, 25))
+        if rng.random() < 0.05:
+            q = "N" * rng.randint(1, 5)
+        want, ends = ref.edit_distance_fast(q, t, mode, literal_n)
+        guess = rng.choice([want, want + rng.randint(0, 10), max(len(q), len(t))])
+        limit = rng.choice([guess, rng.randint(0, guess)])
+        got = wave(q, t, mode, limit, literal_n, guess=guess)
+        if got == (-2, -1):  # HW declines past its first round (the word is cheaper there)
+            assert mode == "HW" and limit > FIRST_BOUND and want > FIRST_BOUND, (q, t, limit)
+            declined += 1
+        elif want <= limit:
+            assert got == (want, ends[0] + 1), (q, t, mode, guess, limit)
+        else:
+            assert got == (-1, -1), (q, t, mode, guess, limit)
+    assert declined < 2000
+
+
+def test_wave_declines_past_its_budget():
+    rng = random.Random(2)
+    t = random_seq(rng, 150)
+    q = mutate(rng, t, 0.2)
+    want = ref.edit_distance(q, t, "NW")[0]
+    assert wave(q, t, "NW", want, budget=0) == (-2, -1)
+    assert wave(q, t, "NW", want)[0] == want
+
+
+def test_hw_declines_what_its_first_round_does_not_settle():
+    t = "ACGTTGCAAGCTAGGATCCA"
+    q = t[:5] + "TTT" + t[8:]  # three substitutions: past the first round's bound of 2
+    assert wave(q, t, "HW", 10) == (-2, -1)
+    assert wave(t[:5] + "T" + t[6:], t, "HW", 10) == (1, len(t))
+
+
+def test_the_wave_s_pauses_never_change_fast_edit_s_answers():
+    """One scratch reused over a batch (the wave pauses after misses) gives every pair the
+    answer a fresh scratch gives it."""
+    from pimalign.kernels.bitpar import REACH, fast_edit, scratch_words
+
+    rng = random.Random(8)
+    maps = np.zeros((5, scratch_words(400)), dtype=np.uint64)
+    shared = np.zeros(REACH, dtype=np.int32)
+    for _ in range(3000):
+        t = random_seq(rng, rng.randint(1, 200))
+        q = mutate(rng, t, rng.choice([0.0, 0.01, 0.05, 0.3])) or "A"
+        mode, k = rng.randrange(3), rng.choice([-1, 5])
+        args = (encode(q), encode(t), mode, k, 4, maps)
+        alone = fast_edit(*args, np.zeros(REACH, dtype=np.int32))
+        assert fast_edit(*args, shared) == alone, (q, t, mode, k)
