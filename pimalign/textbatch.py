@@ -18,11 +18,10 @@ from numba import njit, prange
 from .kernels.batch import BLOCK, _put_word, edit_one, scratch_for
 from .kernels.bitpar import fast_edit
 from .kernels.options import MODE_HW, MODE_NW, TASK_LOCATIONS, TASK_PATH
-from .kernels.wordscan import load_word
+from .kernels.wordscan import load_word, zero_bytes
 from .strbuf import _byte_pointer, _translate_one
 
-_LOW7 = np.uint64(0x7F7F7F7F7F7F7F7F)
-_HIGH = np.uint64(0x8080808080808080)
+_ALL_HIGH = np.uint64(0x8080808080808080)  # every byte matched one of the bases
 _FOLD = np.uint64(0xDFDFDFDFDFDFDFDF)  # clears bit 5: lower case to upper case
 _BYTES_A = np.uint64(0x4141414141414141)
 _BYTES_C = np.uint64(0x4343434343434343)
@@ -32,20 +31,14 @@ _BYTES_N = np.uint64(0x4E4E4E4E4E4E4E4E)
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _zero_bytes(y):
-    """The high bit of every byte of ``y`` that is zero (exact: no carry crosses bytes)."""
-    return ~(((y & _LOW7) + _LOW7) | y) & _HIGH
-
-
-@njit(cache=True, nogil=True, inline="always")
 def _all_bases(word, literal_n):
     """Whether all eight bytes are A, C, G or T in either case (or N, with ``literal_n``)."""
     f = word & _FOLD
-    z = _zero_bytes(f ^ _BYTES_A) | _zero_bytes(f ^ _BYTES_C)
-    z |= _zero_bytes(f ^ _BYTES_G) | _zero_bytes(f ^ _BYTES_T)
+    z = zero_bytes(f ^ _BYTES_A) | zero_bytes(f ^ _BYTES_C)
+    z |= zero_bytes(f ^ _BYTES_G) | zero_bytes(f ^ _BYTES_T)
     if literal_n:
-        z |= _zero_bytes(f ^ _BYTES_N)
-    return z == _HIGH
+        z |= zero_bytes(f ^ _BYTES_N)
+    return z == _ALL_HIGH
 
 
 @njit(cache=True, nogil=True)

@@ -61,6 +61,9 @@ def test_hand_made_cases():
     assert wave("AC", "GGACTTAC", "HW", 3) == (0, 4)  # the leftmost of two exact ends
     assert wave("AC", "GGAGTTAC", "HW", 3) == (0, 8)
     assert wave("ACG", "TTACG", "SHW", 5) == (2, 5)  # SHW pays for the target's prefix
+    assert wave("AAAC", "A" * 20 + "AAAC", "HW", 2) == (0, 24)  # q[0] matching everywhere
+    assert wave("NAC", "GGNACNAC", "HW", 2, literal_n=True) == (0, 5)
+    assert wave("NAC", "GGNACNAC", "HW", 2) == (1, 5)  # an N never matches: AC after it does
     assert wave("A", "C", "HW", 1) == (1, 0)  # deleting A ties with X: the leftmost end, column 0
     assert wave("AAAA", "A", "NW", 4) == (3, 1)
     assert wave("A", "AAAA", "SHW", 4) == (0, 1)

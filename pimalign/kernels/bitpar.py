@@ -339,9 +339,9 @@ def fast_edit(q, t, mode, k, ncode, maps, reach):
         limit = g if k < 0 else min(g, k)
         budget = nn + WORD  # about the columns the word would take, and its set-up
         best, end_j, _ = wave_edit(qs, ts, mode, ncode, lo, hi, limit, budget, reach[: REACH - 2])
-        pause = min(2 * reach[REACH - 1] + 1, MAX_PAUSE) if best == -2 else 0
-        reach[REACH - 1] = pause  # misses in a row pause the wave for 1, 3, 7, ... pairs
-        reach[REACH - 2] = pause
+        misses = reach[REACH - 1]  # in a row: the word alone for 0, 1, 3, 7, ... pairs
+        reach[REACH - 1] = min(2 * misses + 1, MAX_PAUSE) if best == -2 else 0
+        reach[REACH - 2] = misses if best == -2 else 0
     if best == -1:  # nothing within min(g, k) on the band: what the word would say past g
         return (-1 if k >= 0 and g >= k else -2), -1, hi - lo + 1, cells
     if best == -2:

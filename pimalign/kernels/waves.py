@@ -21,7 +21,7 @@ from numba import njit
 from numba.cpython.unsafe.numbers import trailing_zeros
 
 from .edit import MODE_HW, MODE_NW, lower_bound
-from .wordscan import load_word
+from .wordscan import load_word, zero_bytes
 
 FIRST_BOUND = 2  # the first round's bound on the cost
 FORCED_ROUND = 8  # NW/SHW pairs whose lengths force more indels get a first round (below,
@@ -85,6 +85,39 @@ def _window(mode, lo, hi, delta, bound, e):
 
 
 @njit(cache=True, nogil=True)
+def _start(q, t, mode, ncode, a, b, lo, reach):
+    """Level 0 on diagonals ``[a, b]``: row 0 costs nothing, on every diagonal in HW and at
+    ``(0, 0)`` otherwise. Returns the leftmost diagonal that reaches row ``m`` (``b + 1``:
+    none). Most HW diagonals stop at their first code, so eight of them are tested against
+    ``q[0]`` at once and only those that match are extended."""
+    m = q.shape[0]
+    n = t.shape[0]
+    delta = n - m
+    d = a
+    if mode == MODE_HW and q[0] < ncode:
+        spread = np.uint64(q[0]) * _BIT0
+        ta = t.ctypes.data
+        while d + 8 <= min(b + 1, n):
+            hits = zero_bytes(load_word(ta + d) ^ spread)
+            for r in range(8):
+                reach[d - lo + 1 + r] = 0
+            while hits != 0:
+                at = d + np.int64(trailing_zeros(hits) >> np.uint64(3))
+                v = extend(q, t, 1, at, ncode)
+                if v == m:
+                    return at
+                reach[at - lo + 1] = v
+                hits &= hits - ONE
+            d += 8
+    for c in range(d, b + 1):
+        v = extend(q, t, 0, c, ncode)
+        if v == m and (mode != MODE_NW or c == delta):
+            return c
+        reach[c - lo + 1] = v
+    return b + 1
+
+
+@njit(cache=True, nogil=True)
 def _wave(q, t, mode, ncode, lo, hi, bound, budget, reach):
     """The wave up to cost ``bound``, keeping only diagonals from which an end is still within
     ``bound`` (``lower_bound``'s indels from there on). Returns ``(dist, end_d, steps)``:
@@ -103,23 +136,22 @@ def _wave(q, t, mode, ncode, lo, hi, bound, budget, reach):
         steps += b - a + 1
         if steps > budget:
             return -2, 0, steps
-        found = b + 1
+        if e == 0:
+            found = _start(q, t, mode, ncode, a, b, lo, reach)
+            if found <= b:
+                return 0, found, steps
+            continue
         left = reach[a - lo]  # L_{e-1}[a - 1]: overwritten in place, so carried along
         for d in range(a, b + 1):
             x = d - lo + 1
             here = reach[x]
-            if e == 0:  # row 0: HW starts anywhere for free, NW and SHW at (0, 0)
-                v = 0
-            else:
-                v = min(max(here + 1, left, reach[x + 1] + 1), min(m, n - d))
+            v = min(max(here + 1, left, reach[x + 1] + 1), min(m, n - d))
             left = here
             if v >= 0:
                 v = extend(q, t, v, d, ncode)
-                if v == m and found > b and (mode != MODE_NW or d == delta):
-                    found = d
+                if v == m and (mode != MODE_NW or d == delta):
+                    return e, d, steps  # the first found is the leftmost end
             reach[x] = v
-        if found <= b:
-            return e, found, steps
     return -1, 0, steps
 
 

@@ -13,6 +13,8 @@ from numba import njit, types
 from numba.extending import intrinsic
 
 _BIT0 = np.uint64(0x0101010101010101)
+_LOW7 = np.uint64(0x7F7F7F7F7F7F7F7F)
+_HIGH = np.uint64(0x8080808080808080)
 _ABOVE3 = np.uint64(0xFCFCFCFCFCFCFCFC)
 _ABOVE7 = np.uint64(0xF8F8F8F8F8F8F8F8)
 
@@ -27,6 +29,12 @@ def load_word(typingctx, address):
         return builder.load(pointer, align=1)
 
     return sig, codegen
+
+
+@njit(cache=True, nogil=True, inline="always")
+def zero_bytes(y):
+    """The high bit of every byte of ``y`` that is zero (exact: no carry crosses bytes)."""
+    return ~(((y & _LOW7) + _LOW7) | y) & _HIGH
 
 
 @njit(cache=True, nogil=True, inline="always")
