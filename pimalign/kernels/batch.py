@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .bitpar import REACH, fast_edit, few_substitutions, scratch_words
+from .bitpar import REACH, WORD, fast_edit, few_substitutions, scratch_words
 from .edit import (
     MODE_HW,
     MODE_NW,
@@ -169,6 +169,8 @@ def scratch_for(max_m, max_n):
         np.empty(max_m + max_n, dtype=np.uint8),
         np.empty(max_m + max_n, dtype=np.int64),
         np.zeros(REACH, dtype=np.int32),
+        np.empty(max_n + 2 * WORD, dtype=np.int32),
+        np.empty(max_n + 2 * WORD, dtype=np.int64),
     )
 
 
@@ -298,8 +300,9 @@ def _word_one(p, q, t, par, out, runs, scratch):
         run_ops = scratch.ops[:cap]
         run_lens = scratch.lens[:cap]
     d, end_j, start_j, n_runs, suf, b, c = word_path(
-        q, t, par.mode, par.k, par.ncode, scratch.maps, scratch.cols, run_ops, run_lens
-    )
+        q, t, par.mode, par.k, par.ncode, scratch.maps, scratch.cols, scratch.reach,
+        scratch.kept, scratch.level_at, run_ops, run_lens,
+    )  # fmt: skip
     if d == -2:
         return False
     _put_word(out, p, d, end_j, start_j, b, c)

@@ -285,6 +285,26 @@ def few_substitutions(q, t, ncode):
     return h, first, second
 
 
+@njit(cache=True, nogil=True, inline="always")
+def wave_rests(reach):
+    """Whether the wavefront sits this pair out (``reach``'s last two slots: see ``wave_tried``),
+    counting the pause down."""
+    wait = reach[REACH - 2]
+    if wait > 0:
+        reach[REACH - 2] = wait - 1
+        return True
+    return False
+
+
+@njit(cache=True, nogil=True, inline="always")
+def wave_tried(reach, declined):
+    """Record whether the wavefront gave up on a pair. Pairs of a batch are alike, so misses in a
+    row pause it for 0, 1, 3, 7, ... pairs (the word alone), and an answer resumes it."""
+    misses = reach[REACH - 1]
+    reach[REACH - 1] = min(2 * misses + 1, MAX_PAUSE) if declined else 0
+    reach[REACH - 2] = misses if declined else 0
+
+
 @njit(cache=True, nogil=True)
 def fast_edit(q, t, mode, k, ncode, maps, reach):
     """Exact distance from one banded word's band when it can decide (``maps``: see
@@ -332,16 +352,11 @@ def fast_edit(q, t, mode, k, ncode, maps, reach):
         if 0 <= subs <= g:
             best = decided(subs, g, k)
             return best, (n if best >= 0 else -1), hi - lo + 1, cells
-    wait = reach[REACH - 2]  # pairs of a batch are alike: recent misses predict the next
-    if wait > 0:
-        reach[REACH - 2] = wait - 1  # the word alone for a while, then the wave again
-    else:
+    if not wave_rests(reach):
         limit = g if k < 0 else min(g, k)
         budget = nn + WORD  # about the columns the word would take, and its set-up
         best, end_j, _ = wave_edit(qs, ts, mode, ncode, lo, hi, limit, budget, reach[: REACH - 2])
-        misses = reach[REACH - 1]  # in a row: the word alone for 0, 1, 3, 7, ... pairs
-        reach[REACH - 1] = min(2 * misses + 1, MAX_PAUSE) if best == -2 else 0
-        reach[REACH - 2] = misses if best == -2 else 0
+        wave_tried(reach, best == -2)
     if best == -1:  # nothing within min(g, k) on the band: what the word would say past g
         return (-1 if k >= 0 and g >= k else -2), -1, hi - lo + 1, cells
     if best == -2:

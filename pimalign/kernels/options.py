@@ -84,7 +84,9 @@ class Scratch(NamedTuple):
     cols: object  # uint64 (5, n + 1): the banded word's columns, for its traceback
     ops: object  # uint8 (m + n,): traceback ops (or run ops, with ``lens``)
     lens: object  # int64 (m + n,): run lengths of a traceback that is not kept (HW locations)
-    reach: object  # int32 (bitpar.REACH,): the wavefront's furthest rows per diagonal, its score
+    reach: object  # int32 (bitpar.REACH,): the wavefront's furthest rows per diagonal, its pause
+    kept: object  # int32 (n + 2 * 64,): a kept wavefront's levels, for its traceback
+    level_at: object  # int64 (n + 2 * 64,): where each kept level starts in ``kept``
 
 
 # Rows of the (6, pairs) int64 block of per-pair outputs the edit-distance kernels fill.

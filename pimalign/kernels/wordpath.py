@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .bitpar import ONE, banded_word, decided, widest_guess
+from .bitpar import ONE, WORD, banded_word, decided, wave_rests, wave_tried, widest_guess
 from .edit import MODE_HW, MODE_NW, OP_D, OP_EQ, OP_I, diagonal_interval, mismatch_step
+from .wavepath import wave_path
 from .wordscan import common_suffix
 
 
@@ -73,9 +74,13 @@ def word_traceback(q, t, mode, ncode, dhi, cols, end_j, value, run_ops, run_lens
 
 
 @njit(cache=True, nogil=True)
-def word_path(q, t, mode, k, ncode, maps, cols, run_ops, run_lens):
+def word_path(q, t, mode, k, ncode, maps, cols, reach, kept, level_at, run_ops, run_lens):
     """Distance and traceback from one banded word, when it can decide (scratch: ``maps`` as for
-    ``banded_word``, ``cols`` 5 x (len(t)+1); ``run_ops``/``run_lens`` len(q)+len(t) slots).
+    ``banded_word``, ``cols`` 5 x (len(t)+1); ``reach`` as for ``bitpar.fast_edit`` (its pause);
+    ``kept``/``level_at`` as for ``wavepath.wave_path``; ``run_ops``/``run_lens`` len(q)+len(t)
+    slots). NW tries the kept
+    wavefront over the word's band first: the same values, rule and path, at less work when
+    the distance is small.
 
     Returns ``(dist, end_j, start_j, n_runs, suffix, band, cells)``: ``dist`` as ``fast_edit``
     (-1 above ``k``, -2 undecided); the path's runs are the last ``n_runs`` slots of
@@ -102,9 +107,18 @@ def word_path(q, t, mode, k, ncode, maps, cols, run_ops, run_lens):
     if g < 0:
         return -2, -1, -1, 0, 0, 0, 0
     lo, hi = diagonal_interval(mode, mm, nn, g)
-    best, end_j = banded_word(qs, ts, mode, ncode, lo, hi, maps, cols)
     band = hi - lo + 1
     cells = band * (nn + 1)
+    if mode == MODE_NW and not wave_rests(reach):
+        limit = g if k < 0 else min(g, k)
+        room = kept[: nn + WORD]  # its levels may take about the columns the word would
+        best, n_runs = wave_path(qs, ts, ncode, lo, hi, limit, room, level_at, run_ops, run_lens)
+        wave_tried(reach, best == -2)
+        if best == -1:  # nothing within min(g, k) on the band: what the word would say past g
+            return (-1 if k >= 0 and g >= k else -2), -1, -1, 0, 0, band, cells
+        if best >= 0:
+            return best, n, 0, n_runs, suf, band, cells
+    best, end_j = banded_word(qs, ts, mode, ncode, lo, hi, maps, cols)
     d = decided(best, g, k)
     if d < 0:
         return d, -1, -1, 0, 0, band, cells
