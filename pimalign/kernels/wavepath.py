@@ -1,4 +1,4 @@
-"""NW CIGARs from kept wavefronts: the wave of ``waves`` with every level stored, then a traceback.
+"""CIGARs from kept wavefronts: the wave of ``waves`` with every level stored, then a traceback.
 
 The traceback is ``wordpath.word_traceback``'s, read off the levels instead of the word's
 columns: ``D[a][b] <= e`` exactly when ``L_e[b - a] >= a``, and a neighbour of a cell of cost
@@ -10,69 +10,74 @@ from __future__ import annotations
 
 from numba import njit
 
-from .edit import MODE_NW, OP_D, OP_EQ, OP_I, lower_bound, mismatch_step
-from .waves import FIRST_BOUND, FORCED_ROUND, NONE, _window, extend
+from .edit import MODE_HW, MODE_NW, OP_D, OP_EQ, OP_I, lower_bound, mismatch_step
+from .waves import FIRST_BOUND, FORCED_ROUND, NONE, _start, _window, extend
 from .wordscan import common_suffix
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _reach(kept, level_at, lo, hi, delta, bound, e, d):
+def _reach(kept, level_at, mode, lo, hi, delta, bound, e, d):
     """``L_e[d]`` of a kept wave bounded by ``bound`` (``NONE`` outside level ``e``'s window)."""
-    a, b = _window(MODE_NW, lo, hi, delta, bound, e)
+    a, b = _window(mode, lo, hi, delta, bound, e)
     if d < a or d > b:
         return NONE
     return kept[level_at[e] + d - a]
 
 
 @njit(cache=True, nogil=True)
-def kept_wave(q, t, ncode, lo, hi, bound, kept, level_at):
-    """The NW wave up to cost ``bound`` over diagonals ``[lo, hi]``, level ``e`` stored at
-    ``kept[level_at[e]:]`` (its window as ``waves._window`` gives it). Returns the distance,
-    -1 when it is above ``bound``, -2 when the levels would not fit in ``kept``."""
+def kept_wave(q, t, mode, ncode, lo, hi, bound, kept, level_at):
+    """The wave up to cost ``bound`` over diagonals ``[lo, hi]``, level ``e`` stored at
+    ``kept[level_at[e]:]`` (its window as ``waves._window`` gives it). Returns
+    ``(dist, end_d)``: the distance and the leftmost optimal end's diagonal; dist -1 when it
+    is above ``bound``, -2 when the levels would not fit in ``kept``."""
     m = q.shape[0]
     n = t.shape[0]
     delta = n - m
     at = 0
     pa, pb, pat = 1, 0, 0  # the last level's window and where it starts
     for e in range(bound + 1):
-        a, b = _window(MODE_NW, lo, hi, delta, bound, e)
+        a, b = _window(mode, lo, hi, delta, bound, e)
         if a > b:
-            return -1
+            return -1, 0
         if at + b - a + 1 > kept.shape[0]:
-            return -2
+            return -2, 0
         level_at[e] = at
-        # L_{e-1}[d - 1], L_{e-1}[d], L_{e-1}[d + 1] slide along as d grows
-        left = kept[pat + a - 1 - pa] if pa <= a - 1 <= pb else NONE
-        here = kept[pat + a - pa] if pa <= a <= pb else NONE
-        for d in range(a, b + 1):
-            right = kept[pat + d + 1 - pa] if pa <= d + 1 <= pb else NONE
-            if e == 0:
-                v = 0
-            else:
+        if e == 0:
+            found = _start(q, t, mode, ncode, a, b, a + 1, kept[at:])  # kept[at + d - a]
+            if found <= b:
+                return 0, found
+        else:
+            # L_{e-1}[d - 1], L_{e-1}[d], L_{e-1}[d + 1] slide along as d grows
+            left = kept[pat + a - 1 - pa] if pa <= a - 1 <= pb else NONE
+            here = kept[pat + a - pa] if pa <= a <= pb else NONE
+            for d in range(a, b + 1):
+                right = kept[pat + d + 1 - pa] if pa <= d + 1 <= pb else NONE
                 v = min(max(here + 1, left, right + 1), min(m, n - d))
-            left, here = here, right
-            if v >= 0:
-                v = extend(q, t, v, d, ncode)
-            kept[at + d - a] = v
-        if a <= delta <= b and kept[at + delta - a] == m:
-            return e
+                left, here = here, right
+                if v >= 0:
+                    v = extend(q, t, v, d, ncode)
+                    if v == m and (mode != MODE_NW or d == delta):
+                        return e, d  # the first found is the leftmost end
+                kept[at + d - a] = v
         pa, pb, pat = a, b, at
         at += b - a + 1
-    return -1
+    return -1, 0
 
 
 @njit(cache=True, nogil=True)
-def wave_traceback(q, t, ncode, lo, hi, bound, dist, kept, level_at, run_ops, run_lens):
-    """The NW path of cost ``dist`` from ``(m, n)`` back over the kept levels, by
+def wave_traceback(
+    q, t, mode, ncode, lo, hi, bound, dist, end_j, kept, level_at, run_ops, run_lens
+):
+    """The path of cost ``dist`` from ``(m, end_j)`` back over the kept levels, by
     ``word_traceback``'s rule (matches diagonally, eight codes at a time; then X, I, D), into the
-    end of ``run_ops``/``run_lens`` as there. Returns the number of runs."""
+    end of ``run_ops``/``run_lens`` as there. Returns ``(n_runs, start_j)``."""
     i = q.shape[0]
-    j = t.shape[0]
-    delta = j - i
+    j = end_j
+    delta = t.shape[0] - i
     v = dist
     n_runs = 0
     cap = run_ops.shape[0]
-    while i > 0 or j > 0:
+    while i > 0 or (j > 0 and mode != MODE_HW):
         length = 1
         if i == 0:
             op = OP_D
@@ -89,8 +94,10 @@ def wave_traceback(q, t, ncode, lo, hi, bound, dist, kept, level_at, run_ops, ru
             j -= length
         else:
             d = j - i
-            diag = v - 1 if _reach(kept, level_at, lo, hi, delta, bound, v - 1, d) >= i - 1 else v
-            up = v - 1 if _reach(kept, level_at, lo, hi, delta, bound, v - 1, d + 1) >= i - 1 else v
+            lv = _reach(kept, level_at, mode, lo, hi, delta, bound, v - 1, d)
+            diag = v - 1 if lv >= i - 1 else v
+            lv = _reach(kept, level_at, mode, lo, hi, delta, bound, v - 1, d + 1)
+            up = v - 1 if lv >= i - 1 else v
             op, v, di, dj = mismatch_step(v, diag, up)
             i -= di
             j -= dj
@@ -100,24 +107,30 @@ def wave_traceback(q, t, ncode, lo, hi, bound, dist, kept, level_at, run_ops, ru
             n_runs += 1
             run_ops[cap - n_runs] = op
             run_lens[cap - n_runs] = length
-    return n_runs
+    return n_runs, j
 
 
 @njit(cache=True, nogil=True)
-def wave_path(q, t, ncode, lo, hi, limit, kept, level_at, run_ops, run_lens):
-    """NW distance and path of codes ``q``, ``t`` (non-empty) over diagonals ``[lo, hi]`` when
-    the distance is at most ``limit`` and its levels fit in ``kept`` (int32; ``level_at``
-    int64, one slot per level). Where the lengths force more than ``FORCED_ROUND`` indels a
-    first round is bounded just above them, as ``waves.wave_edit`` does. Returns
-    ``(dist, n_runs)``; dist -1 above ``limit``, -2 when the levels did not fit."""
-    forced = lower_bound(MODE_NW, 0, t.shape[0] - q.shape[0])
+def wave_path(q, t, mode, ncode, lo, hi, limit, kept, level_at, run_ops, run_lens):
+    """Distance and path of codes ``q``, ``t`` (non-empty) over diagonals ``[lo, hi]`` when the
+    distance is at most ``limit`` and its levels fit in ``kept`` (int32; ``level_at`` int64,
+    one slot per level). The rounds are ``waves.wave_edit``'s: a first one bounded just above
+    the indels the lengths force (HW: always, and no other), then NW and SHW to the limit.
+    Returns ``(dist, end_j, start_j, n_runs)``; dist -1 above ``limit``, -2 when declined."""
+    forced = lower_bound(mode, 0, t.shape[0] - q.shape[0])
     bound = limit
-    if forced > FORCED_ROUND:
+    if mode == MODE_HW or forced > FORCED_ROUND:
         bound = min(limit, FIRST_BOUND + forced)
-    dist = kept_wave(q, t, ncode, lo, hi, bound, kept, level_at)
+    dist, end_d = kept_wave(q, t, mode, ncode, lo, hi, bound, kept, level_at)
     if dist == -1 and bound < limit:
+        if mode == MODE_HW:
+            return -2, -1, -1, 0
         bound = limit
-        dist = kept_wave(q, t, ncode, lo, hi, bound, kept, level_at)
+        dist, end_d = kept_wave(q, t, mode, ncode, lo, hi, bound, kept, level_at)
     if dist < 0:
-        return dist, 0
-    return dist, wave_traceback(q, t, ncode, lo, hi, bound, dist, kept, level_at, run_ops, run_lens)
+        return dist, -1, -1, 0
+    end_j = q.shape[0] + end_d
+    n_runs, start_j = wave_traceback(
+        q, t, mode, ncode, lo, hi, bound, dist, end_j, kept, level_at, run_ops, run_lens
+    )
+    return dist, end_j, start_j, n_runs

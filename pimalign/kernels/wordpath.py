@@ -78,9 +78,8 @@ def word_path(q, t, mode, k, ncode, maps, cols, reach, kept, level_at, run_ops, 
     """Distance and traceback from one banded word, when it can decide (scratch: ``maps`` as for
     ``banded_word``, ``cols`` 5 x (len(t)+1); ``reach`` as for ``bitpar.fast_edit`` (its pause);
     ``kept``/``level_at`` as for ``wavepath.wave_path``; ``run_ops``/``run_lens`` len(q)+len(t)
-    slots). NW tries the kept
-    wavefront over the word's band first: the same values, rule and path, at less work when
-    the distance is small.
+    slots). The kept wavefront over the word's band goes first: the same values, rule and
+    path, at less work when the distance is small.
 
     Returns ``(dist, end_j, start_j, n_runs, suffix, band, cells)``: ``dist`` as ``fast_edit``
     (-1 above ``k``, -2 undecided); the path's runs are the last ``n_runs`` slots of
@@ -109,15 +108,17 @@ def word_path(q, t, mode, k, ncode, maps, cols, reach, kept, level_at, run_ops, 
     lo, hi = diagonal_interval(mode, mm, nn, g)
     band = hi - lo + 1
     cells = band * (nn + 1)
-    if mode == MODE_NW and not wave_rests(reach):
+    if not wave_rests(reach):
         limit = g if k < 0 else min(g, k)
         room = kept[: nn + WORD]  # its levels may take about the columns the word would
-        best, n_runs = wave_path(qs, ts, ncode, lo, hi, limit, room, level_at, run_ops, run_lens)
+        best, end_j, start_j, n_runs = wave_path(
+            qs, ts, mode, ncode, lo, hi, limit, room, level_at, run_ops, run_lens
+        )
         wave_tried(reach, best == -2)
         if best == -1:  # nothing within min(g, k) on the band: what the word would say past g
             return (-1 if k >= 0 and g >= k else -2), -1, -1, 0, 0, band, cells
         if best >= 0:
-            return best, n, 0, n_runs, suf, band, cells
+            return best, end_j + suf, start_j, n_runs, suf, band, cells
     best, end_j = banded_word(qs, ts, mode, ncode, lo, hi, maps, cols)
     d = decided(best, g, k)
     if d < 0:
