@@ -70,7 +70,9 @@ def wave_traceback(
 ):
     """The path of cost ``dist`` from ``(m, end_j)`` back over the kept levels, by
     ``word_traceback``'s rule (matches diagonally, eight codes at a time; then X, I, D), into the
-    end of ``run_ops``/``run_lens`` as there. Returns ``(n_runs, start_j)``."""
+    end of ``run_ops``/``run_lens`` as there. Returns ``(n_runs, start_j)``. The loop is
+    ``word_traceback``'s with another source of values; the two sharing one step helper (a tuple
+    per step) were 14% slower on 5% divergent pairs, so the loop is written twice."""
     i = q.shape[0]
     j = end_j
     delta = t.shape[0] - i
