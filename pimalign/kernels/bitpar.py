@@ -355,7 +355,7 @@ def fast_edit(q, t, mode, k, ncode, maps, reach):
     if not wave_rests(reach):
         limit = g if k < 0 else min(g, k)
         budget = nn + WORD  # about the columns the word would take, and its set-up
-        best, end_j, _ = wave_edit(qs, ts, mode, ncode, lo, hi, limit, budget, reach[: REACH - 2])
+        best, end_j = wave_edit(qs, ts, mode, ncode, lo, hi, limit, budget, reach[: REACH - 2])
         wave_tried(reach, best == -2)
     if best == -1:  # nothing within min(g, k) on the band: what the word would say past g
         return (-1 if k >= 0 and g >= k else -2), -1, hi - lo + 1, cells

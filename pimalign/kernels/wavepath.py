@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from numba import njit
 
-from .edit import MODE_HW, MODE_NW, OP_D, OP_EQ, OP_I, lower_bound, mismatch_step
-from .waves import FIRST_BOUND, FORCED_ROUND, NONE, _start, _window, extend
+from .edit import MODE_HW, MODE_NW, OP_D, OP_EQ, OP_I, mismatch_step
+from .waves import NONE, _start, _window, extend, first_bound
 from .wordscan import common_suffix
 
 
@@ -119,10 +119,7 @@ def wave_path(q, t, mode, ncode, lo, hi, limit, kept, level_at, run_ops, run_len
     one slot per level). The rounds are ``waves.wave_edit``'s: a first one bounded just above
     the indels the lengths force (HW: always, and no other), then NW and SHW to the limit.
     Returns ``(dist, end_j, start_j, n_runs)``; dist -1 above ``limit``, -2 when declined."""
-    forced = lower_bound(mode, 0, t.shape[0] - q.shape[0])
-    bound = limit
-    if mode == MODE_HW or forced > FORCED_ROUND:
-        bound = min(limit, FIRST_BOUND + forced)
+    bound = first_bound(mode, q.shape[0], t.shape[0], limit)
     dist, end_d = kept_wave(q, t, mode, ncode, lo, hi, bound, kept, level_at)
     if dist == -1 and bound < limit:
         if mode == MODE_HW:

@@ -21,24 +21,14 @@ from numba import njit
 from numba.cpython.unsafe.numbers import trailing_zeros
 
 from .edit import MODE_HW, MODE_NW, lower_bound
-from .wordscan import load_word, zero_bytes
+from .wordscan import load_word, unmatchable, zero_bytes
 
 FIRST_BOUND = 2  # the first round's bound on the cost
 FORCED_ROUND = 8  # NW/SHW pairs whose lengths force more indels get a first round (below,
 # the restart costs more than the narrower first wave saves: 5% divergent 150 bp pairs)
 NONE = -(1 << 30)  # an unreached diagonal (stays far below 0 for any number of levels)
-_ABOVE3 = np.uint64(0xFCFCFCFCFCFCFCFC)
-_ABOVE7 = np.uint64(0xF8F8F8F8F8F8F8F8)
 _BIT0 = np.uint64(0x0101010101010101)
 ONE = np.uint64(1)
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _unmatchable(word, ncode):
-    """Nonzero in each byte of ``word`` holding a code ``>= ncode`` (4 or 5), zero elsewhere."""
-    if ncode == 4:
-        return word & _ABOVE3
-    return (word & _ABOVE7) | ((word >> np.uint64(2)) & (word | (word >> np.uint64(1))) & _BIT0)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -51,7 +41,7 @@ def extend(q, t, i, d, ncode):
         ta = t.ctypes.data + d
         while i + 8 <= stop:
             qw = load_word(qa + i)
-            bad = (qw ^ load_word(ta + i)) | _unmatchable(qw, ncode)
+            bad = (qw ^ load_word(ta + i)) | unmatchable(qw, ncode)
             if bad != 0:
                 return i + np.int64(trailing_zeros(bad) >> np.uint64(3))
             i += 8
@@ -60,7 +50,7 @@ def extend(q, t, i, d, ncode):
         # the last 1..7 codes: the word ending at ``stop``, shifted past what is already known
         shift = np.uint64(8 * (i - stop + 8))
         qw = load_word(qa + stop - 8) >> shift
-        bad = ((qw ^ (load_word(ta + stop - 8) >> shift)) | _unmatchable(qw, ncode)) | (
+        bad = ((qw ^ (load_word(ta + stop - 8) >> shift)) | unmatchable(qw, ncode)) | (
             ONE << (np.uint64(64) - shift)
         )
         return i + np.int64(trailing_zeros(bad) >> np.uint64(3))
@@ -155,38 +145,44 @@ def _wave(q, t, mode, ncode, lo, hi, bound, budget, reach):
     return -1, 0, steps
 
 
+@njit(cache=True, nogil=True, inline="always")
+def first_bound(mode, m, n, limit):
+    """The first round's bound for a pair of lengths ``m``, ``n``: a little above the indels
+    the lengths force where they force more than ``FORCED_ROUND`` and always in HW (whose waves
+    start on every diagonal), else ``limit`` (one round)."""
+    forced = lower_bound(mode, 0, n - m)
+    if mode == MODE_HW or forced > FORCED_ROUND:
+        return min(limit, FIRST_BOUND + forced)
+    return limit
+
+
 @njit(cache=True, nogil=True)
 def wave_edit(q, t, mode, ncode, lo, hi, limit, budget, reach):
     """Edit distance of codes ``q`` and ``t`` (both non-empty) over diagonals ``[lo, hi]``
     (holding 0) when it is at most ``limit``.
 
-    A wave bounded by ``u`` visits only the diagonals that can still end within ``u``. Where the
-    lengths force more than ``FORCED_ROUND`` indels, and in HW (whose waves start on every
-    diagonal), a first round is bounded a little above the forced indels, so a close pair
-    costs a few narrow levels. Past it NW and SHW run to the limit (their waves grow from one
-    diagonal); HW gives up, as a wider HW wave costs more than the word.
+    A wave bounded by ``u`` visits only the diagonals that can still end within ``u``. The
+    first round's bound is ``first_bound``'s, so a close pair costs a few narrow levels. Past it
+    NW and SHW run to the limit (their waves grow from one diagonal); HW gives up, as a wider
+    HW wave costs more than the word.
 
     ``reach`` is int32 scratch of at least ``hi - lo + 3``; ``budget`` caps the diagonals
-    visited over both rounds. Returns ``(dist, end_j, steps)``: the distance and the leftmost
-    optimal end column (``len(t)`` for NW); ``(-1, -1, steps)`` when every alignment within
-    the band costs more than ``limit``; ``(-2, -1, steps)`` when the wave gave up or ran out
-    of budget. Within the band this is the DP's answer, so when the distance is within
-    Ukkonen's guess for the band it is the unbanded one.
+    visited over both rounds. Returns ``(dist, end_j)``: the distance and the leftmost optimal
+    end column (``len(t)`` for NW); ``(-1, -1)`` when every alignment within the band costs
+    more than ``limit``; ``(-2, -1)`` when the wave gave up or ran out of budget. Within the
+    band this is the DP's answer, so when the distance is within Ukkonen's guess for the band
+    it is the unbanded one.
     """
     m = q.shape[0]
-    delta = t.shape[0] - m
-    forced = lower_bound(mode, 0, delta)
-    bound = limit
-    if mode == MODE_HW or forced > FORCED_ROUND:  # else the rounds' waves are about as wide
-        bound = min(limit, FIRST_BOUND + forced)
+    bound = first_bound(mode, m, t.shape[0], limit)
     used = 0
     while True:  # one call site: LLVM then keeps the wave's loop tight
         dist, end_d, steps = _wave(q, t, mode, ncode, lo, hi, bound, budget - used, reach)
         used += steps
         if dist >= 0:
-            return dist, m + end_d, used
+            return dist, m + end_d
         if dist == -2 or bound >= limit:
-            return dist, -1, used
+            return dist, -1
         if mode == MODE_HW:
-            return -2, -1, used
+            return -2, -1
         bound = limit  # the start's side keeps NW and SHW waves narrow

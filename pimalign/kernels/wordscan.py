@@ -38,14 +38,19 @@ def zero_bytes(y):
 
 
 @njit(cache=True, nogil=True, inline="always")
+def unmatchable(word, ncode):
+    """Nonzero in each byte of ``word`` holding a code ``>= ncode`` (4: bases match; 5: N
+    too), zero in the others."""
+    if ncode == 4:
+        return word & _ABOVE3
+    # among 0..7, a code is 5, 6 or 7 when bit 2 is set with bit 0 or bit 1
+    return (word & _ABOVE7) | ((word >> np.uint64(2)) & (word | (word >> np.uint64(1))) & _BIT0)
+
+
+@njit(cache=True, nogil=True, inline="always")
 def codes_match(word, ncode):
     """Whether all eight codes are below ``ncode`` (4: bases only; 5: N too)."""
-    if ncode == 4:
-        return (word & _ABOVE3) == 0
-    if (word & _ABOVE7) != 0:
-        return False
-    # among 0..7, a code is 5, 6 or 7 when bit 2 is set with bit 0 or bit 1
-    return ((word >> np.uint64(2)) & (word | (word >> np.uint64(1))) & _BIT0) == 0
+    return unmatchable(word, ncode) == 0
 
 
 @njit(cache=True, nogil=True)
