@@ -12,8 +12,9 @@ import numba
 import numpy as np
 
 from .alphabet import SequenceError, encode_many, repack
-from .kernels.batch import cigar_texts, edit_batch
-from .kernels.options import OUT_DIST, OUT_FIELDS, TASK_PATH, EditParams, Runs
+from .kernels.batch import BLOCK, edit_batch
+from .kernels.cigartext import gather_lines, line_room
+from .kernels.options import OUT_DIST, OUT_FIELDS, TASK_PATH, EditParams, Lines
 from .pairwise import (  # align, align_affine and cigar_string stay public here too
     DEFAULT_BAND,
     align,  # noqa: F401
@@ -53,7 +54,7 @@ def _set_threads(threads: int | None) -> int:
     return previous
 
 
-PATH_SLOTS = 1 << 21  # CIGAR run slots per chunk of pairs (about 19 MB of buffers)
+PATH_SLOTS = 1 << 21  # bases (m + n) per chunk of CIGAR pairs: about 4 MB of text room
 
 
 def _path_chunks(q_off: np.ndarray, t_off: np.ndarray) -> list[tuple[int, int]]:
@@ -193,36 +194,36 @@ def batch_encoded(
     if path:
         _check_path_memory(q_flat, q_off, t_flat, t_off, mode, k, literal_n, band, threads)
 
-    def run(a, b, out, runs):
-        edit_batch(q_flat, q_off[a : b + 1], t_flat, t_off[a : b + 1], par, out, runs)
+    def run(a, b, out, lines):
+        edit_batch(q_flat, q_off[a : b + 1], t_flat, t_off[a : b + 1], par, out, lines)
 
     return _in_chunks(run, q_off, t_off, path, threads)
 
 
 def _in_chunks(run, q_off, t_off, path: bool, threads) -> BatchResult:
-    """Call ``run(a, b, out, runs)`` for consecutive pair ranges ``[a, b)`` of a batch whose
+    """Call ``run(a, b, out, lines)`` for consecutive pair ranges ``[a, b)`` of a batch whose
     pairs span ``q_off``/``t_off`` (one range, unless CIGARs are asked) on ``threads``
-    threads, and gather the results (``out``: the range's (6, b - a) output block, ``runs``: its
-    ``Runs``)."""
+    threads, and gather the results (``out``: the range's (6, b - a) output block, ``lines``:
+    its ``Lines``)."""
     n_pairs = q_off.shape[0] - 1
     out = np.empty((len(OUT_FIELDS), n_pairs), dtype=np.int64)
     previous = _set_threads(threads)
     texts = []
-    run_ops = np.empty(0, dtype=np.uint8)
-    run_lens = np.empty(0, dtype=np.int64)
+    text = np.empty(0, dtype=np.uint8)
     try:
         for a, b in _path_chunks(q_off, t_off) if path else [(0, n_pairs)]:
-            # CIGAR runs need m + n slots per pair: chunks keep that buffer small and reused,
-            # since touching fresh pages costs more than the alignments.
-            run_off = (q_off[a:b] + t_off[a:b] - q_off[a] - t_off[a]).astype(np.int64)
-            slots = int(q_off[b] + t_off[b] - q_off[a] - t_off[a]) if path else 0
-            if slots > run_ops.shape[0]:
-                run_ops = np.empty(slots, dtype=np.uint8)
-                run_lens = np.empty(slots, dtype=np.int64)
-            runs = Runs(run_off, run_ops, run_lens, np.zeros(b - a, dtype=np.int64))
-            run(a, b, out[:, a:b], runs)
+            room = np.zeros(b - a + 1 if path else 1, dtype=np.int64)
             if path:
-                texts.append(cigar_texts(*runs).tobytes())
+                # Chunks keep the text buffer small and reused: touching fresh pages costs more
+                # than the alignments.
+                sizes = line_room(np.diff(q_off[a : b + 1]), np.diff(t_off[a : b + 1]))
+                np.cumsum(sizes, out=room[1:])
+                if room[-1] > text.shape[0]:
+                    text = np.empty(int(room[-1]), dtype=np.uint8)
+            lines = Lines(text, room, np.zeros(b - a if path else 0, dtype=np.int64))
+            run(a, b, out[:, a:b], lines)
+            if path:
+                texts.append(gather_lines(lines, BLOCK).tobytes())
     finally:
         numba.set_num_threads(previous)
     cigars = None
@@ -296,9 +297,9 @@ def _batch_text(queries, targets, mode, task, k, threads, literal_n, band, engin
         return None  # the encoded route checks such pairs' traceback memory first
     bad = {"q": np.empty(len(queries), dtype=np.int64), "t": np.empty(len(queries), dtype=np.int64)}
 
-    def run(a, b, out, runs):
+    def run(a, b, out, lines):
         textbatch.edit_batch_text(
-            q[0][a:b], q[1][a:b], t[0][a:b], t[1][a:b], strbuf.HEADER, _ENCODE, par, out, runs,
+            q[0][a:b], q[1][a:b], t[0][a:b], t[1][a:b], strbuf.HEADER, _ENCODE, par, out, lines,
             bad["q"][a:b], bad["t"][a:b],
         )  # fmt: skip
 

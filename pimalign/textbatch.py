@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .kernels.batch import BLOCK, _put_word, edit_one, scratch_for
+from .kernels.batch import BLOCK, _put_word, block_runs, edit_one, put_line, scratch_for
 from .kernels.bitpar import fast_edit
 from .kernels.options import MODE_HW, MODE_NW, TASK_LOCATIONS, TASK_PATH
 from .kernels.wordscan import load_word, zero_bytes
@@ -104,8 +104,8 @@ def _trimmed_one(p, qa, m, ta, n, table, par, out, bad_q, bad_t, qb, tb, scratch
 
 
 @njit(cache=True, parallel=True, nogil=True)
-def edit_batch_text(q_addr, q_len, t_addr, t_len, header, table, par, out, runs, bad_q, bad_t):
-    """``kernels.batch.edit_batch`` (``par``, ``out``, ``runs`` as there) on ``str`` objects at
+def edit_batch_text(q_addr, q_len, t_addr, t_len, header, table, par, out, lines, bad_q, bad_t):
+    """``kernels.batch.edit_batch`` (``par``, ``out``, ``lines`` as there) on ``str`` objects at
     ``q_addr``/``t_addr`` (``strbuf``; the characters start ``header`` bytes in) of lengths
     ``q_len``/``t_len``. A pair with an invalid character is skipped: ``bad_q``/``bad_t`` hold
     its first invalid position (-1: none) and the caller raises."""
@@ -113,6 +113,8 @@ def edit_batch_text(q_addr, q_len, t_addr, t_len, header, table, par, out, runs,
     n_blocks = (n_pairs + BLOCK - 1) // BLOCK
     need_tb = par.task == TASK_PATH or (par.task == TASK_LOCATIONS and par.mode == MODE_HW)
     trim = par.bitparallel and not need_tb and par.mode != MODE_HW
+    at_zero = np.zeros(n_pairs, dtype=np.int64)
+    count = np.zeros(n_pairs, dtype=np.int64)
     for blk in prange(n_blocks):
         first, stop = blk * BLOCK, min(n_pairs, (blk + 1) * BLOCK)
         max_m = max(q_len[first:stop].max(), 1)
@@ -120,6 +122,8 @@ def edit_batch_text(q_addr, q_len, t_addr, t_len, header, table, par, out, runs,
         qb = np.empty(max_m, dtype=np.uint8)  # one pair's codes at a time: stays in L1
         tb = np.empty(max_n, dtype=np.uint8)
         scratch = scratch_for(max_m, max_n)
+        runs = block_runs(scratch, at_zero, count)
+        pos = lines.room[first] if par.task == TASK_PATH else 0
         for p in range(first, stop):
             m, n = q_len[p], t_len[p]
             qa, ta = q_addr[p] + header, t_addr[p] + header
@@ -132,3 +136,5 @@ def edit_batch_text(q_addr, q_len, t_addr, t_len, header, table, par, out, runs,
             bad_t[p] = _translate_one(ta, 0, table, tb, 0, n)
             if bad_q[p] < 0 and bad_t[p] < 0:
                 edit_one(p, qb[:m], tb[:n], par, out, runs, scratch)
+            if par.task == TASK_PATH:  # (the trimmed route above is never taken for paths)
+                pos = put_line(p, runs, lines, pos)

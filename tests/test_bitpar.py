@@ -139,7 +139,7 @@ def test_paths_from_the_bit_parallel_routes_equal_the_adaptive_engine(monkeypatc
 
 def test_cigar_text_kernel_equals_the_python_formatter():
     from pimalign.api import cigar_string
-    from pimalign.kernels.batch import cigar_texts
+    from pimalign.kernels.cigartext import cigar_texts
 
     rng = np.random.default_rng(3)
     n_runs = rng.integers(0, 12, size=300)

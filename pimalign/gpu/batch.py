@@ -14,7 +14,8 @@ import time
 import numpy as np
 
 from ..alphabet import repack  # noqa: F401  (re-exported)
-from ..kernels.batch import cigar_texts, runs_of_ops
+from ..kernels.batch import runs_of_ops
+from ..kernels.cigartext import cigar_texts
 from ..kernels.options import MODE_HW, TASK_LOCATIONS, TASK_PATH, Runs, mode_id, task_id
 from .device import require
 

@@ -9,6 +9,7 @@ import numpy as np
 from numba import njit, prange
 
 from .bitpar import REACH, WORD, fast_edit, few_substitutions, scratch_words
+from .cigartext import cigar_line
 from .edit import (
     MODE_HW,
     MODE_NW,
@@ -30,6 +31,7 @@ from .options import (
     TASK_DISTANCE,
     TASK_LOCATIONS,
     TASK_PATH,
+    Runs,
     Scratch,
 )
 from .wordpath import word_path
@@ -51,70 +53,6 @@ def run_length(ops, n_ops, run_ops, run_lens):
     return n_runs
 
 
-_CIGAR_LETTER = np.frombuffer(b"?ID?S??=X", dtype=np.uint8)  # by op code (BAM numbering)
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _digits(value):
-    """Decimal digits of a non-negative integer."""
-    nd = 1
-    while value >= 10:
-        value //= 10
-        nd += 1
-    return nd
-
-
-_TWO_DIGITS = np.frombuffer("".join(f"{x:02d}" for x in range(100)).encode(), dtype=np.uint8)
-
-
-@njit(cache=True, nogil=True)
-def _cigar_line(out, pos, run_ops, run_lens, lo, count):
-    """Write one pair's runs ``lo..lo+count-1`` as CIGAR text and a newline at ``out[pos:]``
-    (lengths below 100, nearly all, from a table of digit pairs)."""
-    for r in range(lo, lo + count):
-        value = run_lens[r]
-        if value < 10:
-            out[pos] = 48 + value
-            pos += 1
-        elif value < 100:
-            out[pos] = _TWO_DIGITS[2 * value]
-            out[pos + 1] = _TWO_DIGITS[2 * value + 1]
-            pos += 2
-        else:
-            nd = _digits(value)
-            for x in range(nd):
-                out[pos + nd - 1 - x] = 48 + value % 10
-                value //= 10
-            pos += nd
-        out[pos] = _CIGAR_LETTER[run_ops[r]]
-        pos += 1
-    out[pos] = 10
-
-
-@njit(cache=True, parallel=True, nogil=True)
-def cigar_texts(run_off, run_ops, run_lens, n_runs):
-    """Every pair's extended CIGAR as ASCII, one line per pair (``"3=1X2="``); returns the bytes.
-
-    Two parallel passes: each line's length, then the lines at their offsets (about 20 ns per
-    run, against about 1 us in Python).
-    """
-    n_pairs = run_off.shape[0]
-    start = np.empty(n_pairs + 1, dtype=np.int64)
-    start[0] = 0
-    for p in prange(n_pairs):
-        size = 1
-        for r in range(run_off[p], run_off[p] + n_runs[p]):
-            value = run_lens[r]
-            size += 2 if value < 10 else 3 if value < 100 else 1 + _digits(value)
-        start[p + 1] = size
-    for p in range(n_pairs):
-        start[p + 1] += start[p]
-    out = np.empty(start[n_pairs], dtype=np.uint8)
-    for p in prange(n_pairs):
-        _cigar_line(out, start[p], run_ops, run_lens, run_off[p], n_runs[p])
-    return out
-
-
 @njit(cache=True, parallel=True, nogil=True)
 def runs_of_ops(ops, n_ops, runs):
     """Every pair's CIGAR runs from its ops ``ops[runs.off[p]:runs.off[p] + n_ops[p]]`` (the
@@ -126,7 +64,7 @@ def runs_of_ops(ops, n_ops, runs):
 
 
 @njit(cache=True, parallel=True, nogil=True)
-def edit_batch(q_flat, q_off, t_flat, t_off, par, out, runs):
+def edit_batch(q_flat, q_off, t_flat, t_off, par, out, lines):
     """Edit distance for every pair ``p``: ``q_flat[q_off[p]:q_off[p+1]]`` vs the target slice.
 
     ``par`` (``options.EditParams``): mode, bound ``k``, N code, first half-width ``h0``,
@@ -134,18 +72,47 @@ def edit_batch(q_flat, q_off, t_flat, t_off, par, out, runs):
     can decide with the bit-parallel routes, the adaptive band the rest; otherwise always the
     adaptive band. ``out``: int64 ``(6, pairs)``, rows ``options.OUT_*``: distance (-1 above
     k), start/end (0-based inclusive target coordinates of the leftmost optimal end, start -1
-    when not computed), the workload's band, cells and bits per cell. For the path task the
-    CIGAR runs go to ``runs`` (``options.Runs``).
+    when not computed), the workload's band, cells and bits per cell. For the path task each
+    pair's CIGAR line goes to ``lines`` (``options.Lines``; an empty line above k).
     """
     n_pairs = q_off.shape[0] - 1
     n_blocks = (n_pairs + BLOCK - 1) // BLOCK
+    at_zero = np.zeros(n_pairs, dtype=np.int64)  # every pair's runs start at its block's slot 0
+    count = np.zeros(n_pairs, dtype=np.int64)
     for blk in prange(n_blocks):
         first, stop = blk * BLOCK, min(n_pairs, (blk + 1) * BLOCK)
         scratch = block_scratch(q_off, t_off, first, stop)
+        runs = block_runs(scratch, at_zero, count)
+        pos = lines.room[first] if par.task == TASK_PATH else 0
         for p in range(first, stop):
             q = q_flat[q_off[p] : q_off[p + 1]]
             t = t_flat[t_off[p] : t_off[p + 1]]
             edit_one(p, q, t, par, out, runs, scratch)
+            if par.task == TASK_PATH:
+                pos = put_line(p, runs, lines, pos)
+
+
+@njit(cache=True, nogil=True)
+def block_runs(scratch, at_zero, count):
+    """``options.Runs`` for one block whose pairs write their runs, one pair after the other,
+    into the same slots (as many as ``scratch``'s ops): ``at_zero`` all zeros, ``count`` every
+    pair's run count."""
+    slots = scratch.ops.shape[0]
+    return Runs(
+        at_zero,
+        np.empty(slots, dtype=np.uint8),
+        np.empty(slots, dtype=np.int64),
+        count,
+    )
+
+
+@njit(cache=True, nogil=True)
+def put_line(p, runs, lines, pos):
+    """Pair ``p``'s CIGAR line from its runs, written at ``lines.text[pos:]``; returns where
+    the next pair's line starts."""
+    pos = cigar_line(lines.text, pos, runs.ops, runs.lens, runs.off[p], runs.count[p])
+    lines.end[p] = pos
+    return pos
 
 
 @njit(cache=True, nogil=True)

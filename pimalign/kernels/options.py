@@ -77,6 +77,16 @@ class Runs(NamedTuple):
     count: object  # int64 (pairs,)
 
 
+class Lines(NamedTuple):
+    """CIGAR text of a batch (``kernels.cigartext``): the lines of a block of pairs follow each
+    other from ``room[first]``, its first pair's room (``room[p + 1] - room[p]`` bytes always
+    hold pair ``p``'s line); ``end[p]`` is where pair ``p``'s line, newline included, ends."""
+
+    text: object  # uint8 (room[-1],)
+    room: object  # int64 (pairs + 1,)
+    end: object  # int64 (pairs,)
+
+
 class Scratch(NamedTuple):
     """One block's reused work arrays (``kernels.batch.block_scratch``)."""
 
