@@ -13,7 +13,7 @@ import numpy as np
 
 from .alphabet import SequenceError, encode_many, repack
 from .kernels.batch import BLOCK, edit_batch
-from .kernels.cigartext import gather_lines, line_room
+from .kernels.cigartext import line_room
 from .kernels.options import OUT_DIST, OUT_FIELDS, TASK_PATH, EditParams, Lines
 from .pairwise import (  # align, align_affine and cigar_string stay public here too
     DEFAULT_BAND,
@@ -208,7 +208,7 @@ def _in_chunks(run, q_off, t_off, path: bool, threads) -> BatchResult:
     n_pairs = q_off.shape[0] - 1
     out = np.empty((len(OUT_FIELDS), n_pairs), dtype=np.int64)
     previous = _set_threads(threads)
-    texts = []
+    cigars = [] if path else None
     text = np.empty(0, dtype=np.uint8)
     try:
         for a, b in _path_chunks(q_off, t_off) if path else [(0, n_pairs)]:
@@ -223,15 +223,28 @@ def _in_chunks(run, q_off, t_off, path: bool, threads) -> BatchResult:
             lines = Lines(text, room, np.zeros(b - a if path else 0, dtype=np.int64))
             run(a, b, out[:, a:b], lines)
             if path:
-                texts.append(gather_lines(lines, BLOCK).tobytes())
+                cigars += _block_lines(lines)
     finally:
         numba.set_num_threads(previous)
-    cigars = None
     if path:
-        cigars = b"".join(texts).decode("ascii").split("\n")[:n_pairs]
         for p in np.flatnonzero(out[OUT_DIST] < 0).tolist():
             cigars[p] = None
     return _result(out, cigars)
+
+
+def _block_lines(lines: Lines) -> list[str]:
+    """The CIGAR lines of one chunk's ``Lines``, a block of pairs at a time: each block's lines
+    follow each other from its first pair's room (no gather pass over the text)."""
+    n_pairs = lines.end.shape[0]
+    lasts = lines.end[BLOCK - 1 :: BLOCK].tolist()
+    if n_pairs % BLOCK:
+        lasts.append(int(lines.end[-1]))
+    cigars = []
+    for first, last in zip(lines.room[0:n_pairs:BLOCK].tolist(), lasts):
+        block = lines.text[first:last].tobytes().decode("ascii").split("\n")
+        block.pop()  # after the last newline
+        cigars += block
+    return cigars
 
 
 def _edit_params(mode, task, k, literal_n, band, engine) -> EditParams:

@@ -2,7 +2,7 @@
 
 CPU batches write each pair's line right after its alignment, while its runs are still in the
 block's scratch, into ``Lines``: pairs of a block follow each other from the block's room, so a
-block touches only the bytes it writes. ``gather_lines`` then closes the gaps between blocks.
+block touches only the bytes it writes; the caller decodes them a block at a time.
 GPU batches keep every pair's runs and convert them all at once (``cigar_texts``).
 """
 
@@ -79,22 +79,4 @@ def cigar_texts(run_off, run_ops, run_lens, n_runs):
     out = np.empty(start[n_pairs], dtype=np.uint8)
     for p in prange(n_pairs):
         cigar_line(out, start[p], run_ops, run_lens, run_off[p], n_runs[p])
-    return out
-
-
-@njit(cache=True, parallel=True, nogil=True)
-def gather_lines(lines, block):
-    """The lines of ``options.Lines`` written by blocks of ``block`` pairs, as one array: each
-    block's lines run from its first pair's room to its last pair's end."""
-    n_pairs = lines.end.shape[0]
-    n_blocks = (n_pairs + block - 1) // block
-    at = np.zeros(n_blocks + 1, dtype=np.int64)
-    for b in range(n_blocks):
-        first, last = b * block, min(n_pairs, (b + 1) * block) - 1
-        at[b + 1] = at[b] + lines.end[last] - lines.room[first]
-    out = np.empty(at[n_blocks], dtype=np.uint8)
-    for b in prange(n_blocks):
-        src = lines.room[b * block]
-        for x in range(at[b + 1] - at[b]):
-            out[at[b] + x] = lines.text[src + x]
     return out

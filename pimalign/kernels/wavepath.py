@@ -14,6 +14,8 @@ from .edit import MODE_HW, MODE_NW, OP_D, OP_EQ, OP_I, mismatch_step
 from .waves import NONE, _start, _window, extend, first_bound
 from .wordscan import common_suffix
 
+PAD = 2  # unreached diagonals kept either side of a level's window
+
 
 @njit(cache=True, nogil=True, inline="always")
 def _reach(kept, level_at, mode, lo, hi, delta, bound, e, d):
@@ -21,46 +23,48 @@ def _reach(kept, level_at, mode, lo, hi, delta, bound, e, d):
     a, b = _window(mode, lo, hi, delta, bound, e)
     if d < a or d > b:
         return NONE
-    return kept[level_at[e] + d - a]
+    return kept[level_at[e] + PAD + d - a]
 
 
 @njit(cache=True, nogil=True)
 def kept_wave(q, t, mode, ncode, lo, hi, bound, kept, level_at):
-    """The wave up to cost ``bound`` over diagonals ``[lo, hi]``, level ``e`` stored at
-    ``kept[level_at[e]:]`` (its window as ``waves._window`` gives it). Returns
-    ``(dist, end_d)``: the distance and the leftmost optimal end's diagonal; dist -1 when it
-    is above ``bound``, -2 when the levels would not fit in ``kept``."""
+    """The wave up to cost ``bound`` over diagonals ``[lo, hi]``, level ``e`` (its window
+    ``[a, b]`` as ``waves._window`` gives it) stored at ``kept[level_at[e]:]`` over
+    ``[a - PAD, b + PAD]``, the ``PAD`` diagonals either side ``NONE``: the next level's window
+    is at most one wider each side, so its three neighbours are read without a test. Returns
+    ``(dist, end_d)``: the distance and the leftmost optimal end's diagonal; dist -1 when it is
+    above ``bound``, -2 when the levels would not fit in ``kept``."""
     m = q.shape[0]
     n = t.shape[0]
     delta = n - m
     at = 0
-    pa, pb, pat = 1, 0, 0  # the last level's window and where it starts
+    last = 0  # where the last level keeps diagonal 0 (its window always holds d - 1 .. d + 1)
     for e in range(bound + 1):
         a, b = _window(mode, lo, hi, delta, bound, e)
         if a > b:
             return -1, 0
-        if at + b - a + 1 > kept.shape[0]:
+        if at + b - a + 1 + 2 * PAD > kept.shape[0]:
             return -2, 0
         level_at[e] = at
+        zero = at + PAD - a  # this level keeps diagonal d at kept[zero + d]
+        for x in range(PAD):
+            kept[at + x] = NONE
+            kept[zero + b + 1 + x] = NONE
         if e == 0:
-            found = _start(q, t, mode, ncode, a, b, a + 1, kept[at:])  # kept[at + d - a]
+            found = _start(q, t, mode, ncode, a, b, a + 1 - PAD, kept[at:])
             if found <= b:
                 return 0, found
         else:
-            # L_{e-1}[d - 1], L_{e-1}[d], L_{e-1}[d + 1] slide along as d grows
-            left = kept[pat + a - 1 - pa] if pa <= a - 1 <= pb else NONE
-            here = kept[pat + a - pa] if pa <= a <= pb else NONE
             for d in range(a, b + 1):
-                right = kept[pat + d + 1 - pa] if pa <= d + 1 <= pb else NONE
-                v = min(max(here + 1, left, right + 1), min(m, n - d))
-                left, here = here, right
+                v = max(kept[last + d] + 1, kept[last + d - 1], kept[last + d + 1] + 1)
+                v = min(v, min(m, n - d))
                 if v >= 0:
                     v = extend(q, t, v, d, ncode)
                     if v == m and (mode != MODE_NW or d == delta):
                         return e, d  # the first found is the leftmost end
-                kept[at + d - a] = v
-        pa, pb, pat = a, b, at
-        at += b - a + 1
+                kept[zero + d] = v
+        last = zero
+        at += b - a + 1 + 2 * PAD
     return -1, 0
 
 

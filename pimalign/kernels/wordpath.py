@@ -90,11 +90,7 @@ def word_path(q, t, mode, k, ncode, maps, cols, reach, kept, level_at, run_ops, 
     """
     m = q.shape[0]
     n = t.shape[0]
-    suf = 0
-    if mode == MODE_NW:
-        lim = min(m, n)
-        while suf < lim and q[m - 1 - suf] == t[n - 1 - suf] and q[m - 1 - suf] < ncode:
-            suf += 1
+    suf = common_suffix(q, t, ncode, min(m, n)) if mode == MODE_NW else 0
     qs = q[: m - suf]
     ts = t[: n - suf]
     mm = qs.shape[0]

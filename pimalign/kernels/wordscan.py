@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from llvmlite import ir
 from numba import njit, types
+from numba.cpython.unsafe.numbers import leading_zeros, trailing_zeros
 from numba.extending import intrinsic
 
 _BIT0 = np.uint64(0x0101010101010101)
@@ -17,6 +18,9 @@ _LOW7 = np.uint64(0x7F7F7F7F7F7F7F7F)
 _HIGH = np.uint64(0x8080808080808080)
 _ABOVE3 = np.uint64(0xFCFCFCFCFCFCFCFC)
 _ABOVE7 = np.uint64(0xF8F8F8F8F8F8F8F8)
+_ONE = np.uint64(1)
+_THREE = np.uint64(3)
+_SIXTY_FOUR = np.uint64(64)
 
 
 @intrinsic
@@ -63,9 +67,17 @@ def common_prefix(q, t, ncode):
         ta = t.ctypes.data
         while pre + 8 <= lim:
             word = load_word(qa + pre)
-            if word != load_word(ta + pre) or not codes_match(word, ncode):
-                break
+            bad = (word ^ load_word(ta + pre)) | unmatchable(word, ncode)
+            if bad != 0:  # the first differing byte is the lowest set one
+                return pre + np.int64(trailing_zeros(bad) >> _THREE)
             pre += 8
+        # the last 1..7 positions: the word ending at ``lim``, shifted past what is known
+        shift = np.uint64(8 * (pre - lim + 8))
+        word = load_word(qa + lim - 8) >> shift
+        bad = ((word ^ (load_word(ta + lim - 8) >> shift)) | unmatchable(word, ncode)) | (
+            _ONE << (_SIXTY_FOUR - shift)
+        )
+        return pre + np.int64(trailing_zeros(bad) >> _THREE)
     while pre < lim and q[pre] == t[pre] and q[pre] < ncode:
         pre += 1
     return pre
@@ -78,14 +90,19 @@ def common_suffix(q, t, ncode, lim):
     m = q.shape[0]
     n = t.shape[0]
     suf = 0
-    if ncode <= 5 and lim >= 8:
+    if ncode <= 5 and min(m, n) >= 8:
         qa = q.ctypes.data
         ta = t.ctypes.data
-        while suf + 8 <= lim:
-            word = load_word(qa + m - suf - 8)
-            if word != load_word(ta + n - suf - 8) or not codes_match(word, ncode):
+        while suf < lim:
+            if min(m, n) - suf < 8:  # fewer than eight codes left before one of the starts
                 break
+            word = load_word(qa + m - suf - 8)
+            bad = (word ^ load_word(ta + n - suf - 8)) | unmatchable(word, ncode)
+            if bad != 0:  # the last position is the word's top byte
+                return min(lim, suf + np.int64(leading_zeros(bad) >> _THREE))
             suf += 8
+        if suf >= lim:
+            return lim
     while suf < lim and q[m - 1 - suf] == t[n - 1 - suf] and q[m - 1 - suf] < ncode:
         suf += 1
     return suf
