@@ -5,20 +5,30 @@ common prefix and suffix are first found on the raw bytes, eight at a time: equa
 all bases (``A C G T`` either case, and ``N`` when N matches N) are equal codes below ``ncode``,
 exactly the prefix and suffix ``bitpar.fast_edit`` trims. Only the middle is translated, and
 ``fast_edit`` answers on it what it answers on the whole pair (the same band, cells and ends).
-Pairs it cannot decide, HW, CIGARs and pairs with an empty sequence are translated whole (into
-one pair's buffer, which stays in L1) and go through ``kernels.batch.edit_one`` as pre-encoded
-pairs do; the results are identical either way.
+HW distances are not translated at all while the wavefront decides them: it compares the text's
+bytes themselves once they are known to be bases (``wordscan.RAW``: the same match rule).
+Pairs these cannot decide, CIGARs, HW locations and pairs with an empty sequence are translated
+whole (into one pair's buffer, which stays in L1) and go through ``kernels.batch.edit_one`` as
+pre-encoded pairs do; the results are identical either way.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import carray, njit, prange
 
-from .kernels.batch import BLOCK, _put_word, block_runs, edit_one, put_line, scratch_for
+from .kernels.batch import (
+    BLOCK,
+    _adaptive_one,
+    _put_word,
+    block_runs,
+    edit_one,
+    put_line,
+    scratch_for,
+)
 from .kernels.bitpar import fast_edit
-from .kernels.options import MODE_HW, MODE_NW, TASK_LOCATIONS, TASK_PATH
-from .kernels.wordscan import load_word, zero_bytes
+from .kernels.options import MODE_HW, MODE_NW, TASK_DISTANCE, TASK_LOCATIONS, TASK_PATH
+from .kernels.wordscan import RAW, load_word, zero_bytes
 from .strbuf import _byte_pointer, _translate_one
 
 _ALL_HIGH = np.uint64(0x8080808080808080)  # every byte matched one of the bases
@@ -103,6 +113,47 @@ def _trimmed_one(p, qa, m, ta, n, table, par, out, bad_q, bad_t, qb, tb, scratch
     return True
 
 
+@njit(cache=True, nogil=True)
+def _bases_only(address, length):
+    """Whether the ``length`` bytes at ``address`` are all A, C, G, T or N, in either case."""
+    x = 0
+    while x + 8 <= length:
+        if not _all_bases(load_word(address + x), True):
+            return False
+        x += 8
+    p = _byte_pointer(address)
+    for y in range(x, length):
+        f = p[y] & 0xDF
+        if f != 65 and f != 67 and f != 71 and f != 84 and f != 78:
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _raw_hw_one(p, qa, m, ta, n, table, par, out, runs, qb, tb, scratch):
+    """HW distance of pair ``p`` from its text itself when both hold only bases: the wavefront
+    compares the bytes (``wordscan.RAW``), and only when it cannot decide are they translated
+    for the word (then the adaptive band). False, with nothing done, for an empty text or one
+    with another character (the caller's routes then name it)."""
+    if m == 0 or n == 0 or not _bases_only(qa, m) or not _bases_only(ta, n):
+        return False
+    q = carray(_byte_pointer(qa), m)
+    t = carray(_byte_pointer(ta), n)
+    maps, reach = scratch.maps, scratch.reach
+    d, end_j, band, cells = fast_edit(q, t, MODE_HW, par.k, par.ncode | RAW, maps, reach)
+    if d == -2:
+        _translate_one(qa, 0, table, qb, 0, m)
+        _translate_one(ta, 0, table, tb, 0, n)
+        d, end_j, band, cells = fast_edit(
+            qb[:m], tb[:n], MODE_HW, par.k, par.ncode, maps, reach, False
+        )
+        if d == -2:
+            _adaptive_one(p, qb[:m], tb[:n], par, False, out, runs, scratch.ops)
+            return True
+    _put_word(out, p, d, end_j, -1, band, cells)
+    return True
+
+
 @njit(cache=True, parallel=True, nogil=True)
 def edit_batch_text(q_addr, q_len, t_addr, t_len, header, table, par, out, lines, bad_q, bad_t):
     """``kernels.batch.edit_batch`` (``par``, ``out``, ``lines`` as there) on ``str`` objects at
@@ -113,6 +164,7 @@ def edit_batch_text(q_addr, q_len, t_addr, t_len, header, table, par, out, lines
     n_blocks = (n_pairs + BLOCK - 1) // BLOCK
     need_tb = par.task == TASK_PATH or (par.task == TASK_LOCATIONS and par.mode == MODE_HW)
     trim = par.bitparallel and not need_tb and par.mode != MODE_HW
+    raw_hw = par.bitparallel and par.task == TASK_DISTANCE and par.mode == MODE_HW
     at_zero = np.zeros(n_pairs, dtype=np.int64)
     count = np.zeros(n_pairs, dtype=np.int64)
     for blk in prange(n_blocks):
@@ -127,6 +179,9 @@ def edit_batch_text(q_addr, q_len, t_addr, t_len, header, table, par, out, lines
         for p in range(first, stop):
             m, n = q_len[p], t_len[p]
             qa, ta = q_addr[p] + header, t_addr[p] + header
+            if raw_hw and _raw_hw_one(p, qa, m, ta, n, table, par, out, runs, qb, tb, scratch):
+                bad_q[p] = bad_t[p] = -1
+                continue
             if trim and m > 0 and n > 0:
                 if _trimmed_one(p, qa, m, ta, n, table, par, out, bad_q, bad_t, qb, tb, scratch):
                     continue

@@ -74,9 +74,10 @@ def test_str_batches_equal_pre_encoded_batches(mode, task):
         (["A C"], ["AC"], "record 0: invalid character ' ' at position 1"),
     ],
 )
-def test_bad_characters_are_named_as_the_encoder_names_them(qs, ts, message):
+@pytest.mark.parametrize("mode", ["NW", "HW"])  # HW reads the text itself (textbatch)
+def test_bad_characters_are_named_as_the_encoder_names_them(qs, ts, message, mode):
     with pytest.raises(SequenceError) as err:
-        pimalign.edit_distances(qs, ts)
+        pimalign.edit_distances(qs, ts, mode)
     assert str(err.value) == message
     with pytest.raises(SequenceError) as again:
         encode_many(qs) and encode_many(ts)
@@ -140,7 +141,8 @@ def test_near_identical_str_pairs_equal_pre_encoded_pairs(mode, task, literal_n)
         (["TTACGTACGTACGTACG!"], ["GGACGTACGTACGTACG!"], "invalid character '!' at position 17"),
     ],
 )
-def test_invalid_bytes_inside_common_prefixes_and_suffixes_are_found(qs, ts, message):
+@pytest.mark.parametrize("mode", ["NW", "HW"])
+def test_invalid_bytes_inside_common_prefixes_and_suffixes_are_found(qs, ts, message, mode):
     with pytest.raises(SequenceError) as err:
-        pimalign.edit_distances(qs, ts)
+        pimalign.edit_distances(qs, ts, mode)
     assert message in str(err.value)

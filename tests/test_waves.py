@@ -10,6 +10,7 @@ from conftest import mutate, random_seq
 from pimalign.alphabet import encode
 from pimalign.kernels.edit import MODE_HW, MODE_NW, MODE_SHW, diagonal_interval
 from pimalign.kernels.waves import FIRST_BOUND, extend, wave_edit
+from pimalign.kernels.wordscan import RAW
 
 MODES = {"NW": MODE_NW, "SHW": MODE_SHW, "HW": MODE_HW}
 
@@ -46,6 +47,38 @@ def test_extend_stops_where_codes_differ_or_cannot_match(ncode):
         ):
             want += 1
         assert extend(encode(q), encode(t), i, d, ncode) == want, (q, t, i, d)
+
+
+def _swapped(rng, seq):
+    return "".join(c.lower() if rng.random() < 0.3 else c for c in seq)
+
+
+@pytest.mark.parametrize("ncode", [4, 5])
+def test_raw_text_matches_as_its_codes(ncode):
+    """On text known to hold only bases (``wordscan.RAW``) extend and the HW wave give what
+    they give on the codes: case never matters, an N matches as ``ncode`` says, and that
+    holds in the first word, a middle one and the overlapping last one."""
+    rng = random.Random(17 + ncode)
+    raw = RAW | ncode
+    for _ in range(3000):
+        t = random_seq(rng, rng.randint(1, 40), "ACGTN" if rng.random() < 0.4 else "ACGT")
+        d = rng.randint(0, len(t) - 1)
+        q = mutate(rng, t[d:], rng.choice([0.0, 0.05, 0.2])) or "A"
+        if rng.random() < 0.3:
+            q = q[:-1] + "N"
+        qt, tt = _swapped(rng, q), _swapped(rng, t)
+        qb = np.frombuffer(qt.encode(), dtype=np.uint8)
+        tb = np.frombuffer(tt.encode(), dtype=np.uint8)
+        i = rng.randint(0, max(0, min(len(q), len(t) - d)))
+        assert extend(qb, tb, i, d, raw) == extend(encode(q), encode(t), i, d, ncode), (qt, tt)
+        lo, hi = diagonal_interval(MODE_HW, len(q), len(t), len(q))
+        reach = np.empty(hi - lo + 3, dtype=np.int32)
+        on_codes = wave_edit(encode(q), encode(t), MODE_HW, ncode, lo, hi, 6, 1 << 30, reach)
+        assert wave_edit(qb, tb, MODE_HW, raw, lo, hi, 6, 1 << 30, reach) == on_codes, (qt, tt)
+    assert extend(np.frombuffer(b"acgtNacgt", np.uint8), np.frombuffer(b"ACGTnACGT", np.uint8),
+                  0, 0, RAW | 4) == 4  # fmt: skip
+    assert extend(np.frombuffer(b"acgtNacgt", np.uint8), np.frombuffer(b"ACGTnACGT", np.uint8),
+                  0, 0, RAW | 5) == 9  # fmt: skip
 
 
 def test_hand_made_cases():

@@ -22,7 +22,7 @@ from numba import njit
 
 from .edit import MODE_HW, MODE_NW, MODE_SHW, diagonal_interval
 from .waves import wave_edit
-from .wordscan import common_prefix, common_suffix
+from .wordscan import RAW, common_prefix, common_suffix
 
 WORD = 64
 REACH = WORD + 4  # wavefront scratch: a band's diagonals, a sentinel either side, its pause
@@ -306,9 +306,10 @@ def wave_tried(reach, declined):
 
 
 @njit(cache=True, nogil=True)
-def fast_edit(q, t, mode, k, ncode, maps, reach):
+def fast_edit(q, t, mode, k, ncode, maps, reach, wave=True):
     """Exact distance from one banded word's band when it can decide (``maps``: see
-    ``banded_word``; ``reach``: int32 scratch of ``REACH``, zeroed once per batch of pairs).
+    ``banded_word``; ``reach``: int32 scratch of ``REACH``, zeroed once per batch of pairs;
+    ``wave``: whether the wavefront may answer first).
 
     Returns ``(dist, end_j, band, cells)``; ``dist`` is -1 above ``k`` and -2 when one word cannot
     decide (the caller then uses ``edit.edit_align``). NW trims the common prefix and suffix first
@@ -317,6 +318,10 @@ def fast_edit(q, t, mode, k, ncode, maps, reach):
     rests after it has given up on recent pairs (``reach``'s last two slots keep the pause); both
     give the band's exact answer, so the route never changes a result. ``band`` and ``cells`` are
     the word's: the band Ukkonen's bound certifies, whichever route computed it.
+
+    On ``RAW`` text (``wordscan``; HW only: it trims nothing) only the wavefront runs, and -2
+    also means that the word would have to decide: the caller translates the pair and asks
+    again with ``wave`` off.
     """
     m = q.shape[0]
     n = t.shape[0]
@@ -352,13 +357,15 @@ def fast_edit(q, t, mode, k, ncode, maps, reach):
         if 0 <= subs <= g:
             best = decided(subs, g, k)
             return best, (n if best >= 0 else -1), hi - lo + 1, cells
-    if not wave_rests(reach):
+    if wave and not wave_rests(reach):
         limit = g if k < 0 else min(g, k)
         budget = nn + WORD  # about the columns the word would take, and its set-up
         best, end_j = wave_edit(qs, ts, mode, ncode, lo, hi, limit, budget, reach[: REACH - 2])
         wave_tried(reach, best == -2)
     if best == -1:  # nothing within min(g, k) on the band: what the word would say past g
         return (-1 if k >= 0 and g >= k else -2), -1, hi - lo + 1, cells
+    if best == -2 and ncode & RAW:
+        return -2, -1, hi - lo + 1, cells  # the word needs codes
     if best == -2:
         best, end_j = banded_word(qs, ts, mode, ncode, lo, hi, maps, maps[:, :0])
         best = decided(best, g, k)

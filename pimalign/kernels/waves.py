@@ -21,7 +21,7 @@ from numba import njit
 from numba.cpython.unsafe.numbers import trailing_zeros
 
 from .edit import MODE_HW, MODE_NW, lower_bound
-from .wordscan import load_word, unmatchable, zero_bytes
+from .wordscan import bases_match, differ, load_word, unmatchable, zero_bytes
 
 FIRST_BOUND = 2  # the first round's bound on the cost
 FORCED_ROUND = 8  # NW/SHW pairs whose lengths force more indels get a first round (below,
@@ -34,14 +34,15 @@ ONE = np.uint64(1)
 @njit(cache=True, nogil=True, inline="always")
 def extend(q, t, i, d, ncode):
     """The row where diagonal ``d`` stops matching from row ``i`` on: codes ``q[i]``, ``t[i + d]``,
-    ... equal and below ``ncode`` (the same rule as the DP's match test)."""
+    ... equal and below ``ncode`` (the same rule as the DP's match test; or bytes of ``RAW``
+    text, ``wordscan``)."""
     stop = min(q.shape[0], t.shape[0] - d)
-    if (ncode == 4 or ncode == 5) and stop >= 8:
+    if stop >= 8:
         qa = q.ctypes.data
         ta = t.ctypes.data + d
         while i + 8 <= stop:
             qw = load_word(qa + i)
-            bad = (qw ^ load_word(ta + i)) | unmatchable(qw, ncode)
+            bad = differ(qw, load_word(ta + i), ncode) | unmatchable(qw, ncode)
             if bad != 0:
                 return i + np.int64(trailing_zeros(bad) >> np.uint64(3))
             i += 8
@@ -50,11 +51,10 @@ def extend(q, t, i, d, ncode):
         # the last 1..7 codes: the word ending at ``stop``, shifted past what is already known
         shift = np.uint64(8 * (i - stop + 8))
         qw = load_word(qa + stop - 8) >> shift
-        bad = ((qw ^ (load_word(ta + stop - 8) >> shift)) | unmatchable(qw, ncode)) | (
-            ONE << (np.uint64(64) - shift)
-        )
+        bad = differ(qw, load_word(ta + stop - 8) >> shift, ncode) | unmatchable(qw, ncode)
+        bad |= ONE << (np.uint64(64) - shift)
         return i + np.int64(trailing_zeros(bad) >> np.uint64(3))
-    while i < stop and q[i] == t[i + d] and q[i] < ncode:
+    while i < stop and bases_match(q[i], t[i + d], ncode):
         i += 1
     return i
 
@@ -84,11 +84,11 @@ def _start(q, t, mode, ncode, a, b, lo, reach):
     n = t.shape[0]
     delta = n - m
     d = a
-    if mode == MODE_HW and q[0] < ncode:
+    if mode == MODE_HW and bases_match(q[0], q[0], ncode):
         spread = np.uint64(q[0]) * _BIT0
         ta = t.ctypes.data
         while d + 8 <= min(b + 1, n):
-            hits = zero_bytes(load_word(ta + d) ^ spread)
+            hits = zero_bytes(differ(load_word(ta + d), spread, ncode))
             for r in range(8):
                 reach[d - lo + 1 + r] = 0
             while hits != 0:

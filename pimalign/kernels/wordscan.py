@@ -3,6 +3,10 @@
 Used where a pair's equal ends are trimmed before a DP (``bitpar.fast_edit``) and, on raw text,
 by ``pimalign.textbatch``. A position counts as common when both codes are equal and below
 ``ncode`` (they match), exactly as the byte-by-byte loops they replace.
+
+The match rule is ``ncode``'s: 4 (bases match) or 5 (N matches N too) on codes, or the same
+with the ``RAW`` flag on text already checked to hold only ``ACGTN`` in either case (letters
+match when equal but for case; an N as ``ncode`` says). ``waves`` takes either.
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ _ABOVE7 = np.uint64(0xF8F8F8F8F8F8F8F8)
 _ONE = np.uint64(1)
 _THREE = np.uint64(3)
 _SIXTY_FOUR = np.uint64(64)
+_FOLD = np.uint64(0xDFDFDFDFDFDFDFDF)  # clears bit 5: lower case to upper case
+_BYTES_N = np.uint64(0x4E4E4E4E4E4E4E4E)
+RAW = 8  # ncode flag: bytes are checked ASCII bases, not codes
 
 
 @intrinsic
@@ -43,12 +50,33 @@ def zero_bytes(y):
 
 @njit(cache=True, nogil=True, inline="always")
 def unmatchable(word, ncode):
-    """Nonzero in each byte of ``word`` holding a code ``>= ncode`` (4: bases match; 5: N
-    too), zero in the others."""
+    """Nonzero in each byte of ``word`` that cannot match under ``ncode``'s rule (a code
+    ``>= ncode``; on ``RAW`` text an N unless N matches), zero in the others."""
     if ncode == 4:
         return word & _ABOVE3
-    # among 0..7, a code is 5, 6 or 7 when bit 2 is set with bit 0 or bit 1
-    return (word & _ABOVE7) | ((word >> np.uint64(2)) & (word | (word >> np.uint64(1))) & _BIT0)
+    if ncode == 5:
+        # among 0..7, a code is 5, 6 or 7 when bit 2 is set with bit 0 or bit 1
+        return (word & _ABOVE7) | ((word >> np.uint64(2)) & (word | (word >> np.uint64(1))) & _BIT0)
+    if ncode == RAW | 4:
+        return zero_bytes((word & _FOLD) ^ _BYTES_N)  # an N or n
+    return np.uint64(0)  # RAW | 5: every checked base matches its equal
+
+
+@njit(cache=True, nogil=True, inline="always")
+def differ(a, b, ncode):
+    """Nonzero in each byte where words ``a`` and ``b`` hold different bases (case aside on
+    ``RAW`` text)."""
+    if ncode & RAW:
+        return (a ^ b) & _FOLD
+    return a ^ b
+
+
+@njit(cache=True, nogil=True, inline="always")
+def bases_match(a, b, ncode):
+    """Whether single bytes ``a`` and ``b`` match under ``ncode``'s rule."""
+    if ncode & RAW:
+        return ((a ^ b) & 0xDF) == 0 and (ncode != RAW | 4 or (a & 0xDF) != 78)
+    return a == b and a < ncode
 
 
 @njit(cache=True, nogil=True, inline="always")
