@@ -9,7 +9,7 @@ from conftest import mutate, random_seq
 
 from pimalign.alphabet import encode
 from pimalign.kernels.edit import MODE_HW, MODE_NW, MODE_SHW, diagonal_interval
-from pimalign.kernels.waves import FIRST_BOUND, extend, wave_edit
+from pimalign.kernels.waves import HW_BOUND, extend, wave_edit
 from pimalign.kernels.wordscan import RAW
 
 MODES = {"NW": MODE_NW, "SHW": MODE_SHW, "HW": MODE_HW}
@@ -122,7 +122,7 @@ def test_wave_equals_the_dp_or_says_above_the_limit(mode, literal_n):
         limit = rng.choice([guess, rng.randint(0, guess)])
         got = wave(q, t, mode, limit, literal_n, guess=guess)
         if got == (-2, -1):  # HW declines past its first round (the word is cheaper there)
-            assert mode == "HW" and limit > FIRST_BOUND and want > FIRST_BOUND, (q, t, limit)
+            assert mode == "HW" and limit > HW_BOUND and want > HW_BOUND, (q, t, limit)
             declined += 1
         elif want <= limit:
             assert got == (want, ends[0] + 1), (q, t, mode, guess, limit)
@@ -141,10 +141,15 @@ def test_wave_declines_past_its_budget():
 
 
 def test_hw_declines_what_its_first_round_does_not_settle():
-    t = "ACGTTGCAAGCTAGGATCCA"
-    q = t[:5] + "TTT" + t[8:]  # three substitutions: past the first round's bound of 2
-    assert wave(q, t, "HW", 10) == (-2, -1)
-    assert wave(t[:5] + "T" + t[6:], t, "HW", 10) == (1, len(t))
+    t = random_seq(random.Random(5), 66)
+    other = {"A": "C", "C": "G", "G": "T", "T": "A"}
+    far = "".join(other[b] if x % 4 == 1 else b for x, b in enumerate(t))  # 16 substitutions
+    assert ref.edit_distance(far, t, "HW")[0] > HW_BOUND
+    assert wave(far, t, "HW", 30) == (-2, -1)
+    near = "".join(other[b] if x % 6 == 1 else b for x, b in enumerate(t))  # 11 of them
+    near = near[:-6] + t[-6:]  # 10
+    assert ref.edit_distance(near, t, "HW")[0] == HW_BOUND
+    assert wave(near, t, "HW", 30) == (HW_BOUND, len(t))
 
 
 def test_the_wave_s_pauses_never_change_fast_edit_s_answers():

@@ -120,8 +120,8 @@ def wave_traceback(
 def wave_path(q, t, mode, ncode, lo, hi, limit, kept, level_at, run_ops, run_lens):
     """Distance and path of codes ``q``, ``t`` (non-empty) over diagonals ``[lo, hi]`` when the
     distance is at most ``limit`` and its levels fit in ``kept`` (int32; ``level_at`` int64,
-    one slot per level). The rounds are ``waves.wave_edit``'s: a first one bounded just above
-    the indels the lengths force (HW: always, and no other), then NW and SHW to the limit.
+    one slot per level). The rounds are ``waves.wave_edit``'s: a first one bounded by
+    ``waves.first_bound`` (HW: always, and no other), then NW and SHW to the limit.
     Returns ``(dist, end_j, start_j, n_runs)``; dist -1 above ``limit``, -2 when declined."""
     bound = first_bound(mode, q.shape[0], t.shape[0], limit)
     dist, end_d = kept_wave(q, t, mode, ncode, lo, hi, bound, kept, level_at)

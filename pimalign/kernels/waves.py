@@ -23,7 +23,9 @@ from numba.cpython.unsafe.numbers import trailing_zeros
 from .edit import MODE_HW, MODE_NW, lower_bound
 from .wordscan import bases_match, differ, load_word, unmatchable, zero_bytes
 
-FIRST_BOUND = 2  # the first round's bound on the cost
+FIRST_BOUND = 2  # NW/SHW: the first round's bound above the indels the lengths force
+HW_BOUND = 10  # HW: the only round's bound above them (a wave too wide to pay stops at its
+# budget first; 10 settles most 5% divergent 150 bp pairs, whose HW waves are a few wide)
 FORCED_ROUND = 8  # NW/SHW pairs whose lengths force more indels get a first round (below,
 # the restart costs more than the narrower first wave saves: 5% divergent 150 bp pairs)
 NONE = -(1 << 30)  # an unreached diagonal (stays far below 0 for any number of levels)
@@ -147,11 +149,13 @@ def _wave(q, t, mode, ncode, lo, hi, bound, budget, reach):
 
 @njit(cache=True, nogil=True, inline="always")
 def first_bound(mode, m, n, limit):
-    """The first round's bound for a pair of lengths ``m``, ``n``: a little above the indels
-    the lengths force where they force more than ``FORCED_ROUND`` and always in HW (whose waves
-    start on every diagonal), else ``limit`` (one round)."""
+    """The first round's bound for a pair of lengths ``m``, ``n``: in HW (whose waves start on
+    every diagonal) ``HW_BOUND`` above the indels the lengths force; in NW and SHW a little above
+    them where they force more than ``FORCED_ROUND``, else ``limit`` (one round)."""
     forced = lower_bound(mode, 0, n - m)
-    if mode == MODE_HW or forced > FORCED_ROUND:
+    if mode == MODE_HW:
+        return min(limit, HW_BOUND + forced)
+    if forced > FORCED_ROUND:
         return min(limit, FIRST_BOUND + forced)
     return limit
 
