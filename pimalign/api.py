@@ -310,8 +310,12 @@ def _batch_text(queries, targets, mode, task, k, threads, literal_n, band, engin
         return None  # the encoded route checks such pairs' traceback memory first
     bad = {"q": np.empty(len(queries), dtype=np.int64), "t": np.empty(len(queries), dtype=np.int64)}
 
+    kernel = (
+        textbatch.edit_batch_from_text if textbatch.text_first(par) else textbatch.edit_batch_text
+    )
+
     def run(a, b, out, lines):
-        textbatch.edit_batch_text(
+        kernel(
             q[0][a:b], q[1][a:b], t[0][a:b], t[1][a:b], strbuf.HEADER, _ENCODE, par, out, lines,
             bad["q"][a:b], bad["t"][a:b],
         )  # fmt: skip

@@ -8,7 +8,14 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .bitpar import REACH, WORD, fast_edit, few_substitutions, scratch_words
+from .bitpar import (
+    REACH,
+    WORD,
+    fast_edit,
+    few_substitutions,
+    scratch_words,
+    text_substitutions,
+)
 from .cigartext import cigar_line
 from .edit import (
     MODE_HW,
@@ -35,6 +42,7 @@ from .options import (
     Scratch,
 )
 from .wordpath import word_path
+from .wordscan import RAW
 
 BLOCK = 256  # pairs per parallel work item (scratch is allocated once per block)
 
@@ -87,7 +95,7 @@ def edit_batch(q_flat, q_off, t_flat, t_off, par, out, lines):
         for p in range(first, stop):
             q = q_flat[q_off[p] : q_off[p + 1]]
             t = t_flat[t_off[p] : t_off[p + 1]]
-            edit_one(p, q, t, par, out, runs, scratch)
+            edit_one(p, q, t, par, out, runs, scratch, True)
             if par.task == TASK_PATH:
                 pos = put_line(p, runs, lines, pos)
 
@@ -191,8 +199,9 @@ def _band_path(p, q, t, par, d, out, runs, last, ops):
 
 
 @njit(cache=True, nogil=True)
-def edit_one(p, q, t, par, out, runs, scratch):
-    """Pair ``p`` of ``edit_batch`` (``scratch``: the block's ``options.Scratch``).
+def edit_one(p, q, t, par, out, runs, scratch, wave=True):
+    """Pair ``p`` of ``edit_batch`` (``scratch``: the block's ``options.Scratch``; ``wave``:
+    whether the wavefront may answer before the word, off when it already failed on the pair).
 
     Routes, tried in turn: the diagonal (NW paths of equal-length pairs at most two mismatches
     apart); one banded word with traceback (``wordpath.word_path``); the distance from one word,
@@ -205,9 +214,9 @@ def edit_one(p, q, t, par, out, runs, scratch):
     if par.bitparallel:
         if par.task == TASK_PATH and par.mode == MODE_NW and _diagonal_one(p, q, t, par, out, runs):
             return
-        if need_tb and _word_one(p, q, t, par, out, runs, scratch):
+        if need_tb and _word_one(p, q, t, par, out, runs, scratch, wave):
             return
-        if _fast_one(p, q, t, par, need_tb, out, runs, scratch):
+        if _fast_one(p, q, t, par, need_tb, out, runs, scratch, wave):
             return
     _adaptive_one(p, q, t, par, need_tb, out, runs, scratch.ops)
 
@@ -223,7 +232,10 @@ def _diagonal_one(p, q, t, par, out, runs):
     m = q.shape[0]
     if m == 0 or m != t.shape[0]:
         return False
-    d, first, second = few_substitutions(q, t, par.ncode)
+    if par.ncode < RAW:
+        d, first, second = few_substitutions(q, t, par.ncode)
+    else:
+        d, first, second = text_substitutions(q, t, par.ncode)
     if d < 0:
         return False
     if par.k >= 0 and d > par.k:
@@ -254,7 +266,7 @@ def _put_word(out, p, d, end_j, start_j, b, c):
 
 
 @njit(cache=True, nogil=True)
-def _word_one(p, q, t, par, out, runs, scratch):
+def _word_one(p, q, t, par, out, runs, scratch, wave):
     """Distance and traceback from one banded word; False when the widest word cannot decide.
     For CIGARs the traceback writes its runs straight into the pair's slots (their tail, then
     moved to the front); for a start alone into scratch."""
@@ -268,7 +280,7 @@ def _word_one(p, q, t, par, out, runs, scratch):
         run_lens = scratch.lens[:cap]
     d, end_j, start_j, n_runs, suf, b, c = word_path(
         q, t, par.mode, par.k, par.ncode, scratch.maps, scratch.cols, scratch.reach,
-        scratch.kept, scratch.level_at, run_ops, run_lens,
+        scratch.kept, scratch.level_at, run_ops, run_lens, wave,
     )  # fmt: skip
     if d == -2:
         return False
@@ -289,12 +301,12 @@ def _word_one(p, q, t, par, out, runs, scratch):
 
 
 @njit(cache=True, nogil=True)
-def _fast_one(p, q, t, par, need_tb, out, runs, scratch):
+def _fast_one(p, q, t, par, need_tb, out, runs, scratch, wave):
     """The distance from one banded word (``bitpar.fast_edit``: it trims common prefixes, so it
     decides some pairs ``word_path`` cannot), then the start or CIGAR when asked from one static
     band over exactly the diagonals a path of that cost can use; False when the word cannot
     decide the distance."""
-    d, end_j, b, c = fast_edit(q, t, par.mode, par.k, par.ncode, scratch.maps, scratch.reach)
+    d, end_j, b, c = fast_edit(q, t, par.mode, par.k, par.ncode, scratch.maps, scratch.reach, wave)
     if d == -2:
         return False
     _put_word(out, p, d, end_j, 0 if par.task == TASK_LOCATIONS else -1, b, c)

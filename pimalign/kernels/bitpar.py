@@ -21,7 +21,7 @@ import numpy as np
 from numba import njit
 
 from .edit import MODE_HW, MODE_NW, MODE_SHW, diagonal_interval
-from .waves import wave_edit
+from .waves import extend, wave_edit
 from .wordscan import RAW, common_prefix, common_suffix
 
 WORD = 64
@@ -283,6 +283,29 @@ def few_substitutions(q, t, ncode):
                 second = x
             h += 1
     return h, first, second
+
+
+@njit(cache=True, nogil=True)
+def text_substitutions(q, t, ncode):
+    """``few_substitutions`` under any ``ncode`` rule, ``RAW`` text included: the mismatches are
+    found by ``waves.extend`` along the main diagonal, eight positions at a time."""
+    m = q.shape[0]
+    if m != t.shape[0]:
+        return -1, m, m
+    first = extend(q, t, 0, 0, ncode)
+    if first == m:
+        return 0, m, m
+    second = extend(q, t, first + 1, 0, ncode)
+    if second == m:
+        return 1, first, m
+    third = extend(q, t, second + 1, 0, ncode)
+    return (2 if third == m else -1), first, second
+
+
+@njit(cache=True, nogil=True, inline="always")
+def wave_paused(reach):
+    """Whether the wavefront will sit the next pair out (``wave_rests`` without counting)."""
+    return reach[REACH - 2] > 0
 
 
 @njit(cache=True, nogil=True, inline="always")

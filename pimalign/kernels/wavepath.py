@@ -12,7 +12,7 @@ from numba import njit
 
 from .edit import MODE_HW, MODE_NW, OP_D, OP_EQ, OP_I, mismatch_step
 from .waves import NONE, _start, _window, extend, first_bound
-from .wordscan import common_suffix
+from .wordscan import RAW, bases_match, common_suffix, text_suffix
 
 PAD = 2  # unreached diagonals kept either side of a level's window
 
@@ -93,9 +93,12 @@ def wave_traceback(
             op = OP_I
             length = i
             i = 0
-        elif q[i - 1] == t[j - 1] and q[i - 1] < ncode:
+        elif bases_match(q[i - 1], t[j - 1], ncode):
             op = OP_EQ
-            length = common_suffix(q[:i], t[:j], ncode, min(i, j))
+            if ncode < RAW:
+                length = common_suffix(q[:i], t[:j], ncode, min(i, j))
+            else:
+                length = text_suffix(q[:i], t[:j], ncode, min(i, j))
             i -= length
             j -= length
         else:

@@ -12,7 +12,7 @@ from numba import njit
 from .bitpar import ONE, WORD, banded_word, decided, wave_rests, wave_tried, widest_guess
 from .edit import MODE_HW, MODE_NW, OP_D, OP_EQ, OP_I, diagonal_interval, mismatch_step
 from .wavepath import wave_path
-from .wordscan import common_suffix
+from .wordscan import RAW, common_suffix, text_suffix
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -45,7 +45,7 @@ def word_traceback(q, t, mode, ncode, dhi, cols, end_j, value, run_ops, run_lens
             op = OP_I
             length = i
             i = 0
-        elif q[i - 1] == t[j - 1] and q[i - 1] < ncode:
+        elif q[i - 1] == t[j - 1] and q[i - 1] < ncode:  # codes only: the word never reads text
             # A match on an optimal path always has its diagonal neighbour on one too, at the
             # same cost: no need to look at the columns, and the rule stays diagonal while
             # the codes match.
@@ -74,12 +74,14 @@ def word_traceback(q, t, mode, ncode, dhi, cols, end_j, value, run_ops, run_lens
 
 
 @njit(cache=True, nogil=True)
-def word_path(q, t, mode, k, ncode, maps, cols, reach, kept, level_at, run_ops, run_lens):
+def word_path(q, t, mode, k, ncode, maps, cols, reach, kept, level_at, run_ops, run_lens, wave):
     """Distance and traceback from one banded word, when it can decide (scratch: ``maps`` as for
     ``banded_word``, ``cols`` 5 x (len(t)+1); ``reach`` as for ``bitpar.fast_edit`` (its pause);
     ``kept``/``level_at`` as for ``wavepath.wave_path``; ``run_ops``/``run_lens`` len(q)+len(t)
-    slots). The kept wavefront over the word's band goes first: the same values, rule and
-    path, at less work when the distance is small.
+    slots). The kept wavefront over the word's band goes first (when ``wave``): the same
+    values, rule and path, at less work when the distance is small. On ``RAW`` text
+    (``wordscan``) only the wavefront runs: -2 then also means that the word would have to
+    decide, and the caller translates the pair and asks again with ``wave`` off.
 
     Returns ``(dist, end_j, start_j, n_runs, suffix, band, cells)``: ``dist`` as ``fast_edit``
     (-1 above ``k``, -2 undecided); the path's runs are the last ``n_runs`` slots of
@@ -90,7 +92,10 @@ def word_path(q, t, mode, k, ncode, maps, cols, reach, kept, level_at, run_ops, 
     """
     m = q.shape[0]
     n = t.shape[0]
-    suf = common_suffix(q, t, ncode, min(m, n)) if mode == MODE_NW else 0
+    suf = 0
+    if mode == MODE_NW:
+        lim = min(m, n)
+        suf = common_suffix(q, t, ncode, lim) if ncode < RAW else text_suffix(q, t, ncode, lim)
     qs = q[: m - suf]
     ts = t[: n - suf]
     mm = qs.shape[0]
@@ -104,7 +109,7 @@ def word_path(q, t, mode, k, ncode, maps, cols, reach, kept, level_at, run_ops, 
     lo, hi = diagonal_interval(mode, mm, nn, g)
     band = hi - lo + 1
     cells = band * (nn + 1)
-    if not wave_rests(reach):
+    if wave and not wave_rests(reach):
         limit = g if k < 0 else min(g, k)
         room = kept[: nn + WORD]  # its levels may take about the columns the word would
         best, end_j, start_j, n_runs = wave_path(
@@ -115,6 +120,8 @@ def word_path(q, t, mode, k, ncode, maps, cols, reach, kept, level_at, run_ops, 
             return (-1 if k >= 0 and g >= k else -2), -1, -1, 0, 0, band, cells
         if best >= 0:
             return best, end_j + suf, start_j, n_runs, suf, band, cells
+    if ncode & RAW:
+        return -2, -1, -1, 0, 0, band, cells  # the word needs codes
     best, end_j = banded_word(qs, ts, mode, ncode, lo, hi, maps, cols)
     d = decided(best, g, k)
     if d < 0:
