@@ -8,9 +8,10 @@ import reference as ref
 from conftest import mutate, random_seq
 
 from pimalign.alphabet import encode
+from pimalign.kernels.bitpar import few_substitutions, text_substitutions
 from pimalign.kernels.edit import MODE_HW, MODE_NW, MODE_SHW, diagonal_interval
 from pimalign.kernels.waves import HW_BOUND, extend, wave_edit
-from pimalign.kernels.wordscan import RAW
+from pimalign.kernels.wordscan import RAW, common_suffix, text_suffix
 
 MODES = {"NW": MODE_NW, "SHW": MODE_SHW, "HW": MODE_HW}
 
@@ -55,9 +56,10 @@ def _swapped(rng, seq):
 
 @pytest.mark.parametrize("ncode", [4, 5])
 def test_raw_text_matches_as_its_codes(ncode):
-    """On text known to hold only bases (``wordscan.RAW``) extend and the HW wave give what
-    they give on the codes: case never matters, an N matches as ``ncode`` says, and that
-    holds in the first word, a middle one and the overlapping last one."""
+    """On text known to hold only bases (``wordscan.RAW``) extend, the HW wave, the common
+    suffix and the substitution count give what they give on the codes: case never matters, an
+    N matches as ``ncode`` says, and that holds in the first word, a middle one and the
+    overlapping last one."""
     rng = random.Random(17 + ncode)
     raw = RAW | ncode
     for _ in range(3000):
@@ -75,6 +77,14 @@ def test_raw_text_matches_as_its_codes(ncode):
         reach = np.empty(hi - lo + 3, dtype=np.int32)
         on_codes = wave_edit(encode(q), encode(t), MODE_HW, ncode, lo, hi, 6, 1 << 30, reach)
         assert wave_edit(qb, tb, MODE_HW, raw, lo, hi, 6, 1 << 30, reach) == on_codes, (qt, tt)
+        lim = rng.randint(0, min(len(q), len(t)))
+        codes = (encode(q), encode(t[d:]))
+        assert text_suffix(qb, tb[d:], raw, lim) == common_suffix(*codes, ncode, lim), (qt, tt)
+        assert text_suffix(*codes, ncode, lim) == common_suffix(*codes, ncode, lim)
+        same = (qb, np.frombuffer(_swapped(rng, q).encode(), dtype=np.uint8))
+        want = few_substitutions(encode(q), encode(same[1].tobytes().decode()), ncode)
+        assert text_substitutions(*same, raw) == want, (qt, same[1].tobytes())
+        assert text_substitutions(*codes, ncode) == few_substitutions(*codes, ncode)
     assert extend(np.frombuffer(b"acgtNacgt", np.uint8), np.frombuffer(b"ACGTnACGT", np.uint8),
                   0, 0, RAW | 4) == 4  # fmt: skip
     assert extend(np.frombuffer(b"acgtNacgt", np.uint8), np.frombuffer(b"ACGTnACGT", np.uint8),
