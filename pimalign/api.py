@@ -301,11 +301,12 @@ def _batch_text(queries, targets, mode, task, k, threads, literal_n, band, engin
     t = strbuf.addresses_and_lengths(targets) if q is not None else None
     if t is None:
         return None
+    path = par.task == TASK_PATH
     q_off = np.zeros(len(queries) + 1, dtype=np.int64)
     t_off = np.zeros(len(queries) + 1, dtype=np.int64)
-    np.cumsum(q[1], out=q_off[1:])
-    np.cumsum(t[1], out=t_off[1:])
-    path = par.task == TASK_PATH
+    if path:  # only CIGARs are made in chunks by length (the rest: one serial pass saved)
+        np.cumsum(q[1], out=q_off[1:])
+        np.cumsum(t[1], out=t_off[1:])
     if path and ((q[1] + 1) * (t[1] + 1) > PATH_MEMORY).any():
         return None  # the encoded route checks such pairs' traceback memory first
     bad = {"q": np.empty(len(queries), dtype=np.int64), "t": np.empty(len(queries), dtype=np.int64)}
