@@ -24,6 +24,7 @@ from .kernels.batch import (
     _word_one,
     block_runs,
     edit_one,
+    needs_traceback,
     put_line,
     scratch_for,
 )
@@ -166,10 +167,8 @@ def _from_text(p, qa, m, ta, n, par, raw, out, runs, scratch):
 def text_first(par) -> bool:
     """Whether ``par``'s task reads the text itself first (``edit_batch_from_text``): HW
     distances and everything with a traceback; NW and SHW distances trim the text instead."""
-    need_tb = par.task == TASK_PATH or (par.task == TASK_LOCATIONS and par.mode == MODE_HW)
-    return bool(par.bitparallel) and (
-        need_tb or (par.task == TASK_DISTANCE and par.mode == MODE_HW)
-    )
+    hw_distance = par.task == TASK_DISTANCE and par.mode == MODE_HW
+    return bool(par.bitparallel) and (needs_traceback(par) or hw_distance)
 
 
 @njit(cache=True, nogil=True)
@@ -192,8 +191,7 @@ def edit_batch_text(q_addr, q_len, t_addr, t_len, header, table, par, out, lines
     (-1: none) and the caller raises."""
     n_pairs = q_addr.shape[0]
     n_blocks = (n_pairs + BLOCK - 1) // BLOCK
-    need_tb = par.task == TASK_PATH or (par.task == TASK_LOCATIONS and par.mode == MODE_HW)
-    trim = par.bitparallel and not need_tb and par.mode != MODE_HW
+    trim = par.bitparallel and not needs_traceback(par) and par.mode != MODE_HW
     at_zero = np.zeros(n_pairs, dtype=np.int64)
     count = np.zeros(n_pairs, dtype=np.int64)
     for blk in prange(n_blocks):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit, prange
+from numba.extending import register_jitable
 
 from .bitpar import (
     REACH,
@@ -198,8 +199,15 @@ def _band_path(p, q, t, par, d, out, runs, last, ops):
     _trace_out(p, q, t, par, tb, tb_lo, end_j, out, runs, ops)
 
 
+@register_jitable
+def needs_traceback(par):
+    """Whether ``par``'s task reads a traceback: CIGARs, and HW starts (the other modes' starts
+    are column 0). From Python too."""
+    return par.task == TASK_PATH or (par.task == TASK_LOCATIONS and par.mode == MODE_HW)
+
+
 @njit(cache=True, nogil=True)
-def edit_one(p, q, t, par, out, runs, scratch, wave=True):
+def edit_one(p, q, t, par, out, runs, scratch, wave):
     """Pair ``p`` of ``edit_batch`` (``scratch``: the block's ``options.Scratch``; ``wave``:
     whether the wavefront may answer before the word, off when it already failed on the pair).
 
@@ -209,7 +217,7 @@ def edit_one(p, q, t, par, out, runs, scratch, wave=True):
     can use; the adaptive band (``edit.edit_align``). Each is its own function: one large body
     here made the first route 1.7x slower.
     """
-    need_tb = par.task == TASK_PATH or (par.task == TASK_LOCATIONS and par.mode == MODE_HW)
+    need_tb = needs_traceback(par)
     runs.count[p] = 0
     if par.bitparallel:
         if par.task == TASK_PATH and par.mode == MODE_NW and _diagonal_one(p, q, t, par, out, runs):
