@@ -19,6 +19,8 @@ from .index import Index
 from .params import MapParams
 
 SEED_SCORE = 19  # bwa's fallback runner-up score: one minimum-length seed
+MAPQ_COEF_LEN = 50  # bwa's mapQ_coef_len: reads this long or longer get a length factor
+MAPQ_COEF_FAC = 3  # bwa's mapQ_coef_fac = log(50), kept in an int field (bwamem.h): 3, not 3.91
 _FIELD = {name: x for x, name in enumerate(FIELDS)}
 
 
@@ -199,7 +201,10 @@ def mapq_se(score, sub, sub_n, aligned_len, p: MapParams) -> np.ndarray:
     runner = np.where(sub > 0, sub, SEED_SCORE * p.match)
     length = np.maximum(np.asarray(aligned_len, dtype=np.float64), 1.0)
     identity = 1.0 - (length * p.match - score) / (p.match + p.mismatch) / length
-    factor = np.log(50.0) / np.log(np.maximum(length, 50.0)) * identity * identity
+    # bwa's length factor is MAPQ_COEF_FAC / ln(l) from 50 bp on: ln 50 stored in an int (3)
+    factor = MAPQ_COEF_FAC / np.log(np.maximum(length, MAPQ_COEF_LEN))
+    factor = np.where(length < MAPQ_COEF_LEN, 1.0, factor)
+    factor = factor * identity * identity
     q = (6.02 * (score - runner) / p.match * factor * factor + 0.499).astype(np.int64)
     q -= (4.343 * np.log(np.asarray(sub_n) + 1.0) + 0.499).astype(np.int64)
     q = np.clip(q, 0, 60)
