@@ -8,8 +8,12 @@ records of the E. coli dwgsim set (AS, XS, CIGAR -> MAPQ), and a hand-made genom
 
 from __future__ import annotations
 
-import numpy as np
+import random
 
+import numpy as np
+import pytest
+
+import pimalign
 from pimalign.mapper.candidates import mapq_se
 from pimalign.mapper.pairing import mapq_pair
 from pimalign.mapper.params import preset
@@ -80,3 +84,62 @@ def test_pair_mapq_caps_at_40_above_the_end_and_at_the_tandem_runner_up():
         score=np.array([150]),
     )
     assert capped.tolist() == [int(6.02 * 5 + 0.499)]
+
+
+COMP = str.maketrans("ACGT", "TGCA")
+
+
+def _revcomp(s):
+    return s.translate(COMP)[::-1]
+
+
+def _no_seed(s):
+    """A substitution every 16 bases: no 19 bp exact match is left (no seed for bwa or
+    pimalign), 12-mers are (the mate is found only by rescue)."""
+    s = list(s)
+    for i in range(7, len(s), 16):
+        s[i] = "ACGT"[("ACGT".index(s[i]) + 1) % 4]
+    return "".join(s)
+
+
+@pytest.fixture(scope="module", params=[2, 3, 6])
+def duplication(request, tmp_path_factory):
+    """A random genome holding one 2 kb segment ``copies`` times, 6 kb apart."""
+    rng = random.Random(2)
+    seg = "".join(rng.choice("ACGT") for _ in range(2000))
+    genome = "".join(rng.choice("ACGT") for _ in range(6000))
+    starts = []
+    for _ in range(request.param):
+        starts.append(len(genome))
+        genome += seg + "".join(rng.choice("ACGT") for _ in range(6000))
+    ref = tmp_path_factory.mktemp("dup") / "dup.fa"
+    ref.write_text(">chr\n" + genome + "\n")
+    return pimalign.Aligner(str(ref), insert="400,30"), genome, starts
+
+
+def _pair(genome, st):
+    frag = genome[st : st + 400]
+    return frag[:150], _no_seed(_revcomp(frag)[:150])
+
+
+def test_pair_inside_a_duplication_longer_than_the_insert_gets_mapq_0(duplication):
+    """Mate 1 lies at every copy, mate 2 has no seed and is found only by rescue. bwa rescues
+    the mate around every alignment within -U of the best, so every copy holds a pair, the
+    second-best pair equals the best and both ends get MAPQ 0 (bwa 0.7.17: AS 150 / 105, XS
+    150 / 105 at 2, 3 and 6 copies). Rescue around the best end alone made the pair look
+    unique: MAPQ 40 and 60."""
+    aligner, genome, starts = duplication
+    for off in (300, 700, 1200):
+        hits = [h for h in aligner.map(*_pair(genome, starts[0] + off)) if h.is_primary]
+        assert [(h.read, h.mapq, h.AS) for h in hits] == [(1, 0, 150), (2, 0, 105)]
+        assert hits[0].r_st - off in starts
+        assert hits[1].r_st - hits[0].r_st == 250
+
+
+def test_pair_straddling_the_duplication_edge_is_confident(duplication):
+    """Mate 1 in unique sequence just before the first copy, mate 2 (seedless) inside it:
+    one proper pair exists, as bwa says: MAPQ 60 and 60 at the true place."""
+    aligner, genome, starts = duplication
+    st = starts[0] - 200
+    hits = [h for h in aligner.map(*_pair(genome, st)) if h.is_primary]
+    assert [(h.read, h.mapq, h.r_st) for h in hits] == [(1, 60, st), (2, 60, st + 250)]

@@ -34,6 +34,7 @@ from .placement import Placed, Reported, place
 from .records import READ1, READ2, sam_lines
 
 RESCUE_K = 12  # k-mer length that places a mate inside its rescue window
+MAX_MATESW = 50  # alignments of an end its mate is rescued around (bwa's max_matesw)
 
 
 class Encoded(NamedTuple):
@@ -249,14 +250,27 @@ class ChunkMapper:
         return placed1, placed2, proper
 
     def _rescue(self, pc: PairCandidates, ch1: Choice, ch2: Choice, model: InsertModel):
-        """Look for each end's mate inside the insert window of the end's best alignment; a
-        mate found there (scoring at least one seed, as bwa) is one more candidate slot."""
+        """bwa mem's mate rescue (``mem_sam_pe``/``mem_matesw``): around every alignment of
+        either end that scores within ``--unpaired`` of that end's best (at most
+        ``MAX_MATESW``, best first), look for the mate inside the insert window unless a mate
+        candidate already lies there; a mate found (scoring at least one seed) is one more
+        candidate slot. So each copy of a duplication longer than the insert gets its mate, and
+        the pair choice sees every equally good pair (bwa's second-best pair and ``n_sub``)."""
         c1, c2 = pc.c1, pc.c2
-        n = c1.score.shape[0]
+        anchors1, anchors2 = _anchors(c1, ch1, self.p), _anchors(c2, ch2, self.p)
+        grown2 = self._rescue_into(c1, anchors1, c2, pc.end2, model)
+        grown1 = self._rescue_into(c2, anchors2, c1, pc.end1, model)
+        return grown1, grown2
+
+    def _rescue_into(self, c_anchor, anchors, c_mate, mate: Encoded, model: InsertModel):
+        """``c_mate`` grown by the mates rescued around ``anchors`` (``(reads, rounds)`` slots
+        of ``c_anchor``, -1 none), one anchor rank per round as bwa takes them in turn: a mate
+        found in an earlier round counts as already there for the later ones."""
+        n = c_anchor.score.shape[0]
         rows = np.arange(n)
-        grown = []
-        for c_anchor, ch_anchor, c_mate, mate in ((c1, ch1, c2, pc.end2), (c2, ch2, c1, pc.end1)):
-            b = np.maximum(ch_anchor.best, 0)
+        for rank in range(anchors.shape[1]):
+            a = anchors[:, rank]
+            b = np.maximum(a, 0)
             strand = c_anchor.strand[rows, b]
             st, en = c_anchor.r_st[rows, b], c_anchor.r_en[rows, b]
             m_strand, ws, we = rescue_window(strand, st, en, model, np.diff(mate.off))
@@ -270,27 +284,38 @@ class ChunkMapper:
                 & (c_mate.r_st >= ws[:, None])
                 & (c_mate.r_en <= we[:, None])
             ).any(axis=1)
-            jobs = np.flatnonzero((ch_anchor.best >= 0) & ~there & (we > ws))
+            jobs = np.flatnonzero((a >= 0) & ~there & (we > ws))
+            if jobs.size == 0:
+                continue
             found = empty_block(jobs.size, 1)
-            if jobs.size:
-                rescue_batch(
-                    mate.flat,
-                    mate.off,
-                    self.index.ref.arrays,
-                    jobs,
-                    m_strand[jobs],
-                    ws[jobs],
-                    we[jobs],
-                    RESCUE_K,
-                    self.p.search(self.index.occ_threshold),
-                    self.p.scoring,
-                    found,
-                )
+            rescue_batch(
+                mate.flat,
+                mate.off,
+                self.index.ref.arrays,
+                jobs,
+                m_strand[jobs],
+                ws[jobs],
+                we[jobs],
+                RESCUE_K,
+                self.p.search(self.index.occ_threshold),
+                self.p.scoring,
+                found,
+            )
             slot = empty_block(n, 1)[:, :, 0]
             slot[:, jobs] = found[:, :, 0]
-            slot[0] = np.where(slot[0] >= SEED_SCORE * self.p.match, slot[0], NEG)
-            grown.append(c_mate.with_slot(slot))
-        return grown[1], grown[0]
+            keep = slot[0] >= SEED_SCORE * self.p.match
+            # the same alignment found from another anchor is not a second candidate
+            keep &= ~(
+                (c_mate.strand == slot[1][:, None])
+                & (c_mate.r_st == slot[2][:, None])
+                & (c_mate.r_en == slot[3][:, None])
+                & (c_mate.score > NEG)
+            ).any(axis=1)
+            if not keep.any():
+                continue
+            slot[0] = np.where(keep, slot[0], NEG)
+            c_mate = c_mate.with_slot(slot)
+        return c_mate
 
     def _record_workload(self, names, c: Candidates):
         r, s = np.nonzero(c.score > NEG)
@@ -307,6 +332,18 @@ class ChunkMapper:
                 c.score[r, s],
             )
         )
+
+
+def _anchors(c: Candidates, ch: Choice, p: MapParams) -> np.ndarray:
+    """``(reads, rounds)``: the slots a mate is rescued around, best first (-1 none): every
+    candidate scoring within ``p.unpaired`` of the read's best (bwa's ``pen_unpaired``), at
+    most ``MAX_MATESW`` (bwa's ``max_matesw``); ties in slot order."""
+    rows = np.arange(c.score.shape[0])
+    best = np.where(ch.best >= 0, c.score[rows, np.maximum(ch.best, 0)], NEG)
+    good = (c.score > NEG) & (c.score >= best[:, None] - p.unpaired) & (ch.best >= 0)[:, None]
+    rounds = min(int(good.sum(axis=1).max(initial=0)), MAX_MATESW)
+    order = np.argsort(-np.where(good, c.score, NEG), axis=1, kind="stable")[:, :rounds]
+    return np.where(np.take_along_axis(good, order, axis=1), order, -1)
 
 
 def _extra_records(placed: Placed) -> int:
