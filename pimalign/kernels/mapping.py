@@ -154,13 +154,18 @@ def _extend_clusters(
     """Extend clusters into read ``r``'s slots; returns the slots filled.
 
     Clusters are taken most votes first while they have at least ``drop_pct`` % of the top
-    one's votes, up to ``EXTEND_ROUNDS * max_cand`` of them: once the slots are full a new
+    one's votes, and the first one below that (bwa keeps the first chain a better one shadows,
+    ``kept = 1``, so that a weak runner-up still sets ``XS`` and MAPQ), up to
+    ``EXTEND_ROUNDS * max_cand`` of them: once the slots are full a new
     alignment replaces the weakest one when it scores more, so among many near-equal repeat
     copies the best ones are kept, not the first found.
     """
+    shadowed = False
     for x in range(min(cs.shape[0], EXTEND_ROUNDS * search.max_cand)):
         if cv[x] * 100 < search.drop_pct * cv[0]:
-            break
+            if shadowed:
+                break
+            shadowed = True  # bwa extends the first chain the best one shadows: its XS, MAPQ
         oriented = read if cs[x] == 0 else rc
         res = extend_candidate(
             oriented, ref, clo[x], chi[x], search.pad, orient_scoring(sc, cs[x]), search.band
