@@ -136,6 +136,34 @@ def tandem_sub(read, ref, diag, period, span, sc):
     return best
 
 
+SHADOW_MARGIN = 40  # a shadowed cluster this far below the best cannot move MAPQ (28 at 150 bp)
+
+
+@njit(cache=True, nogil=True)
+def diagonal_score(read, ref, dlo, dhi, sc):
+    """The best ungapped local score of ``read`` on any diagonal of ``[dlo, dhi]`` (clipped to
+    the contig of the cluster's middle): a cheap lower bound of what its extension scores."""
+    m = read.shape[0]
+    mid = min(max((dlo + dhi) // 2 + m // 2, 0), ref.offsets[-1] - 1)
+    c = contig_at(ref.offsets, mid)
+    lo, hi = max(dlo, ref.offsets[c]), min(dhi + m, ref.offsets[c + 1])
+    if hi - lo < 1:
+        return 0
+    t = window_codes(ref, lo, hi)
+    best = 0
+    for d in range(dlo, dhi + 1):
+        run = 0
+        for i in range(m):
+            j = d + i - lo
+            if j < 0:
+                continue
+            if j >= t.shape[0]:
+                break
+            run = max(run + pair_score(read[i], t[j], sc), 0)
+            best = max(best, run)
+    return best
+
+
 @njit(cache=True, nogil=True)
 def ungapped_local(read, t, sc):
     """The best local score of ``read`` against ``t`` (as long) without gaps."""
@@ -155,18 +183,23 @@ def _extend_clusters(
 
     Clusters are taken most votes first while they have at least ``drop_pct`` % of the top
     one's votes, and the first one below that (bwa keeps the first chain a better one shadows,
-    ``kept = 1``, so that a weak runner-up still sets ``XS`` and MAPQ), up to
+    ``kept = 1``, so that a weak runner-up still sets ``XS`` and MAPQ) when its best ungapped
+    diagonal scores within ``SHADOW_MARGIN`` of the best so far (a runner-up further below
+    leaves MAPQ where it is, and the extension of a junk cluster costs the most cells), up to
     ``EXTEND_ROUNDS * max_cand`` of them: once the slots are full a new
     alignment replaces the weakest one when it scores more, so among many near-equal repeat
     copies the best ones are kept, not the first found.
     """
     shadowed = False
     for x in range(min(cs.shape[0], EXTEND_ROUNDS * search.max_cand)):
+        oriented = read if cs[x] == 0 else rc
         if cv[x] * 100 < search.drop_pct * cv[0]:
             if shadowed:
                 break
-            shadowed = True  # bwa extends the first chain the best one shadows: its XS, MAPQ
-        oriented = read if cs[x] == 0 else rc
+            shadowed = True
+            best = _best_score(out, r, filled)
+            if diagonal_score(oriented, ref, clo[x], chi[x], sc) < best - SHADOW_MARGIN:
+                continue
         res = extend_candidate(
             oriented, ref, clo[x], chi[x], search.pad, orient_scoring(sc, cs[x]), search.band
         )
