@@ -16,7 +16,10 @@ are 0-based half-open on the concatenated reference (``r_st``/``r_en``) and on t
 (``q_st``/``q_en``); ``win_st``/``win_en``/``dlo``/``dhi`` let an alignment be recomputed exactly;
 ``band``, ``cells``, ``bits``, ``passes`` are its workload (``passes`` 0: proven ungapped);
 ``csub`` is bwa's tandem-repeat runner-up: the best ungapped local score of the read shifted by
-the repeat's period, when a seed hit the cluster at two diagonals (0 otherwise).
+the repeat's period, when a seed hit the cluster at two diagonals (0 otherwise). ``lost``
+(read-wide, in slot 0) is the best score of an alignment found but dropped for want of a slot, or
+the best score kept when clusters above the ``drop_pct`` cut were left unextended (0: neither):
+copies as good as those kept may exist unseen.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ FIELDS = (
     "bits",
     "passes",
     "csub",
+    "lost",
 )
 (
     F_SCORE,
@@ -63,6 +67,7 @@ FIELDS = (
     F_BITS,
     F_PASSES,
     F_CSUB,
+    F_LOST,
 ) = range(len(FIELDS))
 RUNS = 16  # CIGAR runs kept per candidate (more: the alignment is recomputed for output)
 
@@ -191,7 +196,12 @@ def _extend_clusters(
     copies the best ones are kept, not the first found.
     """
     shadowed = False
-    for x in range(min(cs.shape[0], EXTEND_ROUNDS * search.max_cand)):
+    n_ext = min(cs.shape[0], EXTEND_ROUNDS * search.max_cand)
+    if n_ext < cs.shape[0] and cv[n_ext] * 100 >= search.drop_pct * cv[0]:
+        unextended = True  # clusters above the cut left: any may hold a copy as good as the best
+    else:
+        unextended = False
+    for x in range(n_ext):
         oriented = read if cs[x] == 0 else rc
         if cv[x] * 100 < search.drop_pct * cv[0]:
             if shadowed:
@@ -219,6 +229,8 @@ def _extend_clusters(
             for y in range(1, filled):
                 if out[F_SCORE, r, y] < out[F_SCORE, r, slot]:
                     slot = y
+            # the best alignment that found no room (read-wide, kept in slot 0)
+            out[F_LOST, r, 0] = max(out[F_LOST, r, 0], min(score, out[F_SCORE, r, slot]))
             if out[F_SCORE, r, slot] >= score:
                 continue
         else:
@@ -231,6 +243,8 @@ def _extend_clusters(
         n_run[r, slot] = -1
         if np_ > 0:
             n_run[r, slot] = sam_runs(ops, n_ops, run_op[r, slot], run_len[r, slot])
+    if unextended:
+        out[F_LOST, r, 0] = max(out[F_LOST, r, 0], _best_score(out, r, filled))
     return filled
 
 
@@ -293,6 +307,7 @@ def map_batch(flat, off, ref, index, search, sc, out, run_op, run_len, n_run):
     for r in prange(n_reads):
         for c in range(search.max_cand):
             out[F_SCORE, r, c] = NEG
+            out[F_LOST, r, c] = 0
             n_run[r, c] = -1
         read = flat[off[r] : off[r + 1]]
         m = read.shape[0]

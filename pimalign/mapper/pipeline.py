@@ -8,6 +8,7 @@ parameters and the insert model, never on chunk boundaries or thread count.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import NamedTuple
 
 import numpy as np
@@ -35,6 +36,7 @@ from .records import READ1, READ2, sam_lines
 
 RESCUE_K = 12  # k-mer length that places a mate inside its rescue window
 MAX_MATESW = 50  # alignments of an end its mate is rescued around (bwa's max_matesw)
+WIDE_CAND = 64  # candidates per end when a pair's copies overflowed the slots
 
 
 class Encoded(NamedTuple):
@@ -214,6 +216,15 @@ class ChunkMapper:
         rows = np.arange(len(chunk1))
         slot1 = np.where(paired, pair.slot1, ch1.best)
         slot2 = np.where(paired, pair.slot2, ch2.best)
+        # Both ends left copies as good as the pair's unseen for want of slots: an equally good
+        # pair may lie among them (bwa keeps every copy), so those pairs are searched again wide.
+        unseen = (c1.lost[:, 0] >= c1.score[rows, np.maximum(slot1, 0)]) & (
+            c2.lost[:, 0] >= c2.score[rows, np.maximum(slot2, 0)]
+        )
+        doubt = np.flatnonzero(paired & unseen)
+        if doubt.size and self.p.max_cand < WIDE_CAND:
+            wide = self._wide_sub(pairs, doubt, model, pair.score[doubt])
+            pair.sub[doubt] = np.maximum(pair.sub[doubt], wide)
         report1 = paired | (c1.score[rows, np.maximum(slot1, 0)] >= self.p.min_score)
         report2 = paired | (c2.score[rows, np.maximum(slot2, 0)] >= self.p.min_score)
         placed1 = self._place(
@@ -248,6 +259,22 @@ class ChunkMapper:
             )
             placed.mapq = np.where(paired & placed.mapped, q, placed.mapq)
         return placed1, placed2, proper
+
+    def _wide_sub(self, pairs: ReadPairs, rows, model: InsertModel, top):
+        """The second-best pair score of pairs ``rows`` (whose best pair scores ``top``) when
+        each end keeps ``WIDE_CAND`` candidates: ``top`` again when an equally good (or better)
+        pair turns up among the copies the narrow search dropped."""
+        sub = [
+            ReadChunk([c.names[r] for r in rows], [c.seqs[r] for r in rows], None, c.first)
+            for c in (pairs.chunk1, pairs.chunk2)
+        ]
+        wide = ChunkMapper(self.index, replace(self.p, max_cand=WIDE_CAND))
+        pc = wide.pair_candidates(ReadPairs(sub[0], sub[1], pairs.path1, pairs.path2))
+        hashes = name_hashes(sub[0].names)
+        ch1, ch2 = choose(pc.c1, wide.p, hashes), choose(pc.c2, wide.p, hashes)
+        c1, c2 = wide._rescue(pc, ch1, ch2, model)
+        again = choose_pairs(c1, c2, ch1.best, ch2.best, self.offsets, model, wide.p, hashes)
+        return np.where(again.score > top, top, again.sub)
 
     def _rescue(self, pc: PairCandidates, ch1: Choice, ch2: Choice, model: InsertModel):
         """bwa mem's mate rescue (``mem_sam_pe``/``mem_matesw``): around every alignment of
