@@ -21,11 +21,15 @@ SENSITIVITY = (
 
 
 def sensitivity(
-    wl: Workload, device: Device, cpu_rate: float | None = None, reference_bases=None
+    wl: Workload,
+    device: Device,
+    cpu_rate: float | None = None,
+    reference_bases=None,
+    cpu_watts: float | None = None,
 ) -> list[dict]:
     """Steady-state throughput and energy per alignment with each uncertain parameter at the
     low and high end of its range, the others at ``device`` (the tornado plot's bars)."""
-    kw = {"cpu_rate": cpu_rate, "reference_bases": reference_bases}
+    kw = {"cpu_rate": cpu_rate, "reference_bases": reference_bases, "cpu_watts": cpu_watts}
     base = pim_estimate(wl, device, **kw)
     out = []
     for name, low, high, why in SENSITIVITY:

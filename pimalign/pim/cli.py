@@ -149,9 +149,24 @@ def _add_sweep(sub) -> None:
         default=["exact", 4, 6, 8],
         help="bits per cell: 'exact' (what each pass needs) or fixed widths",
     )
+    _add_cpu_rate(p)
     p.add_argument("-o", "--output", default="-", help="table TSV (- for stdout)")
     p.add_argument("--plot", metavar="PNG", help="write the sweep figure")
     p.set_defaults(func=run_sweep_cmd)
+
+
+def _add_cpu_rate(p) -> None:
+    p.add_argument(
+        "--cpu-rate",
+        type=ranged(1e-3, 1e15, float),
+        help="alignments/s of a CPU baseline measured elsewhere (a server, another library), "
+        "for all of --cpu-cores; times the alignments that fit no crossbar row",
+    )
+    p.add_argument(
+        "--cpu-cores",
+        type=ranged(1, 1 << 20),
+        help="cores the CPU baseline stands for (default: this machine's, os.cpu_count())",
+    )
 
 
 def run_ops(args) -> int:
@@ -232,6 +247,7 @@ def run_estimate_cmd(args) -> int:
 
 
 def run_sweep_cmd(args) -> int:
+    from .cpu import CPU_WATTS_PER_THREAD
     from .device import load_device
     from .plots import sweep_plot
     from .source import WorkloadSource
@@ -248,6 +264,12 @@ def run_sweep_cmd(args) -> int:
         bands=tuple(args.bands),
         crossbars=tuple(args.crossbars),
         bits=tuple(args.bits),
+        cpu_rate=args.cpu_rate,
+        cpu_watts=(
+            CPU_WATTS_PER_THREAD * (args.cpu_cores or os.cpu_count() or 1)
+            if args.cpu_rate
+            else None
+        ),
     )
     text = format_rows(rows)
     outputs = ([] if args.output == "-" else [args.output]) + ([args.plot] if args.plot else [])

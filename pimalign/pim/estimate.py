@@ -14,9 +14,10 @@
   controller power x seconds.
 
 ``steady_state`` is the throughput with every bank busy on groups like these (the workload
-repeated until the device is full): ``min(compute, host, power budget)``. ``bound`` names what
-set ``seconds``; endurance, area, power and alignments per joule come with it (``report``
-adds the CPU, a sensitivity analysis and a latency-vs-throughput curve).
+repeated until the device is full): ``min(compute, host link, host CPU, power)``, each bound in
+alignments per second of the timed alignments (the host CPU's too: they are not free).
+``bound`` names what set ``seconds``; endurance, area, power and alignments per joule come
+with it (``report`` adds the CPU, a sensitivity analysis and a latency-vs-throughput curve).
 """
 
 from __future__ import annotations
@@ -42,13 +43,17 @@ def pim_estimate(
     order: str = "shape",
     reference_bases: int | None = None,
     cpu_rate: float | None = None,
+    cpu_watts: float | None = None,
 ) -> dict:
     """Seconds, joules and throughput of ``wl`` on ``device`` (see module doc); JSON-ready.
 
     ``order``: lockstep groups by shape (default) or in input order. ``reference_bases``: the
     size of the resident reference (default: the alignments' target bases). ``cpu_rate``: the
     host CPU's alignments per second, which times the alignments that do not fit a crossbar
-    row (without it they are counted but not timed).
+    row; ``cpu_watts`` its power while doing so (their energy). Without ``cpu_rate`` those
+    alignments are counted (``not_fitting``) but not timed: every rate, time and energy is then
+    of the device's alignments alone, and with none on the device they are NaN, never an
+    infinite rate or zero seconds.
     """
     device.validate()
     size = group_size or device.group_size
@@ -58,46 +63,49 @@ def pim_estimate(
     on_device, not_fitting = _on_device(wl, where)
     ev = _evaluate_layouts(wl, where, device, size, order, ring)
     n_al = len(on_device)
+    timed = n_al + (not_fitting if cpu_rate else 0)
     members = ev["members"]
     tm = _timing(ev, device, wl, on_device, not_fitting, cpu_rate, reference_bases)
     group_s, host_bits, seconds = tm.group_s, tm.host_bits, tm.seconds
-    joules = _energy(ev, device, host_bits, seconds)
-    total_j, per_alignment_j, dynamic_j = _per_alignment(joules, n_al)
+    joules = _energy(ev, device, host_bits, seconds, tm.cpu_s * (cpu_watts or 0.0))
+    total_j = sum(joules.values())
+    device_j = total_j - joules["host_cpu"]
+    nan = float("nan")
+    per_alignment_j = total_j / timed if timed else nan
     weighted_s = float(np.sum(members * group_s / ev["size"])) * tm.slowdown
-    rates = _steady_rates(device, n_al, weighted_s, host_bits / n_al if n_al else 0.0, dynamic_j)
-    steady_device = rates["steady_state_device"]
-    steady = _with_host_cpu(steady_device, n_all, n_al, cpu_rate)
+    rates = _steady_rates(
+        device, timed, weighted_s, host_bits, device_j - joules["static"], not_fitting, cpu_rate
+    )
+    device_share = n_al / timed if timed else 0.0  # device alignments per timed alignment
     issued_row_cycles = float(np.sum(ev["cycles"] * members))
-    timed = n_al + (not_fitting if cpu_rate else 0)
-    rate = timed / seconds if seconds else float("inf")
     return {
         "alignments": n_all,
         "alignments_on_device": n_al,
         "not_fitting": not_fitting,
         "not_fitting_timed": bool(cpu_rate) or not not_fitting,
+        "alignments_timed": timed,
         "groups": int(ev["groups"]),
         "group_size": int(size),
         "split_layout": int(np.count_nonzero(where == SPLIT)),
         "schedule": order,
         "cycles_total": int(np.sum(ev["cycles"])),
-        "seconds": seconds,
+        "seconds": seconds if timed else nan,
         "compute_seconds": tm.compute_s,
         "host_seconds": tm.host_s,
         "host_cpu_seconds": tm.cpu_s,
-        "bound": _bound(tm.compute_s, tm.host_s, tm.cpu_s, ev["groups"], device.banks),
-        "alignments_per_second": rate,
-        "steady_state_alignments_per_second": steady,
-        **{k: v for k, v in rates.items() if k != "steady_state_device"},
+        "bound": _bound(tm, ev["groups"], device.banks) if timed else "none",
+        "alignments_per_second": timed / seconds if timed and seconds else nan,
+        **rates,
         "latency_per_group_seconds": float(group_s.mean()) if ev["groups"] else 0.0,
         "group_seconds_weighted": (
             weighted_s / float(np.sum(members / ev["size"])) if ev["groups"] else 0.0
         ),
         "joules_total": total_j,
         "joules_per_alignment": per_alignment_j,
-        "alignments_per_joule": 1.0 / per_alignment_j if per_alignment_j else float("inf"),
+        "joules_per_alignment_on_device": device_j / n_al if n_al else nan,
+        "alignments_per_joule": 1.0 / per_alignment_j if per_alignment_j else nan,
         "energy_breakdown_joules": joules,
-        "power_w": total_j / seconds if seconds else 0.0,
-        "steady_state_power_w": _steady_power(dynamic_j, steady_device, device),
+        "power_w": device_j / seconds if timed and seconds else nan,
         "reference_resident": device.reference_resident,
         "target_window": "ring" if ring else "fifo",
         "reference": tm.ref,
@@ -109,7 +117,10 @@ def pim_estimate(
         "device_occupancy": n_al / float(ev["size"].sum()) if ev["groups"] else 0.0,
         "lockstep_efficiency": ev["own_cycles"] / issued_row_cycles if issued_row_cycles else 1.0,
         "alignments_not_fitting_columns": not_fitting,
-        "endurance": endurance(ev, on_device, device, steady_device, ring),
+        "columns_needed_max": int(tm.columns_max),
+        "endurance": endurance(
+            ev, on_device, device, rates["steady_state_alignments_per_second"] * device_share, ring
+        ),
         "area_mm2": area_mm2(device),
         "approximate": bool(wl.approximate),
     }
@@ -122,35 +133,10 @@ def _on_device(wl: Workload, where: np.ndarray) -> tuple[Workload, int]:
     return on_device, int(len(wl) - on_idx.size)
 
 
-def _steady_power(dynamic_j: float, steady_device: float, device: Device) -> float:
-    """Watts at the device-full rate (0 when that rate is unbounded)."""
-    if not np.isfinite(steady_device):
-        return 0.0
-    return dynamic_j * steady_device + device.controller_power_w
-
-
-def _per_alignment(joules: dict, n_al: int) -> tuple[float, float, float]:
-    """Total joules, joules per on-device alignment, and that without the static share."""
-    total_j = sum(joules.values())
-    if not n_al:
-        return total_j, 0.0, 0.0
-    return total_j, total_j / n_al, total_j / n_al - joules["static"] / n_al
-
-
 def _section_cycles(ev: dict, device: Device) -> dict:
     """Issued cycles by program section (``evaluate``'s ``time_sections``) on ``device``."""
     policy, move = device.init_policy, device.move_cycles_per_bit
     return {k: int(c.cycles(policy, move)) for k, c in ev["time_sections"].items()}
-
-
-def _with_host_cpu(steady_device: float, n_all: int, n_al: int, cpu_rate) -> float:
-    """Steady alignments per second of the whole workload when the host CPU aligns, side by
-    side, the ``n_all - n_al`` alignments that do not fit a row."""
-    not_fitting = n_all - n_al
-    if not not_fitting:
-        return steady_device
-    cpu_part = cpu_rate * n_all / not_fitting if cpu_rate else float("inf")
-    return min(cpu_part, steady_device * n_all / n_al if n_al else float("inf"))
 
 
 class Timing(NamedTuple):
@@ -166,6 +152,7 @@ class Timing(NamedTuple):
     host_s: float  # the host link's seconds
     cpu_s: float  # the host CPU's seconds on alignments that do not fit a row
     seconds: float  # the largest of the three: they run side by side
+    columns_max: int  # the most columns one alignment's row needs (all of them)
 
     def bits_per_alignment(self, n_al: int) -> dict:
         """Host bits per alignment in each mode (0 without alignments)."""
@@ -192,15 +179,18 @@ def _timing(ev, device: Device, wl, on_device, not_fitting, cpu_rate, reference_
     host_s = host_bits / (device.host_bandwidth_gb_per_s * 8e9)
     cpu_s = not_fitting / cpu_rate if cpu_rate and not_fitting else 0.0
     seconds = max(compute_s, host_s, cpu_s)
+    ring = device.target_window == "ring" and not wl.approximate
+    columns_max = int(columns_per_alignment(wl, ring)[0].max(initial=0))
     return Timing(
         group_s, slowdown, ref, streaming_bits, resident_bits, host_bits, compute_s, host_s,
-        cpu_s, seconds,
+        cpu_s, seconds, columns_max,
     )  # fmt: skip
 
 
-def _energy(ev: dict, device: Device, host_bits: int, seconds: float) -> dict:
+def _energy(ev: dict, device: Device, host_bits: int, seconds: float, cpu_j: float) -> dict:
     """Joules by component: switched cells, moves, cell writes and reads (a resident
-    reference's window reads included), host transfer, static power."""
+    reference's window reads included), host transfer, static power, and the host CPU's
+    alignments (``cpu_j``: the ones that fit no crossbar row)."""
     energy = ev["energy_cost"]
     window_reads = 2 * int(ev["window_bases"].sum()) if device.reference_resident else 0
     reads = float(ev["reads"].sum() + window_reads)
@@ -211,26 +201,52 @@ def _energy(ev: dict, device: Device, host_bits: int, seconds: float) -> dict:
         "cell_reads": reads * device.read_energy_pj_per_bit * 1e-12,
         "host_transfer": host_bits * device.host_energy_pj_per_bit * 1e-12,
         "static": device.controller_power_w * seconds,
+        "host_cpu": float(cpu_j),
     }
 
 
-def _steady_rates(device: Device, n_al: int, weighted_s, bits_each, dynamic_j) -> dict:
-    """The device-full rate and its three bounds. The workload is repeated until every bank
-    is busy; each group keeps its shape, so the device spends ``weighted_s`` (the sum of
-    members x group time / group size) per ``n_al`` alignments."""
-    inf = float("inf")
-    compute = device.banks * n_al / weighted_s if weighted_s else inf
-    host = device.host_bandwidth_gb_per_s * 8e9 / bits_each if bits_each else inf
+def power_limit_w(device: Device) -> float:
+    """The device's power cap (``power_budget_w``; 0: none, infinite)."""
+    return device.power_budget_w if device.power_budget_w else float("inf")
+
+
+def _steady_rates(device: Device, timed, weighted_s, host_bits, dynamic_j, not_fitting, cpu_rate):
+    """The device-full rate and its bounds, in alignments per second of the workload's
+    ``timed`` alignments (those on the device and, with ``cpu_rate``, those the host CPU runs
+    beside it). The workload is repeated until every bank is busy; each group keeps its shape,
+    so per ``timed`` alignments the banks spend ``weighted_s`` (the sum of members x group time
+    / group size), the link moves ``host_bits``, the device spends ``dynamic_j`` and the host
+    CPU aligns ``not_fitting``. The steady state is the least bound, never above it."""
+    inf, nan = float("inf"), float("nan")
+    if not timed:
+        return {
+            "steady_state_alignments_per_second": nan,
+            "steady_state_compute_bound": nan,
+            "steady_state_host_bound": nan,
+            "steady_state_host_cpu_bound": nan,
+            "steady_state_power_bound": nan,
+            "steady_state_bound": "none",
+            "steady_state_power_w": nan,
+        }
+    compute = device.banks * timed / weighted_s if weighted_s else inf
+    host = device.host_bandwidth_gb_per_s * 8e9 * timed / host_bits if host_bits else inf
+    cpu = cpu_rate * timed / not_fitting if cpu_rate and not_fitting else inf
+    static = device.controller_power_w
+    limit = power_limit_w(device)
     power = inf
-    if device.power_budget_w and dynamic_j > 0:
-        power = max(device.power_budget_w - device.controller_power_w, 0.0) / dynamic_j
-    bounds = {"compute": compute, "host": host, "power": power}
+    if np.isfinite(limit) and dynamic_j > 0:
+        power = max(limit - static, 0.0) * timed / dynamic_j
+    bounds = {"compute": compute, "host": host, "host-cpu": cpu, "power": power}
+    steady = min(bounds.values())
+    watts = dynamic_j / timed * steady + static if np.isfinite(steady) else nan
     return {
-        "steady_state_device": min(bounds.values()),
+        "steady_state_alignments_per_second": steady,
         "steady_state_compute_bound": compute,
         "steady_state_host_bound": host,
+        "steady_state_host_cpu_bound": cpu,
         "steady_state_power_bound": power,
         "steady_state_bound": min(bounds, key=bounds.get),
+        "steady_state_power_w": watts,
     }
 
 
@@ -285,10 +301,13 @@ def _merge_sections(parts: list[dict]) -> dict:
     return out
 
 
-def _bound(compute_s, host_s, cpu_s, groups, banks) -> str:
-    """What sets ``seconds``: the host (link or CPU fallback), or the device's compute; a
-    device with idle banks (fewer groups than banks) is latency-bound."""
-    if max(host_s, cpu_s) > compute_s:
+def _bound(tm: Timing, groups, banks) -> str:
+    """What sets ``seconds``: the host link (``host``), the host CPU aligning what fits no row
+    (``host-cpu``), or the device's compute; a device with idle banks (fewer groups than
+    banks) is latency-bound."""
+    if tm.cpu_s > max(tm.compute_s, tm.host_s):
+        return "host-cpu"
+    if tm.host_s > tm.compute_s:
         return "host"
     return "latency" if groups < banks else "compute"
 

@@ -67,6 +67,7 @@ def _rate_lines(report: dict) -> list[str]:
                 f"{label + ' (' + str(cpu[key]['threads']) + ' thr)':34}{rate:>16,.0f}"
                 f"{rate / base:>14.2f}{'not measured':>18}"
             )
+    host = " *" if pim["not_fitting"] else ""
     for key, label in (
         ("alignments_per_second", "PIM estimated, this workload"),
         ("steady_state_alignments_per_second", "PIM estimated, device full"),
@@ -74,7 +75,17 @@ def _rate_lines(report: dict) -> list[str]:
         rate = pim[key]
         ratio = f"{rate / base:.2f}" if base else "n/a"
         lines.append(
-            f"{label:34}{rate:>16,.0f}{ratio:>14}{pim['joules_per_alignment'] * 1e9:>15.2f} nJ"
+            f"{label + host:34}{rate:>16,.0f}{ratio:>14}"
+            f"{pim['joules_per_alignment'] * 1e9:>15.2f} nJ"
+        )
+    if host:
+        lines.append(
+            f"* {pim['not_fitting']:,} of {pim['alignments']:,} alignments fit no crossbar row: "
+            + (
+                "the host CPU aligns them, in these rates and energies (host work)"
+                if pim["not_fitting_timed"]
+                else "not timed, not in these rates and energies"
+            )
         )
     return lines
 
@@ -105,10 +116,17 @@ def _detail_lines(report: dict, pim: dict) -> list[str]:
             f"crossbar row: one row needs more than {report['device']['columns']:,} columns)"
         )
     if pim["not_fitting"]:
-        timed = "timed at the measured CPU rate" if pim["not_fitting_timed"] else "not timed"
+        timed = (
+            f"host work: {pim['host_cpu_seconds'] * 1e3:.3f} ms at the CPU rate, "
+            f"{pim['energy_breakdown_joules']['host_cpu'] * 1e3:.4f} mJ at the CPU's watts, "
+            "counted in the rates and energy above"
+            if pim["not_fitting_timed"]
+            else "not timed: the rates and energy above are the device's alignments alone"
+        )
         lines.append(
-            f"{pim['not_fitting']:,} alignments need more than {report['device']['columns']:,} "
-            f"columns even split: they run on the host CPU ({timed})"
+            f"{pim['not_fitting']:,} of {pim['alignments']:,} alignments need up to "
+            f"{pim['columns_needed_max']:,} columns, more than {report['device']['columns']:,} "
+            f"even split: the host CPU aligns them ({timed})"
         )
     lines.append(
         f"power {pim['power_w']:.2f} W (device full {pim['steady_state_power_w']:.2f} W), "
@@ -192,13 +210,18 @@ def run_estimate(
     cpu = _measured_cpu(enc, prof, mode, src, band, repeats)
     stats = prof if enc is not None else {"cells": table.cells, "bits": table.bits}
     cpu_rate = cpu["auto"]["alignments_per_second"] if cpu else None
-    pim = pim_estimate(wl, device, cpu_rate=cpu_rate, reference_bases=ref_bases)
     watts, watts_source = cpu_power(cpu["auto"], cpu_watts) if cpu else (None, None)
+    kw = {"cpu_rate": cpu_rate, "cpu_watts": watts, "reference_bases": ref_bases}
+    pim = pim_estimate(wl, device, **kw)
+    if not pim["alignments_timed"]:
+        raise ValueError(
+            f"no alignment fits a {device.columns:,}-column crossbar row (they need up to "
+            f"{pim['columns_needed_max']:,} columns) and no CPU rate times them: use a "
+            "smaller --band, a device with more columns, or pairs (the CPU is measured)"
+        )
     scaling = []
     for xb in crossbar_points:
-        est = pim_estimate(
-            wl, scaled_device(device, xb), cpu_rate=cpu_rate, reference_bases=ref_bases
-        )
+        est = pim_estimate(wl, scaled_device(device, xb), **kw)
         scaling.append({"crossbars": xb, **{k: est[k] for k in _SCALING_KEYS}})
     return {
         "alignments": pim["alignments"],
@@ -229,7 +252,7 @@ def run_estimate(
             "cpu": _CPU_NOTE,
         },
         "passes_histogram": np.bincount(np.asarray(wl.passes, dtype=np.int64)).tolist(),
-        "sensitivity": sensitivity(wl, device, cpu_rate, ref_bases),
+        "sensitivity": sensitivity(wl, device, cpu_rate, ref_bases, watts),
         "latency_curve": latency_curve(pim, device),
         "pim": pim,
         "cpu": cpu,
