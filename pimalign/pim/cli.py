@@ -116,8 +116,12 @@ def _add_estimate(sub) -> None:
     p.add_argument("--report", metavar="DIR", help="write figures into DIR")
     p.add_argument("-t", "--threads", type=threads_type, help="CPU threads (1..1024; default: all)")
     p.add_argument(
-        "--repeats", type=ranged(1, 1000), default=3, help="CPU timing repeats (1..1000)"
+        "--repeats",
+        type=ranged(1, 1000),
+        default=30,
+        help="CPU timing runs of the fixed batch, the best kept (1..1000)",
     )
+    _add_cpu_rate(p)
     p.add_argument(
         "--cpu-watts",
         type=ranged(0.001, 100_000.0, float),
@@ -226,7 +230,12 @@ def run_estimate_cmd(args) -> int:
         band=args.band,
         repeats=args.repeats,
         cpu_watts=args.cpu_watts,
+        cpu_rate=args.cpu_rate,
+        cpu_cores=args.cpu_cores,
     )
+    warning = (report.get("cpu_baseline") or {}).get("load_warning")
+    if warning:
+        _log(f"warning: {warning}")
     print(format_table(report))
     figures = [os.path.join(args.report, name) for name in REPORT_FIGURES] if args.report else []
     outputs = ([args.json_out] if args.json_out else []) + figures

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .analysis import latency_curve, sensitivity
-from .cpu import cpu_power, measure_cpu
+from .cpu import cpu_power, given_cpu, measure_cpu
 from .device import Device
 from .estimate import pim_estimate, scaled_device
 from .source import WorkloadSource, load_workload
@@ -62,11 +62,23 @@ def _rate_lines(report: dict) -> list[str]:
         ("adaptive", "CPU measured, engine adaptive"),
     ):
         if key in cpu:
-            rate = cpu[key]["alignments_per_second"]
+            rate, cores = cpu[key]["alignments_per_second"], cpu[key]["cores"]
+            if cpu[key]["engine"] == "given":
+                label = "CPU given (--cpu-rate)"
             lines.append(
-                f"{label + ' (' + str(cpu[key]['threads']) + ' thr)':34}{rate:>16,.0f}"
+                f"{label + f' ({cores} cores)':34}{rate:>16,.0f}"
                 f"{rate / base:>14.2f}{'not measured':>18}"
             )
+    if fast:
+        lines.append(
+            f"  per core {fast['alignments_per_second_per_core']:,.0f}/s x {fast['cores']} "
+            + (
+                f"cores (best of {fast['runs']} runs of {fast['batch_pairs']:,} pairs in CPU "
+                f"seconds; load average {_load(fast)})"
+                if fast["source"] == "measured"
+                else "cores (given)"
+            )
+        )
     host = " *" if pim["not_fitting"] else ""
     for key, label in (
         ("alignments_per_second", "PIM estimated, this workload"),
@@ -88,6 +100,24 @@ def _rate_lines(report: dict) -> list[str]:
             )
         )
     return lines
+
+
+def _load(cpu: dict) -> str:
+    loads = [x[0] for x in (cpu["load_average_before"], cpu["load_average_after"]) if x]
+    return " to ".join(f"{x:.2f}" for x in loads) if loads else "unknown"
+
+
+def _baseline(cpu: dict | None) -> dict | None:
+    """How the CPU baseline was obtained (the JSON's ``cpu_baseline``)."""
+    if not cpu:
+        return None
+    keys = (
+        "source", "method", "engine", "cores", "alignments_per_second_per_core",
+        "alignments_per_second", "wall_alignments_per_second_per_core", "runs",
+        "run_rates_per_core", "batch_pairs", "load_average_before", "load_average_after",
+        "load_warning",
+    )  # fmt: skip
+    return {k: cpu[k] for k in keys if k in cpu}
 
 
 def _detail_lines(report: dict, pim: dict) -> list[str]:
@@ -189,9 +219,9 @@ _PIM_FACTS = (
     "alignments_per_joule",
 )
 _CPU_NOTE = (
-    "pimalign kernel on the same pre-encoded pairs (tiled to >= 100k pairs per call), best of "
-    "repeats; 'auto' is the fastest engine (bit-parallel word + adaptive band), 'adaptive' the "
-    "algorithm the PIM program executes"
+    "pimalign kernel on the same pre-encoded pairs (a fixed batch of 2,000 pairs, one thread, "
+    "best of repeats in CPU seconds, times the stated cores); 'auto' is the fastest engine "
+    "(bit-parallel word + adaptive band), 'adaptive' the algorithm the PIM program executes"
 )
 
 
@@ -199,15 +229,22 @@ def run_estimate(
     device: Device,
     src: WorkloadSource,
     band: int = 8,
-    repeats: int = 3,
+    repeats: int = 30,
     crossbar_points: tuple = (2**10, 2**12, 2**14, 2**16, 2**18),
     cpu_watts: float | None = None,
+    cpu_rate: float | None = None,
+    cpu_cores: int | None = None,
 ) -> dict:
-    """The full ``pim estimate`` report (JSON-ready; see ``pimalign pim estimate --help``)."""
+    """The full ``pim estimate`` report (JSON-ready; see ``pimalign pim estimate --help``).
+    The CPU baseline is measured per core on the same pairs and scaled to ``cpu_cores``
+    (default: this machine's), or is ``cpu_rate`` (alignments/s measured elsewhere)."""
     wl, enc, prof, table, source = load_workload(src, band)
     mode = source["mode"]
     ref_bases = source["reference_bases"]
-    cpu = _measured_cpu(enc, prof, mode, src, band, repeats)
+    if cpu_rate:
+        cpu = {"auto": given_cpu(cpu_rate, cpu_cores)}
+    else:
+        cpu = _measured_cpu(enc, prof, mode, src, band, repeats, cpu_cores)
     stats = prof if enc is not None else {"cells": table.cells, "bits": table.bits}
     cpu_rate = cpu["auto"]["alignments_per_second"] if cpu else None
     watts, watts_source = cpu_power(cpu["auto"], cpu_watts) if cpu else (None, None)
@@ -229,8 +266,9 @@ def run_estimate(
         "bits_per_cell_max": int(np.asarray(stats["bits"]).max(initial=1)),
         **{k: pim[k] for k in _PIM_TOTALS},
         "cpu_alignments_per_second": cpu_rate,
+        "cpu_baseline": _baseline(cpu.get("auto")),
         "cpu_adaptive_alignments_per_second": (
-            cpu["adaptive"]["alignments_per_second"] if cpu else None
+            cpu["adaptive"]["alignments_per_second"] if "adaptive" in cpu else None
         ),
         "speedup_vs_cpu": pim["alignments_per_second"] / cpu_rate if cpu_rate else None,
         **{k: pim[k] for k in _PIM_FACTS},
@@ -262,14 +300,14 @@ def run_estimate(
     }
 
 
-def _measured_cpu(enc, prof, mode, src: WorkloadSource, band: int, repeats: int) -> dict:
+def _measured_cpu(enc, prof, mode, src: WorkloadSource, band: int, repeats: int, cores) -> dict:
     """Both CPU engines timed on the pre-encoded pairs (``{}`` without sequences), each checked
     against the PIM workload profile's distances."""
     cpu = {}
     if enc is None:
         return cpu
     for engine in ("auto", "adaptive"):
-        res = measure_cpu(*enc, mode, src.literal_n, band, engine, src.threads, repeats)
+        res = measure_cpu(*enc, mode, src.literal_n, band, engine, cores, repeats)
         if not np.array_equal(res["distance"], prof["distance"]):
             raise RuntimeError("the PIM workload profile and the core disagree on distances")
         cpu[engine] = {k: v for k, v in res.items() if k != "distance"}
