@@ -305,7 +305,8 @@ def demo_workload():
 
 def test_twice_the_crossbars_twice_the_throughput_until_the_host_bound(demo_workload):
     # streaming: no crossbars hold a reference, so compute scales with the crossbars exactly
-    streaming = DEFAULT.replace(reference_resident=False)
+    # no thermal limit: the rooflines alone
+    streaming = DEFAULT.replace(reference_resident=False, thermal_limit_w_per_mm2=0.0)
     rates = []
     for xb in (2**8, 2**9, 2**10, 2**11, 2**12, 2**16):
         est = pim_estimate(demo_workload, scaled_device(streaming, xb))
@@ -570,7 +571,7 @@ def test_bound_and_host_bits_follow_the_layout(demo_workload):
 
 
 def test_a_power_budget_caps_the_steady_state(demo_workload):
-    free = pim_estimate(demo_workload, DEFAULT)
+    free = pim_estimate(demo_workload, DEFAULT.replace(thermal_limit_w_per_mm2=0.0))
     assert free["steady_state_power_bound"] == float("inf")
     assert free["steady_state_power_w"] > 100  # 600 fJ a gate at the host-bound rate
     capped = pim_estimate(demo_workload, DEFAULT.replace(power_budget_w=100.0))
@@ -592,7 +593,13 @@ def test_endurance_area_and_power_follow_their_formulas(demo_workload):
     assert life["1e+12"] == pytest.approx(1000 * life["1e+09"])
     # twice the gate energy: the same writes per cell, twice the joules
     double = pim_estimate(demo_workload, d.replace(gate_energy_fj=2 * d.gate_energy_fj))
-    assert double["endurance"] == est["endurance"]
+    for key in ("writes_per_cell_per_alignment", "columns_per_alignment"):
+        assert double["endurance"][key] == est["endurance"][key]
+    # power-bound: twice the energy, half the rate, twice the lifetime at the steady state
+    rate = "steady_state_alignments_per_second"
+    assert double["endurance"]["lifetime_years"]["1e+12"] * double[rate] == pytest.approx(
+        life["1e+12"] * est[rate]
+    )
     assert double["joules_total"] > est["joules_total"]
 
 
@@ -677,8 +684,13 @@ def test_estimate_json_schema_from_the_api():
 def test_sensitivity_and_latency_curve(demo_workload):
     from pimalign.pim.analysis import latency_curve, sensitivity
 
-    rows = {r["parameter"]: r for r in sensitivity(demo_workload, DEFAULT)}
-    base = pim_estimate(demo_workload, DEFAULT)
+    thermal = {r["parameter"]: r for r in sensitivity(demo_workload, DEFAULT)}
+    hot = thermal["thermal_limit_w_per_mm2"]  # power-bound: the limit moves the rate
+    assert hot["throughput_low"] < hot["throughput_default"] < hot["throughput_high"]
+    assert hot["throughput_high"] == pytest.approx(2 * hot["throughput_default"])
+    nocap = DEFAULT.replace(thermal_limit_w_per_mm2=0.0)  # the rooflines alone
+    rows = {r["parameter"]: r for r in sensitivity(demo_workload, nocap)}
+    base = pim_estimate(demo_workload, nocap)
     for r in rows.values():
         assert r["throughput_default"] == base["steady_state_alignments_per_second"]
         for end in ("low", "high"):  # never above either roofline
@@ -689,7 +701,7 @@ def test_sensitivity_and_latency_curve(demo_workload):
     assert cycle["compute_bound_low"] == pytest.approx(cycle["compute_bound_high"] * 10, rel=0.05)
     gate = rows["gate_energy_fj"]
     assert gate["joules_per_alignment_low"] < gate["joules_per_alignment_high"]
-    curve = latency_curve(base, DEFAULT)
+    curve = latency_curve(base, nocap)
     assert curve[0]["batch"] == 1
     assert curve[0]["latency_seconds"] >= base["group_seconds_weighted"]
     rates = [p["alignments_per_second"] for p in curve]
@@ -722,10 +734,10 @@ def test_sweep_reports_speed_and_fixed_band_accuracy(tmp_path):
     assert any(not r["valid"] for r in rows)  # 3 bits overflow at h = 8
     for r in rows:
         rate = r["steady_state_alignments_per_second"]
-        assert rate == min(r["steady_state_compute_bound"], r["steady_state_host_bound"])
-        assert r["steady_state_bound"] == (
-            "compute" if r["steady_state_compute_bound"] <= r["steady_state_host_bound"] else "host"
-        )
+        bounds = {k: r[f"steady_state_{k.replace('-', '_')}_bound"] for k in
+                  ("compute", "host", "host-cpu", "power")}  # fmt: skip
+        assert rate == min(bounds.values())
+        assert r["steady_state_bound"] == min(bounds, key=bounds.get)
     # the fixed band runs only the first pass: never slower than the exact schedule
     key = lambda r: (r["band"], r["crossbars"], r["bits"])  # noqa: E731
     exact = {key(r): r for r in rows if r["schedule"] == "exact"}

@@ -104,3 +104,41 @@ def test_no_steady_state_above_its_binding_bound(pairs_150):
               ("compute", "host", "host-cpu", "power")}  # fmt: skip
     assert timed["steady_state_alignments_per_second"] == min(bounds.values())
     assert timed["steady_state_bound"] == min(bounds, key=bounds.get)
+
+
+def test_power_density_and_the_thermal_limit(pairs_150):
+    """W/mm2 at the steady state, and a thermal limit (0.5 W/mm2 by default) under which the
+    steady state is power-bound, at the compute bound of the default device too."""
+    wl = profile_workload(*pairs_150, "NW", False, 8)[0]
+    d = DEFAULT
+    area = d.crossbars * d.rows * d.columns * 4 * (28e-6) ** 2 / 0.4
+    est = pim_estimate(wl, d)
+    assert est["area_mm2"] == pytest.approx(area)
+    assert est["power_limit_w"] == pytest.approx(0.5 * area)
+    assert est["watts_per_mm2"] == pytest.approx(est["steady_state_power_w"] / area)
+    # host-bound without the limit: 25.6 GB/s over the bits each alignment moves
+    free = pim_estimate(wl, d.replace(thermal_limit_w_per_mm2=0.0))
+    assert free["steady_state_bound"] == "host" and free["power_limit_w"] == float("inf")
+    assert free["watts_per_mm2"] > 0.5  # more than ordinary cooling sheds
+    assert est["unthrottled_watts_per_mm2"] == pytest.approx(free["watts_per_mm2"])
+    dynamic = est["joules_per_alignment"] - est["energy_breakdown_joules"]["static"] / 300
+    assert est["steady_state_bound"] == "power"
+    assert est["steady_state_alignments_per_second"] == pytest.approx(
+        (0.5 * area - d.controller_power_w) / dynamic
+    )
+    assert est["watts_per_mm2"] == pytest.approx(0.5)
+    # at the compute bound (a link that never binds) the power bound binds too
+    fast = pim_estimate(wl, d.replace(host_bandwidth_gb_per_s=1e6))
+    assert fast["steady_state_compute_bound"] < fast["steady_state_host_bound"]
+    assert fast["steady_state_bound"] == "power"
+    nocap = pim_estimate(wl, d.replace(host_bandwidth_gb_per_s=1e6, thermal_limit_w_per_mm2=0.0))
+    assert nocap["steady_state_bound"] == "compute"
+    assert nocap["watts_per_mm2"] > 5  # the issue's 11 W/mm2 order
+    # a limit so low that this workload's own run is throttled: its bound is power
+    cool = d.replace(thermal_limit_w_per_mm2=1e-6)
+    slow = pim_estimate(wl, cool)
+    dynamic_j = slow["joules_total"] - slow["energy_breakdown_joules"]["static"]
+    assert slow["bound"] == "power"
+    assert slow["seconds"] == pytest.approx(dynamic_j / (1e-6 * area - d.controller_power_w))
+    with pytest.raises(ValueError, match="leaves nothing of the power limit"):
+        pim_estimate(wl, d.replace(power_budget_w=1.0, controller_power_w=2.0))

@@ -17,6 +17,12 @@ SENSITIVITY = (
     ("crossbars", 2**14, 2**18, "a quarter to four times the 2^16-crossbar device"),
     ("write_latency_ns", 1.0, 100.0, "row write 1 ns to 100 ns"),
     ("power_budget_w", 25.0, 250.0, "a 25 W module to a 250 W accelerator card (0: no cap)"),
+    (
+        "thermal_limit_w_per_mm2",
+        0.1,
+        1.0,
+        "0.1 W/mm2 (passive cooling) to 1 W/mm2 (a GPU-class heat sink; H100 0.86)",
+    ),
 )
 
 

@@ -58,6 +58,7 @@ SECTIONS = {
     "target_window": "movement",
     "controller_power_w": "power",
     "power_budget_w": "power",
+    "thermal_limit_w_per_mm2": "power",
     "feature_nm": "area",
     "cell_area_f2": "area",
     "array_efficiency": "area",
@@ -108,6 +109,11 @@ class Device:
     # Assumption: no power cap (0). With a cap, the steady state is at most cap / energy per
     # alignment and its bound reads "power".
     power_budget_w: float = 0.0
+    # Assumption: the watts one mm2 of die can shed with ordinary cooling (0: no limit). Order
+    # of magnitude: an NVIDIA H100 SXM5 sheds 700 W (TDP) from an 814 mm2 die, 0.86 W/mm2, under
+    # a server heat sink (NVIDIA H100 datasheet and Hopper whitepaper); memory dies run far
+    # cooler. Above it the steady state is throttled to it and its bound reads "power".
+    thermal_limit_w_per_mm2: float = 0.5
     # Area (assumptions, no source): a 28 nm process, the ideal crossbar cell (4 F^2) and 40%
     # of the die in arrays (the rest: drivers, sense amplifiers, controllers).
     feature_nm: float = 28.0
@@ -164,6 +170,7 @@ class Device:
             "host_energy_pj_per_bit",
             "controller_power_w",
             "power_budget_w",
+            "thermal_limit_w_per_mm2",
         ):
             value = getattr(self, name)
             if not _number(value) or value < 0:

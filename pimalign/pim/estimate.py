@@ -66,8 +66,13 @@ def pim_estimate(
     timed = n_al + (not_fitting if cpu_rate else 0)
     members = ev["members"]
     tm = _timing(ev, device, wl, on_device, not_fitting, cpu_rate, reference_bases)
+    cpu_j = tm.cpu_s * (cpu_watts or 0.0)
+    # a workload whose device energy over its time would exceed the power cap is throttled
+    dynamic = sum(_energy(ev, device, tm.host_bits, 0.0, 0.0).values())
+    power_s = _power_seconds(device, dynamic)
+    tm = tm._replace(seconds=max(tm.seconds, power_s))
     group_s, host_bits, seconds = tm.group_s, tm.host_bits, tm.seconds
-    joules = _energy(ev, device, host_bits, seconds, tm.cpu_s * (cpu_watts or 0.0))
+    joules = _energy(ev, device, host_bits, seconds, cpu_j)
     total_j = sum(joules.values())
     device_j = total_j - joules["host_cpu"]
     nan = float("nan")
@@ -93,7 +98,8 @@ def pim_estimate(
         "compute_seconds": tm.compute_s,
         "host_seconds": tm.host_s,
         "host_cpu_seconds": tm.cpu_s,
-        "bound": _bound(tm, ev["groups"], device.banks) if timed else "none",
+        "bound": _bound(tm, ev["groups"], device.banks, power_s) if timed else "none",
+        "power_seconds": power_s,
         "alignments_per_second": timed / seconds if timed and seconds else nan,
         **rates,
         "latency_per_group_seconds": float(group_s.mean()) if ev["groups"] else 0.0,
@@ -206,8 +212,13 @@ def _energy(ev: dict, device: Device, host_bits: int, seconds: float, cpu_j: flo
 
 
 def power_limit_w(device: Device) -> float:
-    """The device's power cap (``power_budget_w``; 0: none, infinite)."""
-    return device.power_budget_w if device.power_budget_w else float("inf")
+    """The device's power cap: the lesser of its budget (``power_budget_w``) and what its die
+    can shed (``thermal_limit_w_per_mm2`` x ``area_mm2``); 0 in either means no such cap, and
+    with neither it is infinite."""
+    limits = [device.power_budget_w]
+    if device.thermal_limit_w_per_mm2:
+        limits.append(device.thermal_limit_w_per_mm2 * area_mm2(device))
+    return min((x for x in limits if x), default=float("inf"))
 
 
 def _steady_rates(device: Device, timed, weighted_s, host_bits, dynamic_j, not_fitting, cpu_rate):
@@ -227,6 +238,10 @@ def _steady_rates(device: Device, timed, weighted_s, host_bits, dynamic_j, not_f
             "steady_state_power_bound": nan,
             "steady_state_bound": "none",
             "steady_state_power_w": nan,
+            "watts_per_mm2": nan,
+            "power_limit_w": power_limit_w(device),
+            "unthrottled_power_w": nan,
+            "unthrottled_watts_per_mm2": nan,
         }
     compute = device.banks * timed / weighted_s if weighted_s else inf
     host = device.host_bandwidth_gb_per_s * 8e9 * timed / host_bits if host_bits else inf
@@ -239,6 +254,9 @@ def _steady_rates(device: Device, timed, weighted_s, host_bits, dynamic_j, not_f
     bounds = {"compute": compute, "host": host, "host-cpu": cpu, "power": power}
     steady = min(bounds.values())
     watts = dynamic_j / timed * steady + static if np.isfinite(steady) else nan
+    free = min(compute, host, cpu)  # the rate without a power cap, and its watts
+    free_watts = dynamic_j / timed * free + static if np.isfinite(free) else nan
+    area = area_mm2(device)
     return {
         "steady_state_alignments_per_second": steady,
         "steady_state_compute_bound": compute,
@@ -247,6 +265,10 @@ def _steady_rates(device: Device, timed, weighted_s, host_bits, dynamic_j, not_f
         "steady_state_power_bound": power,
         "steady_state_bound": min(bounds, key=bounds.get),
         "steady_state_power_w": watts,
+        "watts_per_mm2": watts / area,
+        "power_limit_w": limit,
+        "unthrottled_power_w": free_watts,
+        "unthrottled_watts_per_mm2": free_watts / area,
     }
 
 
@@ -301,10 +323,27 @@ def _merge_sections(parts: list[dict]) -> dict:
     return out
 
 
-def _bound(tm: Timing, groups, banks) -> str:
-    """What sets ``seconds``: the host link (``host``), the host CPU aligning what fits no row
-    (``host-cpu``), or the device's compute; a device with idle banks (fewer groups than
-    banks) is latency-bound."""
+def _power_seconds(device: Device, dynamic_j: float) -> float:
+    """The least seconds in which the device may spend ``dynamic_j`` under its power cap
+    (0 without one)."""
+    limit = power_limit_w(device)
+    if not np.isfinite(limit) or dynamic_j <= 0:
+        return 0.0
+    spare = limit - device.controller_power_w
+    if spare <= 0:
+        raise ValueError(
+            f"the static power ({device.controller_power_w:g} W) leaves nothing of the power "
+            f"limit ({limit:g} W: power_budget_w or thermal_limit_w_per_mm2 x area)"
+        )
+    return dynamic_j / spare
+
+
+def _bound(tm: Timing, groups, banks, power_s: float = 0.0) -> str:
+    """What sets ``seconds``: the power cap (``power``), the host link (``host``), the host CPU
+    aligning what fits no row (``host-cpu``), or the device's compute; a device with idle
+    banks (fewer groups than banks) is latency-bound."""
+    if power_s > max(tm.compute_s, tm.host_s, tm.cpu_s):
+        return "power"
     if tm.cpu_s > max(tm.compute_s, tm.host_s):
         return "host-cpu"
     if tm.host_s > tm.compute_s:

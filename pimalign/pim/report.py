@@ -158,9 +158,17 @@ def _detail_lines(report: dict, pim: dict) -> list[str]:
             f"{pim['columns_needed_max']:,} columns, more than {report['device']['columns']:,} "
             f"even split: the host CPU aligns them ({timed})"
         )
+    limit = pim["power_limit_w"]
     lines.append(
-        f"power {pim['power_w']:.2f} W (device full {pim['steady_state_power_w']:.2f} W), "
-        f"area {pim['area_mm2']:,.0f} mm2, {pim['alignments_per_joule']:,.0f} alignments/J"
+        f"power {pim['power_w']:.2f} W (device full {pim['steady_state_power_w']:.2f} W, "
+        f"{pim['watts_per_mm2']:.3f} W/mm2; unthrottled {pim['unthrottled_power_w']:.2f} W, "
+        f"{pim['unthrottled_watts_per_mm2']:.3f} W/mm2; limit "
+        + (
+            f"{limit:.0f} W = {report['device']['thermal_limit_w_per_mm2']} W/mm2 or budget"
+            if limit != float("inf")
+            else "none"
+        )
+        + f"), area {pim['area_mm2']:,.0f} mm2, {pim['alignments_per_joule']:,.0f} alignments/J"
         + (
             f" (CPU {report['cpu_alignments_per_joule']:,.0f}/J at {report['cpu_watts']:.0f} W, "
             f"{report['cpu_watts_source']})"
@@ -216,6 +224,7 @@ _PIM_FACTS = (
     "endurance",
     "area_mm2",
     "power_w",
+    "watts_per_mm2",
     "alignments_per_joule",
 )
 _CPU_NOTE = (
