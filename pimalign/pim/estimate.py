@@ -118,6 +118,10 @@ def pim_estimate(
         "host_bits": host_bits,
         "host_bits_per_alignment": host_bits / n_al if n_al else 0.0,
         "host_bits_per_alignment_by_mode": tm.bits_per_alignment(n_al),
+        "reads": read_count(on_device),
+        "windows_per_read": n_al / read_count(on_device) if n_al else 0.0,
+        "host_bits_per_read": host_bits / read_count(on_device) if n_al else 0.0,
+        "host_bits_per_window": host_bits / n_al if n_al else 0.0,
         "gates_switched_cells": int(np.sum(ev["energy_cost"].switched)),
         "time_breakdown_cycles": _section_cycles(ev, device),
         "device_occupancy": n_al / float(ev["size"].sum()) if ev["groups"] else 0.0,
@@ -352,10 +356,23 @@ def _bound(tm: Timing, groups, banks, power_s: float = 0.0) -> str:
 
 
 def resident_host_bits(wl: Workload) -> int:
-    """Host bits sent when the reference is resident: each read at 2 bits per base, its N
-    positions aside, and its window's address."""
+    """Host bits sent when the reference is resident: each read once at 2 bits per base with
+    its N positions aside, and an address per window (alignment). Without ``wl.read`` every
+    alignment is its own read."""
     n_count = wl.n_count if wl.n_count is not None else np.zeros(len(wl), dtype=np.int64)
-    return int(np.sum(2 * wl.m + ADDRESS_BITS + N_POSITION_BITS * n_count))
+    read_bits = 2 * wl.m + N_POSITION_BITS * n_count
+    if wl.read is not None and len(wl):
+        # one copy per read: its longest window's query (a hard-clipped record is shorter)
+        _, first = np.unique(wl.read, return_inverse=True)
+        per_read = np.zeros(int(first.max()) + 1, dtype=np.int64)
+        np.maximum.at(per_read, first, read_bits)
+        read_bits = per_read
+    return int(np.sum(read_bits) + ADDRESS_BITS * len(wl))
+
+
+def read_count(wl: Workload) -> int:
+    """Distinct reads among the alignments (each alignment its own without ``wl.read``)."""
+    return int(np.unique(wl.read).size) if wl.read is not None else len(wl)
 
 
 def reference_layout(device: Device, wl: Workload | None, bases: int | None) -> dict:

@@ -135,7 +135,8 @@ def _detail_lines(report: dict, pim: dict) -> list[str]:
         f"alignment {pim['host_bits_per_alignment']:,.0f} "
         f"({'reference resident' if pim['reference_resident'] else 'windows streamed'}; "
         f"streaming {pim['host_bits_per_alignment_by_mode']['streaming']:,.0f}, resident "
-        f"{pim['host_bits_per_alignment_by_mode']['reference_resident']:,.0f}); lockstep "
+        f"{pim['host_bits_per_alignment_by_mode']['reference_resident']:,.0f}; per read "
+        f"{pim['host_bits_per_read']:,.0f} over {pim['windows_per_read']:.2f} windows); lockstep "
         f"efficiency {pim['lockstep_efficiency']:.1%} "
         f"({pim['groups']:,} groups by {pim['schedule']})"
     )
@@ -218,6 +219,7 @@ _PIM_FACTS = (
     "bound",
     "steady_state_bound",
     "host_bits_per_alignment",
+    "host_bits_per_read",
     "reference_resident",
     "lockstep_efficiency",
     "not_fitting",

@@ -61,6 +61,7 @@ class Workload:
     band: np.ndarray | None = None  # approximate: cells per DP row (the file's band)
     ungapped: np.ndarray | None = None  # approximate: True for an ungapped extension
     n_count: np.ndarray | None = None  # N bases per query (sent aside when the ref is resident)
+    read: np.ndarray | None = None  # each alignment's read (None: every alignment its own read)
 
     def __len__(self):
         return int(self.m.shape[0])
@@ -73,7 +74,7 @@ class Workload:
             name: getattr(self, name)[idx]
             for name in ("m", "n", "passes", "kind", "dlo", "dhi", "bits")
         }
-        for name in ("affine", "query_len", "band", "ungapped", "n_count"):
+        for name in ("affine", "query_len", "band", "ungapped", "n_count", "read"):
             if getattr(self, name) is not None:
                 pick[name] = getattr(self, name)[idx]
         return replace(self, **pick)

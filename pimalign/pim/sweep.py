@@ -91,9 +91,11 @@ def run_sweep(
     wl, enc, prof, table, source = load_workload(src, bands[0])
     literal_n = src.literal_n
     mode = source["mode"]
+    reads = wl.read  # which read each alignment is (the host sends a read once)
     for h in bands:
         if enc is not None:
             wl, prof = profile_workload(*enc, mode, literal_n, h)
+            wl.read = reads
         else:
             wl = approximate_workload(table, mode, literal_n, h)
         if enc is not None:
