@@ -59,6 +59,12 @@ SECTIONS = {
     "controller_power_w": "power",
     "power_budget_w": "power",
     "thermal_limit_w_per_mm2": "power",
+    "controller_power_w_per_bank": "periphery",
+    "controller_area_mm2_per_bank": "periphery",
+    "sense_amp_energy_fj_per_bit": "periphery",
+    "sense_amp_area_um2": "periphery",
+    "driver_energy_fj_per_crossbar_cycle": "periphery",
+    "driver_area_um2": "periphery",
     "feature_nm": "area",
     "cell_area_f2": "area",
     "array_efficiency": "area",
@@ -103,8 +109,7 @@ class Device:
     # (beside its query) and moves one base per DP row into a window that slides with the
     # band; "fifo" keeps the whole target in the compute row and shifts it with the band.
     target_window: str = "ring"
-    # Assumption: no static power on top of the per-gate energy, which already folds in the
-    # periphery's share in [AritPIM]/[RACER]'s TOPS/W; set it to study idle/static power.
+    # Assumption: other static power (I/O, clocking) beyond the itemised periphery below (0).
     controller_power_w: float = 0.0
     # Assumption: no power cap (0). With a cap, the steady state is at most cap / energy per
     # alignment and its bound reads "power".
@@ -114,11 +119,31 @@ class Device:
     # a server heat sink (NVIDIA H100 datasheet and Hopper whitepaper); memory dies run far
     # cooler. Above it the steady state is throttled to it and its bound reads "power".
     thermal_limit_w_per_mm2: float = 0.5
-    # Area (assumptions, no source): a 28 nm process, the ideal crossbar cell (4 F^2) and 40%
-    # of the die in arrays (the rest: drivers, sense amplifiers, controllers).
+    # Periphery, itemised (all assumptions, orders of magnitude; the tornado varies them):
+    # - one controller per bank issuing the lockstep stream, static: 10 mW and 0.1 mm2 (a small
+    #   in-order embedded core at a few hundred MHz in 28 nm draws mW to tens of mW);
+    # - a sense amplifier per crossbar row (a row-parallel move senses a whole column): 20 fJ
+    #   per bit sensed (a latch-type sense amplifier: tens of fJ) and 1 um2;
+    # - row and column drivers (rows + columns per crossbar): 0.5 um2 each, and 100 fJ per
+    #   active crossbar per cycle to switch the gate's lines (beyond the cells' 600 fJ).
+    controller_power_w_per_bank: float = 0.01
+    controller_area_mm2_per_bank: float = 0.1
+    sense_amp_energy_fj_per_bit: float = 20.0
+    sense_amp_area_um2: float = 1.0
+    driver_energy_fj_per_crossbar_cycle: float = 100.0
+    driver_area_um2: float = 0.5
+    # Area (assumptions, no source): a 28 nm process, the ideal crossbar cell (4 F^2), and 70%
+    # of the die in the arrays and the itemised periphery (the rest: wiring, I/O, decoders).
     feature_nm: float = 28.0
     cell_area_f2: float = 4.0
-    array_efficiency: float = 0.4
+    array_efficiency: float = 0.7
+
+    @property
+    def gate_cycle_ns(self) -> float:
+        """The cycle the model runs gates at: a gate writes its output cell, so its cycle is
+        at least the cell's write pulse (``max(cycle_time_ns, write_latency_ns)``; the
+        default's 3.33 ns table cycle thus runs at NVSim's 10 ns pulse)."""
+        return max(self.cycle_time_ns, self.write_latency_ns)
 
     @property
     def crossbars(self) -> int:
@@ -171,6 +196,12 @@ class Device:
             "controller_power_w",
             "power_budget_w",
             "thermal_limit_w_per_mm2",
+            "controller_power_w_per_bank",
+            "controller_area_mm2_per_bank",
+            "sense_amp_energy_fj_per_bit",
+            "sense_amp_area_um2",
+            "driver_energy_fj_per_crossbar_cycle",
+            "driver_area_um2",
         ):
             value = getattr(self, name)
             if not _number(value) or value < 0:
@@ -207,6 +238,7 @@ class Device:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["gate_set"] = list(self.gate_set)
         out["crossbars"] = self.crossbars
+        out["gate_cycle_ns"] = self.gate_cycle_ns
         return out
 
 

@@ -109,6 +109,9 @@ def pim_estimate(
         "joules_total": total_j,
         "joules_per_alignment": per_alignment_j,
         "joules_per_alignment_on_device": device_j / n_al if n_al else nan,
+        "steady_state_joules_per_alignment": _steady_joules(
+            total_j - joules["static"], timed, static_power_w(device), rates
+        ),
         "alignments_per_joule": 1.0 / per_alignment_j if per_alignment_j else nan,
         "energy_breakdown_joules": joules,
         "power_w": device_j / seconds if timed and seconds else nan,
@@ -129,9 +132,18 @@ def pim_estimate(
         "alignments_not_fitting_columns": not_fitting,
         "columns_needed_max": int(tm.columns_max),
         "endurance": endurance(
-            ev, on_device, device, rates["steady_state_alignments_per_second"] * device_share, ring
+            ev,
+            on_device,
+            device,
+            rates["steady_state_alignments_per_second"] * device_share,
+            ring,
+            {k: rates[f"steady_state_{k}_bound"] * device_share for k in ("host", "compute")},
         ),
         "area_mm2": area_mm2(device),
+        "area_breakdown_mm2": area_breakdown_mm2(device),
+        "static_power_w": static_power_w(device),
+        "gate_cycle_ns": device.gate_cycle_ns,
+        "window_copy_seconds": tm.window_copy_s,
         "approximate": bool(wl.approximate),
     }
 
@@ -163,6 +175,7 @@ class Timing(NamedTuple):
     cpu_s: float  # the host CPU's seconds on alignments that do not fit a row
     seconds: float  # the largest of the three: they run side by side
     columns_max: int  # the most columns one alignment's row needs (all of them)
+    window_copy_s: float  # all groups' seconds copying windows out of the resident reference
 
     def bits_per_alignment(self, n_al: int) -> dict:
         """Host bits per alignment in each mode (0 without alignments)."""
@@ -174,10 +187,11 @@ class Timing(NamedTuple):
 
 def _timing(ev, device: Device, wl, on_device, not_fitting, cpu_rate, reference_bases) -> Timing:
     """Compute, host-link and host-CPU seconds of the evaluated groups ``ev``."""
-    t_cycle = device.cycle_time_ns * 1e-9
+    t_cycle = device.gate_cycle_ns * 1e-9
     write_s = ev["phases"] * ev["rows_written"] * device.write_latency_ns * 1e-9
-    group_s = ev["cycles"] * t_cycle + write_s
     ref = reference_layout(device, wl if reference_bases is None else None, reference_bases)
+    copy_s = window_copy_seconds(ev, device, ref)
+    group_s = ev["cycles"] * t_cycle + write_s + copy_s
     # the reference's crossbars run no alignments: the rest of the device does the work
     slowdown = 1.0 / (1.0 - ref["fraction"]) if device.reference_resident else 1.0
     bank = np.arange(ev["groups"]) % device.banks
@@ -193,8 +207,24 @@ def _timing(ev, device: Device, wl, on_device, not_fitting, cpu_rate, reference_
     columns_max = int(columns_per_alignment(wl, ring)[0].max(initial=0))
     return Timing(
         group_s, slowdown, ref, streaming_bits, resident_bits, host_bits, compute_s, host_s,
-        cpu_s, seconds, columns_max,
+        cpu_s, seconds, columns_max, float(np.sum(copy_s)),
     )  # fmt: skip
+
+
+def window_copy_seconds(ev: dict, device: Device, ref: dict) -> np.ndarray:
+    """Per group, the seconds to copy its alignments' target windows out of the resident
+    reference (0 when the host streams them). A reference crossbar row holds ``columns / 2``
+    bases, so a window of ``n`` bases spans ``1 + (n - 1) / (columns / 2)`` rows on average;
+    each row read is a cycle, a chip's reference crossbars read in parallel, and every bank of
+    the chip copies at once (worst case, the steady state): ``banks_per_chip`` x the group's
+    row reads / the chip's reference crossbars, cycles. The window's cells are written with
+    the group's rows (``rows_written``); the copy is not overlapped with compute."""
+    if not device.reference_resident or not ref["crossbars_per_chip"]:
+        return np.zeros(ev["groups"])
+    per_row = device.columns / 2
+    rows = ev["members"] + np.maximum(ev["target_bases"] - ev["members"], 0) / per_row
+    reads = rows * device.banks_per_chip / ref["crossbars_per_chip"]
+    return reads * device.gate_cycle_ns * 1e-9
 
 
 def _energy(ev: dict, device: Device, host_bits: int, seconds: float, cpu_j: float) -> dict:
@@ -204,15 +234,26 @@ def _energy(ev: dict, device: Device, host_bits: int, seconds: float, cpu_j: flo
     energy = ev["energy_cost"]
     window_reads = 2 * int(ev["window_bases"].sum()) if device.reference_resident else 0
     reads = float(ev["reads"].sum() + window_reads)
+    moves = float(np.sum(energy.moves))
+    # drivers: every issued cycle of a group drives the lines of the crossbars it occupies
+    crossbars = ev["members"] / np.maximum(ev["size"], 1) * device.crossbars_per_bank
+    driver_cycles = float(np.sum(ev["cycles"] * crossbars))
     return {
         "gates": float(np.sum(energy.switched)) * device.gate_energy_fj * 1e-15,
-        "moves": float(np.sum(energy.moves)) * device.move_energy_pj_per_bit * 1e-12,
+        "moves": moves * device.move_energy_pj_per_bit * 1e-12,
         "cell_writes": float(ev["writes"].sum()) * device.write_energy_pj_per_bit * 1e-12,
         "cell_reads": reads * device.read_energy_pj_per_bit * 1e-12,
+        "sense_amps": (moves + reads) * device.sense_amp_energy_fj_per_bit * 1e-15,
+        "drivers": driver_cycles * device.driver_energy_fj_per_crossbar_cycle * 1e-15,
         "host_transfer": host_bits * device.host_energy_pj_per_bit * 1e-12,
-        "static": device.controller_power_w * seconds,
+        "static": static_power_w(device) * seconds,
         "host_cpu": float(cpu_j),
     }
+
+
+def static_power_w(device: Device) -> float:
+    """Static watts: a controller per bank and any other static power."""
+    return device.controller_power_w_per_bank * device.banks + device.controller_power_w
 
 
 def power_limit_w(device: Device) -> float:
@@ -250,7 +291,7 @@ def _steady_rates(device: Device, timed, weighted_s, host_bits, dynamic_j, not_f
     compute = device.banks * timed / weighted_s if weighted_s else inf
     host = device.host_bandwidth_gb_per_s * 8e9 * timed / host_bits if host_bits else inf
     cpu = cpu_rate * timed / not_fitting if cpu_rate and not_fitting else inf
-    static = device.controller_power_w
+    static = static_power_w(device)
     limit = power_limit_w(device)
     power = inf
     if np.isfinite(limit) and dynamic_j > 0:
@@ -282,7 +323,7 @@ def _evaluate_layouts(
     """``model.evaluate`` of the ``ROW`` and the ``SPLIT`` alignments (groups of their own,
     the split ones 2/3 as many per group: three crossbar rows each), merged per group and
     totalled; adds ``members``, ``size`` and ``rows_written`` (rows per crossbar) per group."""
-    per_group = ("cycles", "phases", "writes", "reads", "window_bases")
+    per_group = ("cycles", "phases", "writes", "reads", "window_bases", "target_bases")
     merged = {k: [] for k in per_group + ("members", "size", "rows_written")}
     energy, own, columns = pr.ZERO, 0, []
     for where_value, rows_per_alignment in ((ROW, 2), (SPLIT, 3)):
@@ -327,16 +368,26 @@ def _merge_sections(parts: list[dict]) -> dict:
     return out
 
 
+def _steady_joules(dynamic_j: float, timed: int, static_w: float, rates: dict) -> float:
+    """Joules per alignment at the steady state: the dynamic share and the static power
+    spread over the steady rate (a workload's own run, latency-bound on an idle device, pays
+    static power for its whole time instead)."""
+    steady = rates["steady_state_alignments_per_second"]
+    if not timed or not np.isfinite(steady) or steady <= 0:
+        return float("nan")
+    return dynamic_j / timed + static_w / steady
+
+
 def _power_seconds(device: Device, dynamic_j: float) -> float:
     """The least seconds in which the device may spend ``dynamic_j`` under its power cap
     (0 without one)."""
     limit = power_limit_w(device)
     if not np.isfinite(limit) or dynamic_j <= 0:
         return 0.0
-    spare = limit - device.controller_power_w
+    spare = limit - static_power_w(device)
     if spare <= 0:
         raise ValueError(
-            f"the static power ({device.controller_power_w:g} W) leaves nothing of the power "
+            f"the static power ({static_power_w(device):g} W) leaves nothing of the power "
             f"limit ({limit:g} W: power_budget_w or thermal_limit_w_per_mm2 x area)"
         )
     return dynamic_j / spare
@@ -396,33 +447,54 @@ def reference_layout(device: Device, wl: Workload | None, bases: int | None) -> 
     }
 
 
-def endurance(ev: dict, wl: Workload, device: Device, rate: float, ring: bool = False) -> dict:
+def endurance(
+    ev: dict, wl: Workload, device: Device, rate: float, ring: bool = False, at: dict = ()
+) -> dict:
     """Cell writes per alignment spread over the columns it uses (wear levelled), and the
-    years a cell lasts at ``rate`` alignments/s for 1e9 and 1e12 write cycles."""
+    years a cell lasts at ``rate`` device alignments/s for 1e9 and 1e12 write cycles; ``at``:
+    more named rates (the host and compute bounds), each with its lifetimes."""
     n = len(wl)
     if not n:
-        return {"writes_per_cell_per_alignment": 0.0, "lifetime_years": {}}
+        return {"writes_per_cell_per_alignment": 0.0, "lifetime_years": {}, "lifetime_at": {}}
     writes = float(np.sum(ev["energy_cost"].switched) + ev["writes"].sum())
     used = float(np.mean(np.minimum(columns_per_alignment(wl, ring)[0], device.columns)))
     per_cell = writes / n / used
     rows = device.banks * device.rows * (device.crossbars_per_bank // 2)  # compute rows
-    per_row_rate = rate / rows if np.isfinite(rate) else 0.0
-    cell_rate = per_cell * per_row_rate
+
+    def years(at_rate):
+        cell_rate = per_cell * (at_rate / rows if np.isfinite(at_rate) else 0.0)
+        return {
+            f"{c:.0e}": (c / cell_rate / SECONDS_PER_YEAR if cell_rate else float("inf"))
+            for c in ENDURANCE_CYCLES
+        }
+
     return {
         "writes_per_cell_per_alignment": per_cell,
         "columns_per_alignment": used,
-        "lifetime_years": {
-            f"{c:.0e}": (c / cell_rate / SECONDS_PER_YEAR if cell_rate else float("inf"))
-            for c in ENDURANCE_CYCLES
-        },
+        "lifetime_years": years(rate),
+        "lifetime_at": {name: {"rate": r, "years": years(r)} for name, r in dict(at).items()},
     }
 
 
-def area_mm2(device: Device) -> float:
-    """Die area: every crossbar's cells at ``cell_area_f2`` F^2, over the array efficiency."""
-    cells = device.crossbars * device.rows * device.columns
+def area_breakdown_mm2(device: Device) -> dict:
+    """Die area by part: the cells at ``cell_area_f2`` F^2, a sense amplifier per crossbar
+    row, a driver per row and column, a controller per bank, and the rest of the die
+    (``1 - array_efficiency`` of it: wiring, I/O, decoders)."""
     f_mm = device.feature_nm * 1e-6
-    return cells * device.cell_area_f2 * f_mm * f_mm / device.array_efficiency
+    xb = device.crossbars
+    parts = {
+        "arrays": xb * device.rows * device.columns * device.cell_area_f2 * f_mm * f_mm,
+        "sense_amps": xb * device.rows * device.sense_amp_area_um2 * 1e-6,
+        "drivers": xb * (device.rows + device.columns) * device.driver_area_um2 * 1e-6,
+        "controllers": device.banks * device.controller_area_mm2_per_bank,
+    }
+    parts["other"] = sum(parts.values()) * (1 / device.array_efficiency - 1)
+    return parts
+
+
+def area_mm2(device: Device) -> float:
+    """Die area: the sum of ``area_breakdown_mm2``."""
+    return sum(area_breakdown_mm2(device).values())
 
 
 def scaled_device(device: Device, crossbars: int) -> Device:

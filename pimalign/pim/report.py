@@ -80,16 +80,17 @@ def _rate_lines(report: dict) -> list[str]:
             )
         )
     host = " *" if pim["not_fitting"] else ""
-    for key, label in (
-        ("alignments_per_second", "PIM estimated, this workload"),
-        ("steady_state_alignments_per_second", "PIM estimated, device full"),
+    for key, label, joules in (
+        ("alignments_per_second", "PIM estimated, this workload", "joules_per_alignment"),
+        (
+            "steady_state_alignments_per_second",
+            "PIM estimated, device full",
+            "steady_state_joules_per_alignment",
+        ),
     ):
         rate = pim[key]
         ratio = f"{rate / base:.2f}" if base else "n/a"
-        lines.append(
-            f"{label + host:34}{rate:>16,.0f}{ratio:>14}"
-            f"{pim['joules_per_alignment'] * 1e9:>15.2f} nJ"
-        )
+        lines.append(f"{label + host:34}{rate:>16,.0f}{ratio:>14}{pim[joules] * 1e9:>15.2f} nJ")
     if host:
         lines.append(
             f"* {pim['not_fitting']:,} of {pim['alignments']:,} alignments fit no crossbar row: "
@@ -178,9 +179,22 @@ def _detail_lines(report: dict, pim: dict) -> list[str]:
         )
         + f"; cell writes per alignment per cell "
         f"{pim['endurance']['writes_per_cell_per_alignment']:.2f}, lifetime at full rate "
-        + ", ".join(
-            f"{_years(y)} ({c} cycles)" for c, y in pim["endurance"]["lifetime_years"].items()
+        + _lifetimes(pim["endurance"]["lifetime_years"])
+        + "".join(
+            f"; at the {name} bound {_lifetimes(at['years'])}"
+            for name, at in pim["endurance"].get("lifetime_at", {}).items()
         )
+    )
+    lines.append(
+        f"gate cycle {pim['gate_cycle_ns']:g} ns (max of cycle_time_ns "
+        f"{report['device']['cycle_time_ns']:g} and the write pulse "
+        f"{report['device']['write_latency_ns']:g}: a gate writes its output cell); window "
+        f"copy out of the resident reference {pim['window_copy_seconds'] * 1e3:.3f} ms; "
+        f"periphery: static {pim['static_power_w']:.2f} W, sense amps "
+        f"{pim['energy_breakdown_joules']['sense_amps'] * 1e3:.4f} mJ, drivers "
+        f"{pim['energy_breakdown_joules']['drivers'] * 1e3:.4f} mJ; area "
+        + ", ".join(f"{k} {v:,.0f}" for k, v in pim["area_breakdown_mm2"].items())
+        + " mm2"
     )
     if pim["approximate"]:
         lines.append(
@@ -188,6 +202,10 @@ def _detail_lines(report: dict, pim: dict) -> list[str]:
             "the CPU is not measured"
         )
     return lines
+
+
+def _lifetimes(years: dict) -> str:
+    return ", ".join(f"{_years(y)} ({c} cycles)" for c, y in years.items()) or "n/a"
 
 
 def _years(years: float) -> str:
@@ -214,6 +232,7 @@ _PIM_TOTALS = (  # copied from the estimate to the report's top level, in this o
     "steady_state_alignments_per_second",
     "joules_total",
     "joules_per_alignment",
+    "steady_state_joules_per_alignment",
 )
 _PIM_FACTS = (
     "bound",
@@ -343,7 +362,7 @@ def write_report(report: dict, paths: list[str]) -> list[str]:
     plots.energy_breakdown(pim["energy_breakdown_joules"], pim["alignments"], paths[1])
     plots.time_breakdown(
         pim["time_breakdown_cycles"],
-        report["device"]["cycle_time_ns"],
+        report["device"]["gate_cycle_ns"],
         pim["host_seconds"],
         pim["compute_seconds"],
         paths[2],

@@ -310,6 +310,7 @@ def evaluate(
         "writes": writes,
         "reads": reads,
         "window_bases": window,
+        "target_bases": np.bincount(group, weights=wl.n, minlength=n_groups),
         "max_participants": max_part,
         "sections": sections,
         "time_sections": time_sections,
