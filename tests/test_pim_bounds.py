@@ -197,3 +197,39 @@ def test_periphery_window_copy_gate_cycle_and_lifetimes(pairs_150):
     names = {row[0] for row in SENSITIVITY}
     assert {"controller_power_w_per_bank", "sense_amp_energy_fj_per_bit"} <= names
     assert {"driver_energy_fj_per_crossbar_cycle", "sense_amp_area_um2"} <= names
+
+
+def test_device_presets_name_a_source_or_an_assumption_for_every_change(pairs_150, tmp_path):
+    from dataclasses import fields
+
+    from pimalign.pim.device import PRESETS, RAPIDX, RAPIDX_SOURCES, load_device
+
+    assert load_device("default") is DEFAULT and load_device("rapidx") is RAPIDX
+    assert set(PRESETS) == {"default", "rapidx"}
+    changed = {
+        f.name for f in fields(DEFAULT) if getattr(RAPIDX, f.name) != getattr(DEFAULT, f.name)
+    }
+    assert changed - {"name"} == set(RAPIDX_SOURCES)
+    for key, (value, source) in RAPIDX_SOURCES.items():
+        assert getattr(RAPIDX, key) == value
+        assert "assumption" in source or source.startswith("[")
+    wl = profile_workload(*pairs_150, "NW", False, 8)[0]
+    est = pim_estimate(wl, RAPIDX)
+    # reads resident, no thermal limit: compute-bound at 3.33 ns gates with bulk INIT
+    assert est["steady_state_bound"] == "compute" and est["gate_cycle_ns"] == 3.33
+    same = pim_estimate(wl, DEFAULT.replace(init_policy="bulk", write_latency_ns=3.33))
+    assert est["steady_state_compute_bound"] == pytest.approx(same["steady_state_compute_bound"])
+    assert (
+        est["steady_state_joules_per_alignment"]
+        < 0.05 * pim_estimate(wl, DEFAULT)["steady_state_joules_per_alignment"]
+    )
+    from pimalign.cli import main
+
+    out = tmp_path / "r.json"
+    qs, ts = reads(20)
+    pairs = tmp_path / "p.tsv"
+    pairs.write_text("".join(f"{q}\t{t}\n" for q, t in zip(qs, ts)))
+    argv = ["pim", "estimate", "--pairs", str(pairs), "--repeats", "1", "--device", "rapidx"]
+    assert main(argv + ["--json", str(out)]) == 0
+    assert out.exists()
+    assert main(["pim", "estimate", "--pairs", str(pairs), "--device", "rapidz"]) == 1

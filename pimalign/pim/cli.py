@@ -94,7 +94,11 @@ def _add_workload_source(sub, name: str, helptext: str) -> argparse.ArgumentPars
     p.add_argument(
         "--ref", metavar="REF", help="reference FASTA or pimalign index, for --bam/--reads"
     )
-    p.add_argument("--device", help="device TOML overriding the built-in defaults")
+    p.add_argument(
+        "--device",
+        help="a preset (default, rapidx: RAPIDx's setting, every value sourced or marked an "
+        "assumption) or a device TOML overriding the built-in defaults",
+    )
     p.add_argument(
         "--mode",
         choices=list(EDIT_MODES),
@@ -196,8 +200,11 @@ def run_ops(args) -> int:
 
 
 def _inputs(args) -> tuple[str, ...]:
+    from .device import PRESETS
+
     reads = tuple(args.reads or ())
-    named = (args.pairs, args.workload, args.device, args.bam, args.ref)
+    device = args.device if args.device not in PRESETS else None
+    named = (args.pairs, args.workload, device, args.bam, args.ref)
     return tuple(x for x in named if x) + reads
 
 
