@@ -1,6 +1,7 @@
 """The PIM estimate's bounds: alignments that fit no crossbar row are host work (timed on a CPU
 rate, or marked untimed), and no steady state exceeds the bound that binds it."""
 
+import json
 import math
 import random
 
@@ -233,3 +234,22 @@ def test_device_presets_name_a_source_or_an_assumption_for_every_change(pairs_15
     assert main(argv + ["--json", str(out)]) == 0
     assert out.exists()
     assert main(["pim", "estimate", "--pairs", str(pairs), "--device", "rapidz"]) == 1
+
+
+def test_an_estimate_with_nothing_to_time_is_refused_in_one_line(tmp_path, capsys):
+    from pimalign.cli import main
+
+    workload = tmp_path / "aff.tsv"
+    workload.write_text(
+        "#read\tkind\tquery_len\ttarget_len\tband\tcells\tbits\tpasses\tscore\n"
+        "r1\textend\t150\t190\t17\t2567\t5\t1\t140\n"
+    )
+    out = tmp_path / "est.json"
+    argv = ["pim", "estimate", "--workload", str(workload), "--json", str(out)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no alignment fits a 1,024-column crossbar row" in err[0]
+    assert "--cpu-rate" in err[0] and not out.exists()
+    assert main(argv + ["--cpu-rate", "1e6"]) == 0
+    report = json.loads(out.read_text())
+    assert report["bound"] == "host-cpu" and report["alignments_per_second"] == pytest.approx(1e6)

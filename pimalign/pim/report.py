@@ -283,8 +283,8 @@ def run_estimate(
     if not pim["alignments_timed"]:
         raise ValueError(
             f"no alignment fits a {device.columns:,}-column crossbar row (they need up to "
-            f"{pim['columns_needed_max']:,} columns) and no CPU rate times them: use a "
-            "smaller --band, a device with more columns, or pairs (the CPU is measured)"
+            f"{pim['columns_needed_max']:,} columns) and no CPU rate times them: give "
+            "--cpu-rate, a smaller --band or a device with more columns"
         )
     scaling = []
     for xb in crossbar_points:
