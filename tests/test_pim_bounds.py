@@ -150,10 +150,11 @@ def test_power_density_and_the_thermal_limit(pairs_150):
 
 
 def test_periphery_window_copy_gate_cycle_and_lifetimes(pairs_150):
-    """Each new cost term against its hand computation on one group of 300 reads."""
+    """Each new cost term against its hand computation on one group of 300 reads (input
+    order: one group, whatever their drift)."""
     wl = profile_workload(*pairs_150, "NW", False, 8)[0]
     d = DEFAULT
-    est = pim_estimate(wl, d)
+    est = pim_estimate(wl, d, order="input")
     assert est["groups"] == 1 and d.gate_cycle_ns == est["gate_cycle_ns"] == 10.0
     # the window copy: 1 + (n - 1) / 512 reference rows a window, every bank of the chip
     # copying at once, over the chip's reference crossbars, a cycle a row
@@ -161,13 +162,14 @@ def test_periphery_window_copy_gate_cycle_and_lifetimes(pairs_150):
     rows = 300 + (int(wl.n.sum()) - 300) / 512
     copy = rows * d.banks_per_chip / ref["crossbars_per_chip"] * 10e-9
     assert est["window_copy_seconds"] == pytest.approx(copy)
-    assert pim_estimate(wl, d.replace(reference_resident=False))["window_copy_seconds"] == 0
+    streamed = pim_estimate(wl, d.replace(reference_resident=False), order="input")
+    assert streamed["window_copy_seconds"] == 0
     # one group: its cycles at the gate cycle, its row writes (2 rows a crossbar for 300
     # alignments over 256 compute crossbars, once per phase, 10 ns each) and its copy
     write_s = est["compute_seconds"] * (1 - ref["fraction"]) - copy - est["cycles_total"] * 1e-8
     phases = write_s / (2 * 10e-9)
     assert phases == pytest.approx(round(phases)) and 1 <= round(phases) <= int(wl.passes.max()) * 2
-    fast = pim_estimate(wl, d.replace(write_latency_ns=3.33))  # RACER's cycle: 3x fewer seconds
+    fast = pim_estimate(wl, d.replace(write_latency_ns=3.33), order="input")  # RACER's cycle
     assert fast["gate_cycle_ns"] == 3.33
     # periphery energy: sense amps on every bit moved or read, drivers on every crossbar cycle
     j = est["energy_breakdown_joules"]
@@ -253,3 +255,21 @@ def test_an_estimate_with_nothing_to_time_is_refused_in_one_line(tmp_path, capsy
     assert main(argv + ["--cpu-rate", "1e6"]) == 0
     report = json.loads(out.read_text())
     assert report["bound"] == "host-cpu" and report["alignments_per_second"] == pytest.approx(1e6)
+
+
+def test_the_shape_key_groups_by_the_band_centres_drift(pairs_150):
+    """The ring layout's staged bases grow with the drift range: alignments of one drift class
+    share a group, so the first pass alone (the fixed band) is never slower than every pass."""
+    from pimalign.pim.sweep import first_pass_only
+
+    wl = profile_workload(*pairs_150, "NW", False, 4)[0]
+    drift = (wl.dhi - wl.dlo)[:, 0]
+    assert drift.min() < drift.max()  # 2% indels move the centre by different amounts
+    key = wl.shape_key()
+    same = wl.passes == wl.passes[0]
+    low, high = same & (drift == drift[same].min()), same & (drift >= 4 * drift[same].min() + 4)
+    assert low.any() and high.any() and not set(key[low]) & set(key[high])
+    exact = pim_estimate(wl, DEFAULT)
+    fixed = pim_estimate(first_pass_only(wl), DEFAULT)
+    rate = "steady_state_compute_bound"
+    assert fixed[rate] >= exact[rate]
