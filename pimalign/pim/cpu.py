@@ -25,11 +25,12 @@ def tile_pairs(q_flat, q_off, t_flat, t_off, copies: int):
 
 
 BATCH_PAIRS = 2_000  # the fixed batch every timed run aligns (the pairs tiled or cut to it)
+MIN_SECONDS = 2.0  # the timed runs span at least this much wall time (see measure_cpu)
 LOAD_PER_CORE_WARNING = 0.5  # load average per core above which the measurement is flagged
 BASELINE_NOTE = (
-    "per-core rate: best of N runs of a fixed batch on one thread, timed in the process's CPU "
-    "seconds (a core's work, whatever else the machine runs); the baseline is that rate times "
-    "the stated cores (linear scaling assumed)"
+    "per-core rate: best of N runs (at least 30, spanning at least 2 s) of a fixed batch on one "
+    "thread, timed in the process's CPU seconds (a core's work, whatever else the machine "
+    "runs); the baseline is that rate times the stated cores (linear scaling assumed)"
 )
 
 
@@ -60,6 +61,7 @@ def measure_cpu(
     cores: int | None = None,
     repeats: int = 30,
     batch_pairs: int = BATCH_PAIRS,
+    min_seconds: float = MIN_SECONDS,
 ) -> dict:
     """The core's per-core throughput on the same pre-encoded pairs (kernel only, warmed up),
     and the baseline for ``cores`` cores (default: ``stated_cores``).
@@ -67,7 +69,10 @@ def measure_cpu(
     Every run aligns the same fixed batch of ``batch_pairs`` pairs (the pairs tiled, then cut)
     on one thread; its rate is pairs over the process's CPU seconds, so a loaded machine
     (other processes sharing the cores) lengthens the wall time but not the rate. Best of
-    ``repeats`` runs. The load average before and after is recorded, and ``load_warning`` says
+    ``repeats`` runs, or more until ``min_seconds`` of wall time have passed (at most 50 x
+    ``repeats``): the runs then span more than one burst of a neighbour's load (a shared host's
+    cache and memory, which CPU seconds do not see). The load average before and after is
+    recorded, and ``load_warning`` says
     when it exceeded ``LOAD_PER_CORE_WARNING`` per core. Returns the rates, the runs, the load
     and the untiled ``distance``.
     """
@@ -79,7 +84,10 @@ def measure_cpu(
     size = batch[1].shape[0] - 1
     before = load_average()
     runs, walls, best, watts = [], [], 0.0, None
-    for _ in range(max(1, repeats)):
+    start = time.perf_counter()
+    while len(runs) < max(1, repeats) or (
+        time.perf_counter() - start < min_seconds and len(runs) < 50 * max(1, repeats)
+    ):
         joules = package_joules()
         cpu0, wall0 = time.process_time(), time.perf_counter()
         batch_encoded(*batch, mode, "distance", -1, 1, literal_n, band, engine)
