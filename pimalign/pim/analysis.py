@@ -11,21 +11,40 @@ from .schedule import Workload
 
 SENSITIVITY = (
     # parameter, low, high, why this range
-    ("cycle_time_ns", 1.0, 10.0, "1 ns (optimistic) to 10 ns (a set/reset pulse, NVSim)"),
+    (
+        "cycle_time_ns",
+        1.0,
+        30.0,
+        "1 ns to 30 ns; gates run at max(cycle, write pulse), so only above 10 ns it moves",
+    ),
     ("gate_energy_fj", 6.39, 600.0, "AritPIM's TOPS/W-derived figure to a full cell write"),
     ("host_bandwidth_gb_per_s", 12.8, 819.2, "half a DDR4-3200 channel to one HBM3 stack"),
     ("crossbars", 2**14, 2**18, "a quarter to four times the 2^16-crossbar device"),
     ("write_latency_ns", 1.0, 100.0, "row write 1 ns to 100 ns"),
     ("power_budget_w", 25.0, 250.0, "a 25 W module to a 250 W accelerator card (0: no cap)"),
+    ("controller_power_w_per_bank", 0.001, 0.1, "a bank controller of 1 mW to 100 mW"),
+    ("sense_amp_energy_fj_per_bit", 2.0, 200.0, "a sense amplifier of 2 fJ to 200 fJ a bit"),
+    ("driver_energy_fj_per_crossbar_cycle", 10.0, 1000.0, "drivers 10 fJ to 1 pJ a cycle"),
+    ("sense_amp_area_um2", 0.25, 4.0, "a sense amplifier of 0.25 to 4 um2 (die area, power)"),
+    (
+        "thermal_limit_w_per_mm2",
+        0.1,
+        1.0,
+        "0.1 W/mm2 (passive cooling) to 1 W/mm2 (a GPU-class heat sink; H100 0.86)",
+    ),
 )
 
 
 def sensitivity(
-    wl: Workload, device: Device, cpu_rate: float | None = None, reference_bases=None
+    wl: Workload,
+    device: Device,
+    cpu_rate: float | None = None,
+    reference_bases=None,
+    cpu_watts: float | None = None,
 ) -> list[dict]:
     """Steady-state throughput and energy per alignment with each uncertain parameter at the
     low and high end of its range, the others at ``device`` (the tornado plot's bars)."""
-    kw = {"cpu_rate": cpu_rate, "reference_bases": reference_bases}
+    kw = {"cpu_rate": cpu_rate, "reference_bases": reference_bases, "cpu_watts": cpu_watts}
     base = pim_estimate(wl, device, **kw)
     out = []
     for name, low, high, why in SENSITIVITY:

@@ -94,7 +94,11 @@ def _add_workload_source(sub, name: str, helptext: str) -> argparse.ArgumentPars
     p.add_argument(
         "--ref", metavar="REF", help="reference FASTA or pimalign index, for --bam/--reads"
     )
-    p.add_argument("--device", help="device TOML overriding the built-in defaults")
+    p.add_argument(
+        "--device",
+        help="a preset (default, rapidx: RAPIDx's setting, every value sourced or marked an "
+        "assumption) or a device TOML overriding the built-in defaults",
+    )
     p.add_argument(
         "--mode",
         choices=list(EDIT_MODES),
@@ -116,8 +120,12 @@ def _add_estimate(sub) -> None:
     p.add_argument("--report", metavar="DIR", help="write figures into DIR")
     p.add_argument("-t", "--threads", type=threads_type, help="CPU threads (1..1024; default: all)")
     p.add_argument(
-        "--repeats", type=ranged(1, 1000), default=3, help="CPU timing repeats (1..1000)"
+        "--repeats",
+        type=ranged(1, 1000),
+        default=30,
+        help="CPU timing runs of the fixed batch, the best kept (1..1000)",
     )
+    _add_cpu_rate(p)
     p.add_argument(
         "--cpu-watts",
         type=ranged(0.001, 100_000.0, float),
@@ -149,9 +157,24 @@ def _add_sweep(sub) -> None:
         default=["exact", 4, 6, 8],
         help="bits per cell: 'exact' (what each pass needs) or fixed widths",
     )
+    _add_cpu_rate(p)
     p.add_argument("-o", "--output", default="-", help="table TSV (- for stdout)")
     p.add_argument("--plot", metavar="PNG", help="write the sweep figure")
     p.set_defaults(func=run_sweep_cmd)
+
+
+def _add_cpu_rate(p) -> None:
+    p.add_argument(
+        "--cpu-rate",
+        type=ranged(1e-3, 1e15, float),
+        help="alignments/s of a CPU baseline measured elsewhere (a server, another library), "
+        "for all of --cpu-cores; times the alignments that fit no crossbar row",
+    )
+    p.add_argument(
+        "--cpu-cores",
+        type=ranged(1, 1 << 20),
+        help="cores the CPU baseline stands for (default: this machine's, os.cpu_count())",
+    )
 
 
 def run_ops(args) -> int:
@@ -177,8 +200,11 @@ def run_ops(args) -> int:
 
 
 def _inputs(args) -> tuple[str, ...]:
+    from .device import PRESETS
+
     reads = tuple(args.reads or ())
-    named = (args.pairs, args.workload, args.device, args.bam, args.ref)
+    device = args.device if args.device not in PRESETS else None
+    named = (args.pairs, args.workload, device, args.bam, args.ref)
     return tuple(x for x in named if x) + reads
 
 
@@ -211,7 +237,12 @@ def run_estimate_cmd(args) -> int:
         band=args.band,
         repeats=args.repeats,
         cpu_watts=args.cpu_watts,
+        cpu_rate=args.cpu_rate,
+        cpu_cores=args.cpu_cores,
     )
+    warning = (report.get("cpu_baseline") or {}).get("load_warning")
+    if warning:
+        _log(f"warning: {warning}")
     print(format_table(report))
     figures = [os.path.join(args.report, name) for name in REPORT_FIGURES] if args.report else []
     outputs = ([args.json_out] if args.json_out else []) + figures
@@ -232,6 +263,7 @@ def run_estimate_cmd(args) -> int:
 
 
 def run_sweep_cmd(args) -> int:
+    from .cpu import CPU_WATTS_PER_THREAD
     from .device import load_device
     from .plots import sweep_plot
     from .source import WorkloadSource
@@ -248,6 +280,12 @@ def run_sweep_cmd(args) -> int:
         bands=tuple(args.bands),
         crossbars=tuple(args.crossbars),
         bits=tuple(args.bits),
+        cpu_rate=args.cpu_rate,
+        cpu_watts=(
+            CPU_WATTS_PER_THREAD * (args.cpu_cores or os.cpu_count() or 1)
+            if args.cpu_rate
+            else None
+        ),
     )
     text = format_rows(rows)
     outputs = ([] if args.output == "-" else [args.output]) + ([args.plot] if args.plot else [])

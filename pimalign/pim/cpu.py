@@ -1,5 +1,7 @@
-"""The CPU side of ``pim estimate``: the core's measured throughput on the same pairs, and its
-power (Linux RAPL package energy where readable, else a stated wattage per thread)."""
+"""The CPU side of ``pim estimate``: the core's measured per-core throughput on the same pairs
+(best of N runs of a fixed batch, in CPU seconds, the load average recorded) times the stated
+cores, or a rate measured elsewhere; and its power (Linux RAPL package energy where readable,
+else a stated wattage per core)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,31 @@ def tile_pairs(q_flat, q_off, t_flat, t_off, copies: int):
     return (*tile(q_flat, q_off), *tile(t_flat, t_off))
 
 
+BATCH_PAIRS = 2_000  # the fixed batch every timed run aligns (the pairs tiled or cut to it)
+MIN_SECONDS = 2.0  # the timed runs span at least this much wall time (see measure_cpu)
+LOAD_PER_CORE_WARNING = 0.5  # load average per core above which the measurement is flagged
+BASELINE_NOTE = (
+    "per-core rate: best of N runs (at least 30, spanning at least 2 s) of a fixed batch on one "
+    "thread, timed in the process's CPU seconds (a core's work, whatever else the machine "
+    "runs); the baseline is that rate times the stated cores (linear scaling assumed)"
+)
+
+
+def stated_cores() -> int:
+    """This machine's cores (those this process may run on)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def load_average() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
 def measure_cpu(
     q_flat,
     q_off,
@@ -31,46 +58,99 @@ def measure_cpu(
     literal_n: bool,
     band: int,
     engine: str,
-    threads: int | None = None,
-    repeats: int = 3,
-    min_pairs: int = 100_000,
+    cores: int | None = None,
+    repeats: int = 30,
+    batch_pairs: int = BATCH_PAIRS,
+    min_seconds: float = MIN_SECONDS,
 ) -> dict:
-    """Throughput of the core on the same pre-encoded pairs (kernel only, warmed up).
+    """The core's per-core throughput on the same pre-encoded pairs (kernel only, warmed up),
+    and the baseline for ``cores`` cores (default: ``stated_cores``).
 
-    The batch is tiled to at least ``min_pairs`` pairs so per-call overhead (thread start-up)
-    does not dominate small inputs; best of ``repeats`` timed calls. Returns ``engine``,
-    ``threads``, ``alignments_per_second``, ``pairs_per_call`` and the untiled ``distance``.
+    Every run aligns the same fixed batch of ``batch_pairs`` pairs (the pairs tiled, then cut)
+    on one thread; its rate is pairs over the process's CPU seconds, so a loaded machine
+    (other processes sharing the cores) lengthens the wall time but not the rate. Best of
+    ``repeats`` runs, or more until ``min_seconds`` of wall time have passed (at most 50 x
+    ``repeats``): the runs then span more than one burst of a neighbour's load (a shared host's
+    cache and memory, which CPU seconds do not see). The load average before and after is
+    recorded, and ``load_warning`` says
+    when it exceeded ``LOAD_PER_CORE_WARNING`` per core. Returns the rates, the runs, the load
+    and the untiled ``distance``.
     """
-    import numba
-
-    n_pairs = q_off.shape[0] - 1
+    cores = cores or stated_cores()
     res = batch_encoded(
-        q_flat, q_off, t_flat, t_off, mode, "distance", -1, threads, literal_n, band, engine
+        q_flat, q_off, t_flat, t_off, mode, "distance", -1, 1, literal_n, band, engine
     )
-    copies = max(1, -(-min_pairs // max(n_pairs, 1)))
-    big = (
-        tile_pairs(q_flat, q_off, t_flat, t_off, copies)
-        if copies > 1
-        else (q_flat, q_off, t_flat, t_off)
-    )
-    best, watts = 0.0, None
-    for _ in range(max(1, repeats)):
+    batch = fixed_batch(q_flat, q_off, t_flat, t_off, batch_pairs)
+    size = batch[1].shape[0] - 1
+    before = load_average()
+    runs, walls, best, watts = [], [], 0.0, None
+    start = time.perf_counter()
+    while len(runs) < max(1, repeats) or (
+        time.perf_counter() - start < min_seconds and len(runs) < 50 * max(1, repeats)
+    ):
         joules = package_joules()
-        start = time.perf_counter()
-        batch_encoded(*big, mode, "distance", -1, threads, literal_n, band, engine)
-        elapsed = time.perf_counter() - start
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        batch_encoded(*batch, mode, "distance", -1, 1, literal_n, band, engine)
+        cpu_s, wall_s = time.process_time() - cpu0, time.perf_counter() - wall0
         after = package_joules()
-        if n_pairs * copies / elapsed > best:
-            best = n_pairs * copies / elapsed
-            watts = (after - joules) / elapsed if joules is not None and after else None
+        rate = size / max(cpu_s, 1e-9)
+        runs.append(rate)
+        walls.append(size / max(wall_s, 1e-9))
+        if rate > best:
+            best = rate
+            watts = (after - joules) / wall_s if joules is not None and after else None
+    load_after = load_average()
+    peak = max((x[0] for x in (before, load_after) if x), default=0.0)
+    warning = None
+    if peak > LOAD_PER_CORE_WARNING * stated_cores():
+        warning = (
+            f"load average {peak:.2f} on {stated_cores()} cores while the CPU was measured: "
+            "the per-core rate (CPU seconds) holds, the wall-clock rate does not"
+        )
     return {
         "engine": engine,
-        "threads": threads or numba.get_num_threads(),
-        "alignments_per_second": best,
-        "pairs_per_call": n_pairs * copies,
+        "source": "measured",
+        "threads": 1,
+        "cores": cores,
+        "alignments_per_second_per_core": best,
+        "alignments_per_second": best * cores,
+        "wall_alignments_per_second_per_core": max(walls),
+        "run_rates_per_core": runs,
+        "runs": len(runs),
+        "batch_pairs": size,
+        "load_average_before": before,
+        "load_average_after": load_after,
+        "load_warning": warning,
+        "method": BASELINE_NOTE,
         "package_watts": watts,
         "distance": res.distance,
     }
+
+
+def given_cpu(rate: float, cores: int | None = None) -> dict:
+    """The baseline of a rate measured elsewhere (``--cpu-rate``), for ``cores`` cores."""
+    cores = cores or stated_cores()
+    return {
+        "engine": "given",
+        "source": "given with --cpu-rate",
+        "threads": cores,
+        "cores": cores,
+        "alignments_per_second_per_core": rate / cores,
+        "alignments_per_second": rate,
+        "method": "a rate measured elsewhere, given with --cpu-rate (for --cpu-cores cores)",
+        "package_watts": None,
+    }
+
+
+def fixed_batch(q_flat, q_off, t_flat, t_off, pairs: int):
+    """Exactly ``pairs`` pairs: the packed pairs tiled until there are enough, then cut."""
+    n = q_off.shape[0] - 1
+    copies = max(1, -(-pairs // max(n, 1)))
+    big = tile_pairs(q_flat, q_off, t_flat, t_off, copies) if copies > 1 else (
+        q_flat, q_off, t_flat, t_off
+    )  # fmt: skip
+    qf, qo, tf, to = big
+    return qf[: qo[pairs]], qo[: pairs + 1], tf[: to[pairs]], to[: pairs + 1]
 
 
 RAPL = "/sys/class/powercap"
@@ -102,7 +182,7 @@ def cpu_power(cpu: dict, watts: float | None) -> tuple[float, str]:
     measured = cpu.get("package_watts")
     if measured:
         return measured, "measured package energy (RAPL)"
-    return CPU_WATTS_PER_THREAD * cpu["threads"], (
-        f"assumed: {CPU_WATTS_PER_THREAD} W per thread (Xeon Gold 6248 TDP 150 W / 20 cores); "
+    return CPU_WATTS_PER_THREAD * cpu["cores"], (
+        f"assumed: {CPU_WATTS_PER_THREAD} W per core (Xeon Gold 6248 TDP 150 W / 20 cores); "
         "no RAPL counters readable here"
     )

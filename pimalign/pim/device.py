@@ -58,6 +58,13 @@ SECTIONS = {
     "target_window": "movement",
     "controller_power_w": "power",
     "power_budget_w": "power",
+    "thermal_limit_w_per_mm2": "power",
+    "controller_power_w_per_bank": "periphery",
+    "controller_area_mm2_per_bank": "periphery",
+    "sense_amp_energy_fj_per_bit": "periphery",
+    "sense_amp_area_um2": "periphery",
+    "driver_energy_fj_per_crossbar_cycle": "periphery",
+    "driver_area_um2": "periphery",
     "feature_nm": "area",
     "cell_area_f2": "area",
     "array_efficiency": "area",
@@ -102,17 +109,41 @@ class Device:
     # (beside its query) and moves one base per DP row into a window that slides with the
     # band; "fifo" keeps the whole target in the compute row and shifts it with the band.
     target_window: str = "ring"
-    # Assumption: no static power on top of the per-gate energy, which already folds in the
-    # periphery's share in [AritPIM]/[RACER]'s TOPS/W; set it to study idle/static power.
+    # Assumption: other static power (I/O, clocking) beyond the itemised periphery below (0).
     controller_power_w: float = 0.0
     # Assumption: no power cap (0). With a cap, the steady state is at most cap / energy per
     # alignment and its bound reads "power".
     power_budget_w: float = 0.0
-    # Area (assumptions, no source): a 28 nm process, the ideal crossbar cell (4 F^2) and 40%
-    # of the die in arrays (the rest: drivers, sense amplifiers, controllers).
+    # Assumption: the watts one mm2 of die can shed with ordinary cooling (0: no limit). Order
+    # of magnitude: an NVIDIA H100 SXM5 sheds 700 W (TDP) from an 814 mm2 die, 0.86 W/mm2, under
+    # a server heat sink (NVIDIA H100 datasheet and Hopper whitepaper); memory dies run far
+    # cooler. Above it the steady state is throttled to it and its bound reads "power".
+    thermal_limit_w_per_mm2: float = 0.5
+    # Periphery, itemised (all assumptions, orders of magnitude; the tornado varies them):
+    # - one controller per bank issuing the lockstep stream, static: 10 mW and 0.1 mm2 (a small
+    #   in-order embedded core at a few hundred MHz in 28 nm draws mW to tens of mW);
+    # - a sense amplifier per crossbar row (a row-parallel move senses a whole column): 20 fJ
+    #   per bit sensed (a latch-type sense amplifier: tens of fJ) and 1 um2;
+    # - row and column drivers (rows + columns per crossbar): 0.5 um2 each, and 100 fJ per
+    #   active crossbar per cycle to switch the gate's lines (beyond the cells' 600 fJ).
+    controller_power_w_per_bank: float = 0.01
+    controller_area_mm2_per_bank: float = 0.1
+    sense_amp_energy_fj_per_bit: float = 20.0
+    sense_amp_area_um2: float = 1.0
+    driver_energy_fj_per_crossbar_cycle: float = 100.0
+    driver_area_um2: float = 0.5
+    # Area (assumptions, no source): a 28 nm process, the ideal crossbar cell (4 F^2), and 70%
+    # of the die in the arrays and the itemised periphery (the rest: wiring, I/O, decoders).
     feature_nm: float = 28.0
     cell_area_f2: float = 4.0
-    array_efficiency: float = 0.4
+    array_efficiency: float = 0.7
+
+    @property
+    def gate_cycle_ns(self) -> float:
+        """The cycle the model runs gates at: a gate writes its output cell, so its cycle is
+        at least the cell's write pulse (``max(cycle_time_ns, write_latency_ns)``; the
+        default's 3.33 ns table cycle thus runs at NVSim's 10 ns pulse)."""
+        return max(self.cycle_time_ns, self.write_latency_ns)
 
     @property
     def crossbars(self) -> int:
@@ -164,6 +195,13 @@ class Device:
             "host_energy_pj_per_bit",
             "controller_power_w",
             "power_budget_w",
+            "thermal_limit_w_per_mm2",
+            "controller_power_w_per_bank",
+            "controller_area_mm2_per_bank",
+            "sense_amp_energy_fj_per_bit",
+            "sense_amp_area_um2",
+            "driver_energy_fj_per_crossbar_cycle",
+            "driver_area_um2",
         ):
             value = getattr(self, name)
             if not _number(value) or value < 0:
@@ -200,6 +238,7 @@ class Device:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["gate_set"] = list(self.gate_set)
         out["crossbars"] = self.crossbars
+        out["gate_cycle_ns"] = self.gate_cycle_ns
         return out
 
 
@@ -224,15 +263,50 @@ def _number(value) -> bool:
 
 DEFAULT = Device()
 
+# The ``rapidx`` preset: the default device with RAPIDx's setting (Gupta et al., arXiv
+# 2211.05733; IEEE TCAD 2023) as far as it can be sourced. Each changed value names its source
+# or is marked an assumption; everything else is the default's (``Device``'s sources).
+RAPIDX_SOURCES = {
+    "gate_energy_fj": (
+        6.39,
+        "[AritPIM] 0.271 TOPS/W on RACER's parameters = 6.39 fJ per gate per row (the "
+        "energy basis of that lineage's throughput tables; RAPIDx's own circuits: not "
+        "published per gate, so this stands in for them, assumption)",
+    ),
+    "init_policy": ("bulk", "assumption: outputs initialised in bulk, not one INIT per gate"),
+    "write_latency_ns": (
+        3.33,
+        "assumption: a cell that switches within the [AritPIM]/[RACER] 3.33 ns cycle",
+    ),
+    "host_bandwidth_gb_per_s": (
+        1e6,
+        "assumption: reads already in the device (RAPIDx times the in-memory alignment), "
+        "a link that never binds",
+    ),
+    "host_energy_pj_per_bit": (0.0, "assumption: reads already in the device, no transfer"),
+    "thermal_limit_w_per_mm2": (0.0, "assumption: no thermal limit (RAPIDx states none)"),
+    "controller_power_w_per_bank": (0.0, "assumption: folded into the per-gate energy"),
+    "sense_amp_energy_fj_per_bit": (0.0, "assumption: folded into the per-gate energy"),
+    "driver_energy_fj_per_crossbar_cycle": (0.0, "assumption: folded into the per-gate energy"),
+}
+RAPIDX = DEFAULT.replace(
+    name="rapidx-like (RAPIDx's setting where sourced, else marked assumptions)",
+    **{k: v for k, (v, _) in RAPIDX_SOURCES.items()},
+)
+PRESETS = {"default": DEFAULT, "rapidx": RAPIDX}
+
 
 def load_device(path: str | None = None) -> Device:
-    """The default device, or the default overridden by the keys of a TOML file.
+    """The default device, a named preset (``PRESETS``: ``default``, ``rapidx``), or the
+    default overridden by the keys of a TOML file.
 
     Unknown sections or keys, keys in the wrong section and impossible values raise
     ``ValueError`` naming the key. Missing keys keep their defaults.
     """
     if path is None:
         return DEFAULT
+    if path in PRESETS:
+        return PRESETS[path]
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)

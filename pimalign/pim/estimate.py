@@ -14,9 +14,10 @@
   controller power x seconds.
 
 ``steady_state`` is the throughput with every bank busy on groups like these (the workload
-repeated until the device is full): ``min(compute, host, power budget)``. ``bound`` names what
-set ``seconds``; endurance, area, power and alignments per joule come with it (``report``
-adds the CPU, a sensitivity analysis and a latency-vs-throughput curve).
+repeated until the device is full): ``min(compute, host link, host CPU, power)``, each bound in
+alignments per second of the timed alignments (the host CPU's too: they are not free).
+``bound`` names what set ``seconds``; endurance, area, power and alignments per joule come
+with it (``report`` adds the CPU, a sensitivity analysis and a latency-vs-throughput curve).
 """
 
 from __future__ import annotations
@@ -42,13 +43,17 @@ def pim_estimate(
     order: str = "shape",
     reference_bases: int | None = None,
     cpu_rate: float | None = None,
+    cpu_watts: float | None = None,
 ) -> dict:
     """Seconds, joules and throughput of ``wl`` on ``device`` (see module doc); JSON-ready.
 
     ``order``: lockstep groups by shape (default) or in input order. ``reference_bases``: the
     size of the resident reference (default: the alignments' target bases). ``cpu_rate``: the
     host CPU's alignments per second, which times the alignments that do not fit a crossbar
-    row (without it they are counted but not timed).
+    row; ``cpu_watts`` its power while doing so (their energy). Without ``cpu_rate`` those
+    alignments are counted (``not_fitting``) but not timed: every rate, time and energy is then
+    of the device's alignments alone, and with none on the device they are NaN, never an
+    infinite rate or zero seconds.
     """
     device.validate()
     size = group_size or device.group_size
@@ -58,59 +63,87 @@ def pim_estimate(
     on_device, not_fitting = _on_device(wl, where)
     ev = _evaluate_layouts(wl, where, device, size, order, ring)
     n_al = len(on_device)
+    timed = n_al + (not_fitting if cpu_rate else 0)
     members = ev["members"]
     tm = _timing(ev, device, wl, on_device, not_fitting, cpu_rate, reference_bases)
+    cpu_j = tm.cpu_s * (cpu_watts or 0.0)
+    # a workload whose device energy over its time would exceed the power cap is throttled
+    dynamic = sum(_energy(ev, device, tm.host_bits, 0.0, 0.0).values())
+    power_s = _power_seconds(device, dynamic)
+    tm = tm._replace(seconds=max(tm.seconds, power_s))
     group_s, host_bits, seconds = tm.group_s, tm.host_bits, tm.seconds
-    joules = _energy(ev, device, host_bits, seconds)
-    total_j, per_alignment_j, dynamic_j = _per_alignment(joules, n_al)
+    joules = _energy(ev, device, host_bits, seconds, cpu_j)
+    total_j = sum(joules.values())
+    device_j = total_j - joules["host_cpu"]
+    nan = float("nan")
+    per_alignment_j = total_j / timed if timed else nan
     weighted_s = float(np.sum(members * group_s / ev["size"])) * tm.slowdown
-    rates = _steady_rates(device, n_al, weighted_s, host_bits / n_al if n_al else 0.0, dynamic_j)
-    steady_device = rates["steady_state_device"]
-    steady = _with_host_cpu(steady_device, n_all, n_al, cpu_rate)
+    rates = _steady_rates(
+        device, timed, weighted_s, host_bits, device_j - joules["static"], not_fitting, cpu_rate
+    )
+    device_share = n_al / timed if timed else 0.0  # device alignments per timed alignment
     issued_row_cycles = float(np.sum(ev["cycles"] * members))
-    timed = n_al + (not_fitting if cpu_rate else 0)
-    rate = timed / seconds if seconds else float("inf")
     return {
         "alignments": n_all,
         "alignments_on_device": n_al,
         "not_fitting": not_fitting,
         "not_fitting_timed": bool(cpu_rate) or not not_fitting,
+        "alignments_timed": timed,
         "groups": int(ev["groups"]),
         "group_size": int(size),
         "split_layout": int(np.count_nonzero(where == SPLIT)),
         "schedule": order,
         "cycles_total": int(np.sum(ev["cycles"])),
-        "seconds": seconds,
+        "seconds": seconds if timed else nan,
         "compute_seconds": tm.compute_s,
         "host_seconds": tm.host_s,
         "host_cpu_seconds": tm.cpu_s,
-        "bound": _bound(tm.compute_s, tm.host_s, tm.cpu_s, ev["groups"], device.banks),
-        "alignments_per_second": rate,
-        "steady_state_alignments_per_second": steady,
-        **{k: v for k, v in rates.items() if k != "steady_state_device"},
+        "bound": _bound(tm, ev["groups"], device.banks, power_s) if timed else "none",
+        "power_seconds": power_s,
+        "alignments_per_second": timed / seconds if timed and seconds else nan,
+        **rates,
         "latency_per_group_seconds": float(group_s.mean()) if ev["groups"] else 0.0,
         "group_seconds_weighted": (
             weighted_s / float(np.sum(members / ev["size"])) if ev["groups"] else 0.0
         ),
         "joules_total": total_j,
         "joules_per_alignment": per_alignment_j,
-        "alignments_per_joule": 1.0 / per_alignment_j if per_alignment_j else float("inf"),
+        "joules_per_alignment_on_device": device_j / n_al if n_al else nan,
+        "steady_state_joules_per_alignment": _steady_joules(
+            total_j - joules["static"], timed, static_power_w(device), rates
+        ),
+        "alignments_per_joule": 1.0 / per_alignment_j if per_alignment_j else nan,
         "energy_breakdown_joules": joules,
-        "power_w": total_j / seconds if seconds else 0.0,
-        "steady_state_power_w": _steady_power(dynamic_j, steady_device, device),
+        "power_w": device_j / seconds if timed and seconds else nan,
         "reference_resident": device.reference_resident,
         "target_window": "ring" if ring else "fifo",
         "reference": tm.ref,
         "host_bits": host_bits,
         "host_bits_per_alignment": host_bits / n_al if n_al else 0.0,
         "host_bits_per_alignment_by_mode": tm.bits_per_alignment(n_al),
+        "reads": read_count(on_device),
+        "windows_per_read": n_al / read_count(on_device) if n_al else 0.0,
+        "host_bits_per_read": host_bits / read_count(on_device) if n_al else 0.0,
+        "host_bits_per_window": host_bits / n_al if n_al else 0.0,
         "gates_switched_cells": int(np.sum(ev["energy_cost"].switched)),
         "time_breakdown_cycles": _section_cycles(ev, device),
         "device_occupancy": n_al / float(ev["size"].sum()) if ev["groups"] else 0.0,
         "lockstep_efficiency": ev["own_cycles"] / issued_row_cycles if issued_row_cycles else 1.0,
         "alignments_not_fitting_columns": not_fitting,
-        "endurance": endurance(ev, on_device, device, steady_device, ring),
+        "columns_needed_max": int(tm.columns_max),
+        "endurance": endurance(
+            ev,
+            on_device,
+            device,
+            rates["steady_state_alignments_per_second"] * device_share,
+            ring,
+            {k: rates[f"steady_state_{k}_bound"] * device_share for k in ("host", "compute")},
+        ),
         "area_mm2": area_mm2(device),
+        "area_breakdown_mm2": area_breakdown_mm2(device),
+        "static_power_w": static_power_w(device),
+        "gate_cycle_ns": device.gate_cycle_ns,
+        "window_copy_seconds": tm.window_copy_s,
         "approximate": bool(wl.approximate),
     }
 
@@ -122,35 +155,10 @@ def _on_device(wl: Workload, where: np.ndarray) -> tuple[Workload, int]:
     return on_device, int(len(wl) - on_idx.size)
 
 
-def _steady_power(dynamic_j: float, steady_device: float, device: Device) -> float:
-    """Watts at the device-full rate (0 when that rate is unbounded)."""
-    if not np.isfinite(steady_device):
-        return 0.0
-    return dynamic_j * steady_device + device.controller_power_w
-
-
-def _per_alignment(joules: dict, n_al: int) -> tuple[float, float, float]:
-    """Total joules, joules per on-device alignment, and that without the static share."""
-    total_j = sum(joules.values())
-    if not n_al:
-        return total_j, 0.0, 0.0
-    return total_j, total_j / n_al, total_j / n_al - joules["static"] / n_al
-
-
 def _section_cycles(ev: dict, device: Device) -> dict:
     """Issued cycles by program section (``evaluate``'s ``time_sections``) on ``device``."""
     policy, move = device.init_policy, device.move_cycles_per_bit
     return {k: int(c.cycles(policy, move)) for k, c in ev["time_sections"].items()}
-
-
-def _with_host_cpu(steady_device: float, n_all: int, n_al: int, cpu_rate) -> float:
-    """Steady alignments per second of the whole workload when the host CPU aligns, side by
-    side, the ``n_all - n_al`` alignments that do not fit a row."""
-    not_fitting = n_all - n_al
-    if not not_fitting:
-        return steady_device
-    cpu_part = cpu_rate * n_all / not_fitting if cpu_rate else float("inf")
-    return min(cpu_part, steady_device * n_all / n_al if n_al else float("inf"))
 
 
 class Timing(NamedTuple):
@@ -166,6 +174,8 @@ class Timing(NamedTuple):
     host_s: float  # the host link's seconds
     cpu_s: float  # the host CPU's seconds on alignments that do not fit a row
     seconds: float  # the largest of the three: they run side by side
+    columns_max: int  # the most columns one alignment's row needs (all of them)
+    window_copy_s: float  # all groups' seconds copying windows out of the resident reference
 
     def bits_per_alignment(self, n_al: int) -> dict:
         """Host bits per alignment in each mode (0 without alignments)."""
@@ -177,10 +187,11 @@ class Timing(NamedTuple):
 
 def _timing(ev, device: Device, wl, on_device, not_fitting, cpu_rate, reference_bases) -> Timing:
     """Compute, host-link and host-CPU seconds of the evaluated groups ``ev``."""
-    t_cycle = device.cycle_time_ns * 1e-9
+    t_cycle = device.gate_cycle_ns * 1e-9
     write_s = ev["phases"] * ev["rows_written"] * device.write_latency_ns * 1e-9
-    group_s = ev["cycles"] * t_cycle + write_s
     ref = reference_layout(device, wl if reference_bases is None else None, reference_bases)
+    copy_s = window_copy_seconds(ev, device, ref)
+    group_s = ev["cycles"] * t_cycle + write_s + copy_s
     # the reference's crossbars run no alignments: the rest of the device does the work
     slowdown = 1.0 / (1.0 - ref["fraction"]) if device.reference_resident else 1.0
     bank = np.arange(ev["groups"]) % device.banks
@@ -192,45 +203,117 @@ def _timing(ev, device: Device, wl, on_device, not_fitting, cpu_rate, reference_
     host_s = host_bits / (device.host_bandwidth_gb_per_s * 8e9)
     cpu_s = not_fitting / cpu_rate if cpu_rate and not_fitting else 0.0
     seconds = max(compute_s, host_s, cpu_s)
+    ring = device.target_window == "ring" and not wl.approximate
+    columns_max = int(columns_per_alignment(wl, ring)[0].max(initial=0))
     return Timing(
         group_s, slowdown, ref, streaming_bits, resident_bits, host_bits, compute_s, host_s,
-        cpu_s, seconds,
+        cpu_s, seconds, columns_max, float(np.sum(copy_s)),
     )  # fmt: skip
 
 
-def _energy(ev: dict, device: Device, host_bits: int, seconds: float) -> dict:
+def window_copy_seconds(ev: dict, device: Device, ref: dict) -> np.ndarray:
+    """Per group, the seconds to copy its alignments' target windows out of the resident
+    reference (0 when the host streams them). A reference crossbar row holds ``columns / 2``
+    bases, so a window of ``n`` bases spans ``1 + (n - 1) / (columns / 2)`` rows on average;
+    each row read is a cycle, a chip's reference crossbars read in parallel, and every bank of
+    the chip copies at once (worst case, the steady state): ``banks_per_chip`` x the group's
+    row reads / the chip's reference crossbars, cycles. The window's cells are written with
+    the group's rows (``rows_written``); the copy is not overlapped with compute."""
+    if not device.reference_resident or not ref["crossbars_per_chip"]:
+        return np.zeros(ev["groups"])
+    per_row = device.columns / 2
+    rows = ev["members"] + np.maximum(ev["target_bases"] - ev["members"], 0) / per_row
+    reads = rows * device.banks_per_chip / ref["crossbars_per_chip"]
+    return reads * device.gate_cycle_ns * 1e-9
+
+
+def _energy(ev: dict, device: Device, host_bits: int, seconds: float, cpu_j: float) -> dict:
     """Joules by component: switched cells, moves, cell writes and reads (a resident
-    reference's window reads included), host transfer, static power."""
+    reference's window reads included), host transfer, static power, and the host CPU's
+    alignments (``cpu_j``: the ones that fit no crossbar row)."""
     energy = ev["energy_cost"]
     window_reads = 2 * int(ev["window_bases"].sum()) if device.reference_resident else 0
     reads = float(ev["reads"].sum() + window_reads)
+    moves = float(np.sum(energy.moves))
+    # drivers: every issued cycle of a group drives the lines of the crossbars it occupies
+    crossbars = ev["members"] / np.maximum(ev["size"], 1) * device.crossbars_per_bank
+    driver_cycles = float(np.sum(ev["cycles"] * crossbars))
     return {
         "gates": float(np.sum(energy.switched)) * device.gate_energy_fj * 1e-15,
-        "moves": float(np.sum(energy.moves)) * device.move_energy_pj_per_bit * 1e-12,
+        "moves": moves * device.move_energy_pj_per_bit * 1e-12,
         "cell_writes": float(ev["writes"].sum()) * device.write_energy_pj_per_bit * 1e-12,
         "cell_reads": reads * device.read_energy_pj_per_bit * 1e-12,
+        "sense_amps": (moves + reads) * device.sense_amp_energy_fj_per_bit * 1e-15,
+        "drivers": driver_cycles * device.driver_energy_fj_per_crossbar_cycle * 1e-15,
         "host_transfer": host_bits * device.host_energy_pj_per_bit * 1e-12,
-        "static": device.controller_power_w * seconds,
+        "static": static_power_w(device) * seconds,
+        "host_cpu": float(cpu_j),
     }
 
 
-def _steady_rates(device: Device, n_al: int, weighted_s, bits_each, dynamic_j) -> dict:
-    """The device-full rate and its three bounds. The workload is repeated until every bank
-    is busy; each group keeps its shape, so the device spends ``weighted_s`` (the sum of
-    members x group time / group size) per ``n_al`` alignments."""
-    inf = float("inf")
-    compute = device.banks * n_al / weighted_s if weighted_s else inf
-    host = device.host_bandwidth_gb_per_s * 8e9 / bits_each if bits_each else inf
+def static_power_w(device: Device) -> float:
+    """Static watts: a controller per bank and any other static power."""
+    return device.controller_power_w_per_bank * device.banks + device.controller_power_w
+
+
+def power_limit_w(device: Device) -> float:
+    """The device's power cap: the lesser of its budget (``power_budget_w``) and what its die
+    can shed (``thermal_limit_w_per_mm2`` x ``area_mm2``); 0 in either means no such cap, and
+    with neither it is infinite."""
+    limits = [device.power_budget_w]
+    if device.thermal_limit_w_per_mm2:
+        limits.append(device.thermal_limit_w_per_mm2 * area_mm2(device))
+    return min((x for x in limits if x), default=float("inf"))
+
+
+def _steady_rates(device: Device, timed, weighted_s, host_bits, dynamic_j, not_fitting, cpu_rate):
+    """The device-full rate and its bounds, in alignments per second of the workload's
+    ``timed`` alignments (those on the device and, with ``cpu_rate``, those the host CPU runs
+    beside it). The workload is repeated until every bank is busy; each group keeps its shape,
+    so per ``timed`` alignments the banks spend ``weighted_s`` (the sum of members x group time
+    / group size), the link moves ``host_bits``, the device spends ``dynamic_j`` and the host
+    CPU aligns ``not_fitting``. The steady state is the least bound, never above it."""
+    inf, nan = float("inf"), float("nan")
+    if not timed:
+        return {
+            "steady_state_alignments_per_second": nan,
+            "steady_state_compute_bound": nan,
+            "steady_state_host_bound": nan,
+            "steady_state_host_cpu_bound": nan,
+            "steady_state_power_bound": nan,
+            "steady_state_bound": "none",
+            "steady_state_power_w": nan,
+            "watts_per_mm2": nan,
+            "power_limit_w": power_limit_w(device),
+            "unthrottled_power_w": nan,
+            "unthrottled_watts_per_mm2": nan,
+        }
+    compute = device.banks * timed / weighted_s if weighted_s else inf
+    host = device.host_bandwidth_gb_per_s * 8e9 * timed / host_bits if host_bits else inf
+    cpu = cpu_rate * timed / not_fitting if cpu_rate and not_fitting else inf
+    static = static_power_w(device)
+    limit = power_limit_w(device)
     power = inf
-    if device.power_budget_w and dynamic_j > 0:
-        power = max(device.power_budget_w - device.controller_power_w, 0.0) / dynamic_j
-    bounds = {"compute": compute, "host": host, "power": power}
+    if np.isfinite(limit) and dynamic_j > 0:
+        power = max(limit - static, 0.0) * timed / dynamic_j
+    bounds = {"compute": compute, "host": host, "host-cpu": cpu, "power": power}
+    steady = min(bounds.values())
+    watts = dynamic_j / timed * steady + static if np.isfinite(steady) else nan
+    free = min(compute, host, cpu)  # the rate without a power cap, and its watts
+    free_watts = dynamic_j / timed * free + static if np.isfinite(free) else nan
+    area = area_mm2(device)
     return {
-        "steady_state_device": min(bounds.values()),
+        "steady_state_alignments_per_second": steady,
         "steady_state_compute_bound": compute,
         "steady_state_host_bound": host,
+        "steady_state_host_cpu_bound": cpu,
         "steady_state_power_bound": power,
         "steady_state_bound": min(bounds, key=bounds.get),
+        "steady_state_power_w": watts,
+        "watts_per_mm2": watts / area,
+        "power_limit_w": limit,
+        "unthrottled_power_w": free_watts,
+        "unthrottled_watts_per_mm2": free_watts / area,
     }
 
 
@@ -240,7 +323,7 @@ def _evaluate_layouts(
     """``model.evaluate`` of the ``ROW`` and the ``SPLIT`` alignments (groups of their own,
     the split ones 2/3 as many per group: three crossbar rows each), merged per group and
     totalled; adds ``members``, ``size`` and ``rows_written`` (rows per crossbar) per group."""
-    per_group = ("cycles", "phases", "writes", "reads", "window_bases")
+    per_group = ("cycles", "phases", "writes", "reads", "window_bases", "target_bases")
     merged = {k: [] for k in per_group + ("members", "size", "rows_written")}
     energy, own, columns = pr.ZERO, 0, []
     for where_value, rows_per_alignment in ((ROW, 2), (SPLIT, 3)):
@@ -285,19 +368,62 @@ def _merge_sections(parts: list[dict]) -> dict:
     return out
 
 
-def _bound(compute_s, host_s, cpu_s, groups, banks) -> str:
-    """What sets ``seconds``: the host (link or CPU fallback), or the device's compute; a
-    device with idle banks (fewer groups than banks) is latency-bound."""
-    if max(host_s, cpu_s) > compute_s:
+def _steady_joules(dynamic_j: float, timed: int, static_w: float, rates: dict) -> float:
+    """Joules per alignment at the steady state: the dynamic share and the static power
+    spread over the steady rate (a workload's own run, latency-bound on an idle device, pays
+    static power for its whole time instead)."""
+    steady = rates["steady_state_alignments_per_second"]
+    if not timed or not np.isfinite(steady) or steady <= 0:
+        return float("nan")
+    return dynamic_j / timed + static_w / steady
+
+
+def _power_seconds(device: Device, dynamic_j: float) -> float:
+    """The least seconds in which the device may spend ``dynamic_j`` under its power cap
+    (0 without one)."""
+    limit = power_limit_w(device)
+    if not np.isfinite(limit) or dynamic_j <= 0:
+        return 0.0
+    spare = limit - static_power_w(device)
+    if spare <= 0:
+        raise ValueError(
+            f"the static power ({static_power_w(device):g} W) leaves nothing of the power "
+            f"limit ({limit:g} W: power_budget_w or thermal_limit_w_per_mm2 x area)"
+        )
+    return dynamic_j / spare
+
+
+def _bound(tm: Timing, groups, banks, power_s: float = 0.0) -> str:
+    """What sets ``seconds``: the power cap (``power``), the host link (``host``), the host CPU
+    aligning what fits no row (``host-cpu``), or the device's compute; a device with idle
+    banks (fewer groups than banks) is latency-bound."""
+    if power_s > max(tm.compute_s, tm.host_s, tm.cpu_s):
+        return "power"
+    if tm.cpu_s > max(tm.compute_s, tm.host_s):
+        return "host-cpu"
+    if tm.host_s > tm.compute_s:
         return "host"
     return "latency" if groups < banks else "compute"
 
 
 def resident_host_bits(wl: Workload) -> int:
-    """Host bits sent when the reference is resident: each read at 2 bits per base, its N
-    positions aside, and its window's address."""
+    """Host bits sent when the reference is resident: each read once at 2 bits per base with
+    its N positions aside, and an address per window (alignment). Without ``wl.read`` every
+    alignment is its own read."""
     n_count = wl.n_count if wl.n_count is not None else np.zeros(len(wl), dtype=np.int64)
-    return int(np.sum(2 * wl.m + ADDRESS_BITS + N_POSITION_BITS * n_count))
+    read_bits = 2 * wl.m + N_POSITION_BITS * n_count
+    if wl.read is not None and len(wl):
+        # one copy per read: its longest window's query (a hard-clipped record is shorter)
+        _, first = np.unique(wl.read, return_inverse=True)
+        per_read = np.zeros(int(first.max()) + 1, dtype=np.int64)
+        np.maximum.at(per_read, first, read_bits)
+        read_bits = per_read
+    return int(np.sum(read_bits) + ADDRESS_BITS * len(wl))
+
+
+def read_count(wl: Workload) -> int:
+    """Distinct reads among the alignments (each alignment its own without ``wl.read``)."""
+    return int(np.unique(wl.read).size) if wl.read is not None else len(wl)
 
 
 def reference_layout(device: Device, wl: Workload | None, bases: int | None) -> dict:
@@ -321,33 +447,54 @@ def reference_layout(device: Device, wl: Workload | None, bases: int | None) -> 
     }
 
 
-def endurance(ev: dict, wl: Workload, device: Device, rate: float, ring: bool = False) -> dict:
+def endurance(
+    ev: dict, wl: Workload, device: Device, rate: float, ring: bool = False, at: dict = ()
+) -> dict:
     """Cell writes per alignment spread over the columns it uses (wear levelled), and the
-    years a cell lasts at ``rate`` alignments/s for 1e9 and 1e12 write cycles."""
+    years a cell lasts at ``rate`` device alignments/s for 1e9 and 1e12 write cycles; ``at``:
+    more named rates (the host and compute bounds), each with its lifetimes."""
     n = len(wl)
     if not n:
-        return {"writes_per_cell_per_alignment": 0.0, "lifetime_years": {}}
+        return {"writes_per_cell_per_alignment": 0.0, "lifetime_years": {}, "lifetime_at": {}}
     writes = float(np.sum(ev["energy_cost"].switched) + ev["writes"].sum())
     used = float(np.mean(np.minimum(columns_per_alignment(wl, ring)[0], device.columns)))
     per_cell = writes / n / used
     rows = device.banks * device.rows * (device.crossbars_per_bank // 2)  # compute rows
-    per_row_rate = rate / rows if np.isfinite(rate) else 0.0
-    cell_rate = per_cell * per_row_rate
+
+    def years(at_rate):
+        cell_rate = per_cell * (at_rate / rows if np.isfinite(at_rate) else 0.0)
+        return {
+            f"{c:.0e}": (c / cell_rate / SECONDS_PER_YEAR if cell_rate else float("inf"))
+            for c in ENDURANCE_CYCLES
+        }
+
     return {
         "writes_per_cell_per_alignment": per_cell,
         "columns_per_alignment": used,
-        "lifetime_years": {
-            f"{c:.0e}": (c / cell_rate / SECONDS_PER_YEAR if cell_rate else float("inf"))
-            for c in ENDURANCE_CYCLES
-        },
+        "lifetime_years": years(rate),
+        "lifetime_at": {name: {"rate": r, "years": years(r)} for name, r in dict(at).items()},
     }
 
 
-def area_mm2(device: Device) -> float:
-    """Die area: every crossbar's cells at ``cell_area_f2`` F^2, over the array efficiency."""
-    cells = device.crossbars * device.rows * device.columns
+def area_breakdown_mm2(device: Device) -> dict:
+    """Die area by part: the cells at ``cell_area_f2`` F^2, a sense amplifier per crossbar
+    row, a driver per row and column, a controller per bank, and the rest of the die
+    (``1 - array_efficiency`` of it: wiring, I/O, decoders)."""
     f_mm = device.feature_nm * 1e-6
-    return cells * device.cell_area_f2 * f_mm * f_mm / device.array_efficiency
+    xb = device.crossbars
+    parts = {
+        "arrays": xb * device.rows * device.columns * device.cell_area_f2 * f_mm * f_mm,
+        "sense_amps": xb * device.rows * device.sense_amp_area_um2 * 1e-6,
+        "drivers": xb * (device.rows + device.columns) * device.driver_area_um2 * 1e-6,
+        "controllers": device.banks * device.controller_area_mm2_per_bank,
+    }
+    parts["other"] = sum(parts.values()) * (1 / device.array_efficiency - 1)
+    return parts
+
+
+def area_mm2(device: Device) -> float:
+    """Die area: the sum of ``area_breakdown_mm2``."""
+    return sum(area_breakdown_mm2(device).values())
 
 
 def scaled_device(device: Device, crossbars: int) -> Device:

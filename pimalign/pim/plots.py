@@ -6,6 +6,8 @@ commands pass temporary paths and commit every output together (``io.atomic.atom
 
 from __future__ import annotations
 
+import math
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -132,7 +134,8 @@ def tornado(rows: list[dict], path: str) -> None:
 
 def sweep_plot(rows: list[dict], path: str) -> None:
     """Steady-state throughput vs crossbars per band/bits/schedule with the compute and host
-    rooflines (invalid rows, whose fixed bits overflow, hollow), and fixed-band error vs band."""
+    rooflines (invalid rows, whose fixed bits overflow or whose alignments fit no crossbar row
+    untimed, hollow; NaN points are not drawn), and fixed-band error vs band."""
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
     series: dict[tuple, list] = {}
     for r in rows:
@@ -153,7 +156,7 @@ def sweep_plot(rows: list[dict], path: str) -> None:
             color=color,
             ls=styles[bits_seen.index(str(bits)) % len(styles)],
             alpha=1.0 if valid else 0.45,
-            label=f"h={band}, bits={bits}, {sched}" + ("" if valid else " (overflows)"),
+            label=f"h={band}, bits={bits}, {sched}" + ("" if valid else " (invalid)"),
         )
     for band in bands_seen:  # rooflines of the exact schedule at exact bits
         pts = sorted(
@@ -168,7 +171,9 @@ def sweep_plot(rows: list[dict], path: str) -> None:
         ax1.loglog(
             xs, [p["steady_state_compute_bound"] for p in pts], color=color, lw=0.8, ls=(0, (1, 3))
         )
-        ax1.axhline(pts[0]["steady_state_host_bound"], color=color, lw=0.8, ls=(0, (6, 3)))
+        host = pts[0]["steady_state_host_bound"]
+        if math.isfinite(host):
+            ax1.axhline(host, color=color, lw=0.8, ls=(0, (6, 3)))
     ax1.plot([], [], color="grey", lw=0.8, ls=(0, (1, 3)), label="compute roofline")
     ax1.plot([], [], color="grey", lw=0.8, ls=(0, (6, 3)), label="host roofline")
     ax1.set_xlabel("crossbars")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .analysis import latency_curve, sensitivity
-from .cpu import cpu_power, measure_cpu
+from .cpu import MIN_SECONDS, cpu_power, given_cpu, measure_cpu
 from .device import Device
 from .estimate import pim_estimate, scaled_device
 from .source import WorkloadSource, load_workload
@@ -62,21 +62,63 @@ def _rate_lines(report: dict) -> list[str]:
         ("adaptive", "CPU measured, engine adaptive"),
     ):
         if key in cpu:
-            rate = cpu[key]["alignments_per_second"]
+            rate, cores = cpu[key]["alignments_per_second"], cpu[key]["cores"]
+            if cpu[key]["engine"] == "given":
+                label = "CPU given (--cpu-rate)"
             lines.append(
-                f"{label + ' (' + str(cpu[key]['threads']) + ' thr)':34}{rate:>16,.0f}"
+                f"{label + f' ({cores} cores)':34}{rate:>16,.0f}"
                 f"{rate / base:>14.2f}{'not measured':>18}"
             )
-    for key, label in (
-        ("alignments_per_second", "PIM estimated, this workload"),
-        ("steady_state_alignments_per_second", "PIM estimated, device full"),
+    if fast:
+        lines.append(
+            f"  per core {fast['alignments_per_second_per_core']:,.0f}/s x {fast['cores']} "
+            + (
+                f"cores (best of {fast['runs']} runs of {fast['batch_pairs']:,} pairs in CPU "
+                f"seconds; load average {_load(fast)})"
+                if fast["source"] == "measured"
+                else "cores (given)"
+            )
+        )
+    host = " *" if pim["not_fitting"] else ""
+    for key, label, joules in (
+        ("alignments_per_second", "PIM estimated, this workload", "joules_per_alignment"),
+        (
+            "steady_state_alignments_per_second",
+            "PIM estimated, device full",
+            "steady_state_joules_per_alignment",
+        ),
     ):
         rate = pim[key]
         ratio = f"{rate / base:.2f}" if base else "n/a"
+        lines.append(f"{label + host:34}{rate:>16,.0f}{ratio:>14}{pim[joules] * 1e9:>15.2f} nJ")
+    if host:
         lines.append(
-            f"{label:34}{rate:>16,.0f}{ratio:>14}{pim['joules_per_alignment'] * 1e9:>15.2f} nJ"
+            f"* {pim['not_fitting']:,} of {pim['alignments']:,} alignments fit no crossbar row: "
+            + (
+                "the host CPU aligns them, in these rates and energies (host work)"
+                if pim["not_fitting_timed"]
+                else "not timed, not in these rates and energies"
+            )
         )
     return lines
+
+
+def _load(cpu: dict) -> str:
+    loads = [x[0] for x in (cpu["load_average_before"], cpu["load_average_after"]) if x]
+    return " to ".join(f"{x:.2f}" for x in loads) if loads else "unknown"
+
+
+def _baseline(cpu: dict | None) -> dict | None:
+    """How the CPU baseline was obtained (the JSON's ``cpu_baseline``)."""
+    if not cpu:
+        return None
+    keys = (
+        "source", "method", "engine", "cores", "alignments_per_second_per_core",
+        "alignments_per_second", "wall_alignments_per_second_per_core", "runs",
+        "run_rates_per_core", "batch_pairs", "load_average_before", "load_average_after",
+        "load_warning",
+    )  # fmt: skip
+    return {k: cpu[k] for k in keys if k in cpu}
 
 
 def _detail_lines(report: dict, pim: dict) -> list[str]:
@@ -94,7 +136,8 @@ def _detail_lines(report: dict, pim: dict) -> list[str]:
         f"alignment {pim['host_bits_per_alignment']:,.0f} "
         f"({'reference resident' if pim['reference_resident'] else 'windows streamed'}; "
         f"streaming {pim['host_bits_per_alignment_by_mode']['streaming']:,.0f}, resident "
-        f"{pim['host_bits_per_alignment_by_mode']['reference_resident']:,.0f}); lockstep "
+        f"{pim['host_bits_per_alignment_by_mode']['reference_resident']:,.0f}; per read "
+        f"{pim['host_bits_per_read']:,.0f} over {pim['windows_per_read']:.2f} windows); lockstep "
         f"efficiency {pim['lockstep_efficiency']:.1%} "
         f"({pim['groups']:,} groups by {pim['schedule']})"
     )
@@ -105,14 +148,29 @@ def _detail_lines(report: dict, pim: dict) -> list[str]:
             f"crossbar row: one row needs more than {report['device']['columns']:,} columns)"
         )
     if pim["not_fitting"]:
-        timed = "timed at the measured CPU rate" if pim["not_fitting_timed"] else "not timed"
-        lines.append(
-            f"{pim['not_fitting']:,} alignments need more than {report['device']['columns']:,} "
-            f"columns even split: they run on the host CPU ({timed})"
+        timed = (
+            f"host work: {pim['host_cpu_seconds'] * 1e3:.3f} ms at the CPU rate, "
+            f"{pim['energy_breakdown_joules']['host_cpu'] * 1e3:.4f} mJ at the CPU's watts, "
+            "counted in the rates and energy above"
+            if pim["not_fitting_timed"]
+            else "not timed: the rates and energy above are the device's alignments alone"
         )
+        lines.append(
+            f"{pim['not_fitting']:,} of {pim['alignments']:,} alignments need up to "
+            f"{pim['columns_needed_max']:,} columns, more than {report['device']['columns']:,} "
+            f"even split: the host CPU aligns them ({timed})"
+        )
+    limit = pim["power_limit_w"]
     lines.append(
-        f"power {pim['power_w']:.2f} W (device full {pim['steady_state_power_w']:.2f} W), "
-        f"area {pim['area_mm2']:,.0f} mm2, {pim['alignments_per_joule']:,.0f} alignments/J"
+        f"power {pim['power_w']:.2f} W (device full {pim['steady_state_power_w']:.2f} W, "
+        f"{pim['watts_per_mm2']:.3f} W/mm2; unthrottled {pim['unthrottled_power_w']:.2f} W, "
+        f"{pim['unthrottled_watts_per_mm2']:.3f} W/mm2; limit "
+        + (
+            f"{limit:.0f} W = {report['device']['thermal_limit_w_per_mm2']} W/mm2 or budget"
+            if limit != float("inf")
+            else "none"
+        )
+        + f"), area {pim['area_mm2']:,.0f} mm2, {pim['alignments_per_joule']:,.0f} alignments/J"
         + (
             f" (CPU {report['cpu_alignments_per_joule']:,.0f}/J at {report['cpu_watts']:.0f} W, "
             f"{report['cpu_watts_source']})"
@@ -121,9 +179,22 @@ def _detail_lines(report: dict, pim: dict) -> list[str]:
         )
         + f"; cell writes per alignment per cell "
         f"{pim['endurance']['writes_per_cell_per_alignment']:.2f}, lifetime at full rate "
-        + ", ".join(
-            f"{_years(y)} ({c} cycles)" for c, y in pim["endurance"]["lifetime_years"].items()
+        + _lifetimes(pim["endurance"]["lifetime_years"])
+        + "".join(
+            f"; at the {name} bound {_lifetimes(at['years'])}"
+            for name, at in pim["endurance"].get("lifetime_at", {}).items()
         )
+    )
+    lines.append(
+        f"gate cycle {pim['gate_cycle_ns']:g} ns (max of cycle_time_ns "
+        f"{report['device']['cycle_time_ns']:g} and the write pulse "
+        f"{report['device']['write_latency_ns']:g}: a gate writes its output cell); window "
+        f"copy out of the resident reference {pim['window_copy_seconds'] * 1e3:.3f} ms; "
+        f"periphery: static {pim['static_power_w']:.2f} W, sense amps "
+        f"{pim['energy_breakdown_joules']['sense_amps'] * 1e3:.4f} mJ, drivers "
+        f"{pim['energy_breakdown_joules']['drivers'] * 1e3:.4f} mJ; area "
+        + ", ".join(f"{k} {v:,.0f}" for k, v in pim["area_breakdown_mm2"].items())
+        + " mm2"
     )
     if pim["approximate"]:
         lines.append(
@@ -131,6 +202,10 @@ def _detail_lines(report: dict, pim: dict) -> list[str]:
             "the CPU is not measured"
         )
     return lines
+
+
+def _lifetimes(years: dict) -> str:
+    return ", ".join(f"{_years(y)} ({c} cycles)" for c, y in years.items()) or "n/a"
 
 
 def _years(years: float) -> str:
@@ -157,23 +232,26 @@ _PIM_TOTALS = (  # copied from the estimate to the report's top level, in this o
     "steady_state_alignments_per_second",
     "joules_total",
     "joules_per_alignment",
+    "steady_state_joules_per_alignment",
 )
 _PIM_FACTS = (
     "bound",
     "steady_state_bound",
     "host_bits_per_alignment",
+    "host_bits_per_read",
     "reference_resident",
     "lockstep_efficiency",
     "not_fitting",
     "endurance",
     "area_mm2",
     "power_w",
+    "watts_per_mm2",
     "alignments_per_joule",
 )
 _CPU_NOTE = (
-    "pimalign kernel on the same pre-encoded pairs (tiled to >= 100k pairs per call), best of "
-    "repeats; 'auto' is the fastest engine (bit-parallel word + adaptive band), 'adaptive' the "
-    "algorithm the PIM program executes"
+    "pimalign kernel on the same pre-encoded pairs (a fixed batch of 2,000 pairs, one thread, "
+    "best of the runs in CPU seconds, times the stated cores); 'auto' is the fastest engine "
+    "(bit-parallel word + adaptive band), 'adaptive' the algorithm the PIM program executes"
 )
 
 
@@ -181,24 +259,36 @@ def run_estimate(
     device: Device,
     src: WorkloadSource,
     band: int = 8,
-    repeats: int = 3,
+    repeats: int = 30,
     crossbar_points: tuple = (2**10, 2**12, 2**14, 2**16, 2**18),
     cpu_watts: float | None = None,
+    cpu_rate: float | None = None,
+    cpu_cores: int | None = None,
 ) -> dict:
-    """The full ``pim estimate`` report (JSON-ready; see ``pimalign pim estimate --help``)."""
+    """The full ``pim estimate`` report (JSON-ready; see ``pimalign pim estimate --help``).
+    The CPU baseline is measured per core on the same pairs and scaled to ``cpu_cores``
+    (default: this machine's), or is ``cpu_rate`` (alignments/s measured elsewhere)."""
     wl, enc, prof, table, source = load_workload(src, band)
     mode = source["mode"]
     ref_bases = source["reference_bases"]
-    cpu = _measured_cpu(enc, prof, mode, src, band, repeats)
+    if cpu_rate:
+        cpu = {"auto": given_cpu(cpu_rate, cpu_cores)}
+    else:
+        cpu = _measured_cpu(enc, prof, mode, src, band, repeats, cpu_cores)
     stats = prof if enc is not None else {"cells": table.cells, "bits": table.bits}
     cpu_rate = cpu["auto"]["alignments_per_second"] if cpu else None
-    pim = pim_estimate(wl, device, cpu_rate=cpu_rate, reference_bases=ref_bases)
     watts, watts_source = cpu_power(cpu["auto"], cpu_watts) if cpu else (None, None)
+    kw = {"cpu_rate": cpu_rate, "cpu_watts": watts, "reference_bases": ref_bases}
+    pim = pim_estimate(wl, device, **kw)
+    if not pim["alignments_timed"]:
+        raise ValueError(
+            f"no alignment fits a {device.columns:,}-column crossbar row (they need up to "
+            f"{pim['columns_needed_max']:,} columns) and no CPU rate times them: give "
+            "--cpu-rate, a smaller --band or a device with more columns"
+        )
     scaling = []
     for xb in crossbar_points:
-        est = pim_estimate(
-            wl, scaled_device(device, xb), cpu_rate=cpu_rate, reference_bases=ref_bases
-        )
+        est = pim_estimate(wl, scaled_device(device, xb), **kw)
         scaling.append({"crossbars": xb, **{k: est[k] for k in _SCALING_KEYS}})
     return {
         "alignments": pim["alignments"],
@@ -206,8 +296,9 @@ def run_estimate(
         "bits_per_cell_max": int(np.asarray(stats["bits"]).max(initial=1)),
         **{k: pim[k] for k in _PIM_TOTALS},
         "cpu_alignments_per_second": cpu_rate,
+        "cpu_baseline": _baseline(cpu.get("auto")),
         "cpu_adaptive_alignments_per_second": (
-            cpu["adaptive"]["alignments_per_second"] if cpu else None
+            cpu["adaptive"]["alignments_per_second"] if "adaptive" in cpu else None
         ),
         "speedup_vs_cpu": pim["alignments_per_second"] / cpu_rate if cpu_rate else None,
         **{k: pim[k] for k in _PIM_FACTS},
@@ -229,7 +320,7 @@ def run_estimate(
             "cpu": _CPU_NOTE,
         },
         "passes_histogram": np.bincount(np.asarray(wl.passes, dtype=np.int64)).tolist(),
-        "sensitivity": sensitivity(wl, device, cpu_rate, ref_bases),
+        "sensitivity": sensitivity(wl, device, cpu_rate, ref_bases, watts),
         "latency_curve": latency_curve(pim, device),
         "pim": pim,
         "cpu": cpu,
@@ -239,14 +330,15 @@ def run_estimate(
     }
 
 
-def _measured_cpu(enc, prof, mode, src: WorkloadSource, band: int, repeats: int) -> dict:
+def _measured_cpu(enc, prof, mode, src: WorkloadSource, band: int, repeats: int, cores) -> dict:
     """Both CPU engines timed on the pre-encoded pairs (``{}`` without sequences), each checked
     against the PIM workload profile's distances."""
     cpu = {}
     if enc is None:
         return cpu
-    for engine in ("auto", "adaptive"):
-        res = measure_cpu(*enc, mode, src.literal_n, band, engine, src.threads, repeats)
+    # the baseline (auto) spans 2 s of wall time; the adaptive engine, shown beside it, 0.5 s
+    for engine, span in (("auto", MIN_SECONDS), ("adaptive", 0.5)):
+        res = measure_cpu(*enc, mode, src.literal_n, band, engine, cores, repeats, min_seconds=span)
         if not np.array_equal(res["distance"], prof["distance"]):
             raise RuntimeError("the PIM workload profile and the core disagree on distances")
         cpu[engine] = {k: v for k, v in res.items() if k != "distance"}
@@ -271,7 +363,7 @@ def write_report(report: dict, paths: list[str]) -> list[str]:
     plots.energy_breakdown(pim["energy_breakdown_joules"], pim["alignments"], paths[1])
     plots.time_breakdown(
         pim["time_breakdown_cycles"],
-        report["device"]["cycle_time_ns"],
+        report["device"]["gate_cycle_ns"],
         pim["host_seconds"],
         pim["compute_seconds"],
         paths[2],

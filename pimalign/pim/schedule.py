@@ -61,6 +61,7 @@ class Workload:
     band: np.ndarray | None = None  # approximate: cells per DP row (the file's band)
     ungapped: np.ndarray | None = None  # approximate: True for an ungapped extension
     n_count: np.ndarray | None = None  # N bases per query (sent aside when the ref is resident)
+    read: np.ndarray | None = None  # each alignment's read (None: every alignment its own read)
 
     def __len__(self):
         return int(self.m.shape[0])
@@ -73,15 +74,17 @@ class Workload:
             name: getattr(self, name)[idx]
             for name in ("m", "n", "passes", "kind", "dlo", "dhi", "bits")
         }
-        for name in ("affine", "query_len", "band", "ungapped", "n_count"):
+        for name in ("affine", "query_len", "band", "ungapped", "n_count", "read"):
             if getattr(self, name) is not None:
                 pick[name] = getattr(self, name)[idx]
         return replace(self, **pick)
 
     def shape_key(self) -> np.ndarray:
         """A per-alignment key of what sets a phase's cost: passes, widest band (rounded up to
-        a power of two), bits per cell, query length (rounded up to 16) and kind. Alignments
+        a power of two), the band centre's drift range (the ring layout's staged bases, in
+        powers of two), bits per cell, query length (rounded up to 16) and kind. Alignments
         of one key run well in one lockstep group."""
+        drift = np.zeros(len(self), dtype=np.int64)
         if self.approximate:
             width = self.band
             kind = np.array([int(k) for k in self._approximate_kinds()], dtype=np.int64)
@@ -89,10 +92,13 @@ class Workload:
             static = np.where(self.kind == KIND_STATIC, self.dhi - self.dlo + 1, 0)
             width = np.maximum(static.max(axis=1, initial=0), 2 * self.h + 1)
             kind = np.zeros(len(self), dtype=np.int64)
+            moved = np.where(self.kind == KIND_ADAPTIVE, self.dhi - self.dlo, 0)
+            drift = np.ceil(np.log2(moved.max(axis=1, initial=0) + 1)).astype(np.int64)
         width = 1 << np.ceil(np.log2(np.maximum(width, 1))).astype(np.int64)
         bits = np.max(np.where(self.kind >= 0, self.bits, 1), axis=1)
         m16 = -(-self.m // 16)
         key = np.minimum(self.passes, 63) * 64 + kind
+        key = key * 32 + np.minimum(drift, 31)
         key = key * 2**20 + np.minimum(width, 2**19)
         key = key * 64 + np.minimum(bits, 63)
         return key * 2**16 + np.minimum(m16, 2**16 - 1)
@@ -309,6 +315,7 @@ def evaluate(
         "writes": writes,
         "reads": reads,
         "window_bases": window,
+        "target_bases": np.bincount(group, weights=wl.n, minlength=n_groups),
         "max_participants": max_part,
         "sections": sections,
         "time_sections": time_sections,

@@ -76,15 +76,16 @@ def load_workload(src: WorkloadSource, band: int) -> Loaded:
         if reads:
             if len(reads) > 2:
                 raise ValueError("--reads takes one reads file, or two for paired-end")
-            *enc, counts = pairs_from_reads(
+            *enc, counts, read_index = pairs_from_reads(
                 reads[0], reads[1] if len(reads) > 1 else None, ref, src.threads, limit
             )
             reference = load_reference(ref)
         else:
             reference = load_reference(ref)
-            *enc, counts = pairs_from_bam(bam, reference, limit=limit)
+            *enc, counts, read_index = pairs_from_bam(bam, reference, limit=limit)
         info.update(reference_bases=int(reference.lengths.sum()), records=counts)
         wl, prof = profile_workload(*enc, mode, src.literal_n, band)
+        wl.read = read_index
         return Loaded(wl, tuple(enc), prof, None, info)
     if pairs is not None:
         _, q_flat, q_off, t_flat, t_off = read_pairs(pairs, limit=limit)

@@ -11,7 +11,9 @@ marked ``valid`` 0 (its throughput is not achievable with exact results).
 
 ``schedule``: ``exact`` runs every pass the exact band needs; ``fixed`` runs only the first
 pass (RAPIDx's non-widening band) on the same device: its throughput beside its accuracy loss.
-Each row says what bounds it (``steady_state_bound``: compute or host).
+Each row says what bounds it (``steady_state_bound``: compute, host, host-cpu or power). A row
+whose alignments fit no crossbar row (a band too wide for 1024 columns: a band is never split
+over rows) is ``valid`` 0 with its ``reason`` and NaN rates, unless ``--cpu-rate`` times them.
 """
 
 from __future__ import annotations
@@ -31,13 +33,17 @@ COLUMNS = (
     "crossbars",
     "bits",
     "valid",
+    "reason",
     "alignments",
     "alignments_per_second",
     "steady_state_alignments_per_second",
     "steady_state_compute_bound",
     "steady_state_host_bound",
+    "steady_state_host_cpu_bound",
+    "steady_state_power_bound",
     "steady_state_bound",
     "not_fitting",
+    "columns_needed_max",
     "seconds",
     "joules_per_alignment",
     "overflow_fraction",
@@ -70,9 +76,13 @@ def run_sweep(
     bands=(2, 4, 8, 16, 32),
     crossbars=(2**10, 2**12, 2**14, 2**16),
     bits=("exact", 4, 6, 8),
+    cpu_rate: float | None = None,
+    cpu_watts: float | None = None,
 ) -> list[dict]:
     """One row per (band, schedule, crossbars, bits); see ``COLUMNS``. The input is read (and
-    reads mapped) once; each band re-profiles the same pairs."""
+    reads mapped) once; each band re-profiles the same pairs. ``cpu_rate`` (alignments/s of a
+    CPU measured elsewhere, ``cpu_watts`` its power) times the alignments that fit no crossbar
+    row; without it a row with such alignments is ``valid`` 0 and says why (``reason``)."""
     from .workload import approximate_workload, profile_workload
 
     if any(h < 1 for h in bands):
@@ -81,9 +91,11 @@ def run_sweep(
     wl, enc, prof, table, source = load_workload(src, bands[0])
     literal_n = src.literal_n
     mode = source["mode"]
+    reads = wl.read  # which read each alignment is (the host sends a read once)
     for h in bands:
         if enc is not None:
             wl, prof = profile_workload(*enc, mode, literal_n, h)
+            wl.read = reads
         else:
             wl = approximate_workload(table, mode, literal_n, h)
         if enc is not None:
@@ -108,7 +120,10 @@ def run_sweep(
                         wl_b,
                         scaled_device(device, int(xb)),
                         reference_bases=source["reference_bases"],
+                        cpu_rate=cpu_rate,
+                        cpu_watts=cpu_watts,
                     )
+                    reason = row_reason(est, overflow, int(b) if b != "exact" else None, device)
                     rows.append(
                         {
                             **{k: est[k] for k in COLUMNS if k in est},
@@ -117,11 +132,29 @@ def run_sweep(
                             "schedule": schedule,
                             "crossbars": int(xb),
                             "bits": b,
-                            "valid": int(overflow == 0),
+                            "valid": int(not reason),
+                            "reason": reason or "-",
                             "overflow_fraction": overflow,
                         }
                     )
     return rows
+
+
+def row_reason(est: dict, overflow: float, bits: int | None, device: Device) -> str:
+    """Why a sweep row's numbers are not achievable with exact results ("" when they are):
+    cells too narrow for the distances, or alignments that fit no crossbar row and that no
+    CPU rate times (their time and energy are unknown, so the row's rates are the device's
+    alone, or NaN with nothing on the device)."""
+    why = []
+    if overflow:
+        why.append(f"{overflow:.1%} of alignments overflow {bits}-bit cells")
+    if not est["not_fitting_timed"]:
+        why.append(
+            f"{est['not_fitting']:,} of {est['alignments']:,} alignments need up to "
+            f"{est['columns_needed_max']:,} columns, more than a {device.columns:,}-column "
+            "crossbar row (a band is not split over rows); untimed without --cpu-rate"
+        )
+    return "; ".join(why)
 
 
 def first_pass_only(wl):
