@@ -185,9 +185,8 @@ def _insert_only(args, params) -> int:
         raise _UsageError("--insert-size-only needs two read files (pairs)")
     if args.output != "-":
         check_output_path(args.output, (args.reference, *args.reads))
-    model, _, _ = learn_insert(
-        ChunkMapper(open_index(args.reference, params.k, params.w), params), *args.reads
-    )
+    index = open_index(args.reference, params.asked("k"), params.asked("w"))
+    model, _, _ = learn_insert(ChunkMapper(index, params), *args.reads)
     text = "none" if model is None else model.text()
     if args.output == "-":
         print(text)

@@ -65,7 +65,7 @@ class Aligner:
         import numba
 
         self.params = preset_params(preset, **params)
-        self.index = open_index(ref_or_index, params.get("k"), params.get("w"))
+        self.index = open_index(ref_or_index, self.params.asked("k"), self.params.asked("w"))
         self.mapper = ChunkMapper(self.index, self.params)
         self.insert = InsertModel.parse(insert) if insert else None
         if threads:

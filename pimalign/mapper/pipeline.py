@@ -8,6 +8,7 @@ parameters and the insert model, never on chunk boundaries or thread count.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import NamedTuple
 
 import numpy as np
@@ -86,7 +87,8 @@ class ChunkMapper:
 
     def __init__(self, index: Index, params: MapParams, read_group: str | None = None):
         self.index = index
-        self.p = params
+        # seeds are the index's (w, k) minimizers: its k and w, whatever params say
+        self.p = replace(params, k=index.k, w=index.w)
         self.rg = read_group
         self.names = index.ref.names
         self.offsets = index.ref.offsets

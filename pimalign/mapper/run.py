@@ -23,11 +23,22 @@ WORKLOAD_HEADER = "#read\tkind\tquery_len\ttarget_len\tband\tcells\tbits\tpasses
 
 
 def open_index(ref: str, k: int | None = None, w: int | None = None) -> Index:
-    """An index file, or a FASTA indexed in memory (with ``k``/``w`` when given)."""
+    """An index file, or a FASTA indexed in memory (with ``k``/``w`` when given, else 19/10).
+
+    ``k``/``w`` are the values asked for (None: any): an index built with another is a
+    ``ValueError`` (a usage error), as seeding must use the index's own k and w.
+    """
     if not os.path.exists(ref):
         raise InputError(ref, "no such file")
     if is_index_file(ref):
-        return load_index(ref)
+        index = load_index(ref)
+        for name, asked, built in (("k", k, index.k), ("w", w, index.w)):
+            if asked is not None and asked != built:
+                raise ValueError(
+                    f"{ref}: index built with {name}={built}, not {asked}: omit {name} (the "
+                    f"index's is used) or rebuild it with `pimalign index -{name} {asked}`"
+                )
+        return index
     return build_index(ref, **{n: v for n, v in (("k", k), ("w", w)) if v})
 
 
@@ -105,7 +116,7 @@ def run_align(
     if verbose:
         log(f"loading {ref}")
     numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
-    index = open_index(ref, params.k, params.w)
+    index = open_index(ref, params.asked("k"), params.asked("w"))
     if (index.k, index.w) != (params.k, params.w):
         log(f"index built with k={index.k} w={index.w}: those are used")
     mapper = ChunkMapper(index, params, rg_id)
