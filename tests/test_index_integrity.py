@@ -10,9 +10,13 @@ choices are seeded.
 from __future__ import annotations
 
 import gzip
+import hashlib
+import json
 import os
 import random
+import struct
 
+import numpy as np
 import pysam
 import pytest
 from conftest import DATA
@@ -124,3 +128,281 @@ def test_aligner_with_another_k_is_a_value_error(work):
     hits = {h.r_st for h in pimalign.Aligner(str(work / "k21w10.pmi")).map(read)}
     assert hits == {h.r_st for h in pimalign.Aligner(str(work / "k19w10.pmi"), k=19).map(read)}
     assert hits
+
+
+# ---- crafted and damaged index files ---------------------------------------------------------
+
+ORDER = ("packed", "n_start", "n_end", "table", "keys", "pos")
+
+
+def _read(path: str) -> tuple[dict, dict]:
+    """``(header, array name -> numpy copy)`` of an index file."""
+    raw = open(path, "rb").read()
+    (length,) = struct.unpack("<Q", raw[16:24])
+    meta = json.loads(raw[24 : 24 + length])
+    arrays = {}
+    for name in ORDER:
+        spec = meta["arrays"][name]
+        dtype = np.dtype(spec["dtype"])
+        start = spec["offset"]
+        arrays[name] = np.frombuffer(raw, dtype, spec["count"], start).copy()
+    return meta, arrays
+
+
+def _write(path: str, meta: dict, arrays: dict, patch=None, digests=True, tail=b"") -> None:
+    """An index file laid out as ``save_index`` does, digests recomputed (when ``digests``),
+    its JSON text passed through ``patch`` (so offsets follow the patched length)."""
+    from pimalign.mapper.index import _sampled
+
+    meta = json.loads(json.dumps(meta))
+    names = [name for name in ORDER if name in meta["arrays"]]
+    for name in names:
+        spec = meta["arrays"][name]
+        if digests:
+            spec["sha256"] = hashlib.sha256(arrays[name].tobytes()).hexdigest()
+            spec["sampled"] = _sampled(arrays[name])
+    header = b""
+    for _ in range(4):
+        position = 24 + len(header)
+        for name in names:
+            position = -(-position // 64) * 64
+            meta["arrays"][name]["offset"] = position
+            position += arrays[name].nbytes
+        text = json.dumps(meta)
+        header = (patch(text) if patch else text).encode()
+    with open(path, "wb") as out:
+        out.write(b"PIMALIGN-INDEX\n\x00" + struct.pack("<Q", len(header)) + header)
+        for name in names:
+            out.seek(meta["arrays"][name]["offset"])
+            out.write(arrays[name].tobytes())
+        out.write(tail)
+
+
+def _set(**values):
+    def edit(meta, arrays):
+        meta.update(values)
+
+    return edit
+
+
+def _spec(name, **values):
+    def edit(meta, arrays):
+        meta["arrays"][name].update(values)
+
+    return edit
+
+
+def _array(name, change):
+    def edit(meta, arrays):
+        arrays[name] = arrays[name].copy()
+        change(arrays[name], meta)
+
+    return edit
+
+
+def _text(old, new):
+    return lambda text: text.replace(old, new, 1)
+
+
+TOTAL = 300_000  # bases of data/demo_ref.fa.gz
+CRAFTED = {
+    "k-1e999": (None, _text('"k": 19', '"k": 1e999')),
+    "k-19.7": (None, _text('"k": 19', '"k": 19.7')),
+    "k-true": (None, _text('"k": 19', '"k": true')),
+    "k-99": (_set(k=99), None),
+    "w-0": (_set(w=0), None),
+    "rbits-other": (_set(rbits=20), None),
+    "occ-1e30": (_set(occ_threshold=10**30), None),
+    "occ-1e999": (None, _text('"occ_threshold": ', '"occ_threshold": 1e999, "x": ')),
+    "occ-zero": (_set(occ_threshold=0), None),
+    "offsets-nested": (
+        None,
+        _text('"offsets": [0, 300000]', '"offsets": ' + "[" * 100_000 + "]" * 100_000),
+    ),
+    "offsets-1e999": (None, _text('"offsets": [0, 300000]', '"offsets": [0, 1e999]')),
+    "offsets-longer": (_set(offsets=[0, 900_000]), None),
+    "offsets-decreasing": (_set(offsets=[0, 0]), None),
+    "version-string": (_set(version="2"), None),
+    "header-is-a-list": (None, lambda text: "[" + text + "]"),
+    "header-huge-int": (None, _text('"k": 19', '"k": ' + "9" * 5000)),
+    "name-tab": (_set(contigs=["a\tb"]), None),
+    "name-newline": (_set(contigs=["a\nb"]), None),
+    "name-empty": (_set(contigs=[""]), None),
+    "name-not-a-string": (_set(contigs=[7]), None),
+    "dtype-object": (_spec("pos", dtype="|O8"), None),
+    "dtype-big-endian": (_spec("pos", dtype=">u4"), None),
+    "dtype-float": (_spec("table", dtype="<f4"), None),
+    "dtype-nested": (_spec("keys", dtype=[["a", "<u2"]]), None),
+    "count-1e999": (None, lambda text: text.replace('"count": ', '"count": 1e999, "c": ', 1)),
+    "count-negative": (_spec("pos", count=-1), None),
+    "offset-misaligned": (None, lambda text: text.replace('"offset": ', '"offset": 3, "o": ', 1)),
+    "arrays-missing": (lambda meta, arrays: meta["arrays"].pop("keys"), None),
+    "table-past-keys": (
+        _array("table", lambda t, m: t.__setitem__(slice(1, -1), 0xFFFFFFF0)),
+        None,
+    ),
+    "table-2e9": (
+        _array(
+            "table",
+            lambda t, m: t.__setitem__(slice(1, -1), 2_000_000_000 + 4 * np.arange(t.size - 2)),
+        ),
+        None,
+    ),
+    "table-decreasing": (_array("table", lambda t, m: t.__setitem__(len(t) // 2, 0)), None),
+    "table-short-end": (_array("table", lambda t, m: t.__setitem__(-1, t[-1] - 1)), None),
+    "pos-past-genome": (_array("pos", lambda p, m: p.__setitem__(5, TOTAL + 10)), None),
+    "pos-max": (_array("pos", lambda p, m: p.__setitem__(-1, 0xFFFFFFFF)), None),
+    "nruns-outside": (
+        lambda meta, arrays: arrays.update(
+            n_start=np.array([TOTAL + 5], np.int64), n_end=np.array([TOTAL + 9], np.int64)
+        ),
+        None,
+    ),
+    "nruns-reversed": (
+        lambda meta, arrays: arrays.update(
+            n_start=np.array([50, 10], np.int64), n_end=np.array([60, 20], np.int64)
+        ),
+        None,
+    ),
+}
+
+
+def _counts_follow(meta, arrays):
+    for name in meta["arrays"]:
+        meta["arrays"][name]["count"] = int(arrays[name].size)
+
+
+@pytest.fixture(scope="module")
+def crafted(work):
+    """``case name -> path`` of the CRAFTED indexes (digests recomputed: self-consistent)."""
+    meta0, arrays0 = _read(str(work / "k19w10.pmi"))
+    folder = work / "crafted"
+    folder.mkdir()
+    out = {}
+    for name, (edit, patch) in CRAFTED.items():
+        meta, arrays = json.loads(json.dumps(meta0)), dict(arrays0)
+        if edit:
+            edit(meta, arrays)
+            if not name.startswith(("count", "dtype", "arrays")):
+                _counts_follow(meta, arrays)
+        out[name] = str(folder / f"{name}.pmi")
+        _write(out[name], meta, arrays, patch)
+    out["trailing-bytes"] = str(folder / "trailing.pmi")
+    _write(out["trailing-bytes"], meta0, arrays0, tail=b"\0" * 100)
+    out["intact-rewrite"] = str(folder / "intact.pmi")
+    _write(out["intact-rewrite"], meta0, arrays0)
+    return out
+
+
+def _clean_error(argv, capsys, folder) -> str:
+    """Run ``argv``: exit 1, one error line (returned), nothing left in ``folder``."""
+    code, errors = _run(argv, capsys)
+    assert code == 1 and len(errors) == 1, (code, errors)
+    assert "Traceback" not in errors[0] and " error: " in errors[0], errors
+    assert os.listdir(folder) == [], os.listdir(folder)
+    return errors[0]
+
+
+@pytest.mark.parametrize("case", sorted(CRAFTED) + ["trailing-bytes"])
+def test_crafted_index_is_a_clean_error(case, crafted, work, capsys, tmp_path):
+    from pimalign.io.errors import InputError
+    from pimalign.mapper.index import check_index, load_index
+
+    path = crafted[case]
+    with pytest.raises(InputError):
+        load_index(path)
+    with pytest.raises(InputError):
+        check_index(path)
+    line = _clean_error(["index", "--check", path], capsys, tmp_path)
+    assert os.path.basename(path) in line
+    reads = str(work / "r1.fq")
+    for out in ("o.bam", "o.sam"):
+        argv = ["align", path, reads, "-o", str(tmp_path / out), "--no-progress", "-t", "1"]
+        assert _clean_error(argv, capsys, tmp_path) == line.replace("index: ", "align: ")
+
+
+def test_rewritten_intact_index_maps_as_the_original(crafted, work, capsys, tmp_path):
+    """The test's writer lays files out as save_index does: its untouched copy is accepted."""
+    assert main(["index", "--check", crafted["intact-rewrite"]]) == 0
+    out = str(tmp_path / "o.sam")
+    argv = ["align", crafted["intact-rewrite"], str(work / "r1.fq"), "-o", out, "--no-progress"]
+    assert main(argv) == 0
+    assert len(_placements(out)) >= 0.98 * READS
+
+
+# ---- damaged blocks (digests left as they were) ----------------------------------------------
+
+BIG = 4_000_000  # bases of the random genome: arrays larger than the sampled digest's 64 blocks
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory):
+    """A seeded random 4 Mb genome, its index and 20 reads from it: ``(folder, index, reads)``."""
+    folder = tmp_path_factory.mktemp("big")
+    rng = np.random.default_rng(31)
+    seq = np.frombuffer(b"ACGT", np.uint8)[rng.integers(0, 4, BIG)].tobytes().decode()
+    with open(folder / "g.fa", "w") as out:
+        out.write(">g1\n" + seq[: BIG // 2] + "\n>g2\n" + seq[BIG // 2 :] + "\n")
+    with open(folder / "r.fq", "w") as out:
+        for x in range(20):
+            start = int(rng.integers(0, BIG - 200))
+            out.write(f"@r{x}\n{seq[start : start + 150]}\n+\n{'I' * 150}\n")
+    index = str(folder / "g.pmi")
+    assert main(["index", str(folder / "g.fa"), "-o", index]) == 0
+    return folder, index, str(folder / "r.fq")
+
+
+def _unsampled(meta: dict, name: str) -> int:
+    """A file offset inside array ``name`` that its sampled digest does not read."""
+    from pimalign.mapper.index import SAMPLE_BYTES, SAMPLES
+
+    spec = meta["arrays"][name]
+    size = spec["count"] * np.dtype(spec["dtype"]).itemsize
+    step = (size - SAMPLE_BYTES) // (SAMPLES - 1)
+    assert step > 2 * SAMPLE_BYTES, f"{name}: every byte is sampled"
+    return spec["offset"] + 17 * step + SAMPLE_BYTES + (step - 2 * SAMPLE_BYTES) // 2
+
+
+def _damage_offsets(index: str) -> list:
+    meta, _ = _read(index)
+    size = os.path.getsize(index)
+    rng = random.Random(3131)
+    return [_unsampled(meta, name) for name in ("packed", "table", "keys", "pos")] + [
+        rng.randrange(0, size - 4096) for _ in range(8)
+    ]
+
+
+@pytest.mark.parametrize("which", range(12))
+def test_damaged_block_is_a_clean_error(which, big, capsys, tmp_path):
+    """4 KiB of random bytes anywhere (four of them where no sampled digest looks): align to
+    a file or to stdout, ``index --check`` and ``Aligner.map`` all end in one clear error."""
+    import pimalign
+    from pimalign.io.errors import InputError
+
+    folder, index, reads = big
+    where = _damage_offsets(index)[which]
+    data = bytearray(open(index, "rb").read())
+    data[where : where + 4096] = random.Random(which).randbytes(4096)
+    damaged = str(folder / f"damaged{which}.pmi")
+    open(damaged, "wb").write(bytes(data))
+    out = tmp_path / "out"
+    out.mkdir()
+    _clean_error(["index", "--check", damaged], capsys, out)
+    for name in ("o.bam", "o.sam"):
+        argv = ["align", damaged, reads, "-o", str(out / name), "--no-progress", "-t", "1"]
+        _clean_error(argv, capsys, out)
+    capsys.readouterr()
+    assert main(["align", damaged, reads, "-o", "-", "--no-progress", "-t", "1"]) == 1
+    records = [x for x in capsys.readouterr().out.splitlines() if not x.startswith("@")]
+    assert records == []
+    with pytest.raises(InputError):
+        list(pimalign.Aligner(damaged).map("ACGT" * 40))
+
+
+def test_undamaged_big_index_maps_its_reads(big, capsys):
+    folder, index, reads = big
+    assert main(["index", "--check", index]) == 0
+    sam = str(folder / "o.sam")
+    assert main(["align", index, reads, "-o", sam, "--no-progress", "-t", "1"]) == 0
+    placed = _placements(sam)
+    assert len(placed) == 20

@@ -76,6 +76,7 @@ class Aligner:
         return list(self.index.ref.names)
 
     def map(self, seq: str, seq2: str | None = None, name: str = "read"):
+        self.index.confirm()  # an index file's digests (checked once, on a helper thread)
         chunk = ReadChunk([name], [seq.upper()], None, 1)
         if seq2 is None:
             placed = self.mapper.single_placed(chunk, "<seq>")

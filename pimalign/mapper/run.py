@@ -31,7 +31,7 @@ def open_index(ref: str, k: int | None = None, w: int | None = None) -> Index:
     if not os.path.exists(ref):
         raise InputError(ref, "no such file")
     if is_index_file(ref):
-        index = load_index(ref)
+        index = load_index(ref, verify="background")
         for name, asked, built in (("k", k, index.k), ("w", w, index.w)):
             if asked is not None and asked != built:
                 raise ValueError(
@@ -145,6 +145,7 @@ def run_align(
         if fmt == "CRAM":  # the sink deletes it (and its .fai) with its other temporaries
             fasta_tmp = sink._temp(".fa")
             write_fasta(mapper.index, fasta_tmp)
+        index.confirm()  # (a run without reads wrote nothing yet)
         counts["written"] = sink.finish(sort, threads, fasta_tmp)
     counts["insert"] = insert
     return counts
@@ -200,6 +201,7 @@ def _map_all(mapper, chunks, paths, insert, sink, work_out, counts, progress, on
             else:
                 done = mapper.paired(ReadPairs(c1, c2, reads1, reads2), insert, seeded)
             del seeded
+            mapper.index.confirm()  # the index's digests, before the first record is written
             sink.write(done.lines)
             if work_out is not None:
                 write_workload(mapper, work_out)
