@@ -139,7 +139,7 @@ class SamSink:
         finally:
             pysam.set_verbosity(verbosity)
         index_suffix = ".bai" if self.output.lower().endswith(".bam") else ".crai"
-        commit(final, self.output, keep_side=(index_suffix,) if index_tmp else ())
+        commit(final, self.output)  # removes the old index first
         written = [self.output]
         if index_tmp:
             commit(index_tmp, self.output + index_suffix)

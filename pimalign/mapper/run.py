@@ -152,14 +152,18 @@ def run_align(
 
 
 def _check_outputs(output: str, workload: str | None, inputs: tuple) -> None:
-    from ..io.atomic import SIDE_FILES, check_output_path
+    from ..io.atomic import SIDE_FILES, check_output_path, same_file
 
     if output != "-":
-        check_output_path(output, inputs, SIDE_FILES.get(os.path.splitext(output)[1].lower(), ()))
+        check_output_path(output, inputs)
     if workload and workload != "-":
         check_output_path(workload, inputs)
-        if output != "-" and os.path.abspath(workload) == os.path.abspath(output):
-            raise ValueError(f"{workload}: --workload and -o name the same file")
+        if output != "-":
+            side = SIDE_FILES.get(os.path.splitext(output)[1].lower(), ())
+            if same_file(workload, output):
+                raise ValueError(f"{workload}: --workload and -o name the same file")
+            if any(same_file(workload, output + s) for s in side):
+                raise ValueError(f"{workload}: --workload is where -o {output} puts its index")
 
 
 def _learn_and_log(mapper: ChunkMapper, reads1: str, reads2: str, log):
