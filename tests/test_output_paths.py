@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import os
 
 import pytest
@@ -104,3 +105,72 @@ def test_failed_index_rename_never_pairs_a_new_bam_with_the_old_index(
     assert main(argv) == 1
     assert not os.path.exists(out + ".bai")  # the new BAM stands alone, never with a stale .bai
     assert sorted(os.listdir(tmp_path)) == ["o.bam", "r.fq"]
+
+
+# ---- reproducible, well-formed outputs -----------------------------------------------------------
+
+PAIRS = os.path.join(DATA, "pairs_reads_demo.tsv.gz")
+
+
+def _gzip_header_is_bare(data: bytes) -> bool:
+    """gzip magic, no FNAME flag, mtime 0 (``gzip -n``)."""
+    return data[:2] == b"\x1f\x8b" and data[3] & 0x08 == 0 and data[4:8] == b"\0\0\0\0"
+
+
+def test_editdist_gz_output_is_reproducible_gzip_that_pim_reads(tmp_path):
+    out = str(tmp_path / "w.tsv.gz")
+    assert main(["editdist", PAIRS, "--workload", "-o", out]) == 0
+    first = open(out, "rb").read()
+    assert _gzip_header_is_bare(first)
+    assert gzip.decompress(first).startswith(b"#id\tdistance\tband")
+    assert main(["editdist", PAIRS, "--workload", "-o", out]) == 0
+    assert open(out, "rb").read() == first
+    report = str(tmp_path / "e.json")
+    assert main(["pim", "estimate", "--workload", out, "--repeats", "1", "--json", report]) == 0
+
+
+def _strict(text: str):
+    def refuse(name):
+        raise AssertionError(f"{name} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_pim_json_is_strict_json(tmp_path, capsys):
+    report = str(tmp_path / "e.json")
+    argv = ["pim", "estimate", "--pairs", PAIRS, "--repeats", "1", "--json", report]
+    assert main(argv) == 0
+    data = _strict(open(report).read())
+    assert "steady_state_power_bound" in json.dumps(data)
+    capsys.readouterr()
+    assert main(["pim", "ops", "--bits", "16", "--json"]) == 0
+    _strict(capsys.readouterr().out)
+
+
+def test_finite_turns_non_finite_numbers_into_null():
+    import numpy as np
+
+    from pimalign.pim.cli import finite
+
+    value = {
+        "a": float("inf"),
+        "b": [np.float64("nan"), np.int64(3)],
+        "c": np.array([1.5, -np.inf]),
+    }
+    assert finite(value) == {"a": None, "b": [None, 3], "c": [1.5, None]}
+
+
+def test_workload_gz_and_cram_name_no_temporary_file(index, reads, tmp_path):
+    work = str(tmp_path / "w.tsv.gz")
+    argv = ["align", index, reads, "-o", str(tmp_path / "o.cram"), "--no-progress"]
+    assert main(argv + ["--workload", work]) == 0
+    first = open(work, "rb").read()
+    assert _gzip_header_is_bare(first)
+    assert main(argv + ["--workload", work]) == 0
+    assert open(work, "rb").read() == first
+    import pysam
+
+    with pysam.AlignmentFile(str(tmp_path / "o.cram"), "rc") as cram:
+        header = str(cram.header)
+        assert sum(1 for _ in cram.fetch(until_eof=True)) == 100
+    assert "@SQ" in header and "UR:" not in header and ".tmp" not in header

@@ -7,6 +7,7 @@ Formats come from the output's extension (``.sam``, ``.bam``, ``.cram``); ``-`` 
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 import pysam
@@ -193,11 +194,23 @@ class SamSink:
                 self.sam_path,
                 catch_stdout=False,
             )
+        if fmt == "CRAM":
+            self._drop_ur(final)
         index_tmp = None
         if write_index and sort == "coordinate" and fmt in ("BAM", "CRAM"):
             index_tmp = self._temp(".bai" if fmt == "BAM" else ".crai")
             pysam.index(final, "-o", index_tmp, catch_stdout=False)
         return final, index_tmp
+
+    def _drop_ur(self, cram: str) -> None:
+        """htslib names the reference FASTA in each ``@SQ UR:``: here a temporary file, gone
+        after the run. Rewrite the header without them, in place (the same bytes every run;
+        the reference is embedded, ``M5`` names its sequence)."""
+        text = pysam.view("-H", "--no-PG", cram)
+        header = self._temp(".header.sam")
+        with open(header, "w") as out:
+            out.write(re.sub(r"\tUR:[^\t\n]*", "", text))
+        pysam.reheader("--no-PG", "-i", header, cram, catch_stdout=False)
 
     def __exit__(self, *exc):
         if self.output != "-" and not self.handle.closed:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import gzip
 import itertools
 import os
 import sys
@@ -109,6 +108,7 @@ def run_align(
     the start and every chunk mapped (as bwa mem's ``Processed N reads`` lines)."""
     from .. import __version__
     from ..io.atomic import atomic_output
+    from ..io.textout import text_writer
 
     fmt = output_format(output)
     rg_line, rg_id = parse_read_group(read_group)
@@ -134,7 +134,7 @@ def run_align(
             work_out.write(WORKLOAD_HEADER)
         elif workload:
             work_tmp = stack.enter_context(atomic_output(workload))
-            work_out = stack.enter_context(gzip.open(work_tmp, "wt", compresslevel=3))
+            work_out = stack.enter_context(text_writer(work_tmp, True, level=3))
             work_out.write(WORKLOAD_HEADER)
         sink = stack.enter_context(SamSink(output, header))
         on_chunk = (lambda: log(f"{counts['reads']:,} reads mapped")) if verbose else None
