@@ -33,8 +33,9 @@ def _add_index(sub) -> None:
         description="Build one index file (versioned header, reference checksum, 2-bit packed "
         "sequence, memory-mapped minimizer table) from a FASTA or FASTA.gz reference, reading "
         "it one contig at a time. With --check, verify an existing index file in full instead "
-        "(its header, table and positions, every array's SHA-256 and the reference checksum; "
-        "mapping checks the same but the reference checksum, the SHA-256 while it starts).",
+        "(its header, table and positions, every array's SHA-256, the reference checksum, and "
+        "the minimizer table rebuilt from the sequence: as long as building; mapping checks "
+        "all but the last two, the SHA-256 while it starts).",
     )
     p.add_argument("reference", metavar="REF.fa[.gz]|INDEX")
     p.add_argument("-o", "--output", help="index file (default: REF with .pmi appended)")

@@ -406,3 +406,34 @@ def test_undamaged_big_index_maps_its_reads(big, capsys):
     assert main(["align", index, reads, "-o", sam, "--no-progress", "-t", "1"]) == 0
     placed = _placements(sam)
     assert len(placed) == 20
+
+
+def _shuffled(name):
+    def change(array, meta):
+        array[:] = np.random.default_rng(7).permutation(array)
+
+    return _array(name, change)
+
+
+CHECK_ONLY = {  # consistent, in range and digests recomputed: only a rebuild tells
+    "keys-shuffled": _shuffled("keys"),
+    "pos-swapped": _array("pos", lambda p, m: p.__setitem__(slice(0, 2), p[1::-1].copy())),
+    "occ-other": _set(occ_threshold=1000),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CHECK_ONLY))
+def test_check_rebuilds_the_table_and_rejects_a_crafted_one(case, work, capsys, tmp_path):
+    """``index --check`` compares the table with one rebuilt from the sequence; mapping with
+    such a file cannot go out of bounds (every value is in range) and exits 0."""
+    meta, arrays = _read(str(work / "k19w10.pmi"))
+    arrays = dict(arrays)
+    CHECK_ONLY[case](meta, arrays)
+    path = str(tmp_path / f"{case}.pmi")
+    _write(path, meta, arrays)
+    out = tmp_path / "out"
+    out.mkdir()
+    line = _clean_error(["index", "--check", path], capsys, out)
+    assert "is not what its sequence gives" in line
+    sam = str(out / "o.sam")
+    assert main(["align", path, str(work / "r1.fq"), "-o", sam, "--no-progress", "-t", "1"]) == 0

@@ -174,3 +174,57 @@ def test_workload_gz_and_cram_name_no_temporary_file(index, reads, tmp_path):
         header = str(cram.header)
         assert sum(1 for _ in cram.fetch(until_eof=True)) == 100
     assert "@SQ" in header and "UR:" not in header and ".tmp" not in header
+
+
+# ---- genome-size limits and leftovers ------------------------------------------------------------
+
+
+def test_contig_longer_than_2_29_gets_a_csi_index(tmp_path):
+    """A .bai cannot hold positions past 2^29: such a BAM is indexed with CSI (.csi)."""
+    import pysam
+
+    from pimalign.io.sam import SamSink
+
+    out = str(tmp_path / "big.bam")
+    header = "@HD\tVN:1.6\tSO:coordinate\n@SQ\tSN:chr1\tLN:600000000\n@SQ\tSN:chr2\tLN:1000\n"
+    lines = [
+        f"r{x}\t0\tchr1\t{pos}\t60\t4M\t*\t0\t0\tACGT\tIIII\n"
+        for x, pos in enumerate((560_000_000, 100, 550_000_001))
+    ]
+    with SamSink(out, header) as sink:
+        sink.write(lines)
+        written = sink.finish("coordinate", 1)
+    assert written == [out, out + ".csi"] and not os.path.exists(out + ".bai")
+    with pysam.AlignmentFile(out) as bam:
+        assert [r.query_name for r in bam.fetch("chr1", 549_999_000, 600_000_000)] == ["r2", "r0"]
+
+
+def test_reference_without_a_minimizer_is_a_clean_error(capsys, tmp_path):
+    ref = tmp_path / "tiny.fa"
+    ref.write_text(">c\nACGTACGTACGTACG\n")
+    _, line = _error(["index", str(ref), "-o", str(tmp_path / "t.pmi")], capsys, tmp_path)
+    assert "no minimizer" in line
+
+
+def test_pim_estimate_reads_removes_its_folder(tmp_path, monkeypatch, reads):
+    """The BAM of ``pim estimate --reads`` lives in a registered temporary folder: an
+    interrupt's handler (``remove_live_temps``) and a failure both delete it."""
+    import pimalign.io.atomic as atomic
+    import pimalign.pim.from_alignments as fa
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    seen = []
+
+    def stop(*args, **kwargs):
+        seen.extend(p for p in atomic._LIVE_TEMPS if "pimalign-pim-" in p)
+        atomic.remove_live_temps()  # what SIGINT's handler does before os._exit
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(fa, "pairs_from_bam", stop)
+    with pytest.raises(KeyboardInterrupt):
+        fa.pairs_from_reads(reads, None, REF, threads=1)
+    assert seen and not any(os.path.exists(p) for p in seen)
+    assert [x for x in os.listdir(tmp_path) if x.startswith("pimalign-pim-")] == []

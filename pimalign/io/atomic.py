@@ -38,8 +38,23 @@ def forget_temp(path: str) -> None:
     _LIVE_TEMPS.discard(path)
 
 
+def temp_folder(prefix: str) -> str:
+    """A new private temporary folder (under ``$TMPDIR``), registered so that an interrupt
+    deletes it too; ``remove_temp`` deletes it."""
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix=prefix)
+    _LIVE_TEMPS.add(folder)
+    return folder
+
+
 def remove_temp(path: str) -> None:
-    """Delete a temporary file (and files named ``path.*``, e.g. samtools sort's spill files)."""
+    """Delete a temporary file (and files named ``path.*``, e.g. samtools sort's spill files),
+    or a folder of ``temp_folder`` with what it holds."""
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path, ignore_errors=True)
+        forget_temp(path)
+        return
     for name in [path] + glob.glob(glob.escape(path) + ".*"):
         with contextlib.suppress(OSError):
             os.unlink(name)

@@ -107,6 +107,7 @@ def build_index(ref: Reference | str, k: int = 19, w: int = 10, segment: int = S
         raise ValueError(f"k must be in 5..{MAX_K}, got {k}")
     if not 1 <= w <= 255:
         raise ValueError(f"w must be in 1..255, got {w}")
+    source = ref if isinstance(ref, str) else "reference"
     if isinstance(ref, str):
         ref = read_reference(ref)
     rbits, key_t, table_t, pos_t = table_layout(int(ref.offsets[-1]), k, w)
@@ -117,6 +118,12 @@ def build_index(ref: Reference | str, k: int = 19, w: int = 10, segment: int = S
     minimizer_pass(ref.arrays, k, w, rbits, segment, False, table[1:], empty, empty, empty)
     np.cumsum(table, out=table)
     total = int(table[-1])
+    if total == 0:
+        raise InputError(
+            source,
+            f"holds no minimizer (k = {k}, w = {w}): its contigs are too short or N: "
+            "nothing to index",
+        )
     keys = np.zeros(total, dtype=key_t)
     pos = np.zeros(total, dtype=pos_t)
     minimizer_pass(ref.arrays, k, w, rbits, segment, True, empty, table[:-1].copy(), keys, pos)
@@ -277,8 +284,10 @@ def load_index(path: str, verify: bool | str = False) -> Index:
 
 
 def check_index(path: str, index: Index | None = None, head=None) -> None:
-    """Everything ``load_index`` checks, every array's SHA-256 and the reference checksum
-    (reads the whole file)."""
+    """Everything ``load_index`` checks, every array's SHA-256, the reference checksum, and the
+    minimizer table against one rebuilt from the stored sequence (reads the whole file; takes
+    as long as building, and as much memory again), so a crafted file whose digests were
+    recomputed is caught too."""
     if index is None or head is None:
         meta, size, header_end = _header(path)
         head = header_fields(path, meta, size, header_end, table_layout)
@@ -290,6 +299,14 @@ def check_index(path: str, index: Index | None = None, head=None) -> None:
         raise InputError(
             path, "index sequence fails the reference checksum (corrupt or edited file): rebuild it"
         )
+    rebuilt = build_index(index.ref, index.k, index.w)
+    for name in ("table", "keys", "pos", "occ_threshold"):
+        if not np.array_equal(getattr(rebuilt, name), getattr(index, name)):
+            raise InputError(
+                path,
+                f"index {name!r} is not what its sequence gives (crafted or edited file): "
+                "rebuild it",
+            )
 
 
 def _map_array(path: str, spec: tuple) -> np.ndarray:

@@ -15,7 +15,6 @@ parameters) into a temporary BAM, then the same.
 from __future__ import annotations
 
 import os
-import tempfile
 
 import numpy as np
 
@@ -110,12 +109,14 @@ def pairs_from_reads(
     """The reads mapped by ``pimalign align`` (default parameters), as ``pairs_from_bam``."""
     import numba
 
+    from ..io.atomic import remove_temp, temp_folder
     from ..mapper.params import preset
     from ..mapper.run import run_align
 
     before = numba.get_num_threads()
     threads = threads or before
-    with tempfile.TemporaryDirectory(prefix="pimalign-pim-") as folder:
+    folder = temp_folder("pimalign-pim-")  # an interrupt deletes it too
+    try:
         bam = os.path.join(folder, "mapped.bam")
         run_align(
             ref,
@@ -129,3 +130,5 @@ def pairs_from_reads(
         )
         numba.set_num_threads(before)  # align set the mapping's thread count
         return pairs_from_bam(bam, load_reference(ref), limit=limit)
+    finally:
+        remove_temp(folder)
