@@ -219,8 +219,11 @@ def _map_all(mapper, chunks, paths, insert, sink, work_out, counts, progress, on
 
 
 def write_fasta(index: Index, path: str) -> None:
+    """The index's sequence as FASTA, 80 bases a line (IUPAC codes as N), once its digests
+    have matched."""
     from ..alphabet import decode
 
+    index.confirm()
     block = 80 * 65536  # bases decoded at a time
     with open(path, "w") as out:
         for name, a, b in zip(index.ref.names, index.ref.offsets[:-1], index.ref.offsets[1:]):

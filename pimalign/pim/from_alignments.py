@@ -31,7 +31,11 @@ def load_reference(path: str):
 
     if not os.path.exists(path):
         raise InputError(path, "no such file")
-    return load_index(path).ref if is_index_file(path) else read_reference(path)
+    if not is_index_file(path):
+        return read_reference(path)
+    index = load_index(path, verify="background")
+    index.confirm()  # every array's SHA-256: a damaged sequence is an error, not an estimate
+    return index.ref
 
 
 def pairs_from_bam(bam: str, ref, pad: int = PAD, limit: int | None = None):
