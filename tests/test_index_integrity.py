@@ -437,3 +437,29 @@ def test_check_rebuilds_the_table_and_rejects_a_crafted_one(case, work, capsys, 
     assert "is not what its sequence gives" in line
     sam = str(out / "o.sam")
     assert main(["align", path, str(work / "r1.fq"), "-o", sam, "--no-progress", "-t", "1"]) == 0
+
+
+def test_digests_are_checked_again_after_any_write(big, capsys, tmp_path):
+    """A file whose digests matched is not hashed again until it changes (its ctime): then a
+    damaged block is found as on the first run."""
+    import shutil
+
+    from pimalign.mapper.index import load_index
+
+    _, index, reads = big
+    copy = str(tmp_path / "copy.pmi")
+    shutil.copy(index, copy)
+    first = load_index(copy, verify="background")
+    assert first.digests is not None
+    first.confirm()
+    assert load_index(copy, verify="background").digests is None  # remembered
+    where = _damage_offsets(index)[3]  # in the positions, where no sampled digest looks
+    with open(copy, "r+b") as handle:
+        handle.seek(where)
+        handle.write(bytes(4096))
+    again = load_index(copy, verify="background")
+    assert again.digests is not None
+    out = tmp_path / "out"
+    out.mkdir()
+    argv = ["align", copy, reads, "-o", str(out / "o.bam"), "--no-progress", "-t", "1"]
+    assert "fails its checksum" in _clean_error(argv, capsys, out)

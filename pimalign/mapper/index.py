@@ -21,8 +21,9 @@ dtypes, sizes, the table monotone, positions inside the genome, nothing after th
 memory-maps the arrays and checks a sampled digest of each (64 blocks of 4 KiB), so a
 truncated, stale, crafted or partly overwritten file is a clear error at once; a run also
 checks every array's SHA-256 on a helper thread before writing its first record
-(``Index.confirm``). ``check_index`` (``pimalign index --check``) does all of it, and the
-reference checksum, before returning.
+(``Index.confirm``), the first time it meets the file since the file last changed.
+``check_index`` (``pimalign index --check``) does all of it, the reference checksum and a
+rebuild of the table, before returning.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ from .indexcheck import (
     digest_error,
     header_fields,
     sha256,
+    stamp,
+    verified_before,
 )
 from .reference import Reference, read_reference
 
@@ -248,7 +251,8 @@ def load_index(path: str, verify: bool | str = False) -> Index:
     """Load an index file, memory-mapping its arrays, after the checks of ``indexcheck`` (the
     header, the arrays used as indexes) and a sampled digest of each array. ``verify``: True
     also checks every SHA-256 and the reference checksum now (``check_index``); "background"
-    starts the SHA-256 checks on a helper thread (``Index.confirm()`` waits for them)."""
+    starts the SHA-256 checks on a helper thread (``Index.confirm()`` waits for them), unless
+    they passed on this very file before (``indexcheck.verified_before``)."""
     meta, size, header_end = _header(path)
     head = header_fields(path, meta, size, header_end, table_layout)
     arrays = {name: _map_array(path, head.specs[name]) for name in ARRAYS}
@@ -279,7 +283,9 @@ def load_index(path: str, verify: bool | str = False) -> Index:
     if verify is True:
         check_index(path, index, head)
     elif verify == "background":
-        index.digests = DigestCheck(path, arrays, head.specs)
+        text = stamp(path, head.specs)
+        if not verified_before(path, text):
+            index.digests = DigestCheck(path, arrays, head.specs, text)
     return index
 
 

@@ -16,6 +16,11 @@ index), against a one-read run of about 1.5 s.
 ``DigestCheck``: every array's SHA-256 against the header's, on a helper thread (hashlib
 releases the GIL) while the run starts; ``wait()`` raises the first difference. A run waits
 for it before it writes its first record, so a damaged block never ends in mapped output.
+It costs about 0.19 s of CPU for a 145 MB index (80 Mb genome), so a file that passed is
+remembered (``verified_before``): its path, device, inode, size, mtime and ctime and its
+digests, in ``$PIMALIGN_CACHE_DIR`` (default ``~/.cache/pimalign``) under ``verified/``.
+Any write to the file changes its ctime, so a changed file is checked again; damage that no
+write made (the disk returning other bytes) is found by ``index --check`` only.
 
 Every problem is an ``InputError`` naming the file.
 """
@@ -23,6 +28,7 @@ Every problem is an ``InputError`` naming the file.
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from typing import NamedTuple
 
@@ -177,21 +183,63 @@ def digest_error(path: str, name: str) -> InputError:
     return InputError(path, f"index array {name!r} fails its checksum (damaged file): {REBUILD}")
 
 
-class DigestCheck:
-    """Every array's SHA-256 against ``specs`` (``Header.specs``), on a helper thread."""
+def _stamp_path(path: str) -> str:
+    base = os.environ.get("PIMALIGN_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "pimalign"
+    )
+    key = hashlib.sha256(os.path.realpath(path).encode()).hexdigest()[:32]
+    return os.path.join(base, "verified", key)
 
-    def __init__(self, path: str, arrays: dict, specs: dict):
+
+def stamp(path: str, specs: dict) -> str:
+    """What identifies this file's bytes to this machine (module doc)."""
+    st = os.stat(path)
+    digests = hashlib.sha256(",".join(spec[3] for spec in specs.values()).encode()).hexdigest()
+    fields = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, digests)
+    return os.path.realpath(path) + "".join(f"\t{x}" for x in fields) + "\n"
+
+
+def verified_before(path: str, text: str) -> bool:
+    """Whether a run checked every digest of the file ``stamp`` describes as ``text``."""
+    try:
+        with open(_stamp_path(path)) as handle:
+            return handle.read() == text
+    except OSError:
+        return False
+
+
+def _remember(path: str, text: str) -> None:
+    target = _stamp_path(path)
+    try:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        tmp = f"{target}.{os.getpid()}.{threading.get_ident()}.tmp"
+        with open(tmp, "w") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except OSError:  # a read-only home: every run checks again
+        pass
+
+
+class DigestCheck:
+    """Every array's SHA-256 against ``specs`` (``Header.specs``), on a helper thread; when
+    all match, the file's ``stamp`` (taken before) is remembered."""
+
+    def __init__(self, path: str, arrays: dict, specs: dict, text: str):
         self._error: Exception | None = None
         self._thread = threading.Thread(
-            target=self._run, args=(path, arrays, specs), name="pimalign-index-check", daemon=True
+            target=self._run,
+            args=(path, arrays, specs, text),
+            name="pimalign-index-check",
+            daemon=True,
         )
         self._thread.start()
 
-    def _run(self, path, arrays, specs) -> None:
+    def _run(self, path, arrays, specs, text) -> None:
         try:
             for name in ARRAYS:
                 if sha256(arrays[name]) != specs[name][3]:
                     raise digest_error(path, name)
+            _remember(path, text)
         except Exception as err:  # handed to wait(), on the caller's thread
             self._error = err
 
