@@ -44,11 +44,11 @@ from .indexcheck import (
     ALIGN,
     ARRAYS,
     DigestCheck,
-    _short,
     check_contents,
     digest_error,
     header_fields,
     sha256,
+    short,
     stamp,
     verified_before,
 )
@@ -241,7 +241,7 @@ def _header(path: str) -> tuple[dict, int, int]:
     if meta.get("version") != VERSION:
         raise InputError(
             path,
-            f"index format version {_short(meta.get('version'))} but this pimalign reads "
+            f"index format version {short(meta.get('version'))} but this pimalign reads "
             f"version {VERSION}: rebuild it with `pimalign index`",
         )
     return meta, size, len(MAGIC) + 8 + length

@@ -59,7 +59,7 @@ def _corrupt(path: str, what: str) -> InputError:
     return InputError(path, f"index header is corrupt ({what}): {REBUILD}")
 
 
-def _short(value) -> str:
+def short(value) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
@@ -67,14 +67,14 @@ def _short(value) -> str:
 def _int(path: str, meta: dict, key: str, low: int, high: int) -> int:
     value = meta.get(key)
     if type(value) is not int or not low <= value <= high:
-        raise _corrupt(path, f"{key} = {_short(value)}, expected an integer in {low}..{high}")
+        raise _corrupt(path, f"{key} = {short(value)}, expected an integer in {low}..{high}")
     return value
 
 
 def _text(path: str, meta: dict, key: str) -> str:
     value = meta.get(key)
     if type(value) is not str:
-        raise _corrupt(path, f"{key} = {_short(value)}, expected a string")
+        raise _corrupt(path, f"{key} = {short(value)}, expected a string")
     return value
 
 
@@ -84,7 +84,7 @@ def _contigs(path: str, meta: dict) -> tuple[list, np.ndarray]:
         raise _corrupt(path, "no contig list")
     for name in names:
         if type(name) is not str or not _NAME.fullmatch(name):
-            raise _corrupt(path, f"contig name {_short(name)} is not a valid SAM reference name")
+            raise _corrupt(path, f"contig name {short(name)} is not a valid SAM reference name")
     if len(set(names)) != len(names):
         raise _corrupt(path, "duplicate contig names")
     if type(offsets) is not list or len(offsets) != len(names) + 1:
@@ -113,7 +113,7 @@ def header_fields(path: str, meta: dict, size: int, header_end: int, layout) -> 
     total = int(offsets[-1])
     rbits, dtypes = _expected_dtypes(total, k, w, layout)
     if meta.get("rbits") != rbits or type(meta.get("rbits")) is not int:
-        raise _corrupt(path, f"rbits = {_short(meta.get('rbits'))}, this genome needs {rbits}")
+        raise _corrupt(path, f"rbits = {short(meta.get('rbits'))}, this genome needs {rbits}")
     occ = _int(path, meta, "occ_threshold", 1, 1 << 31)
     checksum = _text(path, meta, "reference_sha256")
     arrays = meta.get("arrays")
@@ -126,7 +126,7 @@ def header_fields(path: str, meta: dict, size: int, header_end: int, layout) -> 
             raise _corrupt(path, f"array {name!r} has no description")
         dtype = spec.get("dtype")
         if dtype != dtypes[name]:
-            raise _corrupt(path, f"array {name!r} has dtype {_short(dtype)}, not {dtypes[name]}")
+            raise _corrupt(path, f"array {name!r} has dtype {short(dtype)}, not {dtypes[name]}")
         count = _int(path, spec, "count", 0, MAX_BASES)
         position = -(-position // ALIGN) * ALIGN
         if spec.get("offset") != position:
