@@ -463,3 +463,27 @@ def test_digests_are_checked_again_after_any_write(big, capsys, tmp_path):
     out.mkdir()
     argv = ["align", copy, reads, "-o", str(out / "o.bam"), "--no-progress", "-t", "1"]
     assert "fails its checksum" in _clean_error(argv, capsys, out)
+
+
+@pytest.mark.slow  # the first run compiles the kernels for 64-bit tables (about 25 s)
+def test_64_bit_table_layout_maps_as_the_32_bit_one(work, k19_sam, monkeypatch, capsys):
+    """The layout of genomes over ~11.8 Gb (64-bit bucket table and positions), forced on the
+    demo reference: built, saved, checked, loaded and mapped, it gives the same placements."""
+    import pimalign.mapper.index as index_module
+
+    real = index_module.table_layout
+
+    def wide(length, k, w):
+        rbits, key, _, _ = real(length, k, w)
+        return rbits, key, np.dtype(np.uint64), np.dtype(np.uint64)
+
+    monkeypatch.setattr(index_module, "table_layout", wide)
+    path = str(work / "wide.pmi")
+    assert main(["index", REF, "-o", path]) == 0
+    assert main(["index", "--check", path]) == 0
+    loaded = index_module.load_index(path)
+    assert loaded.table.dtype == np.uint64 and loaded.pos.dtype == np.uint64
+    out = str(work / "wide.sam")
+    argv = ["align", path, str(work / "r1.fq"), str(work / "r2.fq"), "-o", out, "-t", "1"]
+    assert main(argv + ["--no-progress"]) == 0
+    assert _placements(out) == k19_sam
