@@ -76,3 +76,44 @@ def test_hw_locations_traceback_is_capped(monkeypatch, capsys, tmp_path):
     line = _one_error(argv + ["--task", "locations"], capsys, tmp_path)
     assert "its start needs a traceback" in line and "--task distance" in line
     assert main(argv + ["--task", "distance"]) == 0
+
+
+def _naive_runs(seq: str) -> list:
+    """``(start, end)`` of the runs of N in ``seq`` (the contigs joined), the slow way."""
+    runs, i = [], 0
+    while i < len(seq):
+        if seq[i] == "N":
+            j = i
+            while j < len(seq) and seq[j] == "N":
+                j += 1
+            runs.append((i, j))
+            i = j
+        else:
+            i += 1
+    return runs
+
+
+def test_n_runs_are_counted_before_room_is_made(tmp_path):
+    """N runs (IUPAC codes count as N) equal the slow way's, contig ends merged; the arrays
+    are sized by the runs found, not by the worst case of every other base an N."""
+    import random
+
+    from pimalign.mapper.reference import read_reference
+
+    rng = random.Random(5)
+    contigs = []
+    for c in range(6):
+        parts = [
+            rng.choice(["ACGT" * rng.randint(1, 30), "N" * rng.randint(1, 9), "RY"])
+            for _ in range(200)
+        ]
+        contigs.append("".join(parts) + ("N" if c == 2 else ""))
+    contigs[3] = "N" + contigs[3]
+    fasta = tmp_path / "r.fa"
+    fasta.write_text("".join(f">c{c}\n{s}\n" for c, s in enumerate(contigs)))
+    ref = read_reference(str(fasta))
+    joined = "".join(contigs).replace("R", "N").replace("Y", "N")
+    assert list(zip(ref.n_start.tolist(), ref.n_end.tolist())) == _naive_runs(joined)
+    (tmp_path / "alt.fa").write_text(">a\n" + "AN" * 200_000 + "\n")
+    alt = read_reference(str(tmp_path / "alt.fa"))
+    assert alt.n_start.shape[0] == 200_000
