@@ -12,7 +12,7 @@ import numba
 import numpy as np
 
 from .alphabet import SequenceError, encode_many, repack
-from .kernels.batch import BLOCK, edit_batch
+from .kernels.batch import BLOCK, edit_batch, needs_traceback
 from .kernels.cigartext import line_room
 from .kernels.options import OUT_DIST, OUT_FIELDS, TASK_PATH, EditParams, Lines
 from .pairwise import (  # align, align_affine and cigar_string stay public here too
@@ -76,22 +76,25 @@ PATH_MEMORY = 1 << 30  # bytes of traceback one pair's path may use
 
 
 class PathTooLarge(ValueError):
-    """A pair whose traceback would need more memory than ``PATH_MEMORY``; ``record`` is its
-    0-based index in the batch."""
+    """A pair whose traceback (a CIGAR, or an HW start) would need more memory than
+    ``PATH_MEMORY``; ``record`` is its 0-based index in the batch."""
 
-    def __init__(self, record: int, needed: int):
+    def __init__(self, record: int, needed: int, what: str = "CIGAR"):
         self.record = record
+        other = "distance or locations" if what == "CIGAR" else "distance"
         super().__init__(
-            f"its CIGAR needs a traceback of {needed / 2**20:,.0f} MiB, more than the "
-            f"{PATH_MEMORY >> 20:,} MiB a path may use (the pair is very long and divergent; "
-            "ask for --task distance or locations)"
+            f"its {what} needs a traceback of {needed / 2**20:,.0f} MiB, more than the "
+            f"{PATH_MEMORY >> 20:,} MiB a pair may use (the pair is very long and divergent; "
+            f"ask for --task {other})"
         )
 
 
-def _check_path_memory(q_flat, q_off, t_flat, t_off, mode, k, literal_n, band, threads) -> None:
+def _check_path_memory(
+    q_flat, q_off, t_flat, t_off, mode, k, literal_n, band, threads, what="CIGAR"
+) -> None:
     """Refuse, before any work, a pair whose traceback (one byte per cell of the band that
     decides it: ``rows x (2 d + |n - m| + 1)``) would exceed ``PATH_MEMORY``; only pairs whose
-    whole matrix exceeds it need their distance first."""
+    whole matrix exceeds it need their distance first. ``what``: the task's word for it."""
     m = np.diff(q_off)
     n = np.diff(t_off)
     big = np.flatnonzero((m + 1) * (n + 1) > PATH_MEMORY)
@@ -111,7 +114,7 @@ def _check_path_memory(q_flat, q_off, t_flat, t_off, mode, k, literal_n, band, t
     need = (m[big] + 1) * np.minimum(width, n[big] + 1)
     over = np.flatnonzero(need > PATH_MEMORY)
     if over.size:
-        raise PathTooLarge(int(big[over[0]]), int(need[over[0]]))
+        raise PathTooLarge(int(big[over[0]]), int(need[over[0]]), what)
 
 
 def _on_gpu(
@@ -191,8 +194,9 @@ def batch_encoded(
     if q_off.shape[0] != t_off.shape[0]:
         raise ValueError(f"{q_off.shape[0] - 1} queries but {t_off.shape[0] - 1} targets")
     path = par.task == TASK_PATH
-    if path:
-        _check_path_memory(q_flat, q_off, t_flat, t_off, mode, k, literal_n, band, threads)
+    if needs_traceback(par):  # CIGARs and HW starts: one byte per cell of the deciding band
+        what = "CIGAR" if path else "start"
+        _check_path_memory(q_flat, q_off, t_flat, t_off, mode, k, literal_n, band, threads, what)
 
     def run(a, b, out, lines):
         edit_batch(q_flat, q_off[a : b + 1], t_flat, t_off[a : b + 1], par, out, lines)

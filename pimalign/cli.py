@@ -33,8 +33,9 @@ def _add_index(sub) -> None:
         description="Build one index file (versioned header, reference checksum, 2-bit packed "
         "sequence, memory-mapped minimizer table) from a FASTA or FASTA.gz reference, reading "
         "it one contig at a time. With --check, verify an existing index file in full instead "
-        "(every array's SHA-256 and the reference checksum; loading for mapping only checks its "
-        "structure and a sample).",
+        "(its header, table and positions, every array's SHA-256, the reference checksum, and "
+        "the minimizer table rebuilt from the sequence: as long as building; mapping checks "
+        "all but the last two, the SHA-256 while it starts).",
     )
     p.add_argument("reference", metavar="REF.fa[.gz]|INDEX")
     p.add_argument("-o", "--output", help="index file (default: REF with .pmi appended)")
@@ -185,9 +186,9 @@ def _insert_only(args, params) -> int:
         raise _UsageError("--insert-size-only needs two read files (pairs)")
     if args.output != "-":
         check_output_path(args.output, (args.reference, *args.reads))
-    model, _, _ = learn_insert(
-        ChunkMapper(open_index(args.reference, params.k, params.w), params), *args.reads
-    )
+    index = open_index(args.reference, params.asked("k"), params.asked("w"))
+    model, _, _ = learn_insert(ChunkMapper(index, params), *args.reads)
+    index.confirm()
     text = "none" if model is None else model.text()
     if args.output == "-":
         print(text)

@@ -30,7 +30,9 @@ def add_editdist(sub) -> None:
         metavar="INPUT",
         help="one pair TSV, or a query FASTA/FASTQ and a target FASTA/FASTQ",
     )
-    p.add_argument("-o", "--output", default="-", help="output TSV (- for stdout)")
+    p.add_argument(
+        "-o", "--output", default="-", help="output TSV (- for stdout; gzip when it ends .gz)"
+    )
     p.add_argument(
         "--mode",
         choices=list(EDIT_MODES),
@@ -83,6 +85,7 @@ def run_editdist(args) -> int:
 
     from .io.atomic import atomic_output, check_output_path
     from .io.pairs import read_fastx_pairs, read_tsv_pairs
+    from .io.textout import text_writer, wants_gzip
 
     _check_device(args)
     if len(args.inputs) == 1:
@@ -109,7 +112,7 @@ def run_editdist(args) -> int:
     else:
         check_output_path(args.output, tuple(args.inputs))
         with atomic_output(args.output) as tmp:
-            with open(tmp, "w") as handle:
+            with text_writer(tmp, wants_gzip(args.output)) as handle:
                 total = write_all(handle)
     log(f"editdist: {total} pairs, mode {args.mode}, task {args.task}")
     return EXIT_OK

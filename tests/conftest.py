@@ -38,6 +38,19 @@ def random_seq(rng: random.Random, length: int, alphabet: str = "ACGT") -> str:
     return "".join(rng.choice(alphabet) for _ in range(length))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def index_stamps(tmp_path_factory):
+    """Runs remember the index files whose digests matched (``mapper.indexcheck``): in a
+    temporary folder, never the user's cache (subprocesses inherit it)."""
+    old = os.environ.get("PIMALIGN_CACHE_DIR")
+    os.environ["PIMALIGN_CACHE_DIR"] = str(tmp_path_factory.mktemp("pimalign-cache"))
+    yield
+    if old is None:
+        del os.environ["PIMALIGN_CACHE_DIR"]
+    else:
+        os.environ["PIMALIGN_CACHE_DIR"] = old
+
+
 @pytest.fixture
 def rng():
     return random.Random(12345)

@@ -38,8 +38,23 @@ def forget_temp(path: str) -> None:
     _LIVE_TEMPS.discard(path)
 
 
+def temp_folder(prefix: str) -> str:
+    """A new private temporary folder (under ``$TMPDIR``), registered so that an interrupt
+    deletes it too; ``remove_temp`` deletes it."""
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix=prefix)
+    _LIVE_TEMPS.add(folder)
+    return folder
+
+
 def remove_temp(path: str) -> None:
-    """Delete a temporary file (and files named ``path.*``, e.g. samtools sort's spill files)."""
+    """Delete a temporary file (and files named ``path.*``, e.g. samtools sort's spill files),
+    or a folder of ``temp_folder`` with what it holds."""
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path, ignore_errors=True)
+        forget_temp(path)
+        return
     for name in [path] + glob.glob(glob.escape(path) + ".*"):
         with contextlib.suppress(OSError):
             os.unlink(name)
@@ -61,10 +76,20 @@ def is_special(path: str) -> bool:
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
-def check_output_path(path: str, inputs: tuple[str, ...] = (), side: tuple = ()) -> None:
+def same_file(a: str, b: str) -> bool:
+    """Whether paths ``a`` and ``b`` name one file (links followed; existing or not)."""
+    if os.path.exists(a) and os.path.exists(b):
+        return os.path.samefile(a, b)
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
+def check_output_path(path: str, inputs: tuple[str, ...] = (), side: tuple | None = None) -> None:
     """Fail early, before any work, on an output that could never be written or would clobber
-    an input (``side``: suffixes of files written beside it, e.g. ``.bai``); clear the stale
-    temporary files of earlier runs that died."""
+    an input, itself or a file written or removed beside it (``side``: suffixes such as
+    ``.bai``; by default ``SIDE_FILES`` of its extension); clear the stale temporary files of
+    earlier runs that died."""
+    if side is None:
+        side = SIDE_FILES.get(os.path.splitext(path)[1].lower(), ())
     folder = os.path.dirname(os.path.abspath(path)) or "."
     if os.path.isdir(path):
         raise InputError(path, "output path is a folder; give a file name")
@@ -76,13 +101,15 @@ def check_output_path(path: str, inputs: tuple[str, ...] = (), side: tuple = ())
         if os.path.isdir(path + suffix):
             raise InputError(path + suffix, "is a folder, where the output's index goes")
     for source in inputs:
-        if (
-            source not in ("-", None)
-            and os.path.exists(source)
-            and os.path.exists(path)
-            and os.path.samefile(source, path)
-        ):
+        if source in ("-", None):
+            continue
+        if same_file(source, path):
             raise InputError(path, "output path is the same file as an input")
+        for suffix in side:
+            if same_file(source, path + suffix):
+                raise InputError(
+                    source, f"is an input, and the output {path} replaces or removes it"
+                )
     clear_stale_temps(path)
 
 
@@ -142,19 +169,19 @@ def make_temp(path: str, suffix: str = "") -> str:
         return tmp
 
 
-def commit(tmp: str, path: str, keep_side: tuple = ()) -> None:
+def commit(tmp: str, path: str) -> None:
     """Make the finished temporary file ``tmp`` the output ``path``: renamed over a regular
-    file, copied into a special one (``/dev/null``, a FIFO). Side files of ``path`` other than
-    ``keep_side`` are removed (they would describe the old file)."""
+    file, copied into a special one (``/dev/null``, a FIFO). Side files of ``path`` (its
+    ``.bai``) are removed first (they describe the old file): a new index is committed after
+    its file, so no failure or signal ever pairs a new file with an old index, or the reverse."""
     if is_special(path):
         with open(tmp, "rb") as src, open(path, "wb") as dst:
             shutil.copyfileobj(src, dst, 1 << 20)
         remove_temp(tmp)
         return
     for suffix in SIDE_FILES.get(os.path.splitext(path)[1].lower(), ()):
-        if suffix not in keep_side:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(path + suffix)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path + suffix)
     os.replace(tmp, path)
     forget_temp(tmp)
 

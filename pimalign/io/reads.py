@@ -134,7 +134,7 @@ def read_chunks(path: str, chunk_size: int = 50_000) -> Iterator[ReadChunk]:
         if first_line[0] == ">":
             yield from _fasta(text, path, first_line, chunk_size)
         elif first_line[0] == "@":
-            yield from _fastq(io.BytesIO(first_line.encode() + handle.read()), path, chunk_size)
+            yield from _fastq(_Prefixed(first_line.encode(), handle), path, chunk_size)
         else:
             raise InputError(
                 path,
@@ -152,6 +152,29 @@ def read_chunks(path: str, chunk_size: int = 50_000) -> Iterator[ReadChunk]:
 
 
 BLOCK = 4 << 20  # bytes read at a time
+# The longest line (FASTA) or unfinished record (FASTQ) held while parsing: reads are far
+# shorter (align's --max-read-len is at most 1 Mb), and /dev/zero, a binary file or a 2 GB
+# line fails after this many bytes instead of filling memory.
+LINE_MAX = 64 << 20
+
+
+def _too_long(path: str, what: str, record) -> InputError:
+    return InputError(
+        path, f"{what} is longer than {LINE_MAX >> 20} MiB: not a FASTQ/FASTA file of reads", record
+    )
+
+
+class _Prefixed:
+    """``head`` then the rest of ``handle``, read by blocks (``read`` only)."""
+
+    def __init__(self, head: bytes, handle):
+        self.head, self.handle = head, handle
+
+    def read(self, size: int) -> bytes:
+        if self.head:
+            out, self.head = self.head, b""
+            return out
+        return self.handle.read(size)
 
 
 class _AsciiLines:
@@ -163,8 +186,10 @@ class _AsciiLines:
         self.number = 0
 
     def readline(self) -> str:
-        raw = self.handle.readline()
+        raw = self.handle.readline(LINE_MAX + 1)
         self.number += 1
+        if len(raw) > LINE_MAX:
+            raise _too_long(self.path, f"line {self.number}", None)
         try:
             return raw.decode("ascii").replace("\r\n", "\n")
         except UnicodeDecodeError as err:
@@ -206,6 +231,8 @@ def _fastq(handle, path: str, chunk_size: int) -> Iterator[ReadChunk]:
             keep = (len(lines) - 1) % 4 + 1  # the unfinished record (and line) wait for more
             tail = "\n".join(lines[-keep:])
             lines = lines[:-keep]
+            if len(tail) > LINE_MAX:
+                raise _too_long(path, "the record", number + len(lines) // 4 + 1)
         else:
             while lines and lines[-1] == "":
                 lines.pop()
@@ -296,9 +323,13 @@ def _fasta(text, path: str, header: str, chunk_size: int) -> Iterator[ReadChunk]
     number = 0
     first = 1
     parts: list = []
+    held = 0  # bases in parts
     for line in _then_end(text):
         if line is not None and not line.startswith(">"):
             parts.append(line.strip())
+            held += len(parts[-1])
+            if held > LINE_MAX:
+                raise _too_long(path, "the sequence", number + 1)
             continue
         number += 1
         name = _name_of(header.rstrip("\n"))
@@ -307,7 +338,7 @@ def _fasta(text, path: str, header: str, chunk_size: int) -> Iterator[ReadChunk]
         check_names(path, number, [name])
         names.append(name)
         seqs.append("".join(parts).upper())
-        parts = []
+        parts, held = [], 0
         header = line
         if line is None or len(names) >= chunk_size:
             yield ReadChunk(names, seqs, None, first)

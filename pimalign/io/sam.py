@@ -7,6 +7,7 @@ Formats come from the output's extension (``.sam``, ``.bam``, ``.cram``); ``-`` 
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 import pysam
@@ -17,6 +18,7 @@ from .errors import InputError
 FORMATS = {".sam": "SAM", ".bam": "BAM", ".cram": "CRAM"}
 SORTS = ("coordinate", "queryname", "none")
 SORT_MEMORY = "32M"  # samtools sort buffer per thread: keeps peak memory flat; it spills to disk
+BAI_MAX = 1 << 29  # the longest contig a .bai indexes; beyond it, a .csi
 MAX_SORT_THREADS = 16  # more gain nothing on one output file and cost 32M each
 
 
@@ -92,6 +94,9 @@ class SamSink:
     def __init__(self, output: str, header: str):
         self.output = output
         self.temps: list[str] = []
+        lengths = [int(x) for x in re.findall(r"^@SQ\t.*?\bLN:(\d+)", header, re.M)]
+        # a .bai bins positions below 2^29; a longer contig needs a CSI index (samtools -c)
+        self.csi = max(lengths, default=0) > BAI_MAX
         if output == "-":
             self.handle = sys.stdout
         else:
@@ -138,8 +143,9 @@ class SamSink:
             raise InputError(self.output, f"writing failed: {_samtools_problem(err)}") from None
         finally:
             pysam.set_verbosity(verbosity)
-        index_suffix = ".bai" if self.output.lower().endswith(".bam") else ".crai"
-        commit(final, self.output, keep_side=(index_suffix,) if index_tmp else ())
+        bam = self.output.lower().endswith(".bam")
+        index_suffix = (".csi" if self.csi else ".bai") if bam else ".crai"
+        commit(final, self.output)  # removes the old index first
         written = [self.output]
         if index_tmp:
             commit(index_tmp, self.output + index_suffix)
@@ -193,11 +199,24 @@ class SamSink:
                 self.sam_path,
                 catch_stdout=False,
             )
+        if fmt == "CRAM":
+            self._drop_ur(final)
         index_tmp = None
         if write_index and sort == "coordinate" and fmt in ("BAM", "CRAM"):
-            index_tmp = self._temp(".bai" if fmt == "BAM" else ".crai")
-            pysam.index(final, "-o", index_tmp, catch_stdout=False)
+            csi = fmt == "BAM" and self.csi
+            index_tmp = self._temp((".csi" if csi else ".bai") if fmt == "BAM" else ".crai")
+            pysam.index(*(["-c"] if csi else []), final, "-o", index_tmp, catch_stdout=False)
         return final, index_tmp
+
+    def _drop_ur(self, cram: str) -> None:
+        """htslib names the reference FASTA in each ``@SQ UR:``: here a temporary file, gone
+        after the run. Rewrite the header without them, in place (the same bytes every run;
+        the reference is embedded, ``M5`` names its sequence)."""
+        text = pysam.view("-H", "--no-PG", cram)
+        header = self._temp(".header.sam")
+        with open(header, "w") as out:
+            out.write(re.sub(r"\tUR:[^\t\n]*", "", text))
+        pysam.reheader("--no-PG", "-i", header, cram, catch_stdout=False)
 
     def __exit__(self, *exc):
         if self.output != "-" and not self.handle.closed:

@@ -68,8 +68,8 @@ def minimizer_pass(ref, k, w, rbits, segment, write, counts, fill, keys, pos):
 def sort_buckets(table, keys, pos):
     """Sort each bucket's entries by key, stably (positions stay increasing among equals)."""
     for b in prange(table.shape[0] - 1):
-        lo = table[b]
-        hi = table[b + 1]
+        lo = np.int64(table[b])  # a 64-bit table is uint64: int64 arithmetic keeps indexes ints
+        hi = np.int64(table[b + 1])
         if hi - lo < 2:
             continue
         if hi - lo <= SMALL_BUCKET:
@@ -94,8 +94,8 @@ def occurrence_histogram(table, keys, cap):
     """``hist[c]``: how many distinct minimizers occur ``c`` times (``cap``: that many or more)."""
     hist = np.zeros(cap + 1, dtype=np.int64)
     for b in range(table.shape[0] - 1):
-        i = table[b]
-        end = table[b + 1]
+        i = np.int64(table[b])  # (uint64 + int is float64 in Numba: a 64-bit table's type)
+        end = np.int64(table[b + 1])
         while i < end:
             j = i + 1
             while j < end and (keys[j] >> 1) == (keys[i] >> 1):

@@ -34,6 +34,16 @@ def pack_into(packed, start, codes):
 
 
 @njit(cache=True, nogil=True)
+def count_runs(codes):
+    """How many runs of code 4 ``codes`` holds (the room ``n_runs`` needs for them)."""
+    runs = 0
+    for i in range(codes.shape[0]):
+        if codes[i] == 4 and (i == 0 or codes[i - 1] != 4):
+            runs += 1
+    return runs
+
+
+@njit(cache=True, nogil=True)
 def n_runs(codes, offset, out_start, out_end, count):
     """Append the runs of code 4 in ``codes`` (shifted by ``offset``) to the outputs, which
     must have room; returns the new count. A run touching the previous one is merged."""

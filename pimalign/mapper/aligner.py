@@ -65,7 +65,7 @@ class Aligner:
         import numba
 
         self.params = preset_params(preset, **params)
-        self.index = open_index(ref_or_index, params.get("k"), params.get("w"))
+        self.index = open_index(ref_or_index, self.params.asked("k"), self.params.asked("w"))
         self.mapper = ChunkMapper(self.index, self.params)
         self.insert = InsertModel.parse(insert) if insert else None
         if threads:
@@ -76,6 +76,7 @@ class Aligner:
         return list(self.index.ref.names)
 
     def map(self, seq: str, seq2: str | None = None, name: str = "read"):
+        self.index.confirm()  # an index file's digests (checked once, on a helper thread)
         chunk = ReadChunk([name], [seq.upper()], None, 1)
         if seq2 is None:
             placed = self.mapper.single_placed(chunk, "<seq>")

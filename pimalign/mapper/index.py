@@ -16,10 +16,14 @@ M * (2 + 4) bytes of keys and positions (key remainders fit 16 bits once the tab
 2k - 15 bucket bits, positions 32 bits below 4 Gb) and a table of about M/8 entries of 4 bytes:
 for the human genome (3.1 Gb, M = 5.6e8) 0.78 + 3.4 + 0.27 = 4.4 GB.
 
-Loading memory-maps the arrays and checks the structure (magic, version, sizes, the table's
-ends) and a sampled digest of each array (64 blocks of 4 KiB), so a truncated, stale or
-partly overwritten file is a clear error at once; ``check_index`` (``pimalign index --check``)
-verifies every array's SHA-256 and the reference checksum.
+Loading checks every header value and the arrays used as indexes (``indexcheck``: exact
+dtypes, sizes, the table monotone, positions inside the genome, nothing after the last array),
+memory-maps the arrays and checks a sampled digest of each (64 blocks of 4 KiB), so a
+truncated, stale, crafted or partly overwritten file is a clear error at once; a run also
+checks every array's SHA-256 on a helper thread before writing its first record
+(``Index.confirm``), the first time it meets the file since the file last changed.
+``check_index`` (``pimalign index --check``) does all of it, the reference checksum and a
+rebuild of the table, before returning.
 """
 
 from __future__ import annotations
@@ -36,12 +40,22 @@ import numpy as np
 from ..io.errors import InputError
 from ..kernels.indexing import SEGMENT, minimizer_pass, occurrence_histogram, sort_buckets
 from ..kernels.minimizers import MAX_K
+from .indexcheck import (
+    ALIGN,
+    ARRAYS,
+    DigestCheck,
+    check_contents,
+    digest_error,
+    header_fields,
+    sha256,
+    short,
+    stamp,
+    verified_before,
+)
 from .reference import Reference, read_reference
 
 MAGIC = b"PIMALIGN-INDEX\n\x00"
 VERSION = 2
-ALIGN = 64
-ARRAYS = ("packed", "n_start", "n_end", "table", "keys", "pos")
 SAMPLES, SAMPLE_BYTES = 64, 4096
 OCC_FRAC = 2e-4  # minimap2's -f: the most frequent fraction of minimizers is "high occurrence"
 OCC_CAP = 1 << 16
@@ -57,6 +71,13 @@ class Index:
     keys: np.ndarray
     pos: np.ndarray
     occ_threshold: int  # minimap2's: 1 + the occurrence count at rank (1 - OCC_FRAC)
+    digests: DigestCheck | None = None  # a loaded file's SHA-256 checks, running
+
+    def confirm(self) -> None:
+        """Wait for a loaded file's SHA-256 checks (``load_index(verify="background")``) and
+        raise their ``InputError`` when an array differs; at once when none run."""
+        if self.digests is not None:
+            self.digests.wait()
 
     @property
     def seeds(self):
@@ -89,6 +110,7 @@ def build_index(ref: Reference | str, k: int = 19, w: int = 10, segment: int = S
         raise ValueError(f"k must be in 5..{MAX_K}, got {k}")
     if not 1 <= w <= 255:
         raise ValueError(f"w must be in 1..255, got {w}")
+    source = ref if isinstance(ref, str) else "reference"
     if isinstance(ref, str):
         ref = read_reference(ref)
     rbits, key_t, table_t, pos_t = table_layout(int(ref.offsets[-1]), k, w)
@@ -99,6 +121,12 @@ def build_index(ref: Reference | str, k: int = 19, w: int = 10, segment: int = S
     minimizer_pass(ref.arrays, k, w, rbits, segment, False, table[1:], empty, empty, empty)
     np.cumsum(table, out=table)
     total = int(table[-1])
+    if total == 0:
+        raise InputError(
+            source,
+            f"holds no minimizer (k = {k}, w = {w}): its contigs are too short or N: "
+            "nothing to index",
+        )
     keys = np.zeros(total, dtype=key_t)
     pos = np.zeros(total, dtype=pos_t)
     minimizer_pass(ref.arrays, k, w, rbits, segment, True, empty, table[:-1].copy(), keys, pos)
@@ -115,10 +143,6 @@ def occ_threshold(hist: np.ndarray, frac: float = OCC_FRAC) -> int:
         return 1
     rank = int((1.0 - frac) * n)
     return int(np.searchsorted(np.cumsum(hist), rank, side="right")) + 1
-
-
-def _sha256(array: np.ndarray) -> str:
-    return hashlib.sha256(np.ascontiguousarray(array).data).hexdigest()
 
 
 def _sampled(array: np.ndarray) -> str:
@@ -166,7 +190,7 @@ def save_index(index: Index, path: str) -> None:
         meta["arrays"][name] = {
             "dtype": array.dtype.str,
             "count": int(array.size),
-            "sha256": _sha256(array),
+            "sha256": sha256(array),
             "sampled": _sampled(array),
         }
     # Offsets depend on the header's length, which depends on the offsets' digits: repeat until
@@ -196,7 +220,8 @@ def is_index_file(path: str) -> bool:
         return False
 
 
-def _header(path: str) -> tuple[dict, int]:
+def _header(path: str) -> tuple[dict, int, int]:
+    """``(header, file size, byte where the header ends)``: magic, length and JSON read."""
     size = os.path.getsize(path)
     with open(path, "rb") as handle:
         if handle.read(len(MAGIC)) != MAGIC:
@@ -209,90 +234,90 @@ def _header(path: str) -> tuple[dict, int]:
             raise InputError(path, "index header is corrupt (its length exceeds the file)")
         try:
             meta = json.loads(handle.read(length))
-        except ValueError:
-            raise InputError(path, "index header is corrupt") from None
+        except (ValueError, RecursionError):  # bad JSON, bad UTF-8, 4301-digit ints, nesting
+            raise InputError(path, "index header is corrupt (not valid JSON)") from None
     if not isinstance(meta, dict) or meta.get("format") != "pimalign-index":
         raise InputError(path, "index header is corrupt (not a pimalign index header)")
     if meta.get("version") != VERSION:
         raise InputError(
             path,
-            f"index format version {meta.get('version')} but this pimalign reads version "
-            f"{VERSION}: rebuild it with `pimalign index`",
+            f"index format version {short(meta.get('version'))} but this pimalign reads "
+            f"version {VERSION}: rebuild it with `pimalign index`",
         )
-    return meta, size
+    return meta, size, len(MAGIC) + 8 + length
 
 
-def load_index(path: str, verify: bool = False) -> Index:
-    """Load an index file, memory-mapping its arrays, after the structural checks (see module
-    doc); ``verify`` also checks every SHA-256 (``check_index``)."""
-    meta, size = _header(path)
-    try:
-        arrays = {name: _map_array(path, name, meta["arrays"][name], size) for name in ARRAYS}
-        names = [str(n) for n in meta["contigs"]]
-        offsets = np.asarray(meta["offsets"], dtype=np.int64)
-        k, w, rbits = int(meta["k"]), int(meta["w"]), int(meta["rbits"])
-        occ, checksum = int(meta["occ_threshold"]), str(meta["reference_sha256"])
-    except (KeyError, TypeError, ValueError) as err:
-        raise InputError(path, f"index header is corrupt (bad or missing field {err})") from None
-    if not (5 <= k <= MAX_K and 1 <= w <= 255 and 1 <= rbits < 2 * k):
-        raise InputError(path, f"index header is corrupt (k={k}, w={w}, rbits={rbits})")
-    _check_structure(path, arrays, names, offsets, k, rbits)
+def load_index(path: str, verify: bool | str = False) -> Index:
+    """Load an index file, memory-mapping its arrays, after the checks of ``indexcheck`` (the
+    header, the arrays used as indexes) and a sampled digest of each array. ``verify``: True
+    also checks every SHA-256 and the reference checksum now (``check_index``); "background"
+    starts the SHA-256 checks on a helper thread (``Index.confirm()`` waits for them), unless
+    they passed on this very file before (``indexcheck.verified_before``)."""
+    meta, size, header_end = _header(path)
+    head = header_fields(path, meta, size, header_end, table_layout)
+    arrays = {name: _map_array(path, head.specs[name]) for name in ARRAYS}
+    check_contents(path, arrays, int(head.offsets[-1]))
     for name in ARRAYS:
-        if _sampled(arrays[name]) != meta["arrays"][name]["sampled"]:
+        if _sampled(arrays[name]) != head.specs[name][4]:
             raise InputError(
                 path, f"index array {name!r} is damaged (sampled digest differs): rebuild it"
             )
-    ref = Reference(names, offsets, arrays["packed"], arrays["n_start"], arrays["n_end"], checksum)
-    index = Index(ref, k, w, rbits, arrays["table"], arrays["keys"], arrays["pos"], occ)
-    if verify:
-        check_index(path, index, meta)
+    ref = Reference(
+        head.names,
+        head.offsets,
+        arrays["packed"],
+        arrays["n_start"],
+        arrays["n_end"],
+        head.checksum,
+    )
+    index = Index(
+        ref,
+        head.k,
+        head.w,
+        head.rbits,
+        arrays["table"],
+        arrays["keys"],
+        arrays["pos"],
+        head.occ_threshold,
+    )
+    if verify is True:
+        check_index(path, index, head)
+    elif verify == "background":
+        text = stamp(path, head.specs)
+        if not verified_before(path, text):
+            index.digests = DigestCheck(path, arrays, head.specs, text)
     return index
 
 
-def check_index(path: str, index: Index | None = None, meta: dict | None = None) -> None:
-    """Every array's SHA-256 and the reference checksum (reads the whole file)."""
-    if index is None or meta is None:
-        meta, _ = _header(path)
+def check_index(path: str, index: Index | None = None, head=None) -> None:
+    """Everything ``load_index`` checks, every array's SHA-256, the reference checksum, and the
+    minimizer table against one rebuilt from the stored sequence (reads the whole file; takes
+    as long as building, and as much memory again), so a crafted file whose digests were
+    recomputed is caught too."""
+    if index is None or head is None:
+        meta, size, header_end = _header(path)
+        head = header_fields(path, meta, size, header_end, table_layout)
         index = load_index(path)
     for name, array in _arrays(index).items():
-        if _sha256(array) != meta["arrays"][name]["sha256"]:
-            raise InputError(
-                path, f"index array {name!r} fails its checksum (corrupt file): rebuild it"
-            )
+        if sha256(array) != head.specs[name][3]:
+            raise digest_error(path, name)
     if index.ref.compute_checksum() != index.ref.checksum:
         raise InputError(
             path, "index sequence fails the reference checksum (corrupt or edited file): rebuild it"
         )
+    rebuilt = build_index(index.ref, index.k, index.w)
+    for name in ("table", "keys", "pos", "occ_threshold"):
+        if not np.array_equal(getattr(rebuilt, name), getattr(index, name)):
+            raise InputError(
+                path,
+                f"index {name!r} is not what its sequence gives (crafted or edited file): "
+                "rebuild it",
+            )
 
 
-def _map_array(path: str, name: str, spec: dict, size: int) -> np.ndarray:
-    dtype = np.dtype(spec["dtype"])
-    count, offset = int(spec["count"]), int(spec["offset"])
-    end = offset + count * dtype.itemsize
-    if offset < 0 or count < 0 or end > size:
-        raise InputError(
-            path, f"index file cut short ({size} bytes, array {name!r} needs {end}): rebuild it"
-        )
+def _map_array(path: str, spec: tuple) -> np.ndarray:
+    """One array of the file, memory-mapped (its dtype, count and offset checked before)."""
+    dtype, count, offset = spec[:3]
     if count == 0:
         return np.empty(0, dtype)
     return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=(count,))
-
-
-def _check_structure(path, arrays, names, offsets, k, rbits) -> None:
-    total = int(offsets[-1]) if offsets.size else -1
-    table, keys, pos = arrays["table"], arrays["keys"], arrays["pos"]
-    bad = (
-        offsets.shape[0] != len(names) + 1
-        or offsets[0] != 0
-        or np.any(np.diff(offsets) <= 0)
-        or arrays["packed"].shape[0] != (total + 3) // 4
-        or arrays["n_start"].shape[0] != arrays["n_end"].shape[0]
-        or table.shape[0] != (1 << (2 * k - rbits)) + 1
-        or int(table[0]) != 0
-        or int(table[-1]) != keys.shape[0]
-        or keys.shape != pos.shape
-    )
-    if bad:
-        raise InputError(
-            path, "index header is corrupt (its tables do not match the arrays): rebuild it"
-        )

@@ -62,6 +62,9 @@ class MapParams:
     )
     max_read_len: int = _knob(10_000, "longest read accepted (a short-read mapper)", 1, 1_000_000)
     rescue: bool = True  # mate rescue inside the proper-pair window (--no-rescue)
+    # the knobs set by name (``preset``'s overrides): an index's own k and w replace the
+    # defaults, never a value asked for (a different one is an error, ``run.open_index``)
+    explicit: frozenset = field(default=frozenset(), compare=False)
 
     def check(self) -> "MapParams":
         for f in knobs():
@@ -72,6 +75,10 @@ class MapParams:
                     f"{f.name.replace('_', '-')} must be in {low}..{high}, got {value}"
                 )
         return self
+
+    def asked(self, name: str) -> int | None:
+        """The value of knob ``name`` when it was set by name, else None (the default)."""
+        return getattr(self, name) if name in self.explicit else None
 
     @property
     def scoring(self) -> Scoring:
@@ -117,8 +124,8 @@ def preset(name: str, **overrides) -> MapParams:
     """The named preset with ``overrides`` (``None`` values ignored) applied and checked."""
     if name not in PRESETS:
         raise ValueError(f"unknown preset {name!r}: choose one of {', '.join(PRESETS)}")
-    unknown = set(overrides) - {f.name for f in fields(MapParams)}
+    unknown = set(overrides) - ({f.name for f in fields(MapParams)} - {"explicit"})
     if unknown:
         raise ValueError(f"unknown parameter(s) {', '.join(sorted(unknown))}")
     changes = {key: value for key, value in overrides.items() if value is not None}
-    return replace(PRESETS[name], **changes).check()
+    return replace(PRESETS[name], **changes, explicit=frozenset(changes)).check()

@@ -89,7 +89,8 @@ class ChunkMapper:
 
     def __init__(self, index: Index, params: MapParams, read_group: str | None = None):
         self.index = index
-        self.p = params
+        # seeds are the index's (w, k) minimizers: its k and w, whatever params say
+        self.p = replace(params, k=index.k, w=index.w)
         self.rg = read_group
         self.names = index.ref.names
         self.offsets = index.ref.offsets

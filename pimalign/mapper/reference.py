@@ -18,7 +18,7 @@ from typing import Iterator
 import numpy as np
 
 from ..io.errors import InputError, read_error
-from ..kernels.packed import RefArrays, fetch, n_runs, pack_into
+from ..kernels.packed import RefArrays, count_runs, fetch, n_runs, pack_into
 
 BLOCK = 16 << 20  # bytes of FASTA read at a time
 # SAM's rule for reference names (RNAME): no '*' or '=' first, none of \ , " ` ' ( ) [ ] { } < >
@@ -160,10 +160,12 @@ def read_reference(path: str) -> Reference:
         if need > packed.shape[0]:
             packed = _grown(packed, max(need, 2 * packed.shape[0]))
         pack_into(packed, total, codes)
-        # every N could start a run: make room for the worst case of this contig
-        room = runs + codes.shape[0] // 2 + 1
+        # room for this contig's runs, counted first (the worst case, every other base an N,
+        # would reserve 8 bytes a base: 8 GiB of address space for a 537 Mb contig)
+        room = runs + count_runs(codes)
         if room > n_start.shape[0]:
-            n_start, n_end = _grown(n_start, 2 * room), _grown(n_end, 2 * room)
+            size = max(room, 2 * n_start.shape[0])
+            n_start, n_end = _grown(n_start, size), _grown(n_end, size)
         runs = n_runs(codes, total, n_start, n_end, runs)
         digest.update(f"{name}\t{codes.shape[0]}\n".encode())
         digest.update(codes.data)

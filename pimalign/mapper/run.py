@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import gzip
 import itertools
 import os
 import sys
@@ -23,11 +22,22 @@ WORKLOAD_HEADER = "#read\tkind\tquery_len\ttarget_len\tband\tcells\tbits\tpasses
 
 
 def open_index(ref: str, k: int | None = None, w: int | None = None) -> Index:
-    """An index file, or a FASTA indexed in memory (with ``k``/``w`` when given)."""
+    """An index file, or a FASTA indexed in memory (with ``k``/``w`` when given, else 19/10).
+
+    ``k``/``w`` are the values asked for (None: any): an index built with another is a
+    ``ValueError`` (a usage error), as seeding must use the index's own k and w.
+    """
     if not os.path.exists(ref):
         raise InputError(ref, "no such file")
     if is_index_file(ref):
-        return load_index(ref)
+        index = load_index(ref, verify="background")
+        for name, asked, built in (("k", k, index.k), ("w", w, index.w)):
+            if asked is not None and asked != built:
+                raise ValueError(
+                    f"{ref}: index built with {name}={built}, not {asked}: omit {name} (the "
+                    f"index's is used) or rebuild it with `pimalign index -{name} {asked}`"
+                )
+        return index
     return build_index(ref, **{n: v for n, v in (("k", k), ("w", w)) if v})
 
 
@@ -98,6 +108,7 @@ def run_align(
     the start and every chunk mapped (as bwa mem's ``Processed N reads`` lines)."""
     from .. import __version__
     from ..io.atomic import atomic_output
+    from ..io.textout import text_writer
 
     fmt = output_format(output)
     rg_line, rg_id = parse_read_group(read_group)
@@ -105,7 +116,7 @@ def run_align(
     if verbose:
         log(f"loading {ref}")
     numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
-    index = open_index(ref, params.k, params.w)
+    index = open_index(ref, params.asked("k"), params.asked("w"))
     if (index.k, index.w) != (params.k, params.w):
         log(f"index built with k={index.k} w={index.w}: those are used")
     mapper = ChunkMapper(index, params, rg_id)
@@ -123,7 +134,7 @@ def run_align(
             work_out.write(WORKLOAD_HEADER)
         elif workload:
             work_tmp = stack.enter_context(atomic_output(workload))
-            work_out = stack.enter_context(gzip.open(work_tmp, "wt", compresslevel=3))
+            work_out = stack.enter_context(text_writer(work_tmp, True, level=3))
             work_out.write(WORKLOAD_HEADER)
         sink = stack.enter_context(SamSink(output, header))
         on_chunk = (lambda: log(f"{counts['reads']:,} reads mapped")) if verbose else None
@@ -134,20 +145,25 @@ def run_align(
         if fmt == "CRAM":  # the sink deletes it (and its .fai) with its other temporaries
             fasta_tmp = sink._temp(".fa")
             write_fasta(mapper.index, fasta_tmp)
+        index.confirm()  # (a run without reads wrote nothing yet)
         counts["written"] = sink.finish(sort, threads, fasta_tmp)
     counts["insert"] = insert
     return counts
 
 
 def _check_outputs(output: str, workload: str | None, inputs: tuple) -> None:
-    from ..io.atomic import SIDE_FILES, check_output_path
+    from ..io.atomic import SIDE_FILES, check_output_path, same_file
 
     if output != "-":
-        check_output_path(output, inputs, SIDE_FILES.get(os.path.splitext(output)[1].lower(), ()))
+        check_output_path(output, inputs)
     if workload and workload != "-":
         check_output_path(workload, inputs)
-        if output != "-" and os.path.abspath(workload) == os.path.abspath(output):
-            raise ValueError(f"{workload}: --workload and -o name the same file")
+        if output != "-":
+            side = SIDE_FILES.get(os.path.splitext(output)[1].lower(), ())
+            if same_file(workload, output):
+                raise ValueError(f"{workload}: --workload and -o name the same file")
+            if any(same_file(workload, output + s) for s in side):
+                raise ValueError(f"{workload}: --workload is where -o {output} puts its index")
 
 
 def _learn_and_log(mapper: ChunkMapper, reads1: str, reads2: str, log):
@@ -189,6 +205,7 @@ def _map_all(mapper, chunks, paths, insert, sink, work_out, counts, progress, on
             else:
                 done = mapper.paired(ReadPairs(c1, c2, reads1, reads2), insert, seeded)
             del seeded
+            mapper.index.confirm()  # the index's digests, before the first record is written
             sink.write(done.lines)
             if work_out is not None:
                 write_workload(mapper, work_out)
@@ -202,8 +219,11 @@ def _map_all(mapper, chunks, paths, insert, sink, work_out, counts, progress, on
 
 
 def write_fasta(index: Index, path: str) -> None:
+    """The index's sequence as FASTA, 80 bases a line (IUPAC codes as N), once its digests
+    have matched."""
     from ..alphabet import decode
 
+    index.confirm()
     block = 80 * 65536  # bases decoded at a time
     with open(path, "w") as out:
         for name, a, b in zip(index.ref.names, index.ref.offsets[:-1], index.ref.offsets[1:]):

@@ -116,7 +116,13 @@ def _add_estimate(sub) -> None:
         sub, "estimate", "PIM time and energy of a workload next to the measured CPU"
     )
     add_band_option(p, "initial half-width h of the adaptive band")
-    p.add_argument("--json", dest="json_out", metavar="OUT", help="write the report as JSON")
+    p.add_argument(
+        "--json",
+        dest="json_out",
+        metavar="OUT",
+        help="write the report as strict JSON (a non-finite number, such as an unbounded power "
+        "bound, is null)",
+    )
     p.add_argument("--report", metavar="DIR", help="write figures into DIR")
     p.add_argument("-t", "--threads", type=threads_type, help="CPU threads (1..1024; default: all)")
     p.add_argument(
@@ -184,7 +190,8 @@ def run_ops(args) -> int:
     device = load_device(args.device)
     rows = ops_table(args.bits, args.init, device.move_cycles_per_bit)
     if args.json:
-        print(json.dumps({"bits": args.bits, "init": args.init, "ops": rows}, indent=2))
+        ops = {"bits": args.bits, "init": args.init, "ops": rows}
+        print(json.dumps(finite(ops), indent=2, allow_nan=False))
         return 0
     print(f"{'op':<10}{'cycles':>9}{'NOR':>8}{'NOT':>7}{'INIT cells':>12}{'moves':>7}  description")
     for r in rows:
@@ -252,7 +259,7 @@ def run_estimate_cmd(args) -> int:
     with atomic_outputs(outputs) as temps:
         if args.json_out:
             with open(temps[0], "w") as handle:
-                json.dump(report, handle, indent=2, default=_jsonable)
+                json.dump(finite(report), handle, indent=2, allow_nan=False)
                 handle.write("\n")
         if figures:
             write_report(report, temps[len(temps) - len(figures) :])
@@ -302,13 +309,24 @@ def run_sweep_cmd(args) -> int:
     return 0
 
 
-def _jsonable(value):
+def finite(value):
+    """``value`` as plain JSON types: numpy scalars and arrays become numbers and lists, and a
+    non-finite number (an unbounded power bound, a rate over zero time) becomes None (null), so
+    the output is strict JSON (RFC 8259 has no Infinity or NaN)."""
+    import math
+
     import numpy as np
 
+    if isinstance(value, dict):
+        return {key: finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [
+            finite(item) for item in (value.tolist() if isinstance(value, np.ndarray) else value)
+        ]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
     if isinstance(value, np.integer):
         return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    return value

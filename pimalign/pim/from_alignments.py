@@ -17,7 +17,6 @@ parameters) into a temporary BAM, then the same.
 from __future__ import annotations
 
 import os
-import tempfile
 
 import numpy as np
 
@@ -34,7 +33,11 @@ def load_reference(path: str):
 
     if not os.path.exists(path):
         raise InputError(path, "no such file")
-    return load_index(path).ref if is_index_file(path) else read_reference(path)
+    if not is_index_file(path):
+        return read_reference(path)
+    index = load_index(path, verify="background")
+    index.confirm()  # every array's SHA-256: a damaged sequence is an error, not an estimate
+    return index.ref
 
 
 def pairs_from_bam(bam: str, ref, pad: int = PAD, limit: int | None = None):
@@ -142,12 +145,14 @@ def pairs_from_reads(
     """The reads mapped by ``pimalign align`` (default parameters), as ``pairs_from_bam``."""
     import numba
 
+    from ..io.atomic import remove_temp, temp_folder
     from ..mapper.params import preset
     from ..mapper.run import run_align
 
     before = numba.get_num_threads()
     threads = threads or before
-    with tempfile.TemporaryDirectory(prefix="pimalign-pim-") as folder:
+    folder = temp_folder("pimalign-pim-")  # an interrupt deletes it too
+    try:
         bam = os.path.join(folder, "mapped.bam")
         run_align(
             ref,
@@ -161,3 +166,5 @@ def pairs_from_reads(
         )
         numba.set_num_threads(before)  # align set the mapping's thread count
         return pairs_from_bam(bam, load_reference(ref), limit=limit)
+    finally:
+        remove_temp(folder)
