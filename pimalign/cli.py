@@ -135,6 +135,12 @@ def _add_align(sub) -> None:
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument(
+        "--cram-version",
+        choices=("3.0", "3.1"),
+        default="3.0",
+        help="CRAM version of a .cram output (3.0: htsjdk, Picard and GATK read it)",
+    )
+    p.add_argument(
         "-v",
         dest="verbosity",
         type=ranged(0, 100),
@@ -226,6 +232,7 @@ def _run_align(args) -> int:
         alt_ok=args.j,
         strict_kw=args.k is not None or args.w is not None,
         warn=_warn,
+        cram_version=args.cram_version,
     )
     _log(f"align: {result['reads']} reads, {result['records']} records -> {args.output}")
     args.summary = result.get("summary")

@@ -7,6 +7,7 @@ Formats come from the output's extension (``.sam``, ``.bam``, ``.cram``); ``-`` 
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 import pysam
@@ -18,6 +19,7 @@ FORMATS = {".sam": "SAM", ".bam": "BAM", ".cram": "CRAM"}
 SORTS = ("coordinate", "queryname", "none")
 SORT_MEMORY = "32M"  # samtools sort buffer per thread: keeps peak memory flat; it spills to disk
 MAX_SORT_THREADS = 16  # more gain nothing on one output file and cost 32M each
+CRAM_VERSIONS = ("3.0", "3.1")  # 3.0 by default: htsjdk (Picard, GATK) reads no 3.1
 
 
 def sort_threads(threads: int) -> int:
@@ -118,6 +120,7 @@ class SamSink:
         reference_fasta: str | None = None,
         write_index: bool = True,
         level: int = 1,
+        cram_version: str = "3.0",
     ) -> list[str]:
         """Convert/sort/index; returns the paths written (output first).
 
@@ -133,7 +136,9 @@ class SamSink:
         # htslib's own messages would be a second line on stderr: the failure is reported once
         verbosity = pysam.set_verbosity(0)
         try:
-            final, index_tmp = self._convert(sort, threads, reference_fasta, write_index, level)
+            final, index_tmp = self._convert(
+                sort, threads, reference_fasta, write_index, level, cram_version
+            )
         except pysam.utils.SamtoolsError as err:
             raise InputError(self.output, f"writing failed: {_samtools_problem(err)}") from None
         finally:
@@ -146,14 +151,17 @@ class SamSink:
             written.append(self.output + index_suffix)
         return written
 
-    def _convert(self, sort, threads, reference_fasta, write_index, level):
+    def _convert(self, sort, threads, reference_fasta, write_index, level, cram_version):
         fmt = output_format(self.output)
         extra = ["--no-PG"]
         if fmt == "CRAM":
             if not reference_fasta:
                 raise ValueError("CRAM output needs the reference FASTA")
             # the reference travels inside the CRAM: it reads back without -T
+            if cram_version not in CRAM_VERSIONS:
+                raise ValueError(f"CRAM version {cram_version!r}: use one of {CRAM_VERSIONS}")
             extra += ["--reference", reference_fasta, "--output-fmt-option", "embed_ref=1"]
+            extra += ["--output-fmt-option", f"version={cram_version}"]
         final = self._temp(os.path.splitext(self.output)[1])
         t = ["-@", str(sort_threads(threads))]
         if sort == "none":
@@ -193,11 +201,24 @@ class SamSink:
                 self.sam_path,
                 catch_stdout=False,
             )
+        if fmt == "CRAM":
+            self._drop_ur(final)
         index_tmp = None
         if write_index and sort == "coordinate" and fmt in ("BAM", "CRAM"):
             index_tmp = self._temp(".bai" if fmt == "BAM" else ".crai")
             pysam.index(final, "-o", index_tmp, catch_stdout=False)
         return final, index_tmp
+
+    def _drop_ur(self, cram: str) -> None:
+        """htslib names the reference FASTA in each ``@SQ`` ``UR``: here a temporary file
+        gone after the run, so none is kept (``M5`` and the embedded reference remain)."""
+        header = pysam.view("-H", cram)
+        if "\tUR:" not in header:
+            return
+        path = self._temp(".header.sam")
+        with open(path, "w") as out:
+            out.write(re.sub(r"\tUR:[^\t\n]*", "", header))
+        pysam.reheader("-i", path, cram, catch_stdout=False)
 
     def __exit__(self, *exc):
         if self.output != "-" and not self.handle.closed:

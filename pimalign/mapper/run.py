@@ -175,6 +175,7 @@ def run_align(
     alt_ok: bool = False,
     strict_kw: bool = False,
     warn: Callable[[str], None] | None = None,
+    cram_version: str = "3.0",
 ) -> dict:
     """Map reads to ``ref`` and write ``output``; returns counts for the log. ``verbose`` logs
     the start and every chunk mapped (as bwa mem's ``Processed N reads`` lines).
@@ -218,6 +219,8 @@ def run_align(
         chunks = _single(reads1, chunk_size, comments, warn)
     header = header_text(index.ref.names, index.ref.lengths, sort, rg_line, command, __version__)
     header = _with_header_lines(header, header_lines or [])
+    if fmt == "CRAM":  # with M5 there, htslib adds no UR naming the temporary FASTA
+        header = _with_md5(header, index)
     counts = {"reads": 0, "records": 0, "mapped": 0, "paired": 0, "proper": 0}
     with contextlib.ExitStack() as stack:
         work_out = None
@@ -246,7 +249,7 @@ def run_align(
         if fmt == "CRAM":  # the sink deletes it (and its .fai) with its other temporaries
             fasta_tmp = sink._temp(".fa")
             write_fasta(mapper.index, fasta_tmp)
-        counts["written"] = sink.finish(sort, threads, fasta_tmp)
+        counts["written"] = sink.finish(sort, threads, fasta_tmp, cram_version=cram_version)
     counts["insert"] = insert
     counts["summary"] = {k: counts[k] for k in ("reads", "mapped", "paired", "proper")}
     return counts
@@ -260,6 +263,26 @@ def _warn_alt(ref: str, alt_ok: bool, warn) -> None:
         if os.path.exists(alt):
             warn(f"{alt} is not read: ALT contigs are mapped as primary ones (as bwa mem -j)")
             return
+
+
+def _with_md5(header: str, index: Index) -> str:
+    """Each ``@SQ`` line with the MD5 of its contig's bases (SAM's ``M5``)."""
+    import hashlib
+
+    from ..alphabet import decode
+
+    block = 1 << 22
+    rows = header.split("\n")
+    c = 0
+    for x, row in enumerate(rows):
+        if row.startswith("@SQ\t"):
+            digest = hashlib.md5()
+            a, b = int(index.ref.offsets[c]), int(index.ref.offsets[c + 1])
+            for start in range(a, b, block):
+                digest.update(decode(index.ref.fetch(start, min(b, start + block))).encode())
+            rows[x] = f"{row}\tM5:{digest.hexdigest()}"
+            c += 1
+    return "\n".join(rows)
 
 
 def _with_header_lines(header: str, lines: list) -> str:
