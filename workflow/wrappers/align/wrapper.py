@@ -15,7 +15,10 @@ output
               ``.crai`` for CRAM)
     workload  optional: the per-extension workload table (``--workload``), the PIM model's input
 params
-    extra       options for ``pimalign align``, wildcards allowed (e.g. a read group ``-R``)
+    extra       options for ``pimalign align``, wildcards allowed: bio/bwa/mem's ``extra`` strings
+                work unchanged (every bwa mem option is accepted with bwa's meaning, e.g.
+                ``-M -Y -K 100000000 -R '@RG\\tID:{sample}\\tSM:{sample}'``, ``-p`` with one
+                interleaved ``reads`` file), or fail in one line naming the option
     sorting     ``none`` (default: the mapper's order), ``samtools`` (samtools sort through pysam,
                 no binary needed) or ``pimalign`` (the mapper's own sort)
     sort_order  ``coordinate`` (default) or ``queryname``
