@@ -86,7 +86,7 @@ OPTIONS = (
         "-a",
         "output all alignments for SE or unpaired PE",
         "same: secondary records (score "
-        ">= -D of the primary, at most `--max-cand`), not for paired ends",
+        ">= -D of the primary, at most `--max-cand`), not for the ends of a proper pair",
     ),
     ("-C", "append the FASTA/FASTQ comment to SAM", "same (the comment must be SAM tags)"),
     ("-V", "reference FASTA header in the XR tag", "error: not implemented"),
