@@ -197,6 +197,9 @@ def _run_align(args) -> int:
     )
     if args.no_rescue:
         overrides["rescue"] = False
+    xa = cli_bwa.xa_limit(args)
+    if xa:  # one more than listed: more than -h alternatives means no XA at all (bwa)
+        overrides.update(secondary=xa + 1, secondary_pct=cli_bwa.XA_PCT)
     params = preset("sr", **overrides)
     insert = InsertModel.parse(args.insert_size) if args.insert_size else None
     if args.insert_size_only:
@@ -207,6 +210,7 @@ def _run_align(args) -> int:
         split_secondary=args.split_secondary,
         comments=args.comment,
         secondary_unpaired_only=args.all,
+        xa_limit=xa,
     )
     if args.K is not None:
         _log("-K: accepted, no effect: the output never depends on batching or threads", 4)

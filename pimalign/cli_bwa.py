@@ -81,7 +81,13 @@ OPTIONS = (
         "same (4: a line per chunk, `--verbose`)",
     ),
     ("-T INT", "minimum score to output [30]", "same, `--min-score`"),
-    ("-h INT[,INT]", "XA hits limits [5,200]", "error: XA is not written (a bare -h is help)"),
+    (
+        "-h INT[,INT]",
+        "XA hits limits [5,200]",
+        "same: `XA` lists up to INT alternative hits "
+        "scoring >= 80% of the primary (the second INT, for ALT hits, has no use: no .alt); a "
+        "bare -h is help",
+    ),
     (
         "-a",
         "output all alignments for SE or unpaired PE",
@@ -145,7 +151,8 @@ def add_options(p, group) -> None:
         dest="xa_limits",
         metavar="INT[,INT]",
         action=_BwaHelp,
-        help="alone: show this help; bwa's -h INT[,INT] (XA hits): an error, XA is not written",
+        help="alone: show this help; bwa's -h INT[,INT]: XA lists up to INT alternative hits "
+        "scoring >= 80%% of the primary (default 5; none with -a or --secondary)",
     )
     p.add_argument("--help", action="help", help="show this help and exit")
     group.add_argument("-A", type=ranged(1, 100), help="bwa -A: match score, scaling -TBOELU")
@@ -192,10 +199,6 @@ def overrides(args, defaults) -> dict:
     """The knob values bwa's options ask for (``defaults``: the preset's ``MapParams``), after
     checking the options pimalign cannot apply (an ``OptionError`` names each). A knob's long
     flag (``--mismatch``) given beside them wins (the caller applies those last)."""
-    if args.xa_limits is not None:
-        raise OptionError(
-            f"-h {args.xa_limits}: XA tags (alternative hits) are not written by pimalign; drop -h"
-        )
     for dest, reason in REFUSED.items():
         if getattr(args, "bwa_" + dest):
             raise OptionError(reason)
@@ -250,6 +253,26 @@ _WHY = {
     "W": "not implemented",
     "m": "pimalign rescues each mate once, in its proper-pair window",
 }
+
+
+XA_DEFAULT = 5  # bwa's -h
+XA_PCT = 80  # bwa's XA_drop_ratio
+
+
+def xa_limit(args) -> int:
+    """Alternative hits listed in ``XA`` (bwa ``-h``; 0: no XA, as with ``-a`` or explicit
+    secondary records)."""
+    if args.all or args.secondary is not None:
+        return 0
+    if args.xa_limits is None:
+        return XA_DEFAULT
+    limit = int(args.xa_limits.split(",")[0])
+    if limit > MAX_XA:
+        raise OptionError(f"-h {args.xa_limits}: at most {MAX_XA} XA hits (--max-cand - 1)")
+    return limit
+
+
+MAX_XA = 7  # a read keeps --max-cand 8 candidates: the primary and 7 others
 
 
 def header_lines(values: list | None) -> list[str]:

@@ -125,13 +125,13 @@ AS_BASE = [
     f"-j -t 2 {PE}",  # no .alt file read: always so
     f"-t 2 -Y {PE}",  # no split reads here: -Y changes nothing
     f"-v 3 -t 2 {PE}",
+    f"-t 2 -h 5,200 {PE}",  # bwa's default XA limits (no repeats in the demo: no XA)
 ]
 
 REFUSED = {
     f"-x ont2d {SE}": "-x ont2d",
     f"-x pacbio -t 2 {SE}": "-x pacbio",
-    f"-h 5 {PE}": "-h 5",
-    f"-t 2 -h 5,200 {PE}": "-h 5,200",
+    f"-h 9 {PE}": "-h 9",  # more XA hits than the candidates kept
     f"-P {PE}": "-P",
     f"-5 -M {PE}": "-5",
     f"-q {PE}": "-q",
@@ -229,6 +229,42 @@ def test_all_alignments_are_secondary_records(d, base):
     # flags, places, CIGARs, SEQ (MAPQ of a repeat copy is the MAPQ code's, tested apart)
     cols = (0, 1, 2, 3, 5, 9)
     assert _split_fields(recs, cols) == _split_fields(bwa.stdout.splitlines(), cols)
+
+
+def test_xa_as_bwa(d, tmp_path):
+    """A read in three copies (one reverse): its primary and XA together name the same places
+    as bwa's (which copy is primary is each tool's tie-break); -h 1 writes none, as bwa."""
+    seq = "".join(x.strip() for x in open(d / "ref.fa") if not x.startswith(">"))
+    comp = str.maketrans("ACGT", "TGCA")
+    unit = seq[5000:6000]
+    one = unit[:300] + ("A" if unit[300] != "A" else "C") + unit[301:]
+    two = (unit[:500] + ("A" if unit[500] != "A" else "C") + unit[501:]).translate(comp)[::-1]
+    ref = tmp_path / "xa.fa"
+    ref.write_text(f">xa\n{seq[:30000] + one + seq[40000:60000] + two + seq[70000:80000]}\n")
+    reads = {"a": seq[5200:5350], "b": seq[5400:5550], "c": seq[5100:5200] + "ACGTTGCAAT"}
+    fq = tmp_path / "xa.fq"
+    fq.write_text("".join(f"@{n}\n{s}\n+\n{'I' * len(s)}\n" for n, s in reads.items()))
+
+    def places(lines):
+        out = {}
+        for r in (x.split("\t") for x in lines if x and not x.startswith("@")):
+            xa = next((t[5:] for t in r[11:] if t.startswith("XA:Z:")), "")
+            here = f"{r[2]},{'-' if int(r[1]) & 16 else '+'}{r[3]},{r[5]}"
+            hits = [h.rsplit(",", 1)[0] for h in xa.split(";") if h]
+            out[r[0]] = sorted([here] + hits)
+        return out
+
+    code, err, _, recs = align(d, f"{ref} {fq}")
+    assert code == 0, err
+    ours = places(recs)
+    assert all(len(v) == 3 for v in ours.values()), ours
+    code, err, _, recs = align(d, f"-h 1 {ref} {fq}")
+    assert code == 0 and not any("XA:Z:" in r for r in recs)
+    if shutil.which("bwa") is None:
+        pytest.skip("bwa is not installed")
+    subprocess.run(["bwa", "index", str(ref)], capture_output=True, check=True)
+    bwa = subprocess.run(["bwa", "mem", str(ref), str(fq)], capture_output=True, text=True)
+    assert ours == places(bwa.stdout.splitlines())
 
 
 def test_comment_appended(d):
@@ -341,3 +377,32 @@ def test_split_reads_as_bwa(d, chimeras, opts):
         check=True,
     )
     assert ours == _split_fields(bwa.stdout.splitlines())
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("@a/1\nACGT\n+\nIIII\n@a/2\nACGT\n+\nIIII\n@b/1\nACGT\n+\nIIII\n", "no mate"),
+        ("@a/1\nACGT\n+\nIIII\n@c/2\nACGT\n+\nIIII\n", "'c' follows 'a'"),
+    ],
+    ids=["odd", "stray"],
+)
+def test_interleaved_bad_pairs_one_line_exit_1(d, tmp_path, content, message):
+    bad = tmp_path / "bad.fq"
+    bad.write_text(content)
+    code, err, _, _ = align(d, f"-p {{d}}/ref.fa {bad}")
+    lines = errors(err)
+    assert code == 1 and len(lines) == 1 and message in lines[0] and str(bad) in lines[0], err
+
+
+@pytest.mark.parametrize("value", [r"'@HD\tVN:1.6'", r"'@CO x'", "{d}/missing.txt"])
+def test_bad_header_line_one_line_exit_2(d, value):
+    code, err, _, _ = align(d, f"-H {value} {SE}")
+    lines = errors(err)
+    assert code == 2 and len(lines) == 1 and "-H" in lines[0], err
+
+
+def test_k_other_than_the_index_is_refused(d):
+    code, err, _, _ = align(d, f"-k 15 {{d}}/ref.fa.pmi {d}/r1.fq")
+    lines = errors(err)
+    assert code == 2 and len(lines) == 1 and "-k 15" in lines[0], err

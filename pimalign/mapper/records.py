@@ -210,12 +210,16 @@ class SamStyle(NamedTuple):
     otherwise unchanged, SA tag included). ``comments`` appends each read's FASTQ comment to
     its records (bwa ``-C``). ``secondary_unpaired_only`` drops the secondary records of ends
     in a proper pair (bwa ``-a`` writes them for single ends and unpaired ends only).
+    ``xa_limit`` N > 0: the secondary records of an end become an ``XA`` tag on its primary
+    record when there are at most N of them (none when more), as bwa's ``-h N`` (the caller
+    asks for N + 1 secondary alignments scoring at least 80% of the primary).
     """
 
     soft_clip_supplementary: bool = False
     split_secondary: bool = False
     comments: bool = False
     secondary_unpaired_only: bool = False
+    xa_limit: int = 0
 
 
 _CLIP_HEAD = re.compile(r"^(\d+)S")
@@ -254,8 +258,10 @@ def restyle(lines: list, style: SamStyle, comments=(None, None), per_read: int =
             out.append(text)
             continue
         records = []
-        for line in text[:-1].split("\n"):
-            fields = line.split("\t")
+        rows = [line.split("\t") for line in text[:-1].split("\n")]
+        if style.xa_limit:
+            rows = _with_xa(rows, style.xa_limit)
+        for fields in rows:
             flag = int(fields[1])
             if flag & SECONDARY and style.secondary_unpaired_only and flag & PROPER:
                 continue
@@ -270,3 +276,38 @@ def restyle(lines: list, style: SamStyle, comments=(None, None), per_read: int =
             records.append("\t".join(fields))
         out.append("\n".join(records) + "\n")
     return out
+
+
+def _with_xa(rows: list, limit: int) -> list:
+    """Each end's secondary records as bwa's ``XA:Z:chr,+pos,CIGAR,NM;...`` on its primary
+    record (after ``SA``), when at most ``limit``; the secondary records go either way. A
+    secondary hit at the primary's own place is not an alternative and is left out."""
+    primary = {}
+    alts: dict = {}
+    kept = []
+    for fields in rows:
+        flag = int(fields[1])
+        end = flag & (READ1 | READ2)
+        if flag & SECONDARY:
+            alts.setdefault(end, []).append(fields)
+            continue
+        if not flag & SUPPLEMENTARY:
+            primary[end] = fields
+        kept.append(fields)
+    for end, hits in alts.items():
+        main = primary.get(end)
+        if main is None or len(hits) > limit:
+            continue
+        here = (main[2], main[3], int(main[1]) & REVERSE)
+        entries = [
+            f"{h[2]},{'-' if int(h[1]) & REVERSE else '+'}{h[3]},{h[5]},{_tag(h, 'NM:i:')};"
+            for h in hits
+            if (h[2], h[3], int(h[1]) & REVERSE) != here
+        ]
+        if entries:
+            main.append("XA:Z:" + "".join(entries))
+    return kept
+
+
+def _tag(fields: list, prefix: str) -> str:
+    return next((f[len(prefix) :] for f in fields[11:] if f.startswith(prefix)), "0")

@@ -200,9 +200,12 @@ def run(snakemake, shell) -> None:
                 sort_args.append("-n")
             sort_args += shlex.split(plan["sort_extra"])
             sort_args += ["-T", os.path.join(tmp, "sort"), "-O", fmt]
-            if fmt == "CRAM":
+            if fmt == "CRAM":  # 3.0: htsjdk (Picard, GATK) reads no 3.1
                 sort_args += ["--reference", reference_fasta(plan["ref"], tmp)]
+                sort_args += ["--output-fmt-option", "version=3.0"]
             samtools(log_file, "sort", *sort_args, "-o", output, unsorted)
+            if fmt == "CRAM":
+                drop_ur(output, tmp)
             if index:
                 write_index(log_file, output, index, plan["threads"])
             return
@@ -219,6 +222,17 @@ def run(snakemake, shell) -> None:
             shutil.move(auto, index)
         elif index:
             write_index(log_file, output, index, plan["threads"])
+
+
+def drop_ur(cram: str, tmp: str) -> None:
+    """No ``@SQ UR`` naming the temporary FASTA (``M5`` and the embedded reference remain)."""
+    import pysam
+
+    header = pysam.view("-H", cram)
+    path = os.path.join(tmp, "header.sam")
+    with open(path, "w") as out:
+        out.write(re.sub(r"\tUR:[^\t\n]*", "", header))
+    pysam.reheader("-i", path, cram, catch_stdout=False)
 
 
 def reference_fasta(ref: str, tmp: str) -> str:
