@@ -84,6 +84,7 @@ def _add_align(sub) -> None:
         "writes SAM to stdout. Every bwa mem option is accepted with bwa's meaning, or refused "
         "in one line naming it (README: 'bwa mem options').",
     )
+    p.error = _one_line_error(p)
     p.add_argument("reference", metavar="REF")
     p.add_argument(
         "reads",
@@ -171,6 +172,16 @@ def _add_align(sub) -> None:
     g.add_argument("-S", "--no-rescue", action="store_true", help="no mate rescue (bwa -S)")
     cli_bwa.add_options(p, p.add_argument_group("more bwa mem options (README: bwa mem options)"))
     p.set_defaults(func=_run_align)
+
+
+def _one_line_error(parser):
+    """A malformed option value of ``align`` as one line naming it (exit 2): a pipeline's log
+    shows the option, not a page of usage."""
+
+    def error(message: str):
+        parser.exit(EXIT_USAGE, f"{parser.prog}: error: {message} (see {parser.prog} --help)\n")
+
+    return error
 
 
 def _run_align(args) -> int:

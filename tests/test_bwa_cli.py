@@ -406,3 +406,10 @@ def test_k_other_than_the_index_is_refused(d):
     code, err, _, _ = align(d, f"-k 15 {{d}}/ref.fa.pmi {d}/r1.fq")
     lines = errors(err)
     assert code == 2 and len(lines) == 1 and "-k 15" in lines[0], err
+
+
+@pytest.mark.parametrize("value", ["-D 2", "-O x", "-v x", "-K 0", "-A 0"])
+def test_malformed_value_one_line_naming_the_option(d, value):
+    code, err, _, _ = align(d, f"{value} {SE}")
+    lines = errors(err)
+    assert code == 2 and len(lines) == 1 and f"argument {value.split()[0]}" in lines[0], err
