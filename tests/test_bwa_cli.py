@@ -413,3 +413,25 @@ def test_malformed_value_one_line_naming_the_option(d, value):
     code, err, _, _ = align(d, f"{value} {SE}")
     lines = errors(err)
     assert code == 2 and len(lines) == 1 and f"argument {value.split()[0]}" in lines[0], err
+
+
+def test_cram_is_3_0_without_ur_and_picard_reads_it(d, base):
+    code, err, header, recs = align(
+        d, rf"-t 2 -R '@RG\tID:s1\tSM:s1\tPL:ILLUMINA' {PE}", "out.cram"
+    )
+    assert code == 0, err
+    with open(d / "out.cram", "rb") as f:
+        assert f.read(6)[4:] == b"\x03\x00"
+    assert all("UR" not in sq and "M5" in sq for sq in header["SQ"])
+    assert len(recs) == len(base["pe"])
+    picard = shutil.which("PicardCommandLine") or shutil.which("picard")
+    if picard is None:
+        pytest.skip("Picard is not installed")
+    subprocess.run(["samtools", "faidx", str(d / "ref.fa")], check=True)
+    subprocess.run(["samtools", "dict", "-o", str(d / "ref.dict"), str(d / "ref.fa")], check=True)
+    proc = subprocess.run(
+        [picard, "ValidateSamFile", f"I={d}/out.cram", f"R={d}/ref.fa", "MODE=SUMMARY"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0 and "No errors found" in proc.stdout, proc.stdout

@@ -162,6 +162,8 @@ class SamSink:
                 raise ValueError(f"CRAM version {cram_version!r}: use one of {CRAM_VERSIONS}")
             extra += ["--reference", reference_fasta, "--output-fmt-option", "embed_ref=1"]
             extra += ["--output-fmt-option", f"version={cram_version}"]
+            # NM and MD kept as written (htsjdk readers do not regenerate them)
+            extra += ["--output-fmt-option", "store_nm=1", "--output-fmt-option", "store_md=1"]
         final = self._temp(os.path.splitext(self.output)[1])
         t = ["-@", str(sort_threads(threads))]
         if sort == "none":

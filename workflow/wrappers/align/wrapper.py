@@ -203,6 +203,12 @@ def run(snakemake, shell) -> None:
             if fmt == "CRAM":  # 3.0: htsjdk (Picard, GATK) reads no 3.1
                 sort_args += ["--reference", reference_fasta(plan["ref"], tmp)]
                 sort_args += ["--output-fmt-option", "version=3.0"]
+                sort_args += [
+                    "--output-fmt-option",
+                    "store_nm=1",
+                    "--output-fmt-option",
+                    "store_md=1",
+                ]
             samtools(log_file, "sort", *sort_args, "-o", output, unsorted)
             if fmt == "CRAM":
                 drop_ur(output, tmp)
