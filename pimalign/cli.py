@@ -18,6 +18,8 @@ from .cliargs import threads as threads_type
 from .cliargs import warn as _warn
 from .io.errors import InputError
 
+_LOADED = time.time()  # about when the program started (Python and this module loaded)
+
 
 class _Parser(argparse.ArgumentParser):
     """argparse that shows defaults and exits with 2 on usage errors (its own default)."""
@@ -329,7 +331,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPT
     if argv is None:
         interrupt.set_command(args.command)
-    started = time.time()
+    from .cliargs import MESSAGES, set_verbosity
+
+    set_verbosity(MESSAGES)  # align's -v sets it per run (main may run many times in a process)
+    started = _LOADED if argv is None else time.time()  # the program: from its start, as minimap2
     try:
         code = args.func(args)
     except OptionError as err:  # a bwa option that cannot apply: one line naming it
