@@ -22,7 +22,11 @@ OPTIONS = (
         "minimum seed length [19]",
         "minimizer length `--k` (5..28); with an index it must equal the index's",
     ),
-    ("-w INT", "band width [100]", "accepted at 100 only: the band widens until exact"),
+    (
+        "-w INT",
+        "band width [100]",
+        "accepted at 100 only: the band widens until exact (pimalign's minimizer window is `--w`)",
+    ),
     ("-d INT", "off-diagonal X-dropoff [100]", "accepted at 100 (x `-A`) only: no X-drop"),
     ("-r FLOAT", "re-seed inside seeds longer than k * FLOAT [1.5]", "accepted at 1.5 only"),
     ("-y INT", "seed occurrence for the 3rd round seeding [20]", "accepted at 20 only"),
