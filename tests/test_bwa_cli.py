@@ -435,3 +435,18 @@ def test_cram_is_3_0_without_ur_and_picard_reads_it(d, base):
         text=True,
     )
     assert proc.returncode == 0 and "No errors found" in proc.stdout, proc.stdout
+
+
+def test_readme_table_is_the_options_table():
+    """README's bwa mem table is cli_bwa.OPTIONS, and it lists every option of bwa mem's
+    usage (when bwa is installed)."""
+    from pimalign.cli_bwa import OPTIONS
+
+    readme = open(os.path.join(os.path.dirname(DATA), "README.md")).read()
+    rows = "\n".join(f"| `{f}` | {m} | {p} |" for f, m, p in OPTIONS)
+    assert rows in readme
+    if shutil.which("bwa") is None:
+        pytest.skip("bwa is not installed")
+    usage = subprocess.run(["bwa", "mem"], capture_output=True, text=True).stderr
+    theirs = {line.split()[0] for line in usage.splitlines() if line.strip().startswith("-")}
+    assert theirs == {f.split()[0] for f, _, _ in OPTIONS}
