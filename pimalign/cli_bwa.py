@@ -159,12 +159,21 @@ def add_options(p, group) -> None:
         "scoring >= 80%% of the primary (default 5; none with -a or --secondary)",
     )
     p.add_argument("--help", action="help", help="show this help and exit")
-    group.add_argument("-A", type=ranged(1, 100), help="bwa -A: match score, scaling -TBOELU")
-    group.add_argument("-O", type=pair_of("-O"), metavar="INT[,INT]", help="bwa -O: gap open")
-    group.add_argument("-E", type=pair_of("-E"), metavar="INT[,INT]", help="bwa -E: gap extend")
-    group.add_argument("-L", type=pair_of("-L"), metavar="INT[,INT]", help="bwa -L: clipping")
+    nd = "%(default).0s"  # no "(default: None)"
     group.add_argument(
-        "-D", type=ranged(0.0, 1.0, float), metavar="FLOAT", help="bwa -D: --drop-pct / 100"
+        "-A",
+        type=ranged(1, 100),
+        metavar="INT",
+        help="match score; scales -TBOELU unless given" + nd,
+    )
+    for flag, what in (
+        ("-O", "gap open (--gap-open); one value, or two equal ones"),
+        ("-E", "gap extension (--gap-extend); one value, or two equal ones"),
+        ("-L", "5' and 3' clipping penalties (--clip5, --clip3)"),
+    ):
+        group.add_argument(flag, type=pair_of(flag), metavar="INT[,INT]", help=what + nd)
+    group.add_argument(
+        "-D", type=ranged(0.0, 1.0, float), metavar="FLOAT", help="--drop-pct / 100" + nd
     )
     for name, kind in (("w", int), ("d", int), ("r", float), ("y", int), ("W", int), ("m", int)):
         group.add_argument(
@@ -172,19 +181,35 @@ def add_options(p, group) -> None:
             dest="bwa_" + name,
             type=ranged(0, 10**9, kind),
             metavar=kind.__name__.upper(),
-            help=f"bwa -{name}: accepted at bwa's default {AT_DEFAULT[name]} only",
+            help=f"accepted at bwa's default {AT_DEFAULT[name]} only ({_WHY[name]})" + nd,
         )
     b = p.add_argument_group("bwa mem input/output options")
-    b.add_argument("-p", dest="interleaved", action="store_true", help="interleaved pairs")
-    b.add_argument("-H", dest="header", action="append", metavar="STR/FILE", help="header line(s)")
-    b.add_argument("-j", action="store_true", help="ignore ALT contigs (always so)")
-    b.add_argument("-K", type=ranged(1, 10**15), metavar="INT", help="no effect (see README)")
-    b.add_argument("-a", dest="all", action="store_true", help="all alignments (SE, unpaired)")
-    b.add_argument("-C", dest="comment", action="store_true", help="append FASTQ comments")
-    b.add_argument("-Y", dest="soft_supp", action="store_true", help="soft-clip supplementary")
-    b.add_argument("-M", dest="split_secondary", action="store_true", help="0x100 for splits")
+    flags = (
+        ("-p", "interleaved", "interleaved pairs in one file (mates alternate, named alike)"),
+        ("-j", "j", "ignore ALT contigs: always so, pimalign reads no .alt file"),
+        ("-a", "all", "all alignments: secondary records, single ends and unpaired ends"),
+        ("-C", "comment", "append each read's FASTQ/FASTA comment (SAM tags) to its records"),
+        ("-Y", "soft_supp", "soft clips (and the whole SEQ) in supplementary records"),
+        ("-M", "split_secondary", "flag split hits' supplementary records 0x100, not 0x800"),
+    )
+    for flag, dest, what in flags:
+        b.add_argument(flag, dest=dest, action="store_true", help=what + nd)
+    b.add_argument(
+        "-H", dest="header", action="append", metavar="STR/FILE", help="header lines" + nd
+    )
+    b.add_argument(
+        "-K",
+        type=ranged(1, 10**15),
+        metavar="INT",
+        help="accepted, no effect: the output never depends on batching or threads" + nd,
+    )
     for name, dest in (("P", "P"), ("5", "five"), ("q", "q"), ("V", "V")):
-        b.add_argument("-" + name, dest="bwa_" + dest, action="store_true", help="an error")
+        b.add_argument(
+            "-" + name,
+            dest="bwa_" + dest,
+            action="store_true",
+            help="refused: not implemented" + nd,
+        )
 
 
 def _one(flag: str, values: tuple | None, long: str):
