@@ -43,6 +43,7 @@ class ReadChunk:
     quals: list | None
     first: int
     comments: list | None = None
+    done: int = -1  # bytes of the file (compressed, if so) read when the chunk was cut; -1: unknown
 
     def __len__(self) -> int:
         return len(self.names)
@@ -175,26 +176,9 @@ def read_chunks(path: str, chunk_size: int = 50_000, comments: bool = False) -> 
     handle = open_binary(path)
     try:
         check_line_ends(path, handle)
-        first = handle.peek(1)[:1] if hasattr(handle, "peek") else b""
-        if first == b"@":
-            yield from _fastq(handle, path, chunk_size, comments)
-            return
-        text = _AsciiLines(handle, path)
-        first_line = text.readline()
-        if not first_line:
-            raise InputError(path, "contains no records (empty file)")
-        if first_line[0] == ">":
-            yield from _fasta(text, path, first_line, chunk_size, comments)
-        elif first_line[0] == "@":
-            rest = io.BytesIO(first_line.encode() + handle.read())
-            yield from _fastq(rest, path, chunk_size, comments)
-        else:
-            raise InputError(
-                path,
-                f"not FASTQ or FASTA: first line starts with "
-                f"{first_line[:1]!r}, expected '@' or '>'",
-                1,
-            )
+        for chunk in _records(handle, path, chunk_size, comments):
+            chunk.done = _position(handle)
+            yield chunk
     except UnicodeDecodeError as err:
         raise InputError(path, f"non-ASCII byte 0x{err.object[err.start]:02x}") from None
     except (OSError, EOFError, zlib.error) as err:
@@ -202,6 +186,38 @@ def read_chunks(path: str, chunk_size: int = 50_000, comments: bool = False) -> 
     finally:
         if handle is not sys.stdin.buffer:
             handle.close()
+
+
+def _records(handle, path: str, chunk_size: int, comments: bool) -> Iterator[ReadChunk]:
+    first = handle.peek(1)[:1] if hasattr(handle, "peek") else b""
+    if first == b"@":
+        yield from _fastq(handle, path, chunk_size, comments)
+        return
+    text = _AsciiLines(handle, path)
+    first_line = text.readline()
+    if not first_line:
+        raise InputError(path, "contains no records (empty file)")
+    if first_line[0] == ">":
+        yield from _fasta(text, path, first_line, chunk_size, comments)
+    elif first_line[0] == "@":
+        rest = io.BytesIO(first_line.encode() + handle.read())
+        yield from _fastq(rest, path, chunk_size, comments)
+    else:
+        raise InputError(
+            path,
+            f"not FASTQ or FASTA: first line starts with {first_line[:1]!r}, expected '@' or '>'",
+            1,
+        )
+
+
+def _position(handle) -> int:
+    """Bytes of the file read so far (of the compressed file, for gzip); -1 for a pipe."""
+    inner = getattr(handle, "raw", None)
+    target = getattr(inner, "fileobj", None) or handle
+    try:
+        return int(target.tell())
+    except (OSError, ValueError, AttributeError):
+        return -1
 
 
 BLOCK = 4 << 20  # bytes read at a time

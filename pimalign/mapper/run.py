@@ -108,6 +108,7 @@ def _interleaved(path: str, size: int, comments: bool = False):
                 f"{c.first + x} ({c.names[x]})",
             )
         c1, c2 = c.part(0, len(c), 2), c.part(1, len(c), 2)
+        c1.done = c.done
         for r, (a, b) in enumerate(zip(c1.names, c2.names)):
             if a != b:
                 raise InputError(
@@ -245,6 +246,9 @@ def run_align(
             on_chunk,
             style,
         )
+        if output != "-" and (sort != "none" or fmt != "SAM"):
+            what = f"sorting ({sort}) and writing" if sort != "none" else "writing"
+            log(f"{what} {counts['records']:,} records to {output}")
         fasta_tmp = None
         if fmt == "CRAM":  # the sink deletes it (and its .fai) with its other temporaries
             fasta_tmp = sink._temp(".fa")
@@ -372,7 +376,10 @@ def _map_all(mapper, chunks, paths, insert, sink, work_out, counts, progress, on
     from tqdm import tqdm
 
     reads1, reads2 = paths
-    with tqdm(unit=" reads", file=sys.stderr, disable=not progress or None, desc="align") as bar:
+    # with a file of known size the bar follows its bytes (percent and ETA), else it counts reads
+    size = os.path.getsize(reads1) if reads1 != "-" and os.path.isfile(reads1) else 0
+    unit = {"unit": "B", "unit_scale": True, "total": size} if size else {"unit": " reads"}
+    with tqdm(file=sys.stderr, disable=not progress or None, desc="align", **unit) as bar:
         for c1, c2, seeded in _prefetched(chunks):
             if c2 is None:
                 done = mapper.single(c1, reads1)
@@ -390,7 +397,11 @@ def _map_all(mapper, chunks, paths, insert, sink, work_out, counts, progress, on
             reads = len(c1) * (2 if c2 is not None else 1)
             counts["reads"] += reads
             counts["records"] += text.count("\n")
-            bar.update(reads)
+            if size and c1.done >= 0:
+                bar.update(c1.done - bar.n)
+                bar.set_postfix_str(f"{counts['reads']:,} reads", refresh=False)
+            else:
+                bar.update(reads)
             if on_chunk is not None:
                 on_chunk()
 
