@@ -11,11 +11,14 @@ import os
 import sys
 import time
 
-from .cliargs import EXIT_INPUT, EXIT_INTERRUPT, EXIT_OK, EXIT_USAGE, ranged
+from .cliargs import EXIT_INPUT, EXIT_INTERRUPT, EXIT_OK, EXIT_USAGE, OptionError, ranged
 from .cliargs import UsageError as _UsageError
 from .cliargs import log as _log
 from .cliargs import threads as threads_type
+from .cliargs import warn as _warn
 from .io.errors import InputError
+
+_LOADED = time.time()  # about when the program started (Python and this module loaded)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -65,7 +68,11 @@ def _run_index(args) -> int:
     return EXIT_OK
 
 
+SHORT = {"k": "-k", "max_occ": "-c", "mismatch": "-B", "unpaired": "-U", "min_score": "-T"}
+
+
 def _add_align(sub) -> None:
+    from . import cli_bwa
     from .io.sam import SORTS
     from .mapper.params import PRESETS, knobs
 
@@ -73,12 +80,21 @@ def _add_align(sub) -> None:
     p = sub.add_parser(
         "align",
         help="map short reads to a reference (FASTQ in, BAM out)",
+        add_help=False,
         description="Map single-end or paired-end short reads. REF is a pimalign index or a "
-        "FASTA (indexed in memory). The output format follows the extension: .bam "
-        "(coordinate-sorted, with a .bai), .sam, .cram; - writes SAM to stdout.",
+        "FASTA (its REF.pmi is used when it matches, else it is indexed in memory). The output "
+        "format follows the extension: .bam (coordinate-sorted, with a .bai), .sam, .cram; - "
+        "writes SAM to stdout. Every bwa mem option is accepted with bwa's meaning, or refused "
+        "in one line naming it (README: 'bwa mem options').",
     )
+    p.error = _one_line_error(p)
     p.add_argument("reference", metavar="REF")
-    p.add_argument("reads", nargs="+", metavar="READS.fq[.gz]", help="one file, or two for pairs")
+    p.add_argument(
+        "reads",
+        nargs="+",
+        metavar="READS.fq[.gz]",
+        help="one file (with -p: interleaved pairs), or two for pairs; pipes work",
+    )
     p.add_argument("-o", "--output", default="-", help="output .bam/.sam/.cram or - (SAM)")
     p.add_argument(
         "-t",
@@ -89,7 +105,13 @@ def _add_align(sub) -> None:
     )
     p.add_argument("-R", "--read-group", help="read group header line, e.g. '@RG\\tID:x\\tSM:y'")
     p.add_argument("--sort", choices=SORTS, default="coordinate")
-    p.add_argument("-x", "--preset", choices=sorted(PRESETS), default="sr")
+    p.add_argument(
+        "-x",
+        "--preset",
+        default="sr",
+        metavar="PRESET",
+        help="sr, or bwa's intractg (-B9 -O16 -L5); bwa's pacbio and ont2d are refused",
+    )
     p.add_argument(
         "-I",
         "--insert-size",
@@ -117,45 +139,95 @@ def _add_align(sub) -> None:
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument(
+        "--cram-version",
+        choices=("3.0", "3.1"),
+        default="3.0",
+        help="CRAM version of a .cram output (3.0: htsjdk, Picard and GATK read it)",
+    )
+    p.add_argument(
         "-v",
+        dest="verbosity",
+        type=ranged(0, 100),
+        default=3,
+        metavar="INT",
+        help="verbosity, as bwa mem: 1 errors, 2 warnings, 3 messages, 4 and up also a line "
+        "per chunk mapped",
+    )
+    p.add_argument(
         "--verbose",
-        action="store_true",
-        help="log the start and each chunk mapped on stderr (as bwa mem's progress lines)",
+        dest="verbosity",
+        action="store_const",
+        const=4,
+        help="-v 4: log the start and each chunk mapped (as bwa mem's progress lines)",
     )
     g = p.add_argument_group("preset parameters (defaults of -x sr; allowed range)")
     for f in knobs():
         low, high = f.metadata["range"]
+        flags = ([SHORT[f.name]] if f.name in SHORT else []) + ["--" + f.name.replace("_", "-")]
         g.add_argument(
-            "--" + f.name.replace("_", "-"),
+            *flags,
             dest=f.name,
             type=int,
             default=None,
             metavar="N",
             help=f"{f.metadata['help']} (default {getattr(d, f.name)}; {low}..{high})%(default).0s",
         )  # .0s: no "None"
-    g.add_argument("--no-rescue", action="store_true", help="no mate rescue")
+    g.add_argument("-S", "--no-rescue", action="store_true", help="no mate rescue (bwa -S)")
+    cli_bwa.add_options(p, p.add_argument_group("more bwa mem options (README: bwa mem options)"))
     p.set_defaults(func=_run_align)
 
 
+def _one_line_error(parser):
+    """A malformed option value of ``align`` as one line naming it (exit 2): a pipeline's log
+    shows the option, not a page of usage."""
+
+    def error(message: str):
+        parser.exit(EXIT_USAGE, f"{parser.prog}: error: {message} (see {parser.prog} --help)\n")
+
+    return error
+
+
 def _run_align(args) -> int:
+    from . import cli_bwa
+    from .cliargs import set_verbosity
     from .mapper.pairing import InsertModel
-    from .mapper.params import knobs, preset
+    from .mapper.params import PRESETS, knobs, preset
+    from .mapper.records import SamStyle
     from .mapper.run import run_align
 
+    set_verbosity(args.verbosity)
     if len(args.reads) > 2:
         raise _UsageError("align takes one reads file, or two for paired-end")
     if args.reads.count("-") > 1:
         raise _UsageError("standard input (-) can be read once: give at most one reads file as -")
     if args.workload == "-" and args.output == "-":
         raise _UsageError("--workload - and -o - both want standard output; give one a file")
-    overrides = {f.name: getattr(args, f.name) for f in knobs()}
+    if args.interleaved and len(args.reads) > 1:
+        # bwa -p ignores in2.fq; a second file here would be a mistake, not a wish
+        raise OptionError("-p: interleaved pairs come in one file; give one reads file")
+    overrides = cli_bwa.overrides(args, PRESETS["sr"])
+    overrides.update(
+        {f.name: getattr(args, f.name) for f in knobs() if getattr(args, f.name) is not None}
+    )
     if args.no_rescue:
         overrides["rescue"] = False
-    params = preset(args.preset, **overrides)
+    xa = cli_bwa.xa_limit(args)
+    if xa:  # one more than listed: more than -h alternatives means no XA at all (bwa)
+        overrides.update(secondary=xa + 1, secondary_pct=cli_bwa.XA_PCT)
+    params = preset("sr", **overrides)
     insert = InsertModel.parse(args.insert_size) if args.insert_size else None
     if args.insert_size_only:
         return _insert_only(args, params)
     command = " ".join(["pimalign"] + sys.argv[1:]) if sys.argv else "pimalign align"
+    style = SamStyle(
+        soft_clip_supplementary=args.soft_supp,
+        split_secondary=args.split_secondary,
+        comments=args.comment,
+        secondary_unpaired_only=args.all,
+        xa_limit=xa,
+    )
+    if args.K is not None:
+        _log("-K: accepted, no effect: the output never depends on batching or threads", 4)
     result = run_align(
         args.reference,
         args.reads[0],
@@ -170,10 +242,17 @@ def _run_align(args) -> int:
         command=command,
         chunk_size=args.chunk_size,
         log=_log,
-        progress=not args.no_progress,
-        verbose=args.verbose,
+        progress=not args.no_progress and args.verbosity >= 3,
+        verbose=args.verbosity >= 4,
+        interleaved=args.interleaved,
+        header_lines=cli_bwa.header_lines(args.header),
+        style=style,
+        alt_ok=args.j,
+        warn=_warn,
+        cram_version=args.cram_version,
     )
     _log(f"align: {result['reads']} reads, {result['records']} records -> {args.output}")
+    args.summary = result.get("summary")
     return EXIT_OK
 
 
@@ -182,12 +261,13 @@ def _insert_only(args, params) -> int:
     from .mapper.pipeline import ChunkMapper
     from .mapper.run import learn_insert, open_index
 
-    if len(args.reads) != 2:
-        raise _UsageError("--insert-size-only needs two read files (pairs)")
+    if len(args.reads) != 2 and not args.interleaved:
+        raise _UsageError("--insert-size-only needs two read files (pairs), or -p and one")
     if args.output != "-":
         check_output_path(args.output, (args.reference, *args.reads))
-    index = open_index(args.reference, params.asked("k"), params.asked("w"))
-    model, _, _ = learn_insert(ChunkMapper(index, params), *args.reads)
+    index = open_index(args.reference, params.asked("k"), params.asked("w"), _log, _warn)
+    second = None if args.interleaved else args.reads[1]
+    model, _, _, _ = learn_insert(ChunkMapper(index, params), args.reads[0], second)
     index.confirm()
     text = "none" if model is None else model.text()
     if args.output == "-":
@@ -252,9 +332,15 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPT
     if argv is None:
         interrupt.set_command(args.command)
-    started = time.time()
+    from .cliargs import MESSAGES, set_verbosity
+
+    set_verbosity(MESSAGES)  # align's -v sets it per run (main may run many times in a process)
+    started = _LOADED if argv is None else time.time()  # the program: from its start, as minimap2
     try:
         code = args.func(args)
+    except OptionError as err:  # a bwa option that cannot apply: one line naming it
+        print(f"pimalign {args.command}: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
     except _UsageError as err:
         parser.print_usage(sys.stderr)
         print(f"pimalign {args.command}: error: {err}", file=sys.stderr)
@@ -272,5 +358,32 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"pimalign {args.command}: error: {_describe(err, args)}", file=sys.stderr)
         return EXIT_USAGE if isinstance(err, ValueError) else EXIT_INPUT
-    _log(f"done in {time.time() - started:.2f} s")
+    summary = getattr(args, "summary", None)
+    _log(_final_line(started, summary))
     return code
+
+
+def _final_line(started: float, summary: dict | None = None) -> str:
+    """The run's last line, as minimap2's: real time, CPU time, peak memory (and, for align,
+    reads, mapped % and properly paired % of the primary records)."""
+    import resource
+
+    cpu = sum(os.times()[:4])
+    peak = max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+    )
+    line = (
+        f"Real time: {time.time() - started:.3f} sec; CPU: {cpu:.3f} sec; "
+        f"Peak RSS: {peak / 1024**2:.3f} GB"
+    )
+    if summary:
+        reads = summary["reads"]
+        line += f"; {reads:,} reads, {_pct(summary['mapped'], reads)} mapped"
+        if summary["paired"]:
+            line += f", {_pct(summary['proper'], summary['paired'])} properly paired"
+    return line
+
+
+def _pct(n: int, d: int) -> str:
+    return f"{100 * n / d:.2f}%" if d else "n/a"

@@ -14,9 +14,33 @@ class UsageError(Exception):
     """A usage error found after parsing (``cli.main`` prints the usage and exits 2)."""
 
 
-def log(message: str) -> None:
-    """One progress line on stderr."""
-    print(f"[pimalign] {message}", file=sys.stderr)
+class OptionError(UsageError):
+    """An option that cannot apply (``cli.main`` prints this one line, no usage, exits 2)."""
+
+
+# bwa mem's -v levels: 1 errors, 2 warnings, 3 messages (the default), 4 and up per-chunk lines
+ERRORS, WARNINGS, MESSAGES, DEBUG = 1, 2, 3, 4
+_verbosity = [MESSAGES]
+
+
+def set_verbosity(level: int) -> None:
+    """Show log lines of ``level`` and below from now on (errors are always shown)."""
+    _verbosity[0] = level
+
+
+def verbosity() -> int:
+    return _verbosity[0]
+
+
+def log(message: str, level: int = MESSAGES) -> None:
+    """One progress line on stderr, shown when the verbosity is at least ``level``."""
+    if level <= _verbosity[0]:
+        print(f"[pimalign] {message}", file=sys.stderr)
+
+
+def warn(message: str) -> None:
+    """A warning line (shown from ``-v 2``)."""
+    log(f"warning: {message}", WARNINGS)
 
 
 def ranged(low, high, kind=int):

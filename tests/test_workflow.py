@@ -488,9 +488,21 @@ def test_align_wrapper_is_a_drop_in_for_bwa_mem(tmp_path):
     assert not (tmp_path / "mapped_with_index/a.bam.bai").exists()
     _, cram = records("mapped_cram/a.cram", reference_filename=str(tmp_path / "genome.fasta"))
     assert len(cram) == 400
+    with open(tmp_path / "mapped_cram/a.cram", "rb") as f:
+        assert f.read(6)[4:] == b"\x03\x00"  # CRAM 3.0
+    with pysam.AlignmentFile(str(tmp_path / "mapped_cram/a.cram")) as f:
+        assert all("UR" not in sq and "M5" in sq for sq in f.header.to_dict()["SQ"])
     assert (tmp_path / "mapped_cram/a.cram.crai").stat().st_size > 0
     _, single = records("mapped_se/a.sam")
     assert len(single) == 200 and not any(r.is_paired for r in single)
+    # bio/bwa/mem extra strings: -M -Y -K -v 1 and a read group of wildcards; -p with one input
+    header, gatk = records("mapped_gatk/a.bam")
+    assert header["RG"] == [{"ID": "a.L1", "SM": "a", "PL": "ILLUMINA", "LB": "a"}]
+    assert sorted(r.query_name for r in gatk) == sorted(r.query_name for r in unsorted)
+    assert all(r.get_tag("RG") == "a.L1" and not r.is_supplementary for r in gatk)
+    _, interleaved = records("mapped_interleaved/a.bam")
+    strip = [(r.query_name, r.flag, r.reference_start, r.cigarstring) for r in unsorted]
+    assert [(r.query_name, r.flag, r.reference_start, r.cigarstring) for r in interleaved] == strip
 
 
 BAD_RULES = """\

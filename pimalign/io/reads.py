@@ -5,8 +5,9 @@ problem here is an ``InputError`` naming the file, the record (1-based number an
 is wrong. Accepted oddities: gzip or plain, CRLF line endings, lower-case bases, multi-line FASTA,
 ``/1`` and ``/2`` name suffixes (removed, as bwa does), empty reads.
 
-A chunk is ``ReadChunk(names, seqs, quals, first)``: ``seqs`` upper-case strings, ``quals``
-Phred+33 strings (``None`` for FASTA), ``first`` the 1-based number of its first record.
+A chunk is ``ReadChunk(names, seqs, quals, first, comments)``: ``seqs`` upper-case strings,
+``quals`` Phred+33 strings (``None`` for FASTA), ``first`` the 1-based number of its first
+record, ``comments`` the header text after the name (only when asked for: bwa mem ``-C``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import re
 import sys
 import zlib
 from dataclasses import dataclass
@@ -40,9 +42,38 @@ class ReadChunk:
     seqs: list
     quals: list | None
     first: int
+    comments: list | None = None
+    done: int = -1  # bytes of the file (compressed, if so) read when the chunk was cut; -1: unknown
 
     def __len__(self) -> int:
         return len(self.names)
+
+    def part(self, start: int, stop: int, step: int = 1) -> "ReadChunk":
+        """Records ``start:stop:step``, numbered from this chunk's first (``first`` counts
+        the records of the slice's own sequence: pairs of an interleaved file, say)."""
+
+        def cut(values):
+            return None if values is None else values[start:stop:step]
+
+        return ReadChunk(
+            cut(self.names),
+            cut(self.seqs),
+            cut(self.quals),
+            self.first + start,
+            cut(self.comments),
+        )
+
+
+def joined(chunks: list) -> ReadChunk:
+    """One chunk of consecutive ``chunks`` (numbered from the first)."""
+    if len(chunks) == 1:
+        return chunks[0]
+
+    def cat(attr):
+        parts = [getattr(c, attr) for c in chunks]
+        return None if parts[0] is None else [x for p in parts for x in p]
+
+    return ReadChunk(cat("names"), cat("seqs"), cat("quals"), chunks[0].first, cat("comments"))
 
 
 def open_binary(path: str):
@@ -110,6 +141,27 @@ def check_names(path: str, first: int, names: list) -> None:
         )
 
 
+_TAG = re.compile(r"^[A-Za-z][A-Za-z0-9]:[AifZHB]:")
+
+
+def _comment_of(header: str) -> str:
+    """The header text after the read's name (bwa's comment), without the line end."""
+    parts = header[1:].rstrip("\r\n").split(None, 1)
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
+def check_comments(path: str, first: int, comments: list) -> None:
+    """bwa ``-C`` appends comments to SAM records as they are: each must be SAM tags."""
+    for x, text in enumerate(comments):
+        if text and not all(_TAG.match(f) for f in text.split("\t")):
+            raise InputError(
+                path,
+                f"-C: the comment {text[:40]!r} is not SAM tags (TAG:TYPE:VALUE, tabs between); "
+                "drop -C",
+                first + x,
+            )
+
+
 def _name_of(header: str) -> str:
     """A read's name from its header line: the first word, without a /1 or /2 (as bwa)."""
     name = header[1:].split(None, 1)[0] if len(header) > 1 and not header[1].isspace() else ""
@@ -118,30 +170,15 @@ def _name_of(header: str) -> str:
     return name
 
 
-def read_chunks(path: str, chunk_size: int = 50_000) -> Iterator[ReadChunk]:
-    """Yield chunks of at most ``chunk_size`` records from a FASTQ or FASTA file."""
+def read_chunks(path: str, chunk_size: int = 50_000, comments: bool = False) -> Iterator[ReadChunk]:
+    """Yield chunks of at most ``chunk_size`` records from a FASTQ or FASTA file (with each
+    record's header comment when ``comments``)."""
     handle = open_binary(path)
     try:
         check_line_ends(path, handle)
-        first = handle.peek(1)[:1] if hasattr(handle, "peek") else b""
-        if first == b"@":
-            yield from _fastq(handle, path, chunk_size)
-            return
-        text = _AsciiLines(handle, path)
-        first_line = text.readline()
-        if not first_line:
-            raise InputError(path, "contains no records (empty file)")
-        if first_line[0] == ">":
-            yield from _fasta(text, path, first_line, chunk_size)
-        elif first_line[0] == "@":
-            yield from _fastq(_Prefixed(first_line.encode(), handle), path, chunk_size)
-        else:
-            raise InputError(
-                path,
-                f"not FASTQ or FASTA: first line starts with "
-                f"{first_line[:1]!r}, expected '@' or '>'",
-                1,
-            )
+        for chunk in _records(handle, path, chunk_size, comments):
+            chunk.done = _position(handle)
+            yield chunk
     except UnicodeDecodeError as err:
         raise InputError(path, f"non-ASCII byte 0x{err.object[err.start]:02x}") from None
     except (OSError, EOFError, zlib.error) as err:
@@ -149,6 +186,37 @@ def read_chunks(path: str, chunk_size: int = 50_000) -> Iterator[ReadChunk]:
     finally:
         if handle is not sys.stdin.buffer:
             handle.close()
+
+
+def _records(handle, path: str, chunk_size: int, comments: bool) -> Iterator[ReadChunk]:
+    first = handle.peek(1)[:1] if hasattr(handle, "peek") else b""
+    if first == b"@":
+        yield from _fastq(handle, path, chunk_size, comments)
+        return
+    text = _AsciiLines(handle, path)
+    first_line = text.readline()
+    if not first_line:
+        raise InputError(path, "contains no records (empty file)")
+    if first_line[0] == ">":
+        yield from _fasta(text, path, first_line, chunk_size, comments)
+    elif first_line[0] == "@":
+        yield from _fastq(_Prefixed(first_line.encode(), handle), path, chunk_size, comments)
+    else:
+        raise InputError(
+            path,
+            f"not FASTQ or FASTA: first line starts with {first_line[:1]!r}, expected '@' or '>'",
+            1,
+        )
+
+
+def _position(handle) -> int:
+    """Bytes of the file read so far (of the compressed file, for gzip); -1 for a pipe."""
+    inner = getattr(handle, "raw", None)
+    target = getattr(inner, "fileobj", None) or handle
+    try:
+        return int(target.tell())
+    except (OSError, ValueError, AttributeError):
+        return -1
 
 
 BLOCK = 4 << 20  # bytes read at a time
@@ -205,8 +273,9 @@ class _AsciiLines:
             yield line
 
 
-def _fastq(handle, path: str, chunk_size: int) -> Iterator[ReadChunk]:
+def _fastq(handle, path: str, chunk_size: int, comments: bool = False) -> Iterator[ReadChunk]:
     """FASTQ in blocks: whole 4-line records are validated and split with list operations."""
+    notes: list | None = [] if comments else None
     names: list = []
     seqs: list = []
     quals: list = []
@@ -252,6 +321,10 @@ def _fastq(handle, path: str, chunk_size: int) -> Iterator[ReadChunk]:
         if "" in block_names:
             raise InputError(path, "empty read name", number + block_names.index("") + 1)
         check_names(path, number + 1, block_names)
+        if notes is not None:
+            block_notes = list(map(_comment_of, heads))
+            check_comments(path, number + 1, block_notes)
+            notes += block_notes
         joined = "\n".join(bases)
         if not joined.isupper() and joined.strip("\n"):
             bases = joined.upper().split("\n")
@@ -260,13 +333,15 @@ def _fastq(handle, path: str, chunk_size: int) -> Iterator[ReadChunk]:
         quals += qual
         number += len(heads)
         while len(names) >= chunk_size:
-            yield ReadChunk(names[:chunk_size], seqs[:chunk_size], quals[:chunk_size], first)
+            some = None if notes is None else notes[:chunk_size]
+            yield ReadChunk(names[:chunk_size], seqs[:chunk_size], quals[:chunk_size], first, some)
             first += chunk_size
             names, seqs, quals = names[chunk_size:], seqs[chunk_size:], quals[chunk_size:]
+            notes = None if notes is None else notes[chunk_size:]
         if not block:
             break
     if names:
-        yield ReadChunk(names, seqs, quals, first)
+        yield ReadChunk(names, seqs, quals, first, notes)
 
 
 _PHRED33 = bytes(range(ord("!"), ord("~") + 1))  # the valid quality characters
@@ -317,8 +392,11 @@ def _check_fastq(path, number, heads, bases, plus, qual) -> None:
     )
 
 
-def _fasta(text, path: str, header: str, chunk_size: int) -> Iterator[ReadChunk]:
+def _fasta(
+    text, path: str, header: str, chunk_size: int, comments: bool = False
+) -> Iterator[ReadChunk]:
     """Multi-line FASTA reads; a record ends at the next header or at the end of the file."""
+    notes: list | None = [] if comments else None
     names, seqs = [], []
     number = 0
     first = 1
@@ -336,14 +414,18 @@ def _fasta(text, path: str, header: str, chunk_size: int) -> Iterator[ReadChunk]
         if not name:
             raise InputError(path, "empty read name", number)
         check_names(path, number, [name])
+        if notes is not None:
+            notes.append(_comment_of(header))
+            check_comments(path, number, notes[-1:])
         names.append(name)
         seqs.append("".join(parts).upper())
         parts, held = [], 0
         header = line
         if line is None or len(names) >= chunk_size:
-            yield ReadChunk(names, seqs, None, first)
+            yield ReadChunk(names, seqs, None, first, notes)
             first = number + 1
             names, seqs = [], []
+            notes = None if notes is None else []
 
 
 def _then_end(lines):

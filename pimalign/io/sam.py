@@ -20,6 +20,7 @@ SORTS = ("coordinate", "queryname", "none")
 SORT_MEMORY = "32M"  # samtools sort buffer per thread: keeps peak memory flat; it spills to disk
 BAI_MAX = 1 << 29  # the longest contig a .bai indexes; beyond it, a .csi
 MAX_SORT_THREADS = 16  # more gain nothing on one output file and cost 32M each
+CRAM_VERSIONS = ("3.0", "3.1")  # 3.0 by default: htsjdk (Picard, GATK) reads no 3.1
 
 
 def sort_threads(threads: int) -> int:
@@ -123,6 +124,7 @@ class SamSink:
         reference_fasta: str | None = None,
         write_index: bool = True,
         level: int = 1,
+        cram_version: str = "3.0",
     ) -> list[str]:
         """Convert/sort/index; returns the paths written (output first).
 
@@ -138,7 +140,9 @@ class SamSink:
         # htslib's own messages would be a second line on stderr: the failure is reported once
         verbosity = pysam.set_verbosity(0)
         try:
-            final, index_tmp = self._convert(sort, threads, reference_fasta, write_index, level)
+            final, index_tmp = self._convert(
+                sort, threads, reference_fasta, write_index, level, cram_version
+            )
         except pysam.utils.SamtoolsError as err:
             raise InputError(self.output, f"writing failed: {_samtools_problem(err)}") from None
         finally:
@@ -152,14 +156,19 @@ class SamSink:
             written.append(self.output + index_suffix)
         return written
 
-    def _convert(self, sort, threads, reference_fasta, write_index, level):
+    def _convert(self, sort, threads, reference_fasta, write_index, level, cram_version):
         fmt = output_format(self.output)
         extra = ["--no-PG"]
         if fmt == "CRAM":
             if not reference_fasta:
                 raise ValueError("CRAM output needs the reference FASTA")
             # the reference travels inside the CRAM: it reads back without -T
+            if cram_version not in CRAM_VERSIONS:
+                raise ValueError(f"CRAM version {cram_version!r}: use one of {CRAM_VERSIONS}")
             extra += ["--reference", reference_fasta, "--output-fmt-option", "embed_ref=1"]
+            extra += ["--output-fmt-option", f"version={cram_version}"]
+            # NM and MD kept as written (htsjdk readers do not regenerate them)
+            extra += ["--output-fmt-option", "store_nm=1", "--output-fmt-option", "store_md=1"]
         final = self._temp(os.path.splitext(self.output)[1])
         t = ["-@", str(sort_threads(threads))]
         if sort == "none":
@@ -210,9 +219,11 @@ class SamSink:
 
     def _drop_ur(self, cram: str) -> None:
         """htslib names the reference FASTA in each ``@SQ UR:``: here a temporary file, gone
-        after the run. Rewrite the header without them, in place (the same bytes every run;
-        the reference is embedded, ``M5`` names its sequence)."""
+        after the run. Rewrite the header without them, in place (``M5`` and the embedded
+        reference remain)."""
         text = pysam.view("-H", "--no-PG", cram)
+        if "\tUR:" not in text:
+            return
         header = self._temp(".header.sam")
         with open(header, "w") as out:
             out.write(re.sub(r"\tUR:[^\t\n]*", "", text))

@@ -8,6 +8,7 @@ place), ``TLEN`` from 5' end to 5' end (signed, 0 across contigs), tags ``NM MD 
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 import numpy as np
@@ -198,3 +199,115 @@ def _extra(
         )
         + tags
     )
+
+
+class SamStyle(NamedTuple):
+    """bwa mem's output options that reshape records already built (``restyle``).
+
+    By default a supplementary record is hard-clipped (CIGAR ``H``, SEQ and QUAL trimmed), as
+    bwa mem writes it; ``soft_clip_supplementary`` keeps its soft clips and whole SEQ (bwa
+    ``-Y``). ``split_secondary`` flags it 0x100 instead of 0x800 (bwa ``-M``: the record is
+    otherwise unchanged, SA tag included). ``comments`` appends each read's FASTQ comment to
+    its records (bwa ``-C``). ``secondary_unpaired_only`` drops the secondary records of ends
+    in a proper pair (bwa ``-a`` writes them for single ends and unpaired ends only).
+    ``xa_limit`` N > 0: the secondary records of an end become an ``XA`` tag on its primary
+    record when there are at most N of them (none when more), as bwa's ``-h N`` (the caller
+    asks for N + 1 secondary alignments scoring at least 80% of the primary).
+    """
+
+    soft_clip_supplementary: bool = False
+    split_secondary: bool = False
+    comments: bool = False
+    secondary_unpaired_only: bool = False
+    xa_limit: int = 0
+
+
+_CLIP_HEAD = re.compile(r"^(\d+)S")
+_CLIP_TAIL = re.compile(r"(\d+)S$")
+
+
+def _hard_clipped(fields: list) -> None:
+    """A non-primary record's soft clips as hard clips, SEQ and QUAL trimmed (bwa's default)."""
+    cigar = fields[5]
+    head, tail = _CLIP_HEAD.match(cigar), _CLIP_TAIL.search(cigar)
+    if head is None and tail is None:
+        return
+    a = int(head.group(1)) if head else 0
+    b = int(tail.group(1)) if tail else 0
+    if head:
+        cigar = f"{a}H" + cigar[head.end() :]
+    if tail:
+        cigar = cigar[: len(cigar) - len(tail.group(0))] + f"{b}H"
+    fields[5] = cigar
+    for col in (9, 10):
+        if fields[col] != "*":
+            fields[col] = fields[col][a : len(fields[col]) - b]
+
+
+def restyle(lines: list, style: SamStyle, comments=(None, None), per_read: int = 1) -> list:
+    """``lines`` (one string per read, or per pair: ``per_read`` 2) in ``style``.
+
+    ``comments``: the FASTQ comments of the first and second ends (lists, or None). Only reads
+    with more records than ``per_read`` are reshaped unless comments are appended; the others
+    are returned as they are.
+    """
+    with_comments = style.comments and any(c is not None for c in comments)
+    out = []
+    for x, text in enumerate(lines):
+        if not with_comments and text.count("\n") == per_read:
+            out.append(text)
+            continue
+        records = []
+        rows = [line.split("\t") for line in text[:-1].split("\n")]
+        if style.xa_limit:
+            rows = _with_xa(rows, style.xa_limit)
+        for fields in rows:
+            flag = int(fields[1])
+            if flag & SECONDARY and style.secondary_unpaired_only and flag & PROPER:
+                continue
+            if flag & (SECONDARY | SUPPLEMENTARY) and not style.soft_clip_supplementary:
+                _hard_clipped(fields)
+            if flag & SUPPLEMENTARY and style.split_secondary:
+                fields[1] = str(flag & ~SUPPLEMENTARY | SECONDARY)
+            if with_comments:
+                notes = comments[1 if flag & READ2 else 0]
+                if notes is not None and notes[x]:
+                    fields.append(notes[x])
+            records.append("\t".join(fields))
+        out.append("\n".join(records) + "\n")
+    return out
+
+
+def _with_xa(rows: list, limit: int) -> list:
+    """Each end's secondary records as bwa's ``XA:Z:chr,+pos,CIGAR,NM;...`` on its primary
+    record (after ``SA``), when at most ``limit``; the secondary records go either way. A
+    secondary hit at the primary's own place is not an alternative and is left out."""
+    primary = {}
+    alts: dict = {}
+    kept = []
+    for fields in rows:
+        flag = int(fields[1])
+        end = flag & (READ1 | READ2)
+        if flag & SECONDARY:
+            alts.setdefault(end, []).append(fields)
+            continue
+        if not flag & SUPPLEMENTARY:
+            primary[end] = fields
+        kept.append(fields)
+    for end, hits in alts.items():
+        main = primary.get(end)
+        if main is None or len(hits) > limit:
+            continue
+        here = (main[2], main[3], int(main[1]) & REVERSE)
+        entries = [
+            f"{h[2]},{'-' if int(h[1]) & REVERSE else '+'}{h[3]},{h[5]},{_tag(h, 'NM:i:')};"
+            for h in hits
+            if (h[2], h[3], int(h[1]) & REVERSE) != here
+        ]
+        if entries:
+            main.append("XA:Z:" + "".join(entries))
+    return kept
+
+
+def _tag(fields: list, prefix: str) -> str:
+    return next((f[len(prefix) :] for f in fields[11:] if f.startswith(prefix)), "0")

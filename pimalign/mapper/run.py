@@ -5,26 +5,43 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import re
 import sys
 from typing import Callable, Iterator
 
 import numba
+import numpy as np
 
 from ..io.errors import InputError
-from ..io.reads import ReadChunk, read_chunks
+from ..io.reads import ReadChunk, joined, read_chunks
 from ..io.sam import SamSink, header_text, output_format, parse_read_group
 from .index import Index, build_index, is_index_file, load_index, save_index
 from .pairing import MODEL_PAIRS, InsertModel
 from .params import MapParams
 from .pipeline import ChunkMapper, ReadPairs
+from .records import SamStyle, restyle
+from .reference import read_reference
 
+BWA_STYLE = SamStyle()  # bwa mem's records: supplementary hard-clipped, flagged 0x800
 WORKLOAD_HEADER = "#read\tkind\tquery_len\ttarget_len\tband\tcells\tbits\tpasses\tscore\n"
 
 
-def open_index(ref: str, k: int | None = None, w: int | None = None) -> Index:
-    """An index file, or a FASTA indexed in memory (with ``k``/``w`` when given, else 19/10).
+def _quiet(message: str) -> None:
+    pass
 
-    ``k``/``w`` are the values asked for (None: any): an index built with another is a
+
+def open_index(
+    ref: str,
+    k: int | None = None,
+    w: int | None = None,
+    log: Callable[[str], None] = _quiet,
+    warn: Callable[[str], None] = _quiet,
+) -> Index:
+    """An index file, or a FASTA: its ``REF.pmi`` (as ``pimalign index REF`` writes it) when
+    that holds the same reference (checksum over names, lengths and bases) with the ``k``/``w``
+    asked for, else the FASTA indexed in memory (with ``k``/``w`` when given, else 19/10).
+
+    ``k``/``w`` are the values asked for (None: any): an index file built with another is a
     ``ValueError`` (a usage error), as seeding must use the index's own k and w.
     """
     if not os.path.exists(ref):
@@ -38,11 +55,26 @@ def open_index(ref: str, k: int | None = None, w: int | None = None) -> Index:
                     f"index's is used) or rebuild it with `pimalign index -{name} {asked}`"
                 )
         return index
-    return build_index(ref, **{n: v for n, v in (("k", k), ("w", w)) if v})
+    kw = {n: v for n, v in (("k", k), ("w", w)) if v}
+    beside = ref + ".pmi"
+    if not is_index_file(beside):
+        return build_index(ref, **kw)
+    reference = read_reference(ref)
+    index = load_index(beside, verify="background")
+    if index.ref.checksum != reference.checksum:
+        warn(f"{beside} does not match {ref} (another reference checksum): indexing {ref}")
+    elif (kw.get("k", index.k), kw.get("w", index.w)) != (index.k, index.w):
+        warn(f"{beside} has k={index.k} w={index.w}, not k={k} w={w}: indexing {ref}")
+    else:
+        log(f"using the index {beside}: it matches {ref} (same reference checksum)")
+        return index
+    return build_index(reference, **kw)
 
 
-def _pairs(path1: str, path2: str, size: int) -> Iterator[tuple[ReadChunk, ReadChunk]]:
-    it1, it2 = read_chunks(path1, size), read_chunks(path2, size)
+def _pairs(
+    path1: str, path2: str, size: int, comments: bool = False
+) -> Iterator[tuple[ReadChunk, ReadChunk]]:
+    it1, it2 = read_chunks(path1, size, comments), read_chunks(path2, size, comments)
     for c1, c2 in itertools.zip_longest(it1, it2):
         if c1 is None or c2 is None:
             short, other, chunk = (path1, path2, c2) if c1 is None else (path2, path1, c1)
@@ -74,16 +106,61 @@ def _prefetched(items: Iterator) -> Iterator:
             yield item
 
 
-def learn_insert(mapper: ChunkMapper, path1: str, path2: str):
-    """The insert model from the first MODEL_PAIRS pairs of the input (a fixed number, so a
-    chunked run that passes it back with ``-I`` gets the same model).
+def _interleaved(path: str, size: int, comments: bool = False):
+    """Pairs of an interleaved file (bwa ``-p``): records 1, 3, 5... and their mates 2, 4,
+    6..., each mate named as its read (after /1 /2); chunks number the pairs."""
+    for c in read_chunks(path, 2 * size, comments):
+        if len(c) % 2:
+            x = len(c) - 1
+            raise InputError(
+                path,
+                "interleaved pairs (-p): the last read has no mate (an odd number of reads)",
+                f"{c.first + x} ({c.names[x]})",
+            )
+        c1, c2 = c.part(0, len(c), 2), c.part(1, len(c), 2)
+        c1.done = c.done
+        for r, (a, b) in enumerate(zip(c1.names, c2.names)):
+            if a != b:
+                raise InputError(
+                    path,
+                    f"interleaved pairs (-p): read {b!r} follows {a!r}; mates must follow "
+                    "each other, named alike",
+                    c.first + 2 * r + 1,
+                )
+        c1.first = c2.first = (c.first + 1) // 2
+        yield c1, c2
 
-    Returns ``(model or None, pairs read, their candidates)``.
+
+def pair_stream(path1: str, path2: str | None, size: int, comments: bool = False):
+    """Chunks of pairs from two files, or from one interleaved file (``path2`` None)."""
+    if path2 is None:
+        return _interleaved(path1, size, comments)
+    return _pairs(path1, path2, size, comments)
+
+
+def learn_insert(mapper: ChunkMapper, path1: str, path2: str | None, stream=None):
+    """The insert model from the first MODEL_PAIRS pairs of the input (a fixed number, so a
+    chunked run that passes it back with ``-I`` gets the same model). Each input is read once:
+    the pairs read to learn it are held and replayed (pipes and FIFOs work).
+
+    ``path2`` None: ``path1`` holds interleaved pairs. ``stream``: the pair chunks to read
+    from (default: ``pair_stream`` in chunks of MODEL_PAIRS). Returns ``(model or None, pairs
+    read, their candidates, the stream's chunks again from the first)``.
     """
-    for c1, c2 in _pairs(path1, path2, MODEL_PAIRS):
-        model, seeded = mapper.model_from(ReadPairs(c1, c2, path1, path2))
-        return model, len(c1), seeded
-    return None, 0, None
+    stream = iter(pair_stream(path1, path2, MODEL_PAIRS) if stream is None else stream)
+    held, count = [], 0
+    for c1, c2 in stream:
+        held.append((c1, c2))
+        count += len(c1)
+        if count >= MODEL_PAIRS:
+            break
+    replay = itertools.chain(held, stream)
+    if not held:
+        return None, 0, None, replay
+    m1 = joined([c1 for c1, _ in held]).part(0, MODEL_PAIRS)
+    m2 = joined([c2 for _, c2 in held]).part(0, MODEL_PAIRS)
+    model, seeded = mapper.model_from(ReadPairs(m1, m2, path1, path2 or path1))
+    return model, len(m1), seeded, replay
 
 
 def run_align(
@@ -100,33 +177,55 @@ def run_align(
     insert: InsertModel | None = None,
     command: str = "pimalign align",
     chunk_size: int = 10_000,
-    log: Callable[[str], None] = lambda m: None,
+    log: Callable[[str], None] = _quiet,
     progress: bool = True,
     verbose: bool = False,
+    interleaved: bool = False,
+    header_lines: list | None = None,
+    style: SamStyle = BWA_STYLE,
+    alt_ok: bool = False,
+    warn: Callable[[str], None] | None = None,
+    cram_version: str = "3.0",
 ) -> dict:
     """Map reads to ``ref`` and write ``output``; returns counts for the log. ``verbose`` logs
-    the start and every chunk mapped (as bwa mem's ``Processed N reads`` lines)."""
+    the start and every chunk mapped (as bwa mem's ``Processed N reads`` lines).
+
+    ``interleaved``: ``reads1`` holds pairs, mate after mate (bwa ``-p``). ``header_lines``:
+    more header lines (bwa ``-H``). ``style``: bwa's record options (``records.SamStyle``).
+    Each input is read once, so pipes and FIFOs work.
+    """
     from .. import __version__
     from ..io.atomic import atomic_output
     from ..io.textout import text_writer
 
+    warn = warn or (lambda m: log(f"warning: {m}"))
     fmt = output_format(output)
     rg_line, rg_id = parse_read_group(read_group)
     _check_outputs(output, workload, (ref, reads1) + ((reads2,) if reads2 else ()))
     if verbose:
         log(f"loading {ref}")
     numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
-    index = open_index(ref, params.asked("k"), params.asked("w"))
+    index = open_index(ref, params.asked("k"), params.asked("w"), log, warn)
     if (index.k, index.w) != (params.k, params.w):
         log(f"index built with k={index.k} w={index.w}: those are used")
+    _warn_alt(ref, alt_ok, warn)
     mapper = ChunkMapper(index, params, rg_id)
-    seeded = None
-    if reads2 and insert is None:
-        insert, seeded = _learn_and_log(mapper, reads1, reads2, log)
+    comments = style.comments
+    if reads2 is not None or interleaved:
+        chunks = pair_stream(reads1, None if interleaved else reads2, chunk_size, comments)
+        reads2 = reads2 or reads1
+        seeded = None
+        if insert is None:
+            insert, seeded, chunks = _learn_and_log(mapper, reads1, reads2, chunks, log)
+        chunks = _with_seeded(chunks, seeded)
+        seeded = None  # the chunk iterator holds them until the first chunk is mapped
+    else:
+        chunks = _single(reads1, chunk_size, comments, warn)
     header = header_text(index.ref.names, index.ref.lengths, sort, rg_line, command, __version__)
-    counts = {"reads": 0, "records": 0}
-    chunks = _chunks(reads1, reads2, chunk_size, seeded)
-    seeded = None  # the chunk iterator holds them until the first chunk is mapped
+    header = _with_header_lines(header, header_lines or [])
+    if fmt == "CRAM":  # with M5 there, htslib adds no UR naming the temporary FASTA
+        header = _with_md5(header, index)
+    counts = {"reads": 0, "records": 0, "mapped": 0, "paired": 0, "proper": 0}
     with contextlib.ExitStack() as stack:
         work_out = None
         if workload == "-":
@@ -139,16 +238,90 @@ def run_align(
         sink = stack.enter_context(SamSink(output, header))
         on_chunk = (lambda: log(f"{counts['reads']:,} reads mapped")) if verbose else None
         _map_all(
-            mapper, chunks, (reads1, reads2), insert, sink, work_out, counts, progress, on_chunk
+            mapper,
+            chunks,
+            (reads1, reads2),
+            insert,
+            sink,
+            work_out,
+            counts,
+            progress,
+            on_chunk,
+            style,
         )
+        if output != "-" and (sort != "none" or fmt != "SAM"):
+            what = f"sorting ({sort}) and writing" if sort != "none" else "writing"
+            log(f"{what} {counts['records']:,} records to {output}")
         fasta_tmp = None
         if fmt == "CRAM":  # the sink deletes it (and its .fai) with its other temporaries
             fasta_tmp = sink._temp(".fa")
             write_fasta(mapper.index, fasta_tmp)
         index.confirm()  # (a run without reads wrote nothing yet)
-        counts["written"] = sink.finish(sort, threads, fasta_tmp)
+        counts["written"] = sink.finish(sort, threads, fasta_tmp, cram_version=cram_version)
     counts["insert"] = insert
+    counts["summary"] = {k: counts[k] for k in ("reads", "mapped", "paired", "proper")}
     return counts
+
+
+def _warn_alt(ref: str, alt_ok: bool, warn) -> None:
+    """bwa maps ALT contigs apart when ``REF.alt`` exists (unless -j); pimalign never does."""
+    if alt_ok:
+        return
+    for alt in (ref + ".alt", os.path.splitext(ref)[0] + ".alt"):
+        if os.path.exists(alt):
+            warn(f"{alt} is not read: ALT contigs are mapped as primary ones (as bwa mem -j)")
+            return
+
+
+def _with_md5(header: str, index: Index) -> str:
+    """Each ``@SQ`` line with the MD5 of its contig's bases (SAM's ``M5``)."""
+    import hashlib
+
+    from ..alphabet import decode
+
+    block = 1 << 22
+    rows = header.split("\n")
+    c = 0
+    for x, row in enumerate(rows):
+        if row.startswith("@SQ\t"):
+            digest = hashlib.md5()
+            a, b = int(index.ref.offsets[c]), int(index.ref.offsets[c + 1])
+            for start in range(a, b, block):
+                digest.update(decode(index.ref.fetch(start, min(b, start + block))).encode())
+            rows[x] = f"{row}\tM5:{digest.hexdigest()}"
+            c += 1
+    return "\n".join(rows)
+
+
+def _with_header_lines(header: str, lines: list) -> str:
+    """``lines`` (bwa ``-H``) after the ``@SQ`` and ``@RG`` lines, before ``@PG``."""
+    if not lines:
+        return header
+    rows = header.rstrip("\n").split("\n")
+    at = next(x for x, row in enumerate(rows) if row.startswith("@PG\t"))
+    return "\n".join(rows[:at] + lines + rows[at:]) + "\n"
+
+
+INTERLEAVED_LOOK = 200  # reads looked at for an interleaved-looking single-end input
+
+
+def looks_interleaved(names: list) -> bool:
+    """Reads 1 and 2, 3 and 4... named alike (after /1 /2) among the first reads."""
+    n = min(len(names), INTERLEAVED_LOOK) // 2 * 2
+    return n >= 2 and names[0:n:2] == names[1:n:2]
+
+
+def _single(path: str, size: int, comments: bool, warn) -> Iterator:
+    """``(chunk, None, None)`` for each chunk of single-end reads; a warning when the first
+    reads come in pairs of one name (an interleaved file mapped without -p)."""
+    for c in read_chunks(path, size, comments):
+        if c.first == 1 and looks_interleaved(c.names):
+            n = min(len(c), INTERLEAVED_LOOK) // 2
+            warn(
+                f"{path} looks interleaved (its first {n} pairs of reads share a name, e.g. "
+                f"{c.names[0]!r}): mapped as single-end reads; give -p to map them as pairs"
+            )
+        yield c, None, None
 
 
 def _check_outputs(output: str, workload: str | None, inputs: tuple) -> None:
@@ -166,8 +339,11 @@ def _check_outputs(output: str, workload: str | None, inputs: tuple) -> None:
                 raise ValueError(f"{workload}: --workload is where -o {output} puts its index")
 
 
-def _learn_and_log(mapper: ChunkMapper, reads1: str, reads2: str, log):
-    insert, read, seeded = learn_insert(mapper, reads1, reads2)
+def _learn_and_log(mapper: ChunkMapper, reads1: str, reads2: str, chunks, log):
+    """The insert model from the first pairs of ``chunks`` (held in memory), its candidates,
+    and ``chunks`` again from the first."""
+    path2 = None if reads2 == reads1 else reads2
+    insert, read, seeded, chunks = learn_insert(mapper, reads1, path2, chunks)
     if insert is None:
         log(
             f"too few uniquely mapped pairs among the first {read:,} to learn the insert "
@@ -179,26 +355,39 @@ def _learn_and_log(mapper: ChunkMapper, reads1: str, reads2: str, log):
             f"{insert.low}..{insert.high} (-I {insert.text()}), from {insert.pairs:,} "
             f"uniquely mapped pairs of the first {read:,}"
         )
-    return insert, seeded
+    return insert, seeded, chunks
 
 
-def _chunks(reads1: str, reads2: str | None, size: int, seeded) -> Iterator:
-    """``(chunk1, chunk2 or None, candidates already seeded or None)`` for each chunk."""
-    if reads2 is None:
-        for c in read_chunks(reads1, size):
-            yield c, None, None
-        return
-    for c1, c2 in _pairs(reads1, reads2, size):
+def _with_seeded(chunks, seeded) -> Iterator:
+    """``(chunk1, chunk2, candidates already seeded or None)`` for each chunk of pairs."""
+    for c1, c2 in chunks:
         yield c1, c2, seeded
         seeded = None
 
 
-def _map_all(mapper, chunks, paths, insert, sink, work_out, counts, progress, on_chunk):
+_FLAG = re.compile(r"^[^\t\n]*\t(\d+)\t", re.M)
+
+
+def _tally(text: str, counts: dict) -> None:
+    """Primary records, mapped ones, paired and properly paired ones (``samtools flagstat``'s
+    rules) of a chunk's SAM text."""
+    flags = np.array(_FLAG.findall(text), dtype=np.int64)
+    flags = flags[(flags & 0x900) == 0]
+    counts["mapped"] += int(np.count_nonzero((flags & 4) == 0))
+    paired = (flags & 1) != 0
+    counts["paired"] += int(np.count_nonzero(paired))
+    counts["proper"] += int(np.count_nonzero(paired & ((flags & 6) == 2)))
+
+
+def _map_all(mapper, chunks, paths, insert, sink, work_out, counts, progress, on_chunk, style):
     """Map every chunk, in order, into ``sink`` (and ``work_out``), counting reads and records."""
     from tqdm import tqdm
 
     reads1, reads2 = paths
-    with tqdm(unit=" reads", file=sys.stderr, disable=not progress or None, desc="align") as bar:
+    # with a file of known size the bar follows its bytes (percent and ETA), else it counts reads
+    size = os.path.getsize(reads1) if reads1 != "-" and os.path.isfile(reads1) else 0
+    unit = {"unit": "B", "unit_scale": True, "total": size} if size else {"unit": " reads"}
+    with tqdm(file=sys.stderr, disable=not progress or None, desc="align", **unit) as bar:
         for c1, c2, seeded in _prefetched(chunks):
             if c2 is None:
                 done = mapper.single(c1, reads1)
@@ -206,14 +395,22 @@ def _map_all(mapper, chunks, paths, insert, sink, work_out, counts, progress, on
                 done = mapper.paired(ReadPairs(c1, c2, reads1, reads2), insert, seeded)
             del seeded
             mapper.index.confirm()  # the index's digests, before the first record is written
-            sink.write(done.lines)
+            comments = (c1.comments, None if c2 is None else c2.comments)
+            lines = restyle(done.lines, style, comments, 1 if c2 is None else 2)
+            text = "".join(lines)
+            sink.write((text,))
+            _tally(text, counts)
             if work_out is not None:
                 write_workload(mapper, work_out)
             mapper.workload.clear()
             reads = len(c1) * (2 if c2 is not None else 1)
             counts["reads"] += reads
-            counts["records"] += done.records
-            bar.update(reads)
+            counts["records"] += text.count("\n")
+            if size and c1.done >= 0:
+                bar.update(c1.done - bar.n)
+                bar.set_postfix_str(f"{counts['reads']:,} reads", refresh=False)
+            else:
+                bar.update(reads)
             if on_chunk is not None:
                 on_chunk()
 

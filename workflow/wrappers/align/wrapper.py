@@ -15,7 +15,10 @@ output
               ``.crai`` for CRAM)
     workload  optional: the per-extension workload table (``--workload``), the PIM model's input
 params
-    extra       options for ``pimalign align``, wildcards allowed (e.g. a read group ``-R``)
+    extra       options for ``pimalign align``, wildcards allowed: bio/bwa/mem's ``extra`` strings
+                work unchanged (every bwa mem option is accepted with bwa's meaning, e.g.
+                ``-M -Y -K 100000000 -R '@RG\\tID:{sample}\\tSM:{sample}'``, ``-p`` with one
+                interleaved ``reads`` file), or fail in one line naming the option
     sorting     ``none`` (default: the mapper's order), ``samtools`` (samtools sort through pysam,
                 no binary needed) or ``pimalign`` (the mapper's own sort)
     sort_order  ``coordinate`` (default) or ``queryname``
@@ -197,9 +200,18 @@ def run(snakemake, shell) -> None:
                 sort_args.append("-n")
             sort_args += shlex.split(plan["sort_extra"])
             sort_args += ["-T", os.path.join(tmp, "sort"), "-O", fmt]
-            if fmt == "CRAM":
+            if fmt == "CRAM":  # 3.0: htsjdk (Picard, GATK) reads no 3.1
                 sort_args += ["--reference", reference_fasta(plan["ref"], tmp)]
+                sort_args += ["--output-fmt-option", "version=3.0"]
+                sort_args += [
+                    "--output-fmt-option",
+                    "store_nm=1",
+                    "--output-fmt-option",
+                    "store_md=1",
+                ]
             samtools(log_file, "sort", *sort_args, "-o", output, unsorted)
+            if fmt == "CRAM":
+                drop_ur(output, tmp)
             if index:
                 write_index(log_file, output, index, plan["threads"])
             return
@@ -216,6 +228,17 @@ def run(snakemake, shell) -> None:
             shutil.move(auto, index)
         elif index:
             write_index(log_file, output, index, plan["threads"])
+
+
+def drop_ur(cram: str, tmp: str) -> None:
+    """No ``@SQ UR`` naming the temporary FASTA (``M5`` and the embedded reference remain)."""
+    import pysam
+
+    header = pysam.view("-H", cram)
+    path = os.path.join(tmp, "header.sam")
+    with open(path, "w") as out:
+        out.write(re.sub(r"\tUR:[^\t\n]*", "", header))
+    pysam.reheader("-i", path, cram, catch_stdout=False)
 
 
 def reference_fasta(ref: str, tmp: str) -> str:
