@@ -141,6 +141,7 @@ def tandem_sub(read, ref, diag, period, span, sc):
     return best
 
 
+DROP_VOTES = 7  # bwa drops a chain only 2 * 19 bp lighter than a better one: ~7 minimizers
 SHADOW_MARGIN = 40  # a shadowed cluster this far below the best cannot move MAPQ (28 at 150 bp)
 
 
@@ -187,26 +188,33 @@ def _extend_clusters(
     """Extend clusters into read ``r``'s slots; returns the slots filled.
 
     Clusters are taken most votes first while they have at least ``drop_pct`` % of the top
-    one's votes, and the first one below that (bwa keeps the first chain a better one shadows,
-    ``kept = 1``, so that a weak runner-up still sets ``XS`` and MAPQ) when its best ungapped
-    diagonal scores within ``SHADOW_MARGIN`` of the best so far (a runner-up further below
-    leaves MAPQ where it is, and the extension of a junk cluster costs the most cells), up to
+    one's votes; below that, those fewer than ``DROP_VOTES`` votes behind the top one (bwa drops
+    a chain only when it is also 2 * 19 bp lighter) and the first one further down (bwa keeps
+    the first chain a better one shadows, ``kept = 1``, so that a weak runner-up still sets
+    ``XS`` and MAPQ), each when its best ungapped diagonal scores within ``SHADOW_MARGIN`` of
+    the best so far (a runner-up further below leaves MAPQ where it is, and extending junk
+    clusters costs the most cells), up to
     ``EXTEND_ROUNDS * max_cand`` of them: once the slots are full a new
     alignment replaces the weakest one when it scores more, so among many near-equal repeat
     copies the best ones are kept, not the first found.
     """
     shadowed = False
     n_ext = min(cs.shape[0], EXTEND_ROUNDS * search.max_cand)
-    if n_ext < cs.shape[0] and cv[n_ext] * 100 >= search.drop_pct * cv[0]:
+    if n_ext < cs.shape[0] and (
+        cv[n_ext] * 100 >= search.drop_pct * cv[0] or cv[0] - cv[n_ext] < DROP_VOTES
+    ):
         unextended = True  # clusters above the cut left: any may hold a copy as good as the best
     else:
         unextended = False
     for x in range(n_ext):
         oriented = read if cs[x] == 0 else rc
         if cv[x] * 100 < search.drop_pct * cv[0]:
-            if shadowed:
-                break
-            shadowed = True
+            # below the -D cut: bwa still extends a chain less than 2 * 19 bp lighter than the
+            # best, and the first one it shadows; here when its best diagonal could matter
+            if cv[0] - cv[x] >= DROP_VOTES:
+                if shadowed:
+                    break
+                shadowed = True
             best = _best_score(out, r, filled)
             if diagonal_score(oriented, ref, clo[x], chi[x], sc) < best - SHADOW_MARGIN:
                 continue
