@@ -54,13 +54,18 @@ class Candidates:
 
     def with_slot(self, block: np.ndarray) -> "Candidates":
         """These candidates and one more slot per read (``block``: ``(len(FIELDS), reads)``)."""
-        n = self.length.shape[0]
+        return self.with_slots([block])
+
+    def with_slots(self, blocks: list) -> "Candidates":
+        """These candidates and one more slot per read for each of ``blocks`` (each
+        ``(len(FIELDS), reads)``), in one copy."""
+        n, k = self.length.shape[0], len(blocks)
         return Candidates(
-            np.concatenate([self.block, block[:, :, None]], axis=2),
+            np.concatenate([self.block, np.stack(blocks, axis=2)], axis=2),
             self.length,
-            np.concatenate([self.run_op, np.zeros((n, 1, RUNS), dtype=np.uint8)], axis=1),
-            np.concatenate([self.run_len, np.zeros((n, 1, RUNS), dtype=np.int32)], axis=1),
-            np.concatenate([self.n_run, np.full((n, 1), -1, dtype=np.int64)], axis=1),
+            np.concatenate([self.run_op, np.zeros((n, k, RUNS), dtype=np.uint8)], axis=1),
+            np.concatenate([self.run_len, np.zeros((n, k, RUNS), dtype=np.int32)], axis=1),
+            np.concatenate([self.n_run, np.full((n, k), -1, dtype=np.int64)], axis=1),
         )
 
     def columns(self, rows, slots) -> np.ndarray:

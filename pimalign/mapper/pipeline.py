@@ -34,6 +34,7 @@ from .params import MapParams
 from .placement import Placed, Reported, place
 from .records import READ1, READ2, sam_lines
 
+_SCORE, _STRAND, _RST, _REN = (FIELDS.index(f) for f in ("score", "strand", "r_st", "r_en"))
 RESCUE_K = 12  # k-mer length that places a mate inside its rescue window
 MAX_MATESW = 50  # alignments of an end its mate is rescued around (bwa's max_matesw)
 WIDE_CAND = 64  # candidates per end when a pair's copies overflowed the slots
@@ -78,10 +79,14 @@ class WorkloadRows(NamedTuple):
 
 
 class Mapped(NamedTuple):
-    """A chunk's SAM text (one string per read, or per pair) and how many records it holds."""
+    """A chunk's SAM text (one string per read, or per pair), how many records it holds, and
+    its primary records that are mapped, paired and properly paired (``samtools flagstat``)."""
 
     lines: list
     records: int
+    mapped: int = 0
+    paired: int = 0
+    proper: int = 0
 
 
 class ChunkMapper:
@@ -157,7 +162,7 @@ class ChunkMapper:
     def single(self, chunk: ReadChunk, path: str) -> Mapped:
         placed = self.single_placed(chunk, path)
         lines = sam_lines(chunk, placed, None, 0, None, self.names, self.rg)
-        return Mapped(lines, len(chunk) + _extra_records(placed))
+        return Mapped(lines, len(chunk) + _extra_records(placed), int(placed.mapped.sum()))
 
     # -- pairs -----------------------------------------------------------------------------
     def pair_candidates(self, pairs: ReadPairs) -> PairCandidates:
@@ -185,7 +190,10 @@ class ChunkMapper:
         first = sam_lines(chunk1, placed1, placed2, READ1, proper, self.names, self.rg)
         second = sam_lines(chunk2, placed2, placed1, READ2, proper, self.names, self.rg)
         lines = [a + b for a, b in zip(first, second)]
-        return Mapped(lines, 2 * len(chunk1) + _extra_records(placed1) + _extra_records(placed2))
+        records = 2 * len(chunk1) + _extra_records(placed1) + _extra_records(placed2)
+        mapped = int(placed1.mapped.sum() + placed2.mapped.sum())
+        proper_mapped = int((proper & placed1.mapped).sum() + (proper & placed2.mapped).sum())
+        return Mapped(lines, records, mapped, 2 * len(chunk1), proper_mapped)
 
     def paired_placed(
         self, pairs: ReadPairs, model: InsertModel | None, seeded: PairCandidates | None = None
@@ -296,6 +304,8 @@ class ChunkMapper:
         found in an earlier round counts as already there for the later ones."""
         n = c_anchor.score.shape[0]
         rows = np.arange(n)
+        grown: list = []  # new slots, each (len(FIELDS), reads), added at the end
+        count = np.zeros(n, dtype=np.int64)  # new slots each read has filled
         for rank in range(anchors.shape[1]):
             a = anchors[:, rank]
             b = np.maximum(a, 0)
@@ -312,6 +322,13 @@ class ChunkMapper:
                 & (c_mate.r_st >= ws[:, None])
                 & (c_mate.r_en <= we[:, None])
             ).any(axis=1)
+            for e in grown:
+                there |= (
+                    (e[_SCORE] >= self.p.min_score)
+                    & (e[_STRAND] == m_strand)
+                    & (e[_RST] >= ws)
+                    & (e[_REN] <= we)
+                )
             jobs = np.flatnonzero((a >= 0) & ~there & (we > ws))
             if jobs.size == 0:
                 continue
@@ -331,19 +348,29 @@ class ChunkMapper:
             )
             slot = empty_block(n, 1)[:, :, 0]
             slot[:, jobs] = found[:, :, 0]
-            keep = slot[0] >= SEED_SCORE * self.p.match
+            keep = slot[_SCORE] >= SEED_SCORE * self.p.match
             # the same alignment found from another anchor is not a second candidate
             keep &= ~(
-                (c_mate.strand == slot[1][:, None])
-                & (c_mate.r_st == slot[2][:, None])
-                & (c_mate.r_en == slot[3][:, None])
+                (c_mate.strand == slot[_STRAND][:, None])
+                & (c_mate.r_st == slot[_RST][:, None])
+                & (c_mate.r_en == slot[_REN][:, None])
                 & (c_mate.score > NEG)
             ).any(axis=1)
-            if not keep.any():
-                continue
-            slot[0] = np.where(keep, slot[0], NEG)
-            c_mate = c_mate.with_slot(slot)
-        return c_mate
+            for e in grown:
+                keep &= ~(
+                    (e[_STRAND] == slot[_STRAND])
+                    & (e[_RST] == slot[_RST])
+                    & (e[_REN] == slot[_REN])
+                    & (e[_SCORE] > NEG)
+                )
+            # each read's rescued mates fill its next free new slot (few slots for the chunk)
+            for col in np.unique(count[keep]):
+                at = np.flatnonzero(keep & (count == col))
+                if col == len(grown):
+                    grown.append(empty_block(n, 1)[:, :, 0])
+                grown[col][:, at] = slot[:, at]
+            count += keep
+        return c_mate.with_slots(grown) if grown else c_mate
 
     def _record_workload(self, names, c: Candidates):
         r, s = np.nonzero(c.score > NEG)

@@ -5,12 +5,10 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
-import re
 import sys
 from typing import Callable, Iterator
 
 import numba
-import numpy as np
 
 from ..io.errors import InputError
 from ..io.reads import ReadChunk, joined, read_chunks
@@ -365,18 +363,11 @@ def _with_seeded(chunks, seeded) -> Iterator:
         seeded = None
 
 
-_FLAG = re.compile(r"^[^\t\n]*\t(\d+)\t", re.M)
-
-
-def _tally(text: str, counts: dict) -> None:
-    """Primary records, mapped ones, paired and properly paired ones (``samtools flagstat``'s
-    rules) of a chunk's SAM text."""
-    flags = np.array(_FLAG.findall(text), dtype=np.int64)
-    flags = flags[(flags & 0x900) == 0]
-    counts["mapped"] += int(np.count_nonzero((flags & 4) == 0))
-    paired = (flags & 1) != 0
-    counts["paired"] += int(np.count_nonzero(paired))
-    counts["proper"] += int(np.count_nonzero(paired & ((flags & 6) == 2)))
+def _tally(done, counts: dict) -> None:
+    """Add a chunk's mapped, paired and properly paired primary records (``Mapped``)."""
+    counts["mapped"] += done.mapped
+    counts["paired"] += done.paired
+    counts["proper"] += done.proper
 
 
 def _map_all(mapper, chunks, paths, insert, sink, work_out, counts, progress, on_chunk, style):
@@ -399,7 +390,7 @@ def _map_all(mapper, chunks, paths, insert, sink, work_out, counts, progress, on
             lines = restyle(done.lines, style, comments, 1 if c2 is None else 2)
             text = "".join(lines)
             sink.write((text,))
-            _tally(text, counts)
+            _tally(done, counts)
             if work_out is not None:
                 write_workload(mapper, work_out)
             mapper.workload.clear()
