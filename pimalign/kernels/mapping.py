@@ -158,15 +158,9 @@ def diagonal_score(read, ref, dlo, dhi, sc):
     t = window_codes(ref, lo, hi)
     best = 0
     for d in range(dlo, dhi + 1):
-        run = 0
-        for i in range(m):
-            j = d + i - lo
-            if j < 0:
-                continue
-            if j >= t.shape[0]:
-                break
-            run = max(run + pair_score(read[i], t[j], sc), 0)
-            best = max(best, run)
+        i0, i1 = max(0, lo - d), min(m, hi - d)
+        if i1 > i0:
+            best = max(best, ungapped_local(read[i0:i1], t[d + i0 - lo : d + i1 - lo], sc))
     return best
 
 
@@ -200,12 +194,10 @@ def _extend_clusters(
     """
     shadowed = False
     n_ext = min(cs.shape[0], EXTEND_ROUNDS * search.max_cand)
-    if n_ext < cs.shape[0] and (
+    # clusters above the cut left over: any may hold a copy as good as the best
+    unextended = n_ext < cs.shape[0] and (
         cv[n_ext] * 100 >= search.drop_pct * cv[0] or cv[0] - cv[n_ext] < DROP_VOTES
-    ):
-        unextended = True  # clusters above the cut left: any may hold a copy as good as the best
-    else:
-        unextended = False
+    )
     for x in range(n_ext):
         oriented = read if cs[x] == 0 else rc
         if cv[x] * 100 < search.drop_pct * cv[0]:

@@ -316,19 +316,14 @@ class ChunkMapper:
             ws = np.maximum(ws, self.offsets[contig])
             we = np.minimum(we, self.offsets[contig + 1])
             # already a mate candidate there on the right strand? then nothing to rescue
-            there = (
-                (c_mate.score >= self.p.min_score)
-                & (c_mate.strand == m_strand[:, None])
-                & (c_mate.r_st >= ws[:, None])
-                & (c_mate.r_en <= we[:, None])
-            ).any(axis=1)
-            for e in grown:
+            there = np.zeros(n, dtype=bool)
+            for score, strand_, r_st, r_en in _slot_fields(c_mate, grown):
                 there |= (
-                    (e[_SCORE] >= self.p.min_score)
-                    & (e[_STRAND] == m_strand)
-                    & (e[_RST] >= ws)
-                    & (e[_REN] <= we)
-                )
+                    (score >= self.p.min_score)
+                    & (strand_ == m_strand[:, None])
+                    & (r_st >= ws[:, None])
+                    & (r_en <= we[:, None])
+                ).any(axis=1)
             jobs = np.flatnonzero((a >= 0) & ~there & (we > ws))
             if jobs.size == 0:
                 continue
@@ -350,19 +345,13 @@ class ChunkMapper:
             slot[:, jobs] = found[:, :, 0]
             keep = slot[_SCORE] >= SEED_SCORE * self.p.match
             # the same alignment found from another anchor is not a second candidate
-            keep &= ~(
-                (c_mate.strand == slot[_STRAND][:, None])
-                & (c_mate.r_st == slot[_RST][:, None])
-                & (c_mate.r_en == slot[_REN][:, None])
-                & (c_mate.score > NEG)
-            ).any(axis=1)
-            for e in grown:
+            for score, strand_, r_st, r_en in _slot_fields(c_mate, grown):
                 keep &= ~(
-                    (e[_STRAND] == slot[_STRAND])
-                    & (e[_RST] == slot[_RST])
-                    & (e[_REN] == slot[_REN])
-                    & (e[_SCORE] > NEG)
-                )
+                    (strand_ == slot[_STRAND][:, None])
+                    & (r_st == slot[_RST][:, None])
+                    & (r_en == slot[_REN][:, None])
+                    & (score > NEG)
+                ).any(axis=1)
             # each read's rescued mates fill its next free new slot (few slots for the chunk)
             for col in np.unique(count[keep]):
                 at = np.flatnonzero(keep & (count == col))
@@ -387,6 +376,14 @@ class ChunkMapper:
                 c.score[r, s],
             )
         )
+
+
+def _slot_fields(c: Candidates, grown: list):
+    """``(score, strand, r_st, r_en)``, each ``(reads, k)``, of ``c``'s slots and then of each
+    new slot in ``grown`` (``(len(FIELDS), reads)`` blocks not yet joined to ``c``)."""
+    yield c.score, c.strand, c.r_st, c.r_en
+    for e in grown:
+        yield e[_SCORE, :, None], e[_STRAND, :, None], e[_RST, :, None], e[_REN, :, None]
 
 
 def _anchors(c: Candidates, ch: Choice, p: MapParams) -> np.ndarray:
