@@ -52,10 +52,6 @@ class Candidates:
         en = np.where(self.strand == 1, m - self.q_st, self.q_en)
         return st, en
 
-    def with_slot(self, block: np.ndarray) -> "Candidates":
-        """These candidates and one more slot per read (``block``: ``(len(FIELDS), reads)``)."""
-        return self.with_slots([block])
-
     def with_slots(self, blocks: list) -> "Candidates":
         """These candidates and one more slot per read for each of ``blocks`` (each
         ``(len(FIELDS), reads)``), in one copy."""
