@@ -65,12 +65,25 @@ def score_interval(mode, m, n, s, sc):
     return lo, hi
 
 
+PRUNED = -2  # affine_pass's end_i when no cell of some row could still reach ``floor``
+
+
 @njit(cache=True, nogil=True)
-def affine_pass(q, t, mode, sc, adaptive, h, c0, dlo, dhi, tb, tb_lo):
+def affine_pass(q, t, mode, sc, adaptive, h, c0, dlo, dhi, tb, tb_lo, floor=NEG):
     """One banded Gotoh pass; windows as in ``edit.band_pass`` (the centre follows the row max).
 
     Returns ``(best, end_i, end_j, cells, max_range, cov_lo, cov_hi, max_width)``; ``best`` is NEG
     when no alignment lies inside the band; ``(end_i, end_j)`` is the DP cell where it ends.
+
+    ``floor`` (EXTEND only; NEG: off) is the score of an alignment known to lie inside the
+    band, e.g. the ungapped one: a cell whose value plus ``match`` for every row left is below
+    it lies on no path that can reach it, and neither do the cells it alone feeds, so past the
+    rows where a 5' clip can still start such a path only the columns that a cell at or above
+    that bound reaches are computed. The result, the band's moves and every value on a path
+    scoring ``floor`` or more are those of the full pass (the row maximum is such a cell); the
+    cells left out only change ``max_range``. When some row has no such cell (the known
+    alignment left the band), ``end_i`` is ``PRUNED`` and the pass must run without ``floor``.
+    ``cells`` counts the band's cells either way.
     """
     m = q.shape[0]
     n = t.shape[0]
@@ -79,6 +92,7 @@ def affine_pass(q, t, mode, sc, adaptive, h, c0, dlo, dhi, tb, tb_lo):
     oe = o + e
     profile = np.empty(5, dtype=np.int32)
     extend = mode == MODE_EXTEND
+    prune = extend and floor > NEG // 2
     h_prev = np.empty(n + 3, dtype=np.int32)
     h_cur = np.empty(n + 3, dtype=np.int32)
     f_prev = np.empty(n + 3, dtype=np.int32)
@@ -92,6 +106,8 @@ def affine_pass(q, t, mode, sc, adaptive, h, c0, dlo, dhi, tb, tb_lo):
     best = NEG
     end_i = -1
     end_j = -1
+    live_lo = 0  # the previous row's columns at or above the bound (pruned passes)
+    live_hi = n
     for i in range(m + 1):
         lo, hi = row_window(i, adaptive, centre, h, dlo, dhi, n)
         if lo > hi:
@@ -99,8 +115,16 @@ def affine_pass(q, t, mode, sc, adaptive, h, c0, dlo, dhi, tb, tb_lo):
         cov_lo, cov_hi, cells, max_width = account_row(
             lo, hi, i, n, cov_lo, cov_hi, cells, max_width, store, tb_lo
         )
-        if lo > 0:
-            h_cur[lo - 1] = NEG
+        bound = floor - sc.match * (m - i)  # what a cell needs to reach ``floor``
+        full = not prune or i == 0 or -clip5 >= bound
+        jl, jr = lo, hi  # the columns computed
+        if not full:
+            jl = max(lo, live_lo)
+            jr = min(hi, live_hi + 1)
+            if jl > jr:
+                return NEG, PRUNED, -1, cells, max_range, cov_lo, cov_hi, max_width
+        if jl > 0:
+            h_cur[jl - 1] = NEG
         e_left = NEG
         if i == 0:
             for j in range(lo, hi + 1):
@@ -115,12 +139,12 @@ def affine_pass(q, t, mode, sc, adaptive, h, c0, dlo, dhi, tb, tb_lo):
                     tb[0, j - lo] = flags
         else:
             row_profile(q[i - 1], sc, profile)
-            start = lo
-            if lo == 0:
+            start = jl
+            if jl == 0:
                 f0 = max(h_prev[0] - oe, f_prev[0] - e)
                 flags = SRC_F | (F_EXT if f_prev[0] - e > h_prev[0] - oe else 0)
                 h0 = f0
-                if extend and -clip5 >= h0:
+                if full and extend and -clip5 >= h0:
                     h0 = -clip5
                     flags = (flags & ~3) | SRC_CLIP
                 f_cur[0] = f0
@@ -128,10 +152,11 @@ def affine_pass(q, t, mode, sc, adaptive, h, c0, dlo, dhi, tb, tb_lo):
                 if store:
                     tb[i, 0] = flags
                 start = 1
-            # hot loop: neighbours carried in locals
+            # hot loop: neighbours carried in locals (a clip start only where it can matter)
+            clip_start = full and extend
             h_left = h_cur[start - 1]
             diag_prev = h_prev[start - 1]
-            for j in range(start, hi + 1):
+            for j in range(start, jr + 1):
                 e_open = h_left - oe
                 e_ext = e_left - e
                 ev = e_open if e_open >= e_ext else e_ext
@@ -149,7 +174,7 @@ def affine_pass(q, t, mode, sc, adaptive, h, c0, dlo, dhi, tb, tb_lo):
                 if ev > hv:
                     hv = ev
                     src = SRC_E
-                if extend and -clip5 >= hv:
+                if clip_start and -clip5 >= hv:
                     hv = -clip5
                     src = SRC_CLIP
                 h_cur[j] = hv
@@ -163,11 +188,26 @@ def affine_pass(q, t, mode, sc, adaptive, h, c0, dlo, dhi, tb, tb_lo):
                     if f_ext > f_open:
                         flags |= F_EXT
                     tb[i, j - lo] = flags
+            if not full:
+                # right of the previous row's reach only a deletion run goes on
+                for j in range(jr + 1, hi + 1):
+                    e_open = h_left - oe
+                    e_ext = e_left - e
+                    ev = e_open if e_open >= e_ext else e_ext
+                    if ev < bound:
+                        break
+                    h_cur[j] = ev
+                    f_cur[j] = NEG
+                    e_left = ev
+                    h_left = ev
+                    jr = j
+                    if store:
+                        tb[i, j - lo] = SRC_E | (E_EXT if e_ext > e_open else 0)
         row_max = NEG
         row_min = 1 << 29
-        arg = lo
+        arg = jl
         target = centre + 1
-        for j in range(lo, hi + 1):
+        for j in range(jl, jr + 1):
             v = h_cur[j]
             if v > row_max or (v == row_max and abs(j + 1 - target) < abs(arg + 1 - target)):
                 row_max = v
@@ -176,11 +216,20 @@ def affine_pass(q, t, mode, sc, adaptive, h, c0, dlo, dhi, tb, tb_lo):
                 row_min = v
         if row_max > NEG // 2:
             max_range = max(max_range, row_max - row_min)
-        for x in range(hi + 1, min(hi + 3, n + 3)):
+        for x in range(jr + 1, min(jr + 3, n + 3)):
             h_cur[x] = NEG
             f_cur[x] = NEG
-        if lo > 0:
-            f_cur[lo - 1] = NEG
+        if jl > 0:
+            f_cur[jl - 1] = NEG
+        if prune:
+            if row_max < bound:
+                return NEG, PRUNED, -1, cells, max_range, cov_lo, cov_hi, max_width
+            live_lo = jl
+            while h_cur[live_lo] < bound:
+                live_lo += 1
+            live_hi = jr
+            while h_cur[live_hi] < bound:
+                live_hi -= 1
         if adaptive:
             centre = min(max(arg + 1, centre), centre + 2)
         if mode == MODE_GLOBAL:
@@ -192,11 +241,11 @@ def affine_pass(q, t, mode, sc, adaptive, h, c0, dlo, dhi, tb, tb_lo):
             if row_max > best:
                 best = row_max
                 end_i = m
-                end_j = _leftmost(h_cur, lo, row_max)
+                end_j = _leftmost(h_cur, jl, row_max)
         elif i > 0 and row_max - clip3 > best:
             best = row_max - clip3
             end_i = i
-            end_j = _leftmost(h_cur, lo, row_max)
+            end_j = _leftmost(h_cur, jl, row_max)
         h_prev, h_cur = h_cur, h_prev
         f_prev, f_cur = f_cur, f_prev
     if best <= NEG // 2:
@@ -213,12 +262,14 @@ def _leftmost(row, lo, value):
 
 
 @njit(cache=True, nogil=True)
-def affine_align(q, t, mode, sc, h0, c0, store, dmin=-(1 << 30), dmax=1 << 30):
+def affine_align(q, t, mode, sc, h0, c0, store, dmin=-(1 << 30), dmax=1 << 30, floor=NEG):
     """Exact best affine score with the adaptive band (see module doc).
 
     ``c0``: expected start column on row 0 (-1: 0 for GLOBAL, ``(n-m)//2`` for EXTEND).
     ``dmin``/``dmax`` limit the diagonals (``j - i``) an alignment may use: the result is exact
     among alignments inside them (the mapper's window); by default every diagonal counts.
+    ``floor`` (EXTEND): the score of an alignment inside those diagonals, if one is known; the
+    passes then skip the cells that cannot reach it (``affine_pass``), with the same result.
     Returns ``(score, end_i, end_j, tb, tb_lo, band, cells, bits, passes)``.
     """
     m = q.shape[0]
@@ -232,13 +283,17 @@ def affine_align(q, t, mode, sc, h0, c0, store, dmin=-(1 << 30), dmax=1 << 30):
     adaptive = not (mode == MODE_EXTEND and delta + 1 > width)
     if adaptive:
         tb = np.empty((m + 1, width), dtype=np.uint8) if store else empty_tb
-        res = affine_pass(q, t, mode, sc, True, h0, c0, 0, 0, tb, tb_lo)
+        res = affine_pass(q, t, mode, sc, True, h0, c0, 0, 0, tb, tb_lo, floor)
+        if res[1] == PRUNED:
+            res = affine_pass(q, t, mode, sc, True, h0, c0, 0, 0, tb, tb_lo)
     else:
         # Free start diagonals wider than the adaptive band: start from the static band over
         # them plus the margin, then certify it like an adaptive pass.
         lo, hi = -h0, max(0, delta) + h0
         tb = np.empty((m + 1, hi - lo + 1), dtype=np.uint8) if store else empty_tb
-        res = affine_pass(q, t, mode, sc, False, 0, 0, lo, hi, tb, tb_lo)
+        res = affine_pass(q, t, mode, sc, False, 0, 0, lo, hi, tb, tb_lo, floor)
+        if res[1] == PRUNED:
+            res = affine_pass(q, t, mode, sc, False, 0, 0, lo, hi, tb, tb_lo)
     best, end_i, end_j, cells, rng, cov_lo, cov_hi, band = res
     if not adaptive:
         cov_lo, cov_hi = -h0, max(0, delta) + h0
@@ -248,9 +303,10 @@ def affine_align(q, t, mode, sc, h0, c0, store, dmin=-(1 << 30), dmax=1 << 30):
     if best > NEG and cov_lo <= lo and cov_hi >= hi:
         return best, end_i, end_j, tb, tb_lo, band, cells, bits_for_range(rng), 1
     tb2 = np.empty((m + 1, hi - lo + 1), dtype=np.uint8) if store else empty_tb
-    best2, end_i2, end_j2, cells2, rng2, _, _, band2 = affine_pass(
-        q, t, mode, sc, False, 0, 0, lo, hi, tb2, tb_lo
-    )
+    res2 = affine_pass(q, t, mode, sc, False, 0, 0, lo, hi, tb2, tb_lo, floor)
+    if res2[1] == PRUNED:
+        res2 = affine_pass(q, t, mode, sc, False, 0, 0, lo, hi, tb2, tb_lo)
+    best2, end_i2, end_j2, cells2, rng2, _, _, band2 = res2
     return best2, end_i2, end_j2, tb2, tb_lo, band2, cells + cells2, bits_for_range(rng2), 2
 
 

@@ -56,13 +56,22 @@ def orient_scoring(sc, strand):
 
 @njit(cache=True, nogil=True)
 def ungapped(read, t, d, sc):
-    """Best ungapped, optionally clipped alignment of ``read`` at column ``d`` of window ``t``.
+    """Best ungapped, optionally clipped alignment of ``read`` at column ``d`` of window ``t``,
+    when its score proves it the best in the window: any alignment with a gap scores at most
+    ``a*m - o - e``, so an ungapped one scoring more is optimal. Returns ``(score, q_st,
+    q_en)`` (``clipped_ungapped``'s), ``score`` NEG when not proven."""
+    s, qs, qe = clipped_ungapped(read, t, d, sc)
+    if s <= sc.match * read.shape[0] - sc.gap_open - sc.gap_extend:
+        return NEG, 0, 0
+    return s, qs, qe
 
-    Returns ``(score, q_st, q_en)`` with the clipping penalties counted; ``score`` is NEG unless
-    the read lies inside the window on that diagonal and the score proves optimality: any
-    alignment with a gap scores at most ``a*m - o - e``, so an ungapped one scoring more is the
-    best in the window. Clipping wins ties (bwa), at the clip point nearest the read's middle.
-    """
+
+@njit(cache=True, nogil=True)
+def clipped_ungapped(read, t, d, sc):
+    """Best ungapped, optionally clipped alignment of ``read`` at column ``d`` of window ``t``:
+    ``(score, q_st, q_en)`` with the clipping penalties counted, ``score`` NEG when the read
+    does not lie inside the window on that diagonal. Clipping wins ties (bwa), at the clip
+    point nearest the read's middle."""
     m = read.shape[0]
     if m == 0 or d < 0 or d + m > t.shape[0]:
         return NEG, 0, 0
@@ -82,10 +91,7 @@ def ungapped(read, t, d, sc):
         if suffix + sc.clip3 <= best_suf:
             best_suf = suffix + sc.clip3
             best_e = i
-    score = total - best_pre - best_suf
-    if score <= sc.match * m - sc.gap_open - sc.gap_extend:
-        return NEG, 0, 0
-    return score, best_s, best_e
+    return total - best_pre - best_suf, best_s, best_e
 
 
 @njit(cache=True, nogil=True)
@@ -137,13 +143,14 @@ def local_score(read, t, ops, n_ops, ts, sc):
 
 
 @njit(cache=True, nogil=True)
-def extend_one(read, t, dlo, dhi, pad, sc, h0, store):
+def extend_one(read, t, dlo, dhi, pad, sc, h0, store, floor=NEG):
     """Affine extension of the oriented ``read`` in the window ``t``, exact over the window
-    diagonals ``[dlo, dhi]``; the kernel's tuple (see ``affine.affine_align``)."""
+    diagonals ``[dlo, dhi]``; the kernel's tuple (see ``affine.affine_align``; ``floor`` the
+    score of an alignment known inside them, NEG none)."""
     n = t.shape[0]
     c0 = min(max(dlo + 2 * pad, 0), max(n - 1, 0))
     h = max(h0, c0 - dlo, dhi - c0)
-    return affine_align(read, t, MODE_EXTEND, sc, h, c0, store, dlo, dhi)
+    return affine_align(read, t, MODE_EXTEND, sc, h, c0, store, dlo, dhi, floor)
 
 
 @njit(cache=True, nogil=True)
@@ -157,14 +164,16 @@ def gap_budget(clip, pen, sc):
 
 
 @njit(cache=True, nogil=True)
-def extend_candidate(read, ref, diag_lo, diag_hi, pad, sc, h0):
+def extend_candidate(read, ref, diag_lo, diag_hi, pad, sc, h0, prune=True):
     """The best alignment of the oriented ``read`` near the diagonals ``[diag_lo, diag_hi]``.
 
     The window is ``window()``'s. A one-diagonal cluster first tries an ungapped alignment,
     accepted when its score proves it optimal; otherwise the exact banded extension runs with
-    traceback. When that leaves a clipped end long enough to pay for a gap beyond the window's
-    diagonals (``gap_budget``), it runs again with the window and diagonals widened by that gap
-    on both sides, as bwa's wide extension band would find it.
+    traceback (with ``prune``, skipping the cells that cannot reach the ungapped score: the
+    same alignment, but the ``bits`` of the cells computed, not of the whole band). When that
+    leaves a clipped end long enough to pay for a gap beyond the window's diagonals
+    (``gap_budget``), it runs again with the window and diagonals widened by that gap on both
+    sides, as bwa's wide extension band would find it.
 
     Returns ``(AS, q_st, q_en, r_st, r_en, ws, we, dlo, dhi, band, cells, bits, passes, ops,
     n_ops)``: ``AS`` NEG when nothing aligns; ``r_st``/``r_en`` concatenated coordinates; the
@@ -177,15 +186,18 @@ def extend_candidate(read, ref, diag_lo, diag_hi, pad, sc, h0):
     if we - ws < 1:
         return NEG, 0, 0, 0, 0, ws, we, dlo, dhi, 0, 0, 0, 0, ops, 0
     t = window_codes(ref, ws, we)
+    floor = NEG
     if diag_lo == diag_hi:
-        s, qs, qe = ungapped(read, t, diag_lo - ws, sc)
-        if s > NEG:
+        s, qs, qe = clipped_ungapped(read, t, diag_lo - ws, sc)
+        if s > sc.match * m - sc.gap_open - sc.gap_extend:
             n_ops = ungapped_ops(read, t, diag_lo - ws, qs, qe, ops)
             score = local_score(read, t, ops, n_ops, diag_lo - ws, sc)
             return (score, qs, qe, diag_lo + qs, diag_lo + qe, ws, we, dlo, dhi, 1, m, 1, 0, ops, 0)
+        if prune:
+            floor = s
     cells = 0
     for attempt in range(2):
-        res = extend_one(read, t, dlo, dhi, pad, sc, h0, True)
+        res = extend_one(read, t, dlo, dhi, pad, sc, h0, True, floor)
         s, end_i, end_j, tb, tb_lo, bw, nc, nb, np_ = res
         cells += nc
         if s <= NEG:

@@ -211,7 +211,14 @@ def _extend_clusters(
             if diagonal_score(oriented, ref, clo[x], chi[x], sc) < best - SHADOW_MARGIN:
                 continue
         res = extend_candidate(
-            oriented, ref, clo[x], chi[x], search.pad, orient_scoring(sc, cs[x]), search.band
+            oriented,
+            ref,
+            clo[x],
+            chi[x],
+            search.pad,
+            orient_scoring(sc, cs[x]),
+            search.band,
+            search.prune,
         )
         score, qs, qe, rs, re, ws, we, dlo, dhi, bw, nc, nb, np_, ops, n_ops = res
         if score <= NEG:
@@ -444,7 +451,7 @@ def rescue_batch(flat, off, ref, reads, strands, ws, we, kr, search, sc, out):
         best = np.argmax(votes)  # the first (leftmost) of the most voted
         diag = ws[x] + diags[best]
         osc = orient_scoring(sc, strands[x])
-        res = extend_candidate(read, ref, diag, diag, search.pad, osc, search.band)
+        res = extend_candidate(read, ref, diag, diag, search.pad, osc, search.band, search.prune)
         score, qs, qe, rs, re, s0, s1, dlo, dhi, bw, nc, nb, np_, _, _ = res
         if score <= NEG:
             continue

@@ -34,6 +34,7 @@ class Search(NamedTuple):
     pad: int
     band: int
     min_score: int
+    prune: bool  # the DP skips cells that cannot reach a known (ungapped) score
 
 
 class ProperPair(NamedTuple):

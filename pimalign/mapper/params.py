@@ -62,6 +62,9 @@ class MapParams:
     )
     max_read_len: int = _knob(10_000, "longest read accepted (a short-read mapper)", 1, 1_000_000)
     rescue: bool = True  # mate rescue inside the proper-pair window (--no-rescue)
+    # --workload: every extension's bit width over its whole band, as the PIM model needs
+    # (otherwise the DP skips cells that cannot reach the ungapped score: same alignments)
+    band_bits: bool = False
     # the knobs set by name (``preset``'s overrides): an index's own k and w replace the
     # defaults, never a value asked for (a different one is an error, ``run.open_index``)
     explicit: frozenset = field(default=frozenset(), compare=False)
@@ -106,6 +109,7 @@ class MapParams:
             self.pad,
             self.band,
             self.min_score,
+            not self.band_bits,
         )
 
 

@@ -6,6 +6,7 @@ import contextlib
 import itertools
 import os
 import sys
+from dataclasses import replace
 from typing import Callable, Iterator
 
 import numba
@@ -207,7 +208,7 @@ def run_align(
     if (index.k, index.w) != (params.k, params.w):
         log(f"index built with k={index.k} w={index.w}: those are used")
     _warn_alt(ref, alt_ok, warn)
-    mapper = ChunkMapper(index, params, rg_id)
+    mapper = ChunkMapper(index, replace(params, band_bits=bool(workload)), rg_id)
     comments = style.comments
     if reads2 is not None or interleaved:
         chunks = pair_stream(reads1, None if interleaved else reads2, chunk_size, comments)
