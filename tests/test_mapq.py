@@ -143,3 +143,41 @@ def test_pair_straddling_the_duplication_edge_is_confident(duplication):
     st = starts[0] - 200
     hits = [h for h in aligner.map(*_pair(genome, st)) if h.is_primary]
     assert [(h.read, h.mapq, h.r_st) for h in hits] == [(1, 60, st), (2, 60, st + 250)]
+
+
+def test_pairing_ends_with_different_slot_counts():
+    """After the mate rescue the two ends may hold different numbers of slots: the pair is
+    chosen over all of each end's slots and reported in each end's own slot numbers (a pair
+    in end 1's slot 2 and end 2's slot 4 of 5, -I 500,50). It once read end 2 with end 1's
+    width (out of bounds) and crashed on E. coli pairs with -I 500,50."""
+    from pimalign.mapper.candidates import Candidates, empty_block
+    from pimalign.mapper.pairing import InsertModel, choose_pairs
+
+    def end(slots, placed):
+        block = empty_block(1, slots)
+        c = Candidates(block, np.array([150]), None, None, None)
+        for slot, (score, strand, st) in placed.items():
+            c.score[0, slot], c.strand[0, slot] = score, strand
+            c.r_st[0, slot], c.r_en[0, slot] = st, st + 150
+        return c
+
+    c1 = end(3, {0: (150, 0, 10_000), 2: (150, 0, 50_000)})
+    c2 = end(5, {0: (150, 1, 90_000), 1: (140, 1, 20_000), 4: (150, 1, 50_350)})
+    model = InsertModel.from_sd(500, 50)
+    p = preset("sr")
+    got = choose_pairs(
+        c1, c2, np.array([0]), np.array([0]), np.array([0, 100_000]), model, p, np.array([7])
+    )
+    assert got.paired[0] and (got.slot1[0], got.slot2[0]) == (2, 4)
+    # 300 + the insert 499 bp's log-likelihood, 0.721 * ln(2 erfc(0.02 / sqrt 2)) rounded: 300
+    assert got.score[0] == 300 and got.sub[0] == NEG_PAIR
+    # end 2's slot 1 moved next to end 1's slot 0: a second pair, insert 349 bp (z = 3.02):
+    # 290 + 0.721 * ln(2 erfc(3.02 / sqrt 2)) = 290 - 3.81, rounded as bwa does: 286
+    c2.r_st[0, 1], c2.r_en[0, 1] = 10_200, 10_350
+    got = choose_pairs(
+        c1, c2, np.array([0]), np.array([0]), np.array([0, 100_000]), model, p, np.array([7])
+    )
+    assert (got.slot1[0], got.slot2[0]) == (2, 4) and (got.score[0], got.sub[0]) == (300, 286)
+
+
+NEG_PAIR = -(1 << 29)

@@ -38,20 +38,23 @@ def best_pairs(e1, e2, ref_off, pp, margin, hashes, pick, top, second, near):
     """For each row: the best FR combination of ``e1``'s and ``e2``'s slots (``EndSlots``) that
     is a proper pair under ``pp`` (``ProperPair``).
 
-    Among equal best totals the ``hash % ties``-th in slot order wins (reproducible). Outputs:
-    ``pick`` = ``slot1 * width + slot2`` (-1 none), ``top`` and ``second`` totals (NEG none) and
-    ``near``, the combinations other than the best within ``margin`` of the second (bwa's
-    ``n_sub``).
+    The two ends may hold different numbers of slots (the mate rescue adds them to each end
+    apart). Among equal best totals the ``hash % ties``-th in slot order wins (reproducible).
+    Outputs: ``pick`` = ``slot1 * width2 + slot2`` (-1 none; ``width2`` the slots of ``e2``),
+    ``top`` and ``second`` totals (NEG none) and ``near``, the combinations other than the best
+    within ``margin`` of the second (bwa's ``n_sub``).
     """
-    n, w = e1.score.shape
+    n, w1 = e1.score.shape
+    w2 = e2.score.shape[1]
+    w = w1 * w2
     for r in prange(n):
-        totals = np.empty(w * w, dtype=np.int64)
+        totals = np.empty(w, dtype=np.int64)
         best = NEG
         ties = 0
-        for a in range(w):
-            for b in range(w):
+        for a in range(w1):
+            for b in range(w2):
                 t = pair_total(e1, a, e2, b, r, ref_off, pp)
-                totals[a * w + b] = t
+                totals[a * w2 + b] = t
                 if t > best:
                     best = t
                     ties = 1
@@ -65,15 +68,15 @@ def best_pairs(e1, e2, ref_off, pp, margin, hashes, pick, top, second, near):
             continue
         want = hashes[r] % ties
         seen = 0
-        for x in range(w * w):
+        for x in range(w):
             if totals[x] == best:
                 if seen == want:
                     pick[r] = x
                 seen += 1
-        for x in range(w * w):
+        for x in range(w):
             if x != pick[r] and totals[x] > second[r]:
                 second[r] = totals[x]
         if second[r] > NEG:
-            for x in range(w * w):
+            for x in range(w):
                 if x != pick[r] and totals[x] > NEG and second[r] - totals[x] <= margin:
                     near[r] += 1

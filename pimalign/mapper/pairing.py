@@ -157,7 +157,8 @@ def choose_pairs(
     """bwa's pairing: the best proper combination of the two ends' candidates (any score) is
     taken when it beats the two best ends unpaired by more than ``--unpaired``; otherwise each
     end keeps its own best (reported only when it reaches ``-T``)."""
-    n, w = c1.score.shape
+    n = c1.score.shape[0]
+    w2 = c2.score.shape[1]  # the ends may hold different numbers of slots
     zeros = np.zeros(n, dtype=np.int64)
     none = np.full(n, NEG, dtype=np.int64)
     if model is None or n == 0:
@@ -183,8 +184,8 @@ def choose_pairs(
         near,
     )
     paired = (pick >= 0) & (top > bs1 + bs2 - p.unpaired)
-    slot1 = np.where(paired, pick // w, best1)
-    slot2 = np.where(paired, pick % w, best2)
+    slot1 = np.where(paired, pick // w2, best1)
+    slot2 = np.where(paired, pick % w2, best2)
     return PairChoice(
         slot1,
         slot2,
