@@ -59,9 +59,13 @@ def minimizers(seq, k, w, out_hash, out_pos, out_strand):
     ring_s = np.zeros(w, dtype=np.uint8)
     count = 0
     last_pos = -1
+    slot = 0  # the ring slot of the k-mer starting at i - k + 1: (i - k + 1) % w
+    # the window's smallest hash, the rightmost on ties (none until a k-mer qualifies)
+    best = none
+    best_p = -1
+    best_s = 0
     for i in range(n):
         c = seq[i]
-        slot = (i - k + 1) % w if i >= k - 1 else 0
         if c < 4:
             fwd = ((fwd << np.uint64(2)) | np.uint64(c)) & mask
             rev = (rev >> np.uint64(2)) | (np.uint64(3 - c) << shift)
@@ -70,23 +74,31 @@ def minimizers(seq, k, w, out_hash, out_pos, out_strand):
             valid = 0
         if i < k - 1:
             continue
+        q = i - k + 1
+        h = none
+        s = np.uint8(0)
         if valid >= k and fwd != rev:
-            ring_h[slot], ring_s[slot] = canonical(fwd, rev, mask)
-        else:
-            ring_h[slot] = none  # N inside, or a palindrome (strand undefined)
-        ring_p[slot] = i - k + 1
-        if i < k - 1 + w - 1:
+            h, s = canonical(fwd, rev, mask)
+        # else: N inside, or a palindrome (strand undefined)
+        ring_h[slot] = h
+        ring_p[slot] = q
+        ring_s[slot] = s
+        slot = slot + 1 if slot + 1 < w else 0
+        if h != none and h <= best:
+            best, best_p, best_s = h, q, s  # the newest k-mer is the rightmost
+        elif best_p <= q - w:
+            # the smallest one left the window (k-mers q-w+1 .. q): find the next
+            best = none
+            best_p = -1
+            best_s = 0
+            for r in range(w):
+                hr = ring_h[r]
+                if hr < best or (hr == best and hr != none and ring_p[r] > best_p):
+                    best = hr
+                    best_p = ring_p[r]
+                    best_s = ring_s[r]
+        if q < w - 1:
             continue
-        # the window holds k-mers starting at i-k+1-(w-1) .. i-k+1
-        best = none
-        best_p = -1
-        best_s = 0
-        for r in range(w):
-            h = ring_h[r]
-            if h < best or (h == best and h != none and ring_p[r] > best_p):
-                best = h
-                best_p = ring_p[r]
-                best_s = ring_s[r]
         if best != none and best_p != last_pos:
             out_hash[count] = best
             out_pos[count] = best_p
