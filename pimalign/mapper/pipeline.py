@@ -303,28 +303,29 @@ class ChunkMapper:
         of ``c_anchor``, -1 none), one anchor rank per round as bwa takes them in turn: a mate
         found in an earlier round counts as already there for the later ones."""
         n = c_anchor.score.shape[0]
-        rows = np.arange(n)
+        lengths = np.diff(mate.off)
         grown: list = []  # new slots, each (len(FIELDS), reads), added at the end
         count = np.zeros(n, dtype=np.int64)  # new slots each read has filled
         for rank in range(anchors.shape[1]):
-            a = anchors[:, rank]
-            b = np.maximum(a, 0)
-            strand = c_anchor.strand[rows, b]
-            st, en = c_anchor.r_st[rows, b], c_anchor.r_en[rows, b]
-            m_strand, ws, we = rescue_window(strand, st, en, model, np.diff(mate.off))
+            live = np.flatnonzero(anchors[:, rank] >= 0)  # the reads with an anchor this round
+            b = anchors[live, rank]
+            strand = c_anchor.strand[live, b]
+            st, en = c_anchor.r_st[live, b], c_anchor.r_en[live, b]
+            m_strand, ws, we = rescue_window(strand, st, en, model, lengths[live])
             contig = self.index.ref.contig_of(st)
             ws = np.maximum(ws, self.offsets[contig])
             we = np.minimum(we, self.offsets[contig + 1])
             # already a mate candidate there on the right strand? then nothing to rescue
-            there = np.zeros(n, dtype=bool)
+            there = np.zeros(live.size, dtype=bool)
             for score, strand_, r_st, r_en in _slot_fields(c_mate, grown):
                 there |= (
-                    (score >= self.p.min_score)
-                    & (strand_ == m_strand[:, None])
-                    & (r_st >= ws[:, None])
-                    & (r_en <= we[:, None])
+                    (score[live] >= self.p.min_score)
+                    & (strand_[live] == m_strand[:, None])
+                    & (r_st[live] >= ws[:, None])
+                    & (r_en[live] <= we[:, None])
                 ).any(axis=1)
-            jobs = np.flatnonzero((a >= 0) & ~there & (we > ws))
+            todo = ~there & (we > ws)
+            jobs = live[todo]
             if jobs.size == 0:
                 continue
             found = empty_block(jobs.size, 1)
@@ -333,32 +334,32 @@ class ChunkMapper:
                 mate.off,
                 self.index.ref.arrays,
                 jobs,
-                m_strand[jobs],
-                ws[jobs],
-                we[jobs],
+                m_strand[todo],
+                ws[todo],
+                we[todo],
                 RESCUE_K,
                 self.p.search(self.index.occ_threshold),
                 self.p.scoring,
                 found,
             )
-            slot = empty_block(n, 1)[:, :, 0]
-            slot[:, jobs] = found[:, :, 0]
-            keep = slot[_SCORE] >= SEED_SCORE * self.p.match
+            found = found[:, :, 0]
+            keep = found[_SCORE] >= SEED_SCORE * self.p.match
             # the same alignment found from another anchor is not a second candidate
             for score, strand_, r_st, r_en in _slot_fields(c_mate, grown):
                 keep &= ~(
-                    (strand_ == slot[_STRAND][:, None])
-                    & (r_st == slot[_RST][:, None])
-                    & (r_en == slot[_REN][:, None])
-                    & (score > NEG)
+                    (strand_[jobs] == found[_STRAND][:, None])
+                    & (r_st[jobs] == found[_RST][:, None])
+                    & (r_en[jobs] == found[_REN][:, None])
+                    & (score[jobs] > NEG)
                 ).any(axis=1)
+            kept, found = jobs[keep], found[:, keep]
             # each read's rescued mates fill its next free new slot (few slots for the chunk)
-            for col in np.unique(count[keep]):
-                at = np.flatnonzero(keep & (count == col))
+            cols = count[kept]
+            for col in np.unique(cols):
                 if col == len(grown):
                     grown.append(empty_block(n, 1)[:, :, 0])
-                grown[col][:, at] = slot[:, at]
-            count += keep
+                grown[col][:, kept[cols == col]] = found[:, cols == col]
+            count[kept] += 1
         return c_mate.with_slots(grown) if grown else c_mate
 
     def _record_workload(self, names, c: Candidates):
