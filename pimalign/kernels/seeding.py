@@ -38,29 +38,34 @@ class SeedIndex(NamedTuple):
 
 
 @njit(cache=True, nogil=True)
+def _first_at_least(keys, lo, end, want):
+    """The first index of ``keys[lo:end]`` (sorted) holding ``want`` or more (``end``: none);
+    a linear scan in small buckets, a binary search in those of frequent minimizers."""
+    if end - lo > 16:
+        while lo < end:
+            mid = (lo + end) // 2
+            if np.uint64(keys[mid]) < want:
+                lo = mid + 1
+            else:
+                end = mid
+        return lo
+    while lo < end and np.uint64(keys[lo]) < want:
+        lo += 1
+    return lo
+
+
+@njit(cache=True, nogil=True)
 def lookup(index, h):
-    """``[lo, hi)`` of the entries of hash ``h`` (both strands) in the table."""
+    """``[lo, hi)`` of the entries of hash ``h`` (both strands) in the table: keys ``want``
+    and ``want + 1`` (``want`` = the hash remainder << 1), so ``hi`` is the first key at least
+    ``want + 2`` (found by bisection too: a frequent minimizer has thousands of entries)."""
     rb = np.uint64(index.rbits)
     b = h >> rb
     lo = np.int64(index.table[b])
     end = np.int64(index.table[b + 1])
     want = (h & ((np.uint64(1) << rb) - np.uint64(1))) << np.uint64(1)
-    keys = index.keys
-    if end - lo > 16:  # a bucket of a frequent minimizer: binary search
-        hi_b = end
-        while lo < hi_b:
-            mid = (lo + hi_b) // 2
-            if np.uint64(keys[mid]) < want:
-                lo = mid + 1
-            else:
-                hi_b = mid
-    else:
-        while lo < end and np.uint64(keys[lo]) < want:
-            lo += 1
-    hi = lo
-    while hi < end and (np.uint64(keys[hi]) >> np.uint64(1)) == (want >> np.uint64(1)):
-        hi += 1
-    return lo, hi
+    lo = _first_at_least(index.keys, lo, end, want)
+    return lo, _first_at_least(index.keys, lo, end, want + np.uint64(2))
 
 
 @njit(cache=True, nogil=True)
