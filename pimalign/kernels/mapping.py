@@ -287,8 +287,8 @@ def _best_score(out, r, filled):
     return out[F_SCORE, r, b] if b >= 0 else NEG
 
 
-@njit(cache=True, parallel=True, nogil=True)
-def map_batch(flat, off, ref, index, search, sc, out, run_op, run_len, n_run):
+@njit(cache=True, nogil=True)
+def map_batch(flat, off, ref, index, search, sc, out, run_op, run_len, n_run, lo, hi):
     """Seed, cluster and extend every read of the batch (see the module doc for the outputs):
     ``ref`` the packed reference (``packed.RefArrays``), ``index`` its minimizer table
     (``seeding.SeedIndex``).
@@ -302,9 +302,11 @@ def map_batch(flat, off, ref, index, search, sc, out, run_op, run_len, n_run):
     seeded again from every k-mer and, when short, from every k-mer one substitution away; a
     read whose best candidate leaves ``k`` or more bases clipped is seeded from the k-mers one
     substitution away around the clipped part.
+
+    Reads ``lo..hi-1``: ``threadrun.run_ranges`` drives it over the batch (a ``prange`` here
+    cost ~12 s of compiling).
     """
-    n_reads = off.shape[0] - 1
-    for r in prange(n_reads):
+    for r in range(lo, hi):
         for c in range(search.max_cand):
             out[F_SCORE, r, c] = NEG
             out[F_LOST, r, c] = 0
@@ -430,7 +432,8 @@ def rescue_batch(flat, off, ref, reads, strands, ws, we, kr, search, sc, out):
     diagonals (``_rescue_runner_up``). Outputs as ``map_batch`` into ``out[:, x, 0]`` (``NEG``
     score when nothing was found).
     """
-    for x in prange(reads.shape[0]):
+    for x_ in prange(reads.shape[0]):
+        x = np.int64(x_)  # one signature for the callees: the index is uint64 in the gufunc
         out[F_SCORE, x, 0] = NEG
         read = flat[off[reads[x]] : off[reads[x] + 1]]
         if strands[x]:
