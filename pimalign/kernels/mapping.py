@@ -25,7 +25,7 @@ copies as good as those kept may exist unseen.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from .affine import NEG
 from .extension import contig_at, extend_candidate, orient_scoring, revcomp, sam_runs
@@ -422,18 +422,17 @@ def _rescue_runner_up(read, ref, w0, diags, votes, best, score, sc):
     return runner if runner >= 19 * sc.match else 0
 
 
-@njit(cache=True, parallel=True, nogil=True)
-def rescue_batch(flat, off, ref, reads, strands, ws, we, kr, search, sc, out):
+@njit(cache=True, nogil=True)
+def rescue_batch(flat, off, ref, reads, strands, ws, we, kr, search, sc, out, lo, hi):
     """Mate rescue: find read ``reads[x]`` (oriented by ``strands[x]``) inside reference bases
     ``[ws[x], we[x])`` (``ref``: ``packed.RefArrays``).
 
     Exact ``kr``-mer matches between the read and the window vote for a diagonal; the best one is
     extended like a seeded candidate, and its runner-up ``csub`` comes from distant voted
     diagonals (``_rescue_runner_up``). Outputs as ``map_batch`` into ``out[:, x, 0]`` (``NEG``
-    score when nothing was found).
+    score when nothing was found). Jobs ``lo..hi-1`` (``threadrun.run_ranges``).
     """
-    for x_ in prange(reads.shape[0]):
-        x = np.int64(x_)  # one signature for the callees: the index is uint64 in the gufunc
+    for x in range(lo, hi):
         out[F_SCORE, x, 0] = NEG
         read = flat[off[reads[x]] : off[reads[x] + 1]]
         if strands[x]:

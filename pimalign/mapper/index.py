@@ -83,8 +83,12 @@ class Index:
     @property
     def seeds(self):
         from ..kernels.seeding import SeedIndex
+        from .reference import read_only
 
-        return SeedIndex(self.table, self.keys, self.pos, self.rbits)
+        # read-only whether built or memory-mapped: one signature (see Reference.arrays)
+        return SeedIndex(
+            read_only(self.table), read_only(self.keys), read_only(self.pos), self.rbits
+        )
 
     @property
     def minimizers(self) -> int:
