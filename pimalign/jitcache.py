@@ -24,9 +24,9 @@ SOURCE_DIRS = ("", "kernels", "pim")  # the folders holding cache=True kernels
 
 # Seconds a first run of each command spends compiling (2 cores, benchmarks/bench_startup.py).
 SECONDS = {
-    "index": 5,
-    "align": 40,
-    "editdist": 20,
+    "index": 10,
+    "align": 45,
+    "editdist": 25,
     "pim estimate": 30,
     "pim sweep": 30,
 }
