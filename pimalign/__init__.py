@@ -6,6 +6,10 @@ signal handling) starts before Numba loads.
 
 __version__ = "0.1.0"
 
+from . import jitcache as _jitcache  # noqa: E402
+
+_jitcache.configure()  # before Numba is imported: a writable cache even when installed read-only
+
 
 def lazy_names(package: str, names: dict):
     """``(__getattr__, __dir__)`` for ``package`` whose public ``names`` (name -> submodule)

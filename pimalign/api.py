@@ -12,7 +12,7 @@ import numba
 import numpy as np
 
 from .alphabet import SequenceError, encode_many, repack
-from .kernels.batch import BLOCK, edit_batch, needs_traceback
+from .kernels.batch import BLOCK, edit_batch, edit_batch_ends, n_blocks, needs_traceback
 from .kernels.cigartext import line_room
 from .kernels.options import OUT_DIST, OUT_FIELDS, TASK_PATH, EditParams, Lines
 from .pairwise import (  # align, align_affine and cigar_string stay public here too
@@ -23,6 +23,7 @@ from .pairwise import (  # align, align_affine and cigar_string stay public here
     mode_task_ids,
     ncode_of,
 )
+from .threadrun import run_ranges
 
 ENGINES = ("auto", "adaptive")
 DEVICES = ("cpu", "gpu")
@@ -199,7 +200,14 @@ def batch_encoded(
         _check_path_memory(q_flat, q_off, t_flat, t_off, mode, k, literal_n, band, threads, what)
 
     def run(a, b, out, lines):
-        edit_batch(q_flat, q_off[a : b + 1], t_flat, t_off[a : b + 1], par, out, lines)
+        qo, to = q_off[a : b + 1], t_off[a : b + 1]
+        if needs_traceback(par):
+            zeros = np.zeros(b - a, dtype=np.int64)
+            count = np.zeros(b - a, dtype=np.int64)
+            args = (q_flat, qo, t_flat, to, par, out, lines, zeros, count)
+            run_ranges(edit_batch, n_blocks(qo), *args)
+        else:  # compiles without the traceback and CIGAR routes
+            run_ranges(edit_batch_ends, n_blocks(qo), q_flat, qo, t_flat, to, par, out)
 
     return _in_chunks(run, q_off, t_off, path, threads)
 

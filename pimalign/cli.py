@@ -311,6 +311,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .pim.cli import add_parser as _add_pim
 
     _add_pim(sub)
+    from .cli_compile import add_compile
+
+    add_compile(sub)
     return parser
 
 
@@ -336,6 +339,10 @@ def main(argv: list[str] | None = None) -> int:
 
     set_verbosity(MESSAGES)  # align's -v sets it per run (main may run many times in a process)
     started = _LOADED if argv is None else time.time()  # the program: from its start, as minimap2
+    from . import jitcache
+
+    command = " ".join(filter(None, (args.command, getattr(args, "pim_command", None))))
+    first = jitcache.announce(command, _log)
     try:
         code = args.func(args)
     except OptionError as err:  # a bwa option that cannot apply: one line naming it
@@ -358,6 +365,8 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"pimalign {args.command}: error: {_describe(err, args)}", file=sys.stderr)
         return EXIT_USAGE if isinstance(err, ValueError) else EXIT_INPUT
+    if first and code == EXIT_OK:
+        jitcache.mark(command)
     summary = getattr(args, "summary", None)
     _log(_final_line(started, summary))
     return code

@@ -100,6 +100,8 @@ def _rescue(fasta: str, read: str, window: tuple[int, int]) -> np.ndarray:
         p.search(10),
         p.scoring,
         out,
+        0,
+        1,
     )
     return out
 

@@ -72,8 +72,8 @@ def runs_of_ops(ops, n_ops, runs):
         _store_runs(p, ops[runs.off[p] :], n_ops[p], 0, runs)
 
 
-@njit(cache=True, parallel=True, nogil=True)
-def edit_batch(q_flat, q_off, t_flat, t_off, par, out, lines):
+@njit(cache=True, nogil=True)
+def edit_batch(q_flat, q_off, t_flat, t_off, par, out, lines, at_zero, count, blk_lo, blk_hi):
     """Edit distance for every pair ``p``: ``q_flat[q_off[p]:q_off[p+1]]`` vs the target slice.
 
     ``par`` (``options.EditParams``): mode, bound ``k``, N code, first half-width ``h0``,
@@ -83,12 +83,13 @@ def edit_batch(q_flat, q_off, t_flat, t_off, par, out, lines):
     k), start/end (0-based inclusive target coordinates of the leftmost optimal end, start -1
     when not computed), the workload's band, cells and bits per cell. For the path task each
     pair's CIGAR line goes to ``lines`` (``options.Lines``; an empty line above k).
+
+    Blocks of ``BLOCK`` pairs ``blk_lo..blk_hi-1`` (``threadrun.run_ranges`` over
+    ``n_blocks(q_off)``); ``at_zero`` (all zeros: every pair's runs start at its block's slot 0)
+    and ``count`` are int64 arrays of one slot per pair.
     """
     n_pairs = q_off.shape[0] - 1
-    n_blocks = (n_pairs + BLOCK - 1) // BLOCK
-    at_zero = np.zeros(n_pairs, dtype=np.int64)  # every pair's runs start at its block's slot 0
-    count = np.zeros(n_pairs, dtype=np.int64)
-    for blk in prange(n_blocks):
+    for blk in range(blk_lo, blk_hi):
         first, stop = blk * BLOCK, min(n_pairs, (blk + 1) * BLOCK)
         scratch = block_scratch(q_off, t_off, first, stop)
         runs = block_runs(scratch, at_zero, count)
@@ -99,6 +100,26 @@ def edit_batch(q_flat, q_off, t_flat, t_off, par, out, lines):
             edit_one(p, q, t, par, out, runs, scratch, True)
             if par.task == TASK_PATH:
                 pos = put_line(p, runs, lines, pos)
+
+
+@njit(cache=True, nogil=True)
+def edit_batch_ends(q_flat, q_off, t_flat, t_off, par, out, blk_lo, blk_hi):
+    """``edit_batch`` for the tasks that read no traceback (``needs_traceback`` false:
+    distances, and NW/SHW locations): the same routes and answers, without compiling the
+    traceback and CIGAR routes (``edit_ends``)."""
+    n_pairs = q_off.shape[0] - 1
+    for blk in range(blk_lo, blk_hi):
+        first, stop = blk * BLOCK, min(n_pairs, (blk + 1) * BLOCK)
+        scratch = block_scratch(q_off, t_off, first, stop)
+        for p in range(first, stop):
+            q = q_flat[q_off[p] : q_off[p + 1]]
+            t = t_flat[t_off[p] : t_off[p + 1]]
+            edit_ends(p, q, t, par, out, scratch)
+
+
+def n_blocks(q_off) -> int:
+    """How many ``BLOCK``-pair blocks the pairs of ``q_off`` make."""
+    return (q_off.shape[0] - 1 + BLOCK - 1) // BLOCK
 
 
 @njit(cache=True, nogil=True)
@@ -227,6 +248,28 @@ def edit_one(p, q, t, par, out, runs, scratch, wave):
         if _fast_one(p, q, t, par, need_tb, out, runs, scratch, wave):
             return
     _adaptive_one(p, q, t, par, need_tb, out, runs, scratch.ops)
+
+
+@njit(cache=True, nogil=True)
+def edit_ends(p, q, t, par, out, scratch):
+    """``edit_one`` when ``needs_traceback(par)`` is false: one banded word
+    (``bitpar.fast_edit``), else the adaptive band; ``_fast_one`` and ``_adaptive_one`` without
+    their traceback branches."""
+    if par.bitparallel:
+        d, end_j, b, c = fast_edit(
+            q, t, par.mode, par.k, par.ncode, scratch.maps, scratch.reach, True
+        )
+        if d != -2:
+            _put_word(out, p, d, end_j, 0 if par.task == TASK_LOCATIONS else -1, b, c)
+            return
+    last = np.empty(t.shape[0] + 1, dtype=np.int32)
+    none = np.zeros((0, 6), dtype=np.int64)
+    d, end_j, _, _, b, c, nbits, _ = edit_align(
+        q, t, par.mode, par.k, par.ncode, par.h0, -1, False, last, none
+    )
+    _put(out, p, d, -1, end_j - 1 if d >= 0 else -1, b, c, nbits)
+    if d >= 0 and par.task != TASK_DISTANCE:
+        out[OUT_START, p] = 0
 
 
 @njit(cache=True, nogil=True)

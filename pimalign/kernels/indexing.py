@@ -11,7 +11,7 @@ scratch memory does not grow with the genome.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from .minimizers import minimizers
 from .packed import fetch
@@ -64,10 +64,11 @@ def minimizer_pass(ref, k, w, rbits, segment, write, counts, fill, keys, pos):
             s = e
 
 
-@njit(cache=True, parallel=True)
-def sort_buckets(table, keys, pos):
-    """Sort each bucket's entries by key, stably (positions stay increasing among equals)."""
-    for b in prange(table.shape[0] - 1):
+@njit(cache=True, nogil=True)
+def sort_buckets(table, keys, pos, lo_b, hi_b):
+    """Sort each bucket's entries by key, stably (positions stay increasing among equals):
+    buckets ``lo_b..hi_b-1`` (``threadrun.run_ranges`` over ``table.shape[0] - 1``)."""
+    for b in range(lo_b, hi_b):
         lo = np.int64(table[b])  # a 64-bit table is uint64: int64 arithmetic keeps indexes ints
         hi = np.int64(table[b + 1])
         if hi - lo < 2:

@@ -25,7 +25,7 @@ copies as good as those kept may exist unseen.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from .affine import NEG
 from .extension import contig_at, extend_candidate, orient_scoring, revcomp, sam_runs
@@ -294,8 +294,8 @@ def _best_score(out, r, filled):
     return out[F_SCORE, r, b] if b >= 0 else NEG
 
 
-@njit(cache=True, parallel=True, nogil=True)
-def map_batch(flat, off, ref, index, search, sc, out, run_op, run_len, n_run):
+@njit(cache=True, nogil=True)
+def map_batch(flat, off, ref, index, search, sc, out, run_op, run_len, n_run, lo, hi):
     """Seed, cluster and extend every read of the batch (see the module doc for the outputs):
     ``ref`` the packed reference (``packed.RefArrays``), ``index`` its minimizer table
     (``seeding.SeedIndex``).
@@ -309,9 +309,11 @@ def map_batch(flat, off, ref, index, search, sc, out, run_op, run_len, n_run):
     seeded again from every k-mer and, when short, from every k-mer one substitution away; a
     read whose best candidate leaves ``k`` or more bases clipped is seeded from the k-mers one
     substitution away around the clipped part.
+
+    Reads ``lo..hi-1``: ``threadrun.run_ranges`` drives it over the batch (a ``prange`` here
+    cost ~12 s of compiling).
     """
-    n_reads = off.shape[0] - 1
-    for r in prange(n_reads):
+    for r in range(lo, hi):
         for c in range(search.max_cand):
             out[F_SCORE, r, c] = NEG
             out[F_LOST, r, c] = 0
@@ -427,17 +429,17 @@ def _rescue_runner_up(read, ref, w0, diags, votes, best, score, sc):
     return runner if runner >= 19 * sc.match else 0
 
 
-@njit(cache=True, parallel=True, nogil=True)
-def rescue_batch(flat, off, ref, reads, strands, ws, we, kr, search, sc, out):
+@njit(cache=True, nogil=True)
+def rescue_batch(flat, off, ref, reads, strands, ws, we, kr, search, sc, out, lo, hi):
     """Mate rescue: find read ``reads[x]`` (oriented by ``strands[x]``) inside reference bases
     ``[ws[x], we[x])`` (``ref``: ``packed.RefArrays``).
 
     Exact ``kr``-mer matches between the read and the window vote for a diagonal; the best one is
     extended like a seeded candidate, and its runner-up ``csub`` comes from distant voted
     diagonals (``_rescue_runner_up``). Outputs as ``map_batch`` into ``out[:, x, 0]`` (``NEG``
-    score when nothing was found).
+    score when nothing was found). Jobs ``lo..hi-1`` (``threadrun.run_ranges``).
     """
-    for x in prange(reads.shape[0]):
+    for x in range(lo, hi):
         out[F_SCORE, x, 0] = NEG
         read = flat[off[reads[x]] : off[reads[x] + 1]]
         if strands[x]:

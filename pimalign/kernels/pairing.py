@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from .affine import NEG
 from .extension import contig_at
@@ -33,8 +33,8 @@ def pair_total(e1, a, e2, b, r, ref_off, pp):
     return max(np.int64(0), np.int64(math.floor(s1 + s2 + 0.721 * pen * pp.match + 0.499)))
 
 
-@njit(cache=True, parallel=True, nogil=True)
-def best_pairs(e1, e2, ref_off, pp, margin, hashes, pick, top, second, near):
+@njit(cache=True, nogil=True)
+def best_pairs(e1, e2, ref_off, pp, margin, hashes, pick, top, second, near, lo, hi):
     """For each row: the best FR combination of ``e1``'s and ``e2``'s slots (``EndSlots``) that
     is a proper pair under ``pp`` (``ProperPair``).
 
@@ -42,12 +42,13 @@ def best_pairs(e1, e2, ref_off, pp, margin, hashes, pick, top, second, near):
     apart). Among equal best totals the ``hash % ties``-th in slot order wins (reproducible).
     Outputs: ``pick`` = ``slot1 * width2 + slot2`` (-1 none; ``width2`` the slots of ``e2``),
     ``top`` and ``second`` totals (NEG none) and ``near``, the combinations other than the best
-    within ``margin`` of the second (bwa's ``n_sub``).
+    within ``margin`` of the second (bwa's ``n_sub``). Rows ``lo..hi-1``
+    (``threadrun.run_ranges`` over the rows).
     """
-    n, w1 = e1.score.shape
+    w1 = e1.score.shape[1]
     w2 = e2.score.shape[1]
     w = w1 * w2
-    for r in prange(n):
+    for r in range(lo, hi):
         totals = np.empty(w, dtype=np.int64)
         best = NEG
         ties = 0

@@ -9,7 +9,7 @@ traceback. Text is ASCII in caller-supplied buffers.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from .affine import OP_S, affine_traceback
 from .edit import OP_D, OP_EQ, OP_I, OP_X
@@ -146,7 +146,7 @@ def md_text(ops, n_ops, t, ts, buf):
     return put_int(buf, pos, match_run)
 
 
-@njit(cache=True, parallel=True, nogil=True)
+@njit(cache=True, nogil=True)
 def alignment_text(
     flat,
     off,
@@ -163,12 +163,15 @@ def alignment_text(
     cigar_buf,
     md_buf,
     lens,
+    lo,
+    hi,
 ):
     """CIGAR and MD of job ``x`` (read ``reads[x]``, candidate ``cand[x]``: its ``FIELDS``) into
     ``cigar_buf``/``md_buf`` from ``text_off[x]``; ``lens[:, x]`` gets the CIGAR and MD lengths
     (-1 both when the text does not fit its room up to ``text_off[x + 1]``: the caller retries
-    with more), NM and the 0-based concatenated reference start."""
-    for x in prange(reads.shape[0]):
+    with more), NM and the 0-based concatenated reference start. Jobs ``lo..hi-1``
+    (``threadrun.run_ranges`` over ``reads.shape[0]``)."""
+    for x in range(lo, hi):
         read = flat[off[reads[x]] : off[reads[x] + 1]]
         strand = cand[x, F_STRAND]
         if strand:

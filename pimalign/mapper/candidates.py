@@ -15,6 +15,7 @@ import numpy as np
 
 from ..kernels.affine import NEG
 from ..kernels.mapping import FIELDS, RUNS, map_batch
+from ..threadrun import run_ranges
 from .index import Index
 from .params import MapParams
 
@@ -82,7 +83,9 @@ def find_candidates(index: Index, flat: np.ndarray, off: np.ndarray, p: MapParam
     run_op = np.zeros((n, p.max_cand, RUNS), dtype=np.uint8)
     run_len = np.zeros((n, p.max_cand, RUNS), dtype=np.int32)
     n_run = np.zeros((n, p.max_cand), dtype=np.int64)
-    map_batch(
+    run_ranges(
+        map_batch,
+        n,
         flat,
         off,
         index.ref.arrays,

@@ -40,6 +40,7 @@ import numpy as np
 from ..io.errors import InputError
 from ..kernels.indexing import SEGMENT, minimizer_pass, occurrence_histogram, sort_buckets
 from ..kernels.minimizers import MAX_K
+from ..threadrun import run_ranges
 from .indexcheck import (
     ALIGN,
     ARRAYS,
@@ -82,8 +83,12 @@ class Index:
     @property
     def seeds(self):
         from ..kernels.seeding import SeedIndex
+        from .reference import read_only
 
-        return SeedIndex(self.table, self.keys, self.pos, self.rbits)
+        # read-only whether built or memory-mapped: one signature (see Reference.arrays)
+        return SeedIndex(
+            read_only(self.table), read_only(self.keys), read_only(self.pos), self.rbits
+        )
 
     @property
     def minimizers(self) -> int:
@@ -130,7 +135,7 @@ def build_index(ref: Reference | str, k: int = 19, w: int = 10, segment: int = S
     keys = np.zeros(total, dtype=key_t)
     pos = np.zeros(total, dtype=pos_t)
     minimizer_pass(ref.arrays, k, w, rbits, segment, True, empty, table[:-1].copy(), keys, pos)
-    sort_buckets(table, keys, pos)
+    run_ranges(sort_buckets, table.shape[0] - 1, table, keys, pos)
     hist = occurrence_histogram(table, keys, OCC_CAP)
     return Index(ref, k, w, rbits, table, keys, pos, occ_threshold(hist))
 

@@ -17,6 +17,7 @@ import numpy as np
 from ..kernels.affine import NEG
 from ..kernels.options import EndSlots, ProperPair
 from ..kernels.pairing import best_pairs
+from ..threadrun import run_ranges
 from .candidates import Candidates
 from .params import MapParams
 
@@ -171,7 +172,9 @@ def choose_pairs(
     second = np.empty(n, dtype=np.int64)
     near = np.empty(n, dtype=np.int64)
     margin = max(p.match + p.mismatch, p.gap_open + p.gap_extend)
-    best_pairs(
+    run_ranges(
+        best_pairs,
+        n,
         EndSlots(c1.score, c1.strand, c1.r_st, c1.r_en),
         EndSlots(c2.score, c2.strand, c2.r_st, c2.r_en),
         ref_off,

@@ -18,6 +18,7 @@ from ..io.errors import InputError
 from ..io.reads import ReadChunk
 from ..kernels.affine import NEG
 from ..kernels.mapping import FIELDS, rescue_batch
+from ..threadrun import run_ranges
 from .candidates import (
     SEED_SCORE,
     Candidates,
@@ -329,7 +330,9 @@ class ChunkMapper:
             if jobs.size == 0:
                 continue
             found = empty_block(jobs.size, 1)
-            rescue_batch(
+            run_ranges(
+                rescue_batch,
+                jobs.size,
                 mate.flat,
                 mate.off,
                 self.index.ref.arrays,

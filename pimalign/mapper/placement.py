@@ -14,6 +14,7 @@ import numpy as np
 
 from ..kernels.mapping import F_WEN, F_WST
 from ..kernels.samtext import L_CIGAR, L_MD, L_NM, L_START, alignment_text
+from ..threadrun import run_ranges
 from .candidates import Candidates, mapq_se
 from .params import MapParams
 from .reference import Reference
@@ -105,7 +106,9 @@ def texts(ref, flat, off, c: Candidates, rows, slots, p: MapParams, room: int = 
         cig_buf = np.empty(int(text_off[-1]), dtype=np.uint8)
         md_buf = np.empty(int(text_off[-1]), dtype=np.uint8)
         part = np.zeros((4, pending.size), dtype=np.int64)
-        alignment_text(
+        run_ranges(
+            alignment_text,
+            pending.size,
             flat,
             off,
             ref,

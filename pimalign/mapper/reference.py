@@ -25,6 +25,13 @@ BLOCK = 16 << 20  # bytes of FASTA read at a time
 _NAME = re.compile(r"[0-9A-Za-z!#$%&+./:;?@^_|~-][0-9A-Za-z!#$%&*+./:;=?@^_|~-]*")
 
 
+def read_only(a: np.ndarray) -> np.ndarray:
+    """A read-only view of ``a``."""
+    view = a.view()
+    view.flags.writeable = False
+    return view
+
+
 @dataclass
 class Reference:
     names: list
@@ -40,7 +47,9 @@ class Reference:
 
     @property
     def arrays(self) -> RefArrays:
-        return RefArrays(self.packed, self.n_start, self.n_end, self.offsets)
+        """The kernels' record, read-only views whether built or memory-mapped (one signature
+        for every kernel taking it: a read-only array is another Numba type)."""
+        return RefArrays(*map(read_only, (self.packed, self.n_start, self.n_end, self.offsets)))
 
     def contig_of(self, pos):
         """Index of the contig holding each concatenated 0-based position ``pos``."""

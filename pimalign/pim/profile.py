@@ -21,11 +21,11 @@ from ..kernels.edit import (  # noqa: F401  (the kinds are re-exported for the m
     band_pass,
     edit_align,
 )
+from ..threadrun import run_ranges
 
 MAX_PASSES = 40  # Ukkonen doubling from >= 1 up to max(m, n) < 2**30 needs at most ~32 passes
 
 
-@njit(cache=True, parallel=True)
 def profile_pairs(q_flat, q_off, t_flat, t_off, mode, ncode, h0):
     """The exact adaptive band on every pair, each pass recorded by the core itself.
 
@@ -43,7 +43,18 @@ def profile_pairs(q_flat, q_off, t_flat, t_off, mode, ncode, h0):
     cells = np.empty(n_pairs, dtype=np.int64)
     passes = np.empty(n_pairs, dtype=np.int64)
     record = np.zeros((n_pairs, MAX_PASSES, 6), dtype=np.int64)
-    for p in prange(n_pairs):
+    mode, ncode, h0 = int(mode), int(ncode), int(h0)  # one signature
+    args = (q_flat, q_off, t_flat, t_off, mode, ncode, h0, dist, cells, passes, record)
+    run_ranges(_profile_range, n_pairs, *args)
+    return _profile_out(dist, cells, passes, record)
+
+
+@njit(cache=True, nogil=True)
+def _profile_range(
+    q_flat, q_off, t_flat, t_off, mode, ncode, h0, dist, cells, passes, record, lo, hi
+):
+    """``profile_pairs``' alignments of pairs ``lo..hi-1``."""
+    for p in range(lo, hi):
         q = q_flat[q_off[p] : q_off[p + 1]]
         t = t_flat[t_off[p] : t_off[p + 1]]
         last = np.empty(t.shape[0] + 1, dtype=np.int32)
@@ -51,6 +62,12 @@ def profile_pairs(q_flat, q_off, t_flat, t_off, mode, ncode, h0):
         dist[p] = res[0]
         cells[p] = res[5]
         passes[p] = res[7]
+
+
+@njit(cache=True, nogil=True)
+def _profile_out(dist, cells, passes, record):
+    """``profile_pairs``' tuple from its per-pair arrays and pass records."""
+    n_pairs = dist.shape[0]
     kind = np.full((n_pairs, MAX_PASSES), -1, dtype=np.int8)
     best = np.full((n_pairs, MAX_PASSES), INF, dtype=np.int64)
     for p in range(n_pairs):

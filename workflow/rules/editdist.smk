@@ -4,6 +4,7 @@
 rule editdist:
     input:
         unpack(pair_inputs),
+        kernels=rules.compile_kernels.output[0],
     output:
         f"{OUT}/editdist/{{pairs}}.tsv",
     log:

@@ -1,6 +1,7 @@
 rule build_index:
     input:
-        config["reference"],
+        fasta=config["reference"],
+        kernels=rules.compile_kernels.output[0],
     output:
         f"{OUT}/index/reference.pmi",
     log:

@@ -30,6 +30,7 @@ rule pim_estimate_pairs:
     input:
         pairs=lambda wildcards: PAIRS[wildcards.pairs][0],
         device=device_file,
+        kernels=rules.compile_kernels.output[0],
     output:
         json=f"{OUT}/pim/editdist_{{pairs}}.json",
         report=report(
