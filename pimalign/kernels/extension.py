@@ -55,18 +55,6 @@ def orient_scoring(sc, strand):
 
 
 @njit(cache=True, nogil=True)
-def ungapped(read, t, d, sc):
-    """Best ungapped, optionally clipped alignment of ``read`` at column ``d`` of window ``t``,
-    when its score proves it the best in the window: any alignment with a gap scores at most
-    ``a*m - o - e``, so an ungapped one scoring more is optimal. Returns ``(score, q_st,
-    q_en)`` (``clipped_ungapped``'s), ``score`` NEG when not proven."""
-    s, qs, qe = clipped_ungapped(read, t, d, sc)
-    if s <= sc.match * read.shape[0] - sc.gap_open - sc.gap_extend:
-        return NEG, 0, 0
-    return s, qs, qe
-
-
-@njit(cache=True, nogil=True)
 def clipped_ungapped(read, t, d, sc):
     """Best ungapped, optionally clipped alignment of ``read`` at column ``d`` of window ``t``:
     ``(score, q_st, q_en)`` with the clipping penalties counted, ``score`` NEG when the read
@@ -189,6 +177,7 @@ def extend_candidate(read, ref, diag_lo, diag_hi, pad, sc, h0, prune=True):
     floor = NEG
     if diag_lo == diag_hi:
         s, qs, qe = clipped_ungapped(read, t, diag_lo - ws, sc)
+        # any alignment with a gap scores at most a*m - o - e: an ungapped one above is optimal
         if s > sc.match * m - sc.gap_open - sc.gap_extend:
             n_ops = ungapped_ops(read, t, diag_lo - ws, qs, qe, ops)
             score = local_score(read, t, ops, n_ops, diag_lo - ws, sc)
