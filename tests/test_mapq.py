@@ -35,6 +35,12 @@ BWA_SE = [
     (140, 128, 145, 26),  # 5S145M
     (142, 115, 150, 56),  # 120M1I29M
     (148, 122, 148, 56),  # 148M2S
+    # hand-made (tests/make_golden.py's helpers, bwa mem 0.7.17): a 50 bp read of a segment
+    # present twice, 2 mismatches apart (exactly mapQ_coef_len: the length factor applies)
+    (50, 40, 50, 35),
+    # 60 bp reads, 5 and 4 mismatches, no runner-up: compared with one 19 bp seed (19, not 20)
+    (37, 0, 60, 42),
+    (42, 0, 60, 58),
 ]
 
 
