@@ -118,3 +118,19 @@ def test_supplementary_is_the_best_other_part_of_the_read():
     assert ch.best.tolist() == [0]
     assert ch.supplementary.tolist() == [[False, True, False, False]]
     assert ch.rival.tolist() == [[False, False, False, True]]
+
+
+def test_supplementary_bounds_score_t_and_half_overlap():
+    """Bounds included where bwa includes them: a score of exactly ``-T`` 30, exactly 30 bases
+    of its own; an overlap of exactly half its query interval is too much."""
+    best = slot(60, 0, 0, 60)
+    rows = [
+        [best, slot(30, 5000, 60, 100)],  # score exactly -T
+        [best, slot(29, 5000, 60, 100)],
+        [best, slot(40, 5000, 60, 90)],  # 30 bases of its own
+        [best, slot(40, 5000, 61, 90)],
+        [best, slot(40, 5000, 26, 95)],  # 34 of 69 overlap the best
+        [best, slot(40, 5000, 25, 95)],  # 35 of 70: half
+    ]
+    ch = choose(candidates(rows), P, np.zeros(len(rows), dtype=np.int64))
+    assert ch.supplementary[:, 1].tolist() == [True, False, True, False, True, False]
