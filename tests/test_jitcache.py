@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pysam
@@ -142,23 +143,49 @@ def records(path: Path) -> list[str]:
         return [r.to_string() for r in bam.fetch(until_eof=True)]
 
 
-@pytest.mark.slow
-def test_read_only_install_maps_and_a_second_process_reuses_the_cache(tmp_path, restore_chmod):
-    """A read-only package and no NUMBA_CACHE_DIR: the first run compiles into the user cache
-    folder (and says so), the second loads from it (no new or rewritten cache file, no line)."""
-    site = read_only_copy(tmp_path)
-    work = tmp_path / "work"
+ALIGN_ARGV = ["-m", "pimalign", "align", "ref.fa.gz", "r1.fq", "r2.fq", "-t", "2", "--no-progress"]
+
+
+@pytest.fixture(scope="module")
+def cold_starts(tmp_path_factory):
+    """The first, compiling steps of the two slow tests, started together (each compiles for
+    about a minute, mostly on one core): a first ``align`` from a read-only install, and
+    ``pimalign compile --only editdist`` into a fresh cache. Each test waits for its own."""
+    ro, ahead = tmp_path_factory.mktemp("readonly"), tmp_path_factory.mktemp("ahead")
+    site = read_only_copy(ro)
+    work = ro / "work"
     work.mkdir()
     demo_subset(work)
-    env = clean_env(tmp_path, site)
-    argv = ["-m", "pimalign", "align", "ref.fa.gz", "r1.fq", "r2.fq", "-t", "2", "--no-progress"]
-    first = run([*argv, "-o", "one.bam"], env, work)
+    ro_env = clean_env(ro, site)
+    ahead_env = clean_env(ahead) | {"NUMBA_CACHE_DIR": str(ahead / "cache")}
+    compile_argv = ["-m", "pimalign", "compile", "--only", "editdist", "-j", "1"]
+    with ThreadPoolExecutor(2) as pool:
+        yield {
+            "read_only": (
+                ro,
+                site,
+                work,
+                ro_env,
+                pool.submit(run, [*ALIGN_ARGV, "-o", "one.bam"], ro_env, work),
+            ),
+            "ahead": (ahead, ahead_env, pool.submit(run, compile_argv, ahead_env, ahead)),
+        }
+    for folder, _, _ in os.walk(ro):
+        os.chmod(folder, 0o755)
+
+
+@pytest.mark.slow
+def test_read_only_install_maps_and_a_second_process_reuses_the_cache(cold_starts):
+    """A read-only package and no NUMBA_CACHE_DIR: the first run compiles into the user cache
+    folder (and says so), the second loads from it (no new or rewritten cache file, no line)."""
+    tmp_path, site, work, env, started = cold_starts["read_only"]
+    first = started.result()
     assert FIRST in first.stderr
     cache = tmp_path / "usercache" / "pimalign" / "numba"
     compiled = cache_files(cache)
     assert any(name.endswith(".nbc") for name in compiled)
     assert not [p for p in (site / "pimalign").rglob("*.nb[ic]")]  # nothing beside the sources
-    second = run([*argv, "-o", "two.bam"], env, work)
+    second = run([*ALIGN_ARGV, "-o", "two.bam"], env, work)
     assert FIRST not in second.stderr
     assert cache_files(cache) == compiled  # loaded, not compiled again
     assert records(work / "one.bam") == records(work / "two.bam")
@@ -167,10 +194,10 @@ def test_read_only_install_maps_and_a_second_process_reuses_the_cache(tmp_path, 
 
 
 @pytest.mark.slow
-def test_compile_builds_the_cache_ahead(tmp_path):
+def test_compile_builds_the_cache_ahead(cold_starts):
     """``pimalign compile`` reports each command, stamps it, and a later run compiles nothing."""
-    env = clean_env(tmp_path) | {"NUMBA_CACHE_DIR": str(tmp_path / "cache")}
-    res = run(["-m", "pimalign", "compile", "--only", "editdist", "-j", "1"], env, tmp_path)
+    tmp_path, env, started = cold_starts["ahead"]
+    res = started.result()
     assert "compile: editdist (1/1)" in res.stderr and "compile: done" in res.stderr
     cache = tmp_path / "cache"
     compiled = cache_files(cache)
