@@ -8,8 +8,9 @@ contig end; single reads each made for one rule: the soft-clip ties of bwa (two 
 make clipping score exactly what the mismatches cost, and one base further, where they do not),
 with a deletion or an insertion inside too, two deletions (the MD text), reads over an N run,
 reads holding N, contig overhangs, reverse strands, and a read that maps nowhere; pairs whose
-insert lies exactly at the bounds of the proper-pair window of ``-I 300,20`` (220 and 380, both
-proper, and 219 and 381, not).
+insert lies at the bounds of the proper-pair window of ``-I 300,20``: bwa's window [220, 380] is
+on the distance from mate 1's start to mate 2's last base, one less than TLEN, so TLEN 221 and 381
+are proper and 220 and 382 are not (and 219).
 """
 
 from __future__ import annotations
@@ -81,6 +82,8 @@ def pairs(ref: dict[str, str]) -> dict[str, tuple[str, str]]:
         ("insert_380", c3, 100, 380),
         ("insert_381", c3, 700, 381),
         ("insert_300", c3, 1400, 300),
+        ("insert_221", c1, 1000, 221),
+        ("insert_382", c3, 1900, 382),
         ("insert_300_rev", c1, 2200, 300),
     ]:
         m1, m2 = seq[start : start + 100], revcomp(seq[start + insert - 100 : start + insert])
