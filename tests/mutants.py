@@ -36,6 +36,7 @@ TESTS = {
         "tests/test_golden.py",
     ],
     "pimalign/mapper/pairing.py": [
+        "tests/test_pairing.py",
         "tests/test_mapq.py",
         "tests/test_golden.py",
         "tests/test_parity.py",

@@ -1,0 +1,51 @@
+"""Pairing rules of ``mapper/pairing.py`` at the value level: bwa's ``-I`` spelling and its
+bounds, the insert size of two ends (bwa measures to mate 2's last base, one less than TLEN),
+the smallest sample a model is learned from. bwa's pair MAPQ: test_mapq.py; pairs at the
+window's bounds end to end: test_golden.py."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pimalign.mapper.pairing import MIN_PAIRS, InsertModel, fr_insert, model_from_sizes
+
+
+def test_insert_option_defaults_and_bounds_as_bwa():
+    m = InsertModel.parse("300,20")
+    assert (m.mean, m.sd, m.low, m.high, m.pairs) == (300, 20, 220, 380, 0)
+    assert m.text() == "300.00,20.00,380,220"  # MEAN,SD,MAX,MIN as -I takes it back
+    assert InsertModel.parse(m.text()) == m
+    assert InsertModel.parse("500").sd == 50  # SD 10% of the mean
+    one = InsertModel.parse("300,20,300,300")  # MIN == MAX: one size only
+    assert (one.low, one.high) == (300, 300)
+    assert InsertModel.parse("300,20,100000,1").high == 100_000
+
+
+@pytest.mark.parametrize(
+    "text", ["300,20,250,260", "300,20,100001,1", "300,20,380,0", "0", "300,0", "a", "1,2,3,4,5"]
+)
+def test_insert_option_rejects(text):
+    with pytest.raises(ValueError, match="insert size"):
+        InsertModel.parse(text)
+
+
+def test_insert_size_is_to_the_reverse_mate_s_last_base():
+    """Forward end at [100, 200), reverse mate at [300, 400): bwa's distance 299 (TLEN 300)."""
+    size, facing = fr_insert(
+        np.array([0, 1, 0]),
+        np.array([100, 300, 300]),
+        np.array([200, 400, 400]),
+        np.array([1, 0, 1]),
+        np.array([300, 100, 100]),
+        np.array([400, 200, 200]),
+    )
+    assert size.tolist() == [299, 299, -101]
+    assert facing.tolist() == [True, True, False]  # the last pair points away
+
+
+def test_a_model_needs_min_pairs_sizes():
+    assert MIN_PAIRS == 10  # bwa's MIN_DIR_CNT
+    assert model_from_sizes([300] * 9) is None
+    model = model_from_sizes([290, 295, 300, 300, 300, 305, 310, 300, 300, 300])
+    assert model is not None and model.pairs == 10 and model.mean == 300.0
