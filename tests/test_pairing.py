@@ -8,7 +8,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pimalign.mapper.pairing import MIN_PAIRS, InsertModel, fr_insert, model_from_sizes
+from pimalign.mapper.pairing import (
+    MIN_PAIRS,
+    InsertModel,
+    fr_insert,
+    model_from_sizes,
+    rescue_window,
+)
 
 
 def test_insert_option_defaults_and_bounds_as_bwa():
@@ -49,3 +55,16 @@ def test_a_model_needs_min_pairs_sizes():
     assert model_from_sizes([300] * 9) is None
     model = model_from_sizes([290, 295, 300, 300, 300, 305, 310, 300, 300, 300])
     assert model is not None and model.pairs == 10 and model.mean == 300.0
+
+
+def test_rescue_window_holds_every_proper_mate_placement():
+    """Mate of a forward end at [1000, 1100) under [220, 380]: a reverse mate whose last base
+    lies 220..380 past 1000, so it starts from 1000 + 220 + 1 - read length on; the mirror
+    image for a reverse end at [1900, 2000)."""
+    m = InsertModel.parse("300,20")
+    strand, ws, we = rescue_window(
+        np.array([0, 1]), np.array([1000, 1900]), np.array([1100, 2000]), m, 100
+    )
+    assert strand.tolist() == [1, 0]
+    assert ws.tolist() == [1121, 1619] and we.tolist() == [1381, 1879]
+    assert rescue_window(np.array([1]), np.array([0]), np.array([100]), m, 100)[1].tolist() == [0]
