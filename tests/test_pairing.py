@@ -68,3 +68,12 @@ def test_rescue_window_holds_every_proper_mate_placement():
     assert strand.tolist() == [1, 0]
     assert ws.tolist() == [1121, 1619] and we.tolist() == [1381, 1879]
     assert rescue_window(np.array([1]), np.array([0]), np.array([100]), m, 100)[1].tolist() == [0]
+
+
+def test_model_bounds_widen_to_4_sd_as_bwa():
+    """bwa mem 0.7.17 on 100 hand-made pairs (TLEN 300 x40, 290 and 310 x20, 250 and 350 x10;
+    its sizes are TLEN - 1) printed: percentiles (289, 299, 309), mean and sd kept within
+    (249, 349), mean 299.00, sd 23.24, proper pairs (206, 392): here mean +- 4 sd is wider than
+    p25 - 3 IQR .. p75 + 3 IQR (229, 369), so it sets both bounds."""
+    sizes = [299] * 40 + [289] * 20 + [309] * 20 + [249] * 10 + [349] * 10
+    assert model_from_sizes(sizes) == InsertModel(299.0, 23.24, 206, 392, 100)
