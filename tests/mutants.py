@@ -42,7 +42,7 @@ TESTS = {
         "tests/test_parity.py",
     ],
     "pimalign/io/atomic.py": ["tests/test_atomic.py", "tests/test_output_paths.py"],
-    "pimalign/io/reads.py": ["tests/test_reads.py", "tests/test_bad_inputs.py"],
+    "pimalign/io/reads.py": ["tests/test_reads.py"],
     "pimalign/kernels/packed.py": ["tests/test_packed.py", "tests/test_golden.py"],
     "pimalign/kernels/samtext.py": ["tests/test_golden.py", "tests/test_mapper.py"],
     "pimalign/kernels/scoring.py": ["tests/test_golden.py", "tests/test_affine.py"],

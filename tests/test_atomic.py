@@ -9,7 +9,13 @@ import os
 import pytest
 
 import pimalign.io.atomic as atomic
-from pimalign.io.atomic import atomic_output, atomic_outputs, clear_stale_temps, make_temp
+from pimalign.io.atomic import (
+    atomic_output,
+    atomic_outputs,
+    check_output_path,
+    clear_stale_temps,
+    make_temp,
+)
 from pimalign.io.errors import InputError
 
 
@@ -92,3 +98,27 @@ def test_stale_temporaries_of_dead_processes_only_are_cleared(tmp_path):
         p.write_bytes(b"")
     assert clear_stale_temps(str(out)) == [str(dead)]
     assert sorted(os.listdir(tmp_path)) == sorted([mine.name, other.name])
+
+
+def test_temporary_keeps_the_output_s_extension(tmp_path):
+    """Writers pick the format by the name's extension (pysam, samtools): the temporary keeps it."""
+    with atomic_output(str(tmp_path / "x.bam")) as tmp:
+        assert tmp.endswith(".tmp.bam")
+        open(tmp, "w").close()
+    with atomic_output(str(tmp_path / "y.tsv"), ".gz") as tmp:
+        assert tmp.endswith(".tmp.gz")
+        open(tmp, "w").close()
+
+
+def test_output_paths_are_checked_before_any_work(tmp_path):
+    with pytest.raises(InputError, match="does not exist"):
+        check_output_path(str(tmp_path / "missing" / "x.bam"))
+    (tmp_path / "x.bam.bai").mkdir()
+    with pytest.raises(InputError, match="is a folder, where the output's index goes"):
+        check_output_path(str(tmp_path / "x.bam"))
+    with pytest.raises(InputError, match="output path is a folder"):
+        check_output_path(str(tmp_path / "x.bam.bai"))
+    (tmp_path / "in.fq").write_text("")
+    with pytest.raises(InputError, match="same file as an input"):
+        check_output_path(str(tmp_path / "in.fq"), (str(tmp_path / "in.fq"),))
+    check_output_path(str(tmp_path / "ok.bam"), (str(tmp_path / "in.fq"), "-"))
