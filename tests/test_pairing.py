@@ -11,6 +11,7 @@ import pytest
 from pimalign.mapper.pairing import (
     MIN_PAIRS,
     InsertModel,
+    estimate_insert,
     fr_insert,
     model_from_sizes,
     rescue_window,
@@ -77,3 +78,17 @@ def test_model_bounds_widen_to_4_sd_as_bwa():
     p25 - 3 IQR .. p75 + 3 IQR (229, 369), so it sets both bounds."""
     sizes = [299] * 40 + [289] * 20 + [309] * 20 + [249] * 10 + [349] * 10
     assert model_from_sizes(sizes) == InsertModel(299.0, 23.24, 206, 392, 100)
+
+
+def test_model_learns_from_pairs_whose_ends_are_unique():
+    """bwa: an end is unique when its runner-up (or, with none, one 19 bp seed) scores at most
+    0.8 of it: an end scoring 23 without a runner-up is not (19 > 18.4), one scoring 24 is."""
+    from test_candidates import candidates, slot
+
+    ends1 = [100] * 10 + [23, 100, 24, 100]
+    ends2 = [100] * 10 + [100, 23, 100, 24]
+    c1 = candidates([[slot(s, 1000 * i, strand=0)] for i, s in enumerate(ends1)])
+    c2 = candidates([[slot(s, 1000 * i + 200, strand=1)] for i, s in enumerate(ends2)])
+    zero = np.zeros(len(ends1), dtype=np.int64)
+    model = estimate_insert(c1, c2, zero, zero, zero, zero, lambda pos: pos * 0)
+    assert model is not None and model.pairs == 12 and model.mean == 299.0
