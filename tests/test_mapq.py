@@ -74,6 +74,9 @@ def test_pair_mapq_caps_at_40_above_the_end_and_at_the_tandem_runner_up():
         P,
     )
     assert q.tolist() == [40, 60, 60]
+    # no near pair: nothing subtracted (raw 6.02 * 5 + 0.499 -> 30)
+    q = mapq_pair(np.array([0]), np.array([300]), np.array([295]), np.array([0]), [0], P)
+    assert q.tolist() == [30]
     # n_sub near pairs: raw 6.02 * 10 -> 60, less 4.343 ln(3) -> 55
     q = mapq_pair(np.array([0]), np.array([300]), np.array([290]), np.array([2]), [0], P)
     assert q.tolist() == [40]

@@ -92,3 +92,10 @@ def test_model_learns_from_pairs_whose_ends_are_unique():
     zero = np.zeros(len(ends1), dtype=np.int64)
     model = estimate_insert(c1, c2, zero, zero, zero, zero, lambda pos: pos * 0)
     assert model is not None and model.pairs == 12 and model.mean == 299.0
+
+
+def test_model_of_the_shortest_inserts_keeps_size_1():
+    """Sizes start at 1: the kept range and the proper bounds are floored at 1, not above (an
+    sd of 0 counts as 1)."""
+    assert model_from_sizes([1] * 10) == InsertModel(1.0, 1.0, 1, 1, 10)
+    assert model_from_sizes([1] * 5 + [2] * 5) == InsertModel(1.5, 1.0, 1, 5, 10)
