@@ -77,6 +77,9 @@ def test_pair_mapq_caps_at_40_above_the_end_and_at_the_tandem_runner_up():
     # no near pair: nothing subtracted (raw 6.02 * 5 + 0.499 -> 30)
     q = mapq_pair(np.array([0]), np.array([300]), np.array([295]), np.array([0]), [0], P)
     assert q.tolist() == [30]
+    # one near pair: less 4.343 ln(2) + 0.499 -> 3
+    q = mapq_pair(np.array([30]), np.array([300]), np.array([290]), np.array([1]), [0], P)
+    assert q.tolist() == [57]
     # n_sub near pairs: raw 6.02 * 10 -> 60, less 4.343 ln(3) -> 55
     q = mapq_pair(np.array([0]), np.array([300]), np.array([290]), np.array([2]), [0], P)
     assert q.tolist() == [40]
