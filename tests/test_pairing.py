@@ -13,6 +13,7 @@ from pimalign.mapper.pairing import (
     InsertModel,
     estimate_insert,
     fr_insert,
+    insert_penalty,
     model_from_sizes,
     rescue_window,
 )
@@ -99,3 +100,11 @@ def test_model_of_the_shortest_inserts_keeps_size_1():
     sd of 0 counts as 1)."""
     assert model_from_sizes([1] * 10) == InsertModel(1.0, 1.0, 1, 1, 10)
     assert model_from_sizes([1] * 5 + [2] * 5) == InsertModel(1.5, 1.0, 1, 5, 10)
+
+
+def test_insert_penalty_is_bwa_s_rounded_log_likelihood():
+    """``0.721 * ln(2 erfc(z / sqrt 2)) * match`` rounded: z 0, 1, 2, 3 cost 0, 0, 2, 4."""
+    m = InsertModel.parse("300,20")
+    got = [insert_penalty(300 + 20 * z, m, 1) for z in range(4)]
+    assert got == [0, 0, -2, -4]
+    assert insert_penalty(240, m, 2) == -8  # floor(0.721 * ln(0.0053996) * 2 + 0.499)
