@@ -122,3 +122,14 @@ def test_output_paths_are_checked_before_any_work(tmp_path):
     with pytest.raises(InputError, match="same file as an input"):
         check_output_path(str(tmp_path / "in.fq"), (str(tmp_path / "in.fq"),))
     check_output_path(str(tmp_path / "ok.bam"), (str(tmp_path / "in.fq"), "-"))
+
+
+def test_temporary_has_normal_permissions_less_the_umask(tmp_path):
+    """0666 less the umask, as any file the user writes (not 0600 as mkstemp's)."""
+    old = os.umask(0o002)
+    try:
+        tmp = make_temp(str(tmp_path / "x.sam"))
+    finally:
+        os.umask(old)
+    assert os.stat(tmp).st_mode & 0o777 == 0o664
+    atomic.remove_live_temps()
