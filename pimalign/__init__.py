@@ -6,7 +6,7 @@ signal handling) starts before Numba loads.
 
 __version__ = "0.1.0"
 
-from . import jitcache as _jitcache  # noqa: E402
+from .runtime import jitcache as _jitcache  # noqa: E402
 
 _jitcache.configure()  # before Numba is imported: a writable cache even when installed read-only
 

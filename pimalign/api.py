@@ -23,7 +23,7 @@ from .pairwise import (  # align, align_affine and cigar_string stay public here
     mode_task_ids,
     ncode_of,
 )
-from .threadrun import run_ranges
+from .runtime.threadrun import run_ranges
 
 ENGINES = ("auto", "adaptive")
 DEVICES = ("cpu", "gpu")

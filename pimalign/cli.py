@@ -339,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
 
     set_verbosity(MESSAGES)  # align's -v sets it per run (main may run many times in a process)
     started = _LOADED if argv is None else time.time()  # the program: from its start, as minimap2
-    from . import jitcache
+    from .runtime import jitcache
 
     command = " ".join(filter(None, (args.command, getattr(args, "pim_command", None))))
     first = jitcache.announce(command, _log)

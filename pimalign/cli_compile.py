@@ -110,8 +110,8 @@ def make_data(folder: str, seed: int = 7) -> None:
 
 def _run_steps(commands: list[str], folder: str, total: int, done: int) -> int:
     """Run the steps of ``commands`` in ``folder``, one progress line each."""
-    from . import jitcache
     from .cli import main
+    from .runtime import jitcache
 
     for command in commands:
         done += 1
@@ -129,7 +129,7 @@ def _run_steps(commands: list[str], folder: str, total: int, done: int) -> int:
 
 
 def run_compile(args) -> int:
-    from . import jitcache
+    from .runtime import jitcache
 
     wanted = args.only or list(STEPS)
     lanes = [[c for c in lane if c in wanted] for lane in LANES]

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..kernels.mapping import F_WEN, F_WST
 from ..kernels.samtext import L_CIGAR, L_MD, L_NM, L_START, alignment_text
-from ..threadrun import run_ranges
+from ..runtime.threadrun import run_ranges
 from .candidates import Candidates, mapq_se
 from .params import MapParams
 from .reference import Reference

@@ -19,7 +19,7 @@ import hashlib
 import os
 import sys
 
-PACKAGE = os.path.dirname(os.path.abspath(__file__))
+PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # pimalign/
 SOURCE_DIRS = ("", "kernels", "pim")  # the folders holding cache=True kernels
 
 # Seconds a first run of each command spends compiling (2 cores, benchmarks/bench_startup.py).
@@ -71,7 +71,7 @@ def cache_dir() -> str:
 def source_key() -> str:
     """A short hash of what the cached machine code depends on: every source file of the
     package (relative path, size, modification time), its version, Python and Numba."""
-    from . import __version__
+    from .. import __version__
 
     h = hashlib.sha1(f"{__version__} {sys.version} {sys.platform}".encode())
     try:
