@@ -31,12 +31,12 @@ def lazy_names(package: str, names: dict):
 
 
 _API = {
-    "BatchResult": "api",
-    "align": "pairwise",
-    "align_affine": "pairwise",
-    "batch_align": "api",
-    "edit_distances": "api",
-    "edit_paths": "api",
+    "BatchResult": "editdist.api",
+    "align": "editdist.pairwise",
+    "align_affine": "editdist.pairwise",
+    "batch_align": "editdist.api",
+    "edit_distances": "editdist.api",
+    "edit_paths": "editdist.api",
     "Aligner": "mapper.aligner",
     "Hit": "mapper.aligner",
 }

@@ -100,7 +100,7 @@ def encode_many(seqs, iupac: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """
     seqs = seqs if isinstance(seqs, list) else list(seqs)
     if seqs and type(seqs[0]) is str:
-        from . import strbuf
+        from .editdist import strbuf
 
         got = strbuf.gather(seqs, _ENCODE_IUPAC if iupac else _ENCODE)
         if got is not None:

@@ -155,7 +155,7 @@ def _input_error(args, which: int, problem: str, number: int) -> InputError:
 def _align_chunk(args, queries, targets, records):
     """One chunk's ``BatchResult``; a bad sequence or a too-large path is an ``InputError``."""
     from .alphabet import SequenceError, encode_many
-    from .api import PathTooLarge, batch_encoded
+    from .editdist.api import PathTooLarge, batch_encoded
 
     encoded = []
     for which, seqs in enumerate((queries, targets)):

@@ -20,7 +20,7 @@ import pytest
 from conftest import mutate, random_seq
 
 from pimalign.alphabet import encode_many
-from pimalign.api import batch_encoded
+from pimalign.editdist.api import batch_encoded
 from pimalign.gpu import edit_batch_gpu
 from pimalign.gpu.batch import repack
 

@@ -1,4 +1,5 @@
-"""Python strings read in place (``pimalign.strbuf``) give exactly what encoding them gives."""
+"""Python strings read in place (``pimalign.editdist.strbuf``) give exactly what encoding them
+gives."""
 
 import random
 
@@ -7,9 +8,9 @@ import pytest
 from conftest import random_seq
 
 import pimalign
-from pimalign import strbuf
 from pimalign.alphabet import _ENCODE, SequenceError, encode_many
-from pimalign.api import batch_encoded
+from pimalign.editdist import strbuf
+from pimalign.editdist.api import batch_encoded
 
 pytestmark = pytest.mark.skipif(not strbuf.available(), reason="not a CPython str layout")
 

@@ -20,7 +20,7 @@ import os
 import sys
 
 PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # pimalign/
-SOURCE_DIRS = ("", "kernels", "pim")  # the folders holding cache=True kernels
+SOURCE_DIRS = ("", "editdist", "kernels", "pim")  # the folders holding cache=True kernels
 
 # Seconds a first run of each command spends compiling (2 cores, benchmarks/bench_startup.py).
 SECONDS = {

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numba import carray, njit, prange
 
-from .kernels.batch import (
+from ..kernels.batch import (
     BLOCK,
     _diagonal_one,
     _put_word,
@@ -28,8 +28,8 @@ from .kernels.batch import (
     put_line,
     scratch_for,
 )
-from .kernels.bitpar import fast_edit, wave_paused
-from .kernels.options import (
+from ..kernels.bitpar import fast_edit, wave_paused
+from ..kernels.options import (
     MODE_HW,
     MODE_NW,
     TASK_DISTANCE,
@@ -37,7 +37,7 @@ from .kernels.options import (
     TASK_PATH,
     EditParams,
 )
-from .kernels.wordscan import RAW, load_word, zero_bytes
+from ..kernels.wordscan import RAW, load_word, zero_bytes
 from .strbuf import _byte_pointer, _translate_one
 
 _ALL_HIGH = np.uint64(0x8080808080808080)  # every byte matched one of the bases

@@ -23,7 +23,7 @@ import numpy as np
 from numba import njit, prange, types
 from numba.extending import intrinsic
 
-from .alphabet import INVALID
+from ..alphabet import INVALID
 
 HEADER = _HEADER = sys.getsizeof("") - 1  # bytes before a compact ASCII string's first character
 _TYPE_AT = 8  # PyObject_HEAD: reference count, then the type pointer
