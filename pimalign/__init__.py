@@ -1,7 +1,7 @@
 """pimalign: adaptive banded alignment in Numba, with a ReRAM processing-in-memory model.
 
-The public names are imported on first use, so ``import pimalign.cli`` (and the command line's
-signal handling) starts before Numba loads.
+The public names are imported on first use, so ``import pimalign.cli.main`` (and the command
+line's signal handling) starts before Numba loads.
 """
 
 __version__ = "0.1.0"

@@ -10,7 +10,7 @@ import pytest
 from conftest import DATA
 
 import pimalign.io.reads as reads_module
-from pimalign.cli import main
+from pimalign.cli.main import main
 
 REF = os.path.join(DATA, "demo_ref.fa.gz")
 

@@ -73,7 +73,7 @@ def restore_chmod(tmp_path):
 def test_help_and_version_import_no_kernel():
     code = (
         "import sys\n"
-        "from pimalign.cli import main\n"
+        "from pimalign.cli.main import main\n"
         "for flag in ('--help', '--version'):\n"
         "    try:\n"
         "        main([flag])\n"

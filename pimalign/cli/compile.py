@@ -1,10 +1,10 @@
 """``pimalign compile``: compile every kernel ahead, once per installation.
 
 Each command compiles the kernels it calls on its first run (Numba, kept in the cache that
-``jitcache`` picks). This command runs every command once on a small made-up genome, reads and
-pairs (in a temporary folder) so that later runs, and a workflow's parallel jobs, only load the
-compiled code; then it stamps every command as compiled. ``-j 2`` compiles the mapper and the
-edit-distance kernels in two processes at once.
+``runtime.jitcache`` picks). This command runs every command once on a small made-up genome,
+reads and pairs (in a temporary folder) so that later runs, and a workflow's parallel jobs, only
+load the compiled code; then it stamps every command as compiled. ``-j 2`` compiles the mapper
+and the edit-distance kernels in two processes at once.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 
-from .cliargs import EXIT_OK, log, ranged
+from .args import EXIT_OK, log, ranged
 
 # What each step runs (``main``'s argv, in the step's folder), in lanes that share no kernels.
 STEPS = {
@@ -110,8 +110,8 @@ def make_data(folder: str, seed: int = 7) -> None:
 
 def _run_steps(commands: list[str], folder: str, total: int, done: int) -> int:
     """Run the steps of ``commands`` in ``folder``, one progress line each."""
-    from .cli import main
-    from .runtime import jitcache
+    from ..runtime import jitcache
+    from .main import main
 
     for command in commands:
         done += 1
@@ -129,7 +129,7 @@ def _run_steps(commands: list[str], folder: str, total: int, done: int) -> int:
 
 
 def run_compile(args) -> int:
-    from .runtime import jitcache
+    from ..runtime import jitcache
 
     wanted = args.only or list(STEPS)
     lanes = [[c for c in lane if c in wanted] for lane in LANES]
