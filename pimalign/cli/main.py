@@ -313,7 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_pim(sub)
     from .compile import add_compile
 
-    add_compile(sub)
+    add_compile(sub, main)  # compile runs every command through main
     return parser
 
 
