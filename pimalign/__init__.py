@@ -8,7 +8,7 @@ __version__ = "0.1.0"
 
 from .runtime import jitcache as _jitcache  # noqa: E402
 
-_jitcache.configure()  # before Numba is imported: a writable cache even when installed read-only
+_jitcache.configure(__version__)  # before Numba is imported: a writable cache even when read-only
 
 
 def lazy_names(package: str, names: dict):
