@@ -16,7 +16,7 @@ import numpy as np
 
 from ..alphabet import COMPLEMENT_TEXT as COMPLEMENT
 from ..io.reads import ReadChunk
-from .placement import Hit, Placed
+from .placement import Placed, PlacedAlignment
 
 PAIRED, PROPER, UNMAP, MUNMAP, REVERSE, MREVERSE, READ1, READ2 = 1, 2, 4, 8, 16, 32, 64, 128
 SECONDARY, SUPPLEMENTARY = 256, 2048
@@ -201,7 +201,16 @@ def _sa_entries(hits: list, names: list) -> str:
 
 
 def _extra(
-    chunk, r, hit: Hit, flag, primary: Hit, others, mate: Placed | None, names, mc, rg
+    chunk,
+    r,
+    hit: PlacedAlignment,
+    flag,
+    primary: PlacedAlignment,
+    others,
+    mate: Placed | None,
+    names,
+    mc,
+    rg,
 ) -> str:
     """A supplementary (``others`` a list: its SA names the primary) or secondary (``others``
     None: no SEQ, MAPQ 0) record of read ``r``."""
