@@ -23,7 +23,7 @@ import time
 
 import pimalign
 from pimalign.alphabet import encode_many
-from pimalign.api import batch_encoded
+from pimalign.editdist.api import batch_encoded
 
 
 def load_pairs(path: str, limit: int) -> tuple[list[str], list[str]]:

@@ -28,7 +28,7 @@ import numpy as np
 
 from pimalign import gpu
 from pimalign.alphabet import encode_many
-from pimalign.api import batch_encoded
+from pimalign.editdist.api import batch_encoded
 from pimalign.io.pairs import read_tsv_pairs
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

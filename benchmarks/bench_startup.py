@@ -84,7 +84,7 @@ def child(events_path: str, argv: list[str]) -> int:
             )
 
     event.register("numba:compile", Recorder())
-    from pimalign.cli import main
+    from pimalign.cli.main import main
 
     code = 1
     try:

@@ -1,14 +1,14 @@
 """pimalign: adaptive banded alignment in Numba, with a ReRAM processing-in-memory model.
 
-The public names are imported on first use, so ``import pimalign.cli`` (and the command line's
-signal handling) starts before Numba loads.
+The public names are imported on first use, so ``import pimalign.cli.main`` (and the command
+line's signal handling) starts before Numba loads.
 """
 
 __version__ = "0.1.0"
 
-from . import jitcache as _jitcache  # noqa: E402
+from .runtime import jitcache as _jitcache  # noqa: E402
 
-_jitcache.configure()  # before Numba is imported: a writable cache even when installed read-only
+_jitcache.configure(__version__)  # before Numba is imported: a writable cache even when read-only
 
 
 def lazy_names(package: str, names: dict):
@@ -31,12 +31,12 @@ def lazy_names(package: str, names: dict):
 
 
 _API = {
-    "BatchResult": "api",
-    "align": "pairwise",
-    "align_affine": "pairwise",
-    "batch_align": "api",
-    "edit_distances": "api",
-    "edit_paths": "api",
+    "BatchResult": "editdist.api",
+    "align": "editdist.pairwise",
+    "align_affine": "editdist.pairwise",
+    "batch_align": "editdist.api",
+    "edit_distances": "editdist.api",
+    "edit_paths": "editdist.api",
     "Aligner": "mapper.aligner",
     "Hit": "mapper.aligner",
 }

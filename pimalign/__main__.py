@@ -6,6 +6,6 @@ from .interrupt import install
 
 install()  # before the heavy imports: a signal during start-up also exits 130, without a traceback
 
-from .cli import main  # noqa: E402
+from .cli.main import main  # noqa: E402
 
 sys.exit(main())

@@ -7,12 +7,19 @@ batch, the record.
 How N scores is decided by the kernels' ``ncode`` argument: two codes match when they are equal
 and below ``ncode``. ``ncode=4`` (the default, as bwa does) makes N mismatch everything, N
 included; ``ncode=5`` compares N literally (N matches N), as edlib does.
+
+A list of plain ASCII ``str`` is encoded in place (``gather_str``: the strings' own bytes, found
+through CPython's objects by ``editdist.strbuf``, translated on threads), anything else through
+one joined copy; both give the same codes and the same errors.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
+
+from .editdist import strbuf
+from .editdist.strbuf import byte_pointer
 
 A, C, G, T, N = 0, 1, 2, 3, 4
 INVALID = 255
@@ -67,6 +74,59 @@ def _translate(raw, table):
     return out, first_bad
 
 
+@njit(cache=True, nogil=True, inline="always")
+def translate_one(address, header, table, flat, start, stop):
+    """Codes of one string read in place (its bytes from ``address + header``, ``strbuf``) into
+    ``flat[start:stop]``; the first invalid position or -1."""
+    p = byte_pointer(address + header)
+    seen = np.uint8(0)
+    for x in range(stop - start):  # branch-free; invalid bytes are found only when present
+        code = table[p[x]]
+        flat[start + x] = code
+        seen |= code
+    if seen != INVALID and (seen & 0x80) == 0:
+        return -1
+    for x in range(stop - start):
+        if flat[start + x] == INVALID:
+            return x
+    return -1
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _translate_parallel(addresses, offsets, header, table, flat, bad):
+    for i in prange(addresses.shape[0]):
+        bad[i] = translate_one(addresses[i], header, table, flat, offsets[i], offsets[i + 1])
+
+
+@njit(cache=True, nogil=True)
+def _translate_serial(addresses, offsets, header, table, flat, bad):
+    for i in range(addresses.shape[0]):
+        bad[i] = translate_one(addresses[i], header, table, flat, offsets[i], offsets[i + 1])
+
+
+def gather_str(seqs, table: np.ndarray):
+    """``(flat codes, offsets, first invalid (record, position) or None)`` of a list of ASCII
+    ``str`` read in place (``editdist.strbuf``), or ``None`` when some item is not one (the caller
+    then encodes it the plain way, which names the record)."""
+    got = strbuf.addresses_and_lengths(seqs)
+    if got is None:
+        return None
+    addresses, lengths = got
+    n = lengths.shape[0]
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    flat = np.empty(int(offsets[-1]), dtype=np.uint8)
+    bad = np.empty(n, dtype=np.int64)
+    translate = _translate_parallel if n >= strbuf.MIN_PARALLEL else _translate_serial
+    translate(addresses, offsets, strbuf.HEADER, table, flat, bad)
+    # ``seqs`` holds every string alive until here: the addresses stayed valid throughout
+    first = None
+    if bad.max() >= 0:
+        record = int(np.argmax(bad >= 0))
+        first = (record, int(bad[record]))
+    return flat, offsets, first
+
+
 def _as_bytes(seq: str | bytes, record: int | None = None) -> bytes:
     if isinstance(seq, str):
         try:
@@ -100,9 +160,7 @@ def encode_many(seqs, iupac: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """
     seqs = seqs if isinstance(seqs, list) else list(seqs)
     if seqs and type(seqs[0]) is str:
-        from . import strbuf
-
-        got = strbuf.gather(seqs, _ENCODE_IUPAC if iupac else _ENCODE)
+        got = gather_str(seqs, _ENCODE_IUPAC if iupac else _ENCODE)
         if got is not None:
             flat, offsets, bad = got
             if bad is not None:

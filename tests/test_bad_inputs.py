@@ -890,7 +890,7 @@ CASES = [
         "fewer records",
     ),
     # ---- pim estimate -------------------------------------------------------------------------
-    # A bad device TOML exits 2 (pim/cli.py: ValueError = bad option value; test_pim_cli agrees).
+    # A bad device TOML exits 2 (cli/pim.py: ValueError = bad option value; test_pim_cli agrees).
     case(
         "estimate-device-unknown-key",
         f"{EST} --pairs {{bad}}/pairs_ok.tsv --device {{bad}}/dev_unknown_key.toml",

@@ -103,8 +103,8 @@ def test_paths_from_the_bit_parallel_routes_equal_the_adaptive_engine(monkeypatc
 
     from conftest import mutate, random_seq
 
-    import pimalign.api as api
-    from pimalign.api import batch_align
+    import pimalign.editdist.api as api
+    from pimalign.editdist.api import batch_align
 
     monkeypatch.setattr(api, "PATH_SLOTS", 4096)
     rng = random.Random(7)
@@ -138,7 +138,7 @@ def test_paths_from_the_bit_parallel_routes_equal_the_adaptive_engine(monkeypatc
 
 
 def test_cigar_text_kernel_equals_the_python_formatter():
-    from pimalign.api import cigar_string
+    from pimalign.editdist.api import cigar_string
     from pimalign.kernels.cigartext import cigar_texts
 
     rng = np.random.default_rng(3)

@@ -16,7 +16,7 @@ import pysam
 import pytest
 from conftest import DATA
 
-from pimalign.cli import main
+from pimalign.cli.main import main
 
 PAIRS = 200
 
@@ -438,9 +438,9 @@ def test_cram_is_3_0_without_ur_and_picard_reads_it(d, base):
 
 
 def test_readme_table_is_the_options_table():
-    """README's bwa mem table is cli_bwa.OPTIONS, and it lists every option of bwa mem's
+    """README's bwa mem table is cli.bwa.OPTIONS, and it lists every option of bwa mem's
     usage (when bwa is installed)."""
-    from pimalign.cli_bwa import OPTIONS
+    from pimalign.cli.bwa import OPTIONS
 
     readme = open(os.path.join(os.path.dirname(DATA), "README.md")).read()
     rows = "\n".join(f"| `{f}` | {m} | {p} |" for f, m, p in OPTIONS)

@@ -20,7 +20,7 @@ import pytest
 from conftest import mutate, random_seq
 
 from pimalign.alphabet import encode_many
-from pimalign.api import batch_encoded
+from pimalign.editdist.api import batch_encoded
 from pimalign.gpu import edit_batch_gpu
 from pimalign.gpu.batch import repack
 
@@ -382,7 +382,7 @@ def test_cli_paths_under_simulator_equal_cpu(tmp_path):
     for device, simulator in (("cpu", False), ("gpu", True)):
         out = tmp_path / f"{device}.tsv"
         proc = run_python(
-            "import sys; from pimalign.cli import main; sys.exit(main(sys.argv[1:]))",
+            "import sys; from pimalign.cli.main import main; sys.exit(main(sys.argv[1:]))",
             simulator,
             args=["editdist", str(head), "--mode", "HW", "--task", "path", "--device", device,
                   "-o", str(out)],

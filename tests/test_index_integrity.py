@@ -21,7 +21,7 @@ import pysam
 import pytest
 from conftest import DATA
 
-from pimalign.cli import main
+from pimalign.cli.main import main
 
 REF = os.path.join(DATA, "demo_ref.fa.gz")
 READS = 300  # pairs of data/demo_R{1,2}.fq.gz used

@@ -10,7 +10,7 @@ import pytest
 from conftest import DATA
 
 import pimalign.io.reads as reads_module
-from pimalign.cli import main
+from pimalign.cli.main import main
 
 REF = os.path.join(DATA, "demo_ref.fa.gz")
 
@@ -64,7 +64,7 @@ def test_hw_locations_traceback_is_capped(monkeypatch, capsys, tmp_path):
     """HW starts read a traceback: a pair needing more than PATH_MEMORY is one error line."""
     import random
 
-    import pimalign.api as api
+    import pimalign.editdist.api as api
 
     monkeypatch.setattr(api, "PATH_MEMORY", 1 << 16)
     rng = random.Random(31)

@@ -1,4 +1,4 @@
-"""Where compiled kernels persist (``pimalign.jitcache``) and ``pimalign compile``.
+"""Where compiled kernels persist (``pimalign.runtime.jitcache``) and ``pimalign compile``.
 
 The slow tests compile kernels into a fresh cache folder, as a first run after installing does;
 they assert on the cache files and the stderr line, never on timings.
@@ -17,7 +17,7 @@ from pathlib import Path
 import pysam
 import pytest
 
-from pimalign import jitcache
+from pimalign.runtime import jitcache
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -74,7 +74,7 @@ def restore_chmod(tmp_path):
 def test_help_and_version_import_no_kernel():
     code = (
         "import sys\n"
-        "from pimalign.cli import main\n"
+        "from pimalign.cli.main import main\n"
         "for flag in ('--help', '--version'):\n"
         "    try:\n"
         "        main([flag])\n"

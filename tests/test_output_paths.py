@@ -12,7 +12,7 @@ import os
 import pytest
 from conftest import DATA
 
-from pimalign.cli import main
+from pimalign.cli.main import main
 
 REF = os.path.join(DATA, "demo_ref.fa.gz")
 
@@ -150,7 +150,7 @@ def test_pim_json_is_strict_json(tmp_path, capsys):
 def test_finite_turns_non_finite_numbers_into_null():
     import numpy as np
 
-    from pimalign.pim.cli import finite
+    from pimalign.cli.pim import finite
 
     value = {
         "a": float("inf"),

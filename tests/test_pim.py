@@ -13,10 +13,10 @@ from conftest import DATA, mutate, random_seq
 
 import pimalign
 from pimalign.alphabet import encode_many
+from pimalign.cli.pim import add_parser
 from pimalign.io.errors import InputError
 from pimalign.pim import closed_forms as cf
 from pimalign.pim import primitives as pr
-from pimalign.pim.cli import add_parser
 from pimalign.pim.cpu import tile_pairs
 from pimalign.pim.device import DEFAULT, default_toml_text, load_device
 from pimalign.pim.estimate import pim_estimate, scaled_device
@@ -404,7 +404,7 @@ def test_toml_errors_name_the_key(tmp_path, text, key):
 
 
 def test_editdist_workload_file_gives_an_approximate_estimate(tmp_path):
-    from pimalign.cli import main
+    from pimalign.cli.main import main
 
     out = tmp_path / "w.tsv"
     assert main(["editdist", DEMO, "--workload", "--engine", "adaptive", "-o", str(out)]) == 0

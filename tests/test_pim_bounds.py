@@ -226,7 +226,7 @@ def test_device_presets_name_a_source_or_an_assumption_for_every_change(pairs_15
         est["steady_state_joules_per_alignment"]
         < 0.05 * pim_estimate(wl, DEFAULT)["steady_state_joules_per_alignment"]
     )
-    from pimalign.cli import main
+    from pimalign.cli.main import main
 
     out = tmp_path / "r.json"
     qs, ts = reads(20)
@@ -239,7 +239,7 @@ def test_device_presets_name_a_source_or_an_assumption_for_every_change(pairs_15
 
 
 def test_an_estimate_with_nothing_to_time_is_refused_in_one_line(tmp_path, capsys):
-    from pimalign.cli import main
+    from pimalign.cli.main import main
 
     workload = tmp_path / "aff.tsv"
     workload.write_text(

@@ -1,12 +1,12 @@
-"""``pimalign pim ...`` through pimalign's own entry point (needs ``pim.cli.add_parser`` wired
-into ``pimalign/cli.py``'s ``build_parser``)."""
+"""``pimalign pim ...`` through pimalign's own entry point (needs ``cli.pim.add_parser`` wired
+into ``pimalign/cli/main.py``'s ``build_parser``)."""
 
 import json
 import os
 
 from conftest import DATA
 
-from pimalign.cli import main
+from pimalign.cli.main import main
 
 DEMO = os.path.join(DATA, "pairs_reads_demo.tsv.gz")
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from conftest import DATA
 
-from pimalign.cli import main
+from pimalign.cli.main import main
 from pimalign.pim import cpu as cpu_mod
 from pimalign.pim.cpu import fixed_batch, measure_cpu, tile_pairs
 from pimalign.pim.device import DEFAULT

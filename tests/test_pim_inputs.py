@@ -167,7 +167,7 @@ def test_bam_input_errors(tmp_path, small):
 
 
 def test_estimate_from_reads_maps_them_then_profiles_every_alignment(tmp_path):
-    from pimalign.cli import main
+    from pimalign.cli.main import main
 
     out = tmp_path / "est.json"
     argv = ["pim", "estimate", "--reads", R1, R2, "--ref", REF, "--repeats", "1"]

@@ -1,4 +1,5 @@
-"""Python strings read in place (``pimalign.strbuf``) give exactly what encoding them gives."""
+"""Python strings read in place (``pimalign.editdist.strbuf``) give exactly what encoding them
+gives."""
 
 import random
 
@@ -7,9 +8,9 @@ import pytest
 from conftest import random_seq
 
 import pimalign
-from pimalign import strbuf
-from pimalign.alphabet import _ENCODE, SequenceError, encode_many
-from pimalign.api import batch_encoded
+from pimalign.alphabet import _ENCODE, SequenceError, encode_many, gather_str
+from pimalign.editdist import strbuf
+from pimalign.editdist.api import batch_encoded
 
 pytestmark = pytest.mark.skipif(not strbuf.available(), reason="not a CPython str layout")
 
@@ -30,7 +31,7 @@ class Seq(str):
 def test_gather_equals_encoding(count):
     rng = random.Random(count)
     seqs = [random_seq(rng, rng.randint(0, 30), "ACGTNacgtn") for _ in range(count)]
-    flat, off, bad = strbuf.gather(seqs, _ENCODE)
+    flat, off, bad = gather_str(seqs, _ENCODE)
     want_flat, want_off = encoded_slowly(seqs)
     assert bad is None and (off == want_off).all() and (flat == want_flat).all()
 
@@ -47,7 +48,7 @@ def test_gather_equals_encoding(count):
     ],
 )
 def test_anything_but_a_list_of_ascii_str_is_left_to_the_encoder(seqs):
-    assert strbuf.gather(seqs, _ENCODE) is None
+    assert gather_str(seqs, _ENCODE) is None
     assert strbuf.addresses_and_lengths(seqs) is None
 
 

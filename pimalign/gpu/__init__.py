@@ -2,10 +2,10 @@
 
 ``edit_batch_gpu`` takes the CPU batch layout (flat uint8 codes plus int64 offsets) and returns
 the same ``distance``/``start``/``end`` arrays (and ``cigars`` for task "path") as
-``pimalign.api.batch_encoded``, except for the pairs too long for its tiers (``NOT_DONE``), which
-the caller aligns on the CPU. ``available()``
-says whether a CUDA GPU (or Numba's simulator, ``NUMBA_ENABLE_CUDASIM=1``) is there; ``require()``
-raises a clear ``RuntimeError`` when not. Importing this package does not import ``numba.cuda``.
+``pimalign.editdist.api.batch_encoded``, except for the pairs too long for its tiers
+(``NOT_DONE``), which the caller aligns on the CPU. ``available()`` says whether a CUDA GPU (or
+Numba's simulator, ``NUMBA_ENABLE_CUDASIM=1``) is there; ``require()`` raises a clear
+``RuntimeError`` when not. Importing this package does not import ``numba.cuda``.
 """
 
 from ..alphabet import repack

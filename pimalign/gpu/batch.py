@@ -3,7 +3,7 @@
 Pairs are split by query length into tiers, one compiled kernel per tier (``TIERS`` words of 64
 query bases per thread), so short reads do not pay for the scratch a long query needs. Queries
 longer than the last tier, and path pairs whose kept columns would not fit ``COLUMN_WORDS``, are
-marked ``NOT_DONE`` for the caller to align on the CPU (``pimalign.api.batch_encoded`` with
+marked ``NOT_DONE`` for the caller to align on the CPU (``pimalign.editdist.api.batch_encoded`` with
 ``device="gpu"`` does): every answer is exact and identical to the CPU's.
 """
 
@@ -50,10 +50,10 @@ def edit_batch_gpu(
     ``mode``: "NW", "SHW", "HW" (or ids 0, 1, 2); ``task``: "distance", "locations" or "path"
     (ids 0, 1, 2); ``k < 0`` unbounded; ``ncode`` 4 (N mismatches everything) or 5 (N matches
     N). Returns int64 arrays ``distance`` (-1 above ``k``), ``start`` and ``end``, identical to
-    ``pimalign.api.batch_encoded``'s: ``end`` the 0-based inclusive end of the leftmost optimal
-    alignment, ``start`` its start for "locations" and "path" and -1 otherwise, both -1 above
-    ``k``; for "path" also ``cigars``, the extended CIGAR of every pair (None above ``k``). A
-    pair the GPU does not align (query longer than the largest tier, or kept columns over
+    ``pimalign.editdist.api.batch_encoded``'s: ``end`` the 0-based inclusive end of the leftmost
+    optimal alignment, ``start`` its start for "locations" and "path" and -1 otherwise, both -1
+    above ``k``; for "path" also ``cigars``, the extended CIGAR of every pair (None above
+    ``k``). A pair the GPU does not align (query longer than the largest tier, or kept columns over
     ``COLUMN_WORDS``) has distance ``NOT_DONE`` (-2) for the caller to align on the CPU.
     ``stats`` (a dict) receives seconds ``to_device``, ``kernel`` (the first launch of a
     kernel in a process includes its compilation), ``from_device`` and the count

@@ -1,7 +1,7 @@
 """Eight bytes at a time: common prefixes and suffixes of code arrays, and unaligned loads.
 
 Used where a pair's equal ends are trimmed before a DP (``bitpar.fast_edit``) and, on raw text,
-by ``pimalign.textbatch``. A position counts as common when both codes are equal and below
+by ``pimalign.editdist.textbatch``. A position counts as common when both codes are equal and below
 ``ncode`` (they match), exactly as the byte-by-byte loops they replace.
 
 The match rule is ``ncode``'s: 4 (bases match) or 5 (N matches N too) on codes, or the same

@@ -9,6 +9,7 @@ from ..io.reads import ReadChunk
 from .pairing import InsertModel
 from .params import preset as preset_params
 from .pipeline import ChunkMapper, ReadPairs
+from .placement import PlacedAlignment
 from .run import open_index
 
 
@@ -96,22 +97,22 @@ class Aligner:
         for h in placed.supplementary.get(0, []) + placed.secondary.get(0, []):
             yield self._hit(h, False, length, which)
 
-    def _hit(self, h, primary, length, which):
+    def _hit(self, h: PlacedAlignment, primary: bool, length: int, which: int) -> Hit:
         lead, tail = _clips(h.cigar)
         q_st, q_en = (lead, length - tail) if h.strand == 0 else (tail, length - lead)
         return Hit(
-            self.index.ref.names[h.contig],
-            int(self.index.ref.lengths[h.contig]),
-            h.pos,
-            h.end,
-            -1 if h.strand else 1,
-            q_st,
-            q_en,
-            h.mapq,
-            h.cigar,
-            h.nm,
-            h.md,
-            h.score,
-            primary,
-            which,
+            ctg=self.index.ref.names[h.contig],
+            ctg_len=int(self.index.ref.lengths[h.contig]),
+            r_st=h.pos,
+            r_en=h.end,
+            strand=-1 if h.strand else 1,
+            q_st=q_st,
+            q_en=q_en,
+            mapq=h.mapq,
+            cigar=h.cigar,
+            NM=h.nm,
+            MD=h.md,
+            AS=h.score,
+            is_primary=primary,
+            read=which,
         )

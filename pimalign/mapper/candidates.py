@@ -15,7 +15,7 @@ import numpy as np
 
 from ..kernels.affine import NEG
 from ..kernels.mapping import FIELDS, RUNS, map_batch
-from ..threadrun import run_ranges
+from ..runtime.threadrun import run_ranges
 from .index import Index
 from .params import MapParams
 

@@ -40,7 +40,7 @@ import numpy as np
 from ..io.errors import InputError
 from ..kernels.indexing import SEGMENT, minimizer_pass, occurrence_histogram, sort_buckets
 from ..kernels.minimizers import MAX_K
-from ..threadrun import run_ranges
+from ..runtime.threadrun import run_ranges
 from .indexcheck import (
     ALIGN,
     ARRAYS,

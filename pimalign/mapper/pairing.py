@@ -17,7 +17,7 @@ import numpy as np
 from ..kernels.affine import NEG
 from ..kernels.options import EndSlots, ProperPair
 from ..kernels.pairing import best_pairs
-from ..threadrun import run_ranges
+from ..runtime.threadrun import run_ranges
 from .candidates import Candidates
 from .params import MapParams
 

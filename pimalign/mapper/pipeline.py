@@ -18,7 +18,7 @@ from ..io.errors import InputError
 from ..io.reads import ReadChunk
 from ..kernels.affine import NEG
 from ..kernels.mapping import FIELDS, rescue_batch
-from ..threadrun import run_ranges
+from ..runtime.threadrun import run_ranges
 from .candidates import (
     SEED_SCORE,
     Candidates,

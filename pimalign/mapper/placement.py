@@ -1,8 +1,8 @@
 """From chosen candidate slots to placed alignments: CIGAR, MD, NM, position, MAPQ.
 
 ``place`` turns each read's chosen slot (and its supplementary and secondary slots) into
-``Placed`` arrays and ``Hit`` records, computing the text of every alignment in one parallel
-kernel call (``kernels.samtext``).
+``Placed`` arrays and ``PlacedAlignment`` records, computing the text of every alignment in one
+parallel kernel call (``kernels.samtext``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 
 from ..kernels.mapping import F_WEN, F_WST
 from ..kernels.samtext import L_CIGAR, L_MD, L_NM, L_START, alignment_text
-from ..threadrun import run_ranges
+from ..runtime.threadrun import run_ranges
 from .candidates import Candidates, mapq_se
 from .params import MapParams
 from .reference import Reference
@@ -22,8 +22,10 @@ from .reference import Reference
 TEXT_ROOM = 96  # bytes of CIGAR and of MD per alignment on the first try (long ones get more)
 
 
-class Hit(NamedTuple):
-    """One alignment of a read as SAM writes it (0-based ``pos``/``end`` on ``contig``)."""
+class PlacedAlignment(NamedTuple):
+    """One alignment of a read as SAM writes it (0-based ``pos``/``end`` on ``contig``): a
+    primary's (``Placed.hit``), a supplementary's or a secondary's. Internal: the public
+    ``pimalign.Hit`` (``mapper.aligner``) is built from it."""
 
     contig: int
     pos: int
@@ -39,7 +41,7 @@ class Hit(NamedTuple):
 @dataclass
 class Placed:
     """The primary alignment of one end of each read (arrays of length reads), and its other
-    records: ``supplementary`` and ``secondary`` map a read to its extra ``Hit``s."""
+    records: ``supplementary`` and ``secondary`` map a read to its extra ``PlacedAlignment``s."""
 
     mapped: np.ndarray
     strand: np.ndarray
@@ -55,17 +57,18 @@ class Placed:
     supplementary: dict
     secondary: dict
 
-    def hit(self, r: int) -> Hit:
-        return Hit(
-            int(self.contig[r]),
-            int(self.pos[r]),
-            int(self.end[r]),
-            int(self.strand[r]),
-            self.cigar[r],
-            self.md[r],
-            int(self.nm[r]),
-            int(self.score[r]),
-            int(self.mapq[r]),
+    def hit(self, r: int) -> PlacedAlignment:
+        """Read ``r``'s primary alignment."""
+        return PlacedAlignment(
+            contig=int(self.contig[r]),
+            pos=int(self.pos[r]),
+            end=int(self.end[r]),
+            strand=int(self.strand[r]),
+            cigar=self.cigar[r],
+            md=self.md[r],
+            nm=int(self.nm[r]),
+            score=int(self.score[r]),
+            mapq=int(self.mapq[r]),
         )
 
 
@@ -195,16 +198,16 @@ def place(ref: Reference, flat, off, c: Candidates, chosen: Reported, p: MapPara
             q = min(
                 int(mapq_se(c.score[r, sl], 0, 0, c.q_en[r, sl] - c.q_st[r, sl], p)), int(mapq[r])
             )
-        hit = Hit(
-            ctg,
-            g - int(ref_off[ctg]),
-            int(c.r_en[r, sl] - ref_off[ctg]),
-            int(c.strand[r, sl]),
-            text.cigar[x],
-            text.md[x],
-            int(text.nm[x]),
-            int(c.score[r, sl]),
-            q,
+        hit = PlacedAlignment(
+            contig=ctg,
+            pos=g - int(ref_off[ctg]),
+            end=int(c.r_en[r, sl] - ref_off[ctg]),
+            strand=int(c.strand[r, sl]),
+            cigar=text.cigar[x],
+            md=text.md[x],
+            nm=int(text.nm[x]),
+            score=int(c.score[r, sl]),
+            mapq=q,
         )
         (placed.supplementary if is_sup else placed.secondary).setdefault(r, []).append(hit)
     return placed

@@ -3,7 +3,8 @@
 Primary records are built column by column for the whole chunk; a read with supplementary or
 secondary alignments then gets those records right after its primary, from the same field
 rules. Fields follow bwa mem: flags, mate fields (an unmapped read takes its mapped mate's
-place), ``TLEN`` from 5' end to 5' end (signed, 0 across contigs), tags ``NM MD MC AS XS RG SA``.
+place), ``TLEN`` from 5' end to 5' end (signed, 0 across contigs), tags ``NM MD MC AS XS RG SA``
+(``record_tags``: one builder for the optional fields of every kind of record).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 
 from ..alphabet import COMPLEMENT_TEXT as COMPLEMENT
 from ..io.reads import ReadChunk
-from .placement import Hit, Placed
+from .placement import Placed, PlacedAlignment
 
 PAIRED, PROPER, UNMAP, MUNMAP, REVERSE, MREVERSE, READ1, READ2 = 1, 2, 4, 8, 16, 32, 64, 128
 SECONDARY, SUPPLEMENTARY = 256, 2048
@@ -45,7 +46,7 @@ class Columns(NamedTuple):
     rnext: np.ndarray
     pnext: np.ndarray
     span: np.ndarray  # TLEN
-    mc: list  # the MC tag text, or ""
+    mc: list  # the mate's CIGAR (the MC tag), or "" (no mate, or an unmapped one)
 
 
 def _columns(me: Placed, mate: Placed | None, which: int, proper, label) -> Columns:
@@ -71,8 +72,43 @@ def _columns(me: Placed, mate: Placed | None, which: int, proper, label) -> Colu
     pnext = np.where(mate.mapped, mate.pos + 1, np.where(mapped, pos + 1, 0))
     both = mapped & mate.mapped & (me.contig == mate.contig)
     span = np.where(both, tlen(me.pos, me.end, me.strand, mate.pos, mate.end, mate.strand), 0)
-    mc = [f"\tMC:Z:{c}" if m else "" for c, m in zip(mate.cigar, mate.mapped.tolist())]
+    mc = [c if m else "" for c, m in zip(mate.cigar, mate.mapped.tolist())]
     return Columns(flag, ctg, pos, rnext, pnext, span, mc)
+
+
+RECORD_KINDS = ("primary", "supplementary", "secondary", "unmapped")
+
+
+def record_tags(
+    kind: str,
+    nm: int = 0,
+    md: str = "",
+    mate_cigar: str = "",
+    score: int = 0,
+    sub: int = 0,
+    rg: str = "",
+    sa: str = "",
+) -> str:
+    """The optional fields of one SAM record (each a tab and ``TAG:TYPE:VALUE``), in bwa mem's
+    order ``NM MD MC AS XS RG SA``, for every ``kind`` of record (``RECORD_KINDS``) a read gets:
+
+    - ``"primary"``: all of them: ``MC`` when there is a mapped mate (``mate_cigar``), ``XS`` the
+      runner-up score ``sub``, ``RG`` with a read group, ``SA`` when the read has supplementary
+      records (``sa``: their entries, ``_sa_entries``);
+    - ``"supplementary"``: the same fields (``sub`` 0, ``sa`` naming the primary and the others);
+    - ``"secondary"``: no ``XS`` and no ``SA``;
+    - ``"unmapped"``: the mate's ``MC`` and ``RG`` only.
+    """
+    if kind not in RECORD_KINDS:
+        raise ValueError(f"record kind {kind!r} is none of {RECORD_KINDS}")
+    mc = f"\tMC:Z:{mate_cigar}" if mate_cigar else ""
+    rg_tag = f"\tRG:Z:{rg}" if rg else ""
+    if kind == "unmapped":
+        return mc + rg_tag
+    text = f"\tNM:i:{nm}\tMD:Z:{md}{mc}\tAS:i:{score}"
+    if kind == "secondary":
+        return text + rg_tag
+    return f"{text}\tXS:i:{sub}{rg_tag}" + (f"\tSA:Z:{sa}" if sa else "")
 
 
 def sam_lines(
@@ -100,12 +136,25 @@ def sam_lines(
         s.translate(COMPLEMENT)[::-1] if (r and s != "*") else s for s, r in zip(seqs, rev_list)
     ]
     qual_out = [q[::-1] if (r and q != "*") else q for q, r in zip(quals, rev_list)]
-    rg_tag = f"\tRG:Z:{rg}" if rg else ""
+    rg = rg or ""
     cigar = [c if m else "*" for c, m in zip(me.cigar, mapped.tolist())]
+    sa = [""] * n
+    for r, sups in me.supplementary.items():
+        sa[r] = _sa_entries(sups, names)
     tags = [
-        f"\tNM:i:{nm}\tMD:Z:{md}{t}\tAS:i:{sc}\tXS:i:{xs}{rg_tag}\n" if m else f"{t}{rg_tag}\n"
-        for m, nm, md, t, sc, xs in zip(
-            mapped.tolist(), me.nm.tolist(), me.md, col.mc, me.score.tolist(), me.sub.tolist()
+        record_tags(
+            "primary" if m else "unmapped",
+            nm=nm,
+            md=md,
+            mate_cigar=mc,
+            score=sc,
+            sub=xs,
+            rg=rg,
+            sa=sa_r,
+        )
+        + "\n"
+        for m, nm, md, mc, sc, xs, sa_r in zip(
+            mapped.tolist(), me.nm.tolist(), me.md, col.mc, me.score.tolist(), me.sub.tolist(), sa
         )
     ]
     fields = zip(
@@ -124,38 +173,44 @@ def sam_lines(
     lines = ["\t".join(f) + t for f, t in zip(fields, tags)]
     for r in set(me.supplementary) | set(me.secondary):
         lines[r] = _with_extras(
-            chunk, r, lines[r], me, mate, int(col.flag[r]), names, col.mc[r], rg_tag
+            chunk, r, lines[r], me, mate, int(col.flag[r]), names, col.mc[r], rg
         )
     return lines
 
 
-def _with_extras(chunk, r, line, me: Placed, mate, flag, names, mc, rg_tag) -> str:
-    """Read ``r``'s primary record (with its SA tag) followed by its supplementary and
-    secondary records."""
+def _with_extras(chunk, r, line, me: Placed, mate, flag, names, mc, rg) -> str:
+    """Read ``r``'s primary record followed by its supplementary and secondary records."""
     primary = me.hit(r)
-    sups = me.supplementary.get(r, [])
     extra = [
-        _extra(chunk, r, h, flag | SUPPLEMENTARY, primary, [], mate, names, mc, rg_tag)
-        for h in sups
+        _extra(chunk, r, h, flag | SUPPLEMENTARY, primary, [], mate, names, mc, rg)
+        for h in me.supplementary.get(r, [])
     ]
     extra += [
-        _extra(chunk, r, h, flag | SECONDARY, primary, None, mate, names, mc, rg_tag)
+        _extra(chunk, r, h, flag | SECONDARY, primary, None, mate, names, mc, rg)
         for h in me.secondary.get(r, [])
     ]
-    return "".join([line[:-1] + _sa_tag(sups, names) + "\n"] + [e + "\n" for e in extra])
+    return "".join([line] + [e + "\n" for e in extra])
 
 
-def _sa_tag(hits: list, names: list) -> str:
-    if not hits:
-        return ""
-    return "\tSA:Z:" + "".join(
+def _sa_entries(hits: list, names: list) -> str:
+    """The ``SA`` tag's value naming ``hits`` (``""`` for none)."""
+    return "".join(
         f"{names[h.contig]},{h.pos + 1},{'-' if h.strand else '+'},{h.cigar},{h.mapq},{h.nm};"
         for h in hits
     )
 
 
 def _extra(
-    chunk, r, hit: Hit, flag, primary: Hit, others, mate: Placed | None, names, mc, rg_tag
+    chunk,
+    r,
+    hit: PlacedAlignment,
+    flag,
+    primary: PlacedAlignment,
+    others,
+    mate: Placed | None,
+    names,
+    mc,
+    rg,
 ) -> str:
     """A supplementary (``others`` a list: its SA names the primary) or secondary (``others``
     None: no SEQ, MAPQ 0) record of read ``r``."""
@@ -171,16 +226,16 @@ def _extra(
         rnext, pnext = "=", primary.pos + 1
     seq = chunk.seqs[r] or "*"
     qual = (chunk.quals[r] if chunk.quals is not None else "*") or "*"
-    tags = f"\tNM:i:{hit.nm}\tMD:Z:{hit.md}{mc}\tAS:i:{hit.score}"
     if others is None:
         seq, qual, mapq = "*", "*", 0
+        tags = record_tags("secondary", nm=hit.nm, md=hit.md, mate_cigar=mc, score=hit.score, rg=rg)
     else:
         seq, qual = oriented(seq, qual, bool(hit.strand))
         mapq = hit.mapq
-        tags += "\tXS:i:0"
-    tags += rg_tag
-    if others is not None:
-        tags += _sa_tag([primary] + others, names)
+        sa = _sa_entries([primary] + others, names)
+        tags = record_tags(
+            "supplementary", nm=hit.nm, md=hit.md, mate_cigar=mc, score=hit.score, rg=rg, sa=sa
+        )
     return (
         "\t".join(
             (

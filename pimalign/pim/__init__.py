@@ -11,10 +11,10 @@
 - ``estimate``: seconds, joules, bounds, endurance, area; ``cpu``: the CPU measured beside it;
   ``analysis``: sensitivity and latency; ``report``: ``pim estimate`` end to end;
   ``sweep``/``plots``: sweeps and figures.
-- ``cli``: ``add_parser`` for ``pimalign pim ops|estimate|sweep``.
 
-The names below load on first use, so the command line (which imports ``pim.cli`` to build its
-parser) does not pay for Numba and the estimate before a command needs them.
+The command ``pimalign pim ops|estimate|sweep`` is ``pimalign.cli.pim``, which imports these
+modules when a command runs. The names below load on first use, so importing the package does
+not pay for Numba and the estimate before a command needs them.
 """
 
 from .. import lazy_names

@@ -10,7 +10,7 @@ import time
 
 import numpy as np
 
-from ..api import batch_encoded
+from ..editdist.api import batch_encoded
 
 
 def tile_pairs(q_flat, q_off, t_flat, t_off, copies: int):

@@ -21,7 +21,7 @@ from ..kernels.edit import (  # noqa: F401  (the kinds are re-exported for the m
     band_pass,
     edit_align,
 )
-from ..threadrun import run_ranges
+from ..runtime.threadrun import run_ranges
 
 MAX_PASSES = 40  # Ukkonen doubling from >= 1 up to max(m, n) < 2**30 needs at most ~32 passes
 

@@ -13,7 +13,7 @@ import sys
 
 
 def main(snakemake) -> None:
-    from pimalign.cli import main as pimalign_main
+    from pimalign.cli.main import main as pimalign_main
 
     with open(snakemake.log[0], "w") as log:
         sys.stderr = log

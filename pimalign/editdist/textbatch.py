@@ -17,7 +17,8 @@ from __future__ import annotations
 import numpy as np
 from numba import carray, njit, prange
 
-from .kernels.batch import (
+from ..alphabet import translate_one
+from ..kernels.batch import (
     BLOCK,
     _diagonal_one,
     _put_word,
@@ -28,8 +29,8 @@ from .kernels.batch import (
     put_line,
     scratch_for,
 )
-from .kernels.bitpar import fast_edit, wave_paused
-from .kernels.options import (
+from ..kernels.bitpar import fast_edit, wave_paused
+from ..kernels.options import (
     MODE_HW,
     MODE_NW,
     TASK_DISTANCE,
@@ -37,8 +38,8 @@ from .kernels.options import (
     TASK_PATH,
     EditParams,
 )
-from .kernels.wordscan import RAW, load_word, zero_bytes
-from .strbuf import _byte_pointer, _translate_one
+from ..kernels.wordscan import RAW, load_word, zero_bytes
+from .strbuf import byte_pointer
 
 _ALL_HIGH = np.uint64(0x8080808080808080)  # every byte matched one of the bases
 _FOLD = np.uint64(0xDFDFDFDFDFDFDFDF)  # clears bit 5: lower case to upper case
@@ -71,8 +72,8 @@ def raw_prefix(qa, ta, lim, table, ncode):
         if word != load_word(ta + pre) or not _all_bases(word, literal_n):
             break
         pre += 8
-    q = _byte_pointer(qa)
-    t = _byte_pointer(ta)
+    q = byte_pointer(qa)
+    t = byte_pointer(ta)
     while pre < lim and q[pre] == t[pre] and table[q[pre]] < ncode:
         pre += 1
     return pre
@@ -88,8 +89,8 @@ def raw_suffix(qa, m, ta, n, lim, table, ncode):
         if word != load_word(ta + n - suf - 8) or not _all_bases(word, literal_n):
             break
         suf += 8
-    q = _byte_pointer(qa)
-    t = _byte_pointer(ta)
+    q = byte_pointer(qa)
+    t = byte_pointer(ta)
     while suf < lim and q[m - 1 - suf] == t[n - 1 - suf] and table[q[m - 1 - suf]] < ncode:
         suf += 1
     return suf
@@ -106,8 +107,8 @@ def _trimmed_one(p, qa, m, ta, n, table, par, out, bad_q, bad_t, qb, tb, scratch
         suf = raw_suffix(qa, m, ta, n, lim - pre, table, par.ncode)
     mm = m - pre - suf
     nn = n - pre - suf
-    bq = _translate_one(qa + pre, 0, table, qb, 0, mm)
-    bt = _translate_one(ta + pre, 0, table, tb, 0, nn)
+    bq = translate_one(qa + pre, 0, table, qb, 0, mm)
+    bt = translate_one(ta + pre, 0, table, tb, 0, nn)
     bad_q[p] = bq + pre if bq >= 0 else -1
     bad_t[p] = bt + pre if bt >= 0 else -1
     if bq >= 0 or bt >= 0:
@@ -129,7 +130,7 @@ _BASE_BITS = np.uint32(0x82045)  # bits 0, 2, 6, 13 and 19: A, C, G, N and T les
 def _bases_only(address, length):
     """Whether the ``length`` bytes at ``address`` are all A, C, G, T or N, in either case
     (one test a byte, no branch: the compiler runs it on vectors)."""
-    p = _byte_pointer(address)
+    p = byte_pointer(address)
     bad = np.uint32(0)
     for x in range(length):
         f = np.uint32(p[x] & 0xDF) - np.uint32(65)  # above 31 for anything below "A"
@@ -148,8 +149,8 @@ def _from_text(p, qa, m, ta, n, par, raw, out, runs, scratch):
     failed)."""
     if not _bases_only(qa, m) or not _bases_only(ta, n):
         return 0
-    q = carray(_byte_pointer(qa), m)
-    t = carray(_byte_pointer(ta), n)
+    q = carray(byte_pointer(qa), m)
+    t = carray(byte_pointer(ta), n)
     if par.task == TASK_DISTANCE:  # HW: fast_edit trims nothing there
         d, end_j, band, cells = fast_edit(
             q, t, MODE_HW, par.k, raw.ncode, scratch.maps, scratch.reach
@@ -206,8 +207,8 @@ def edit_batch_text(q_addr, q_len, t_addr, t_len, header, table, par, out, lines
                     continue
                 if bad_q[p] >= 0 or bad_t[p] >= 0:
                     continue
-            bad_q[p] = _translate_one(qa, 0, table, qb, 0, m)
-            bad_t[p] = _translate_one(ta, 0, table, tb, 0, n)
+            bad_q[p] = translate_one(qa, 0, table, qb, 0, m)
+            bad_t[p] = translate_one(ta, 0, table, tb, 0, n)
             if bad_q[p] < 0 and bad_t[p] < 0:
                 edit_one(p, qb[:m], tb[:n], par, out, runs, scratch, True)
             if par.task == TASK_PATH:  # (the trimmed route above is never taken for paths)
@@ -241,8 +242,8 @@ def edit_batch_from_text(
             if state == 1:
                 bad_q[p] = bad_t[p] = -1
             else:
-                bad_q[p] = _translate_one(qa, 0, table, qb, 0, m)
-                bad_t[p] = _translate_one(ta, 0, table, tb, 0, n)
+                bad_q[p] = translate_one(qa, 0, table, qb, 0, m)
+                bad_t[p] = translate_one(ta, 0, table, tb, 0, n)
                 if bad_q[p] < 0 and bad_t[p] < 0:
                     edit_one(p, qb[:m], tb[:n], par, out, runs, scratch, state == 0)
             if par.task == TASK_PATH:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import re
 
-from .cliargs import OptionError, ranged
+from .args import OptionError, ranged
 
 # flag, bwa's meaning, pimalign
 OPTIONS = (

@@ -1,15 +1,16 @@
 """``pimalign compile``: compile every kernel ahead, once per installation.
 
 Each command compiles the kernels it calls on its first run (Numba, kept in the cache that
-``jitcache`` picks). This command runs every command once on a small made-up genome, reads and
-pairs (in a temporary folder) so that later runs, and a workflow's parallel jobs, only load the
-compiled code; then it stamps every command as compiled. ``-j 2`` compiles the mapper and the
-edit-distance kernels in two processes at once.
+``runtime.jitcache`` picks). This command runs every command once on a small made-up genome,
+reads and pairs (in a temporary folder) so that later runs, and a workflow's parallel jobs, only
+load the compiled code; then it stamps every command as compiled. ``-j 2`` compiles the mapper
+and the edit-distance kernels in two processes at once.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import os
 import subprocess
@@ -17,7 +18,7 @@ import sys
 import tempfile
 import time
 
-from .cliargs import EXIT_OK, log, ranged
+from .args import EXIT_OK, log, ranged
 
 # What each step runs (``main``'s argv, in the step's folder), in lanes that share no kernels.
 STEPS = {
@@ -38,7 +39,9 @@ LANES = [["index", "align"], ["editdist", "pim estimate"]]
 STAMPS = {"pim estimate": ["pim estimate", "pim sweep"]}  # sweep runs estimate's kernels
 
 
-def add_compile(sub) -> None:
+def add_compile(sub, run) -> None:
+    """The ``compile`` command; ``run(argv)`` runs one command line and returns its exit code
+    (``main.main``, handed over so that this module does not import it back)."""
     p = sub.add_parser(
         "compile",
         help="compile every kernel ahead (once per installation; later runs start at once)",
@@ -55,7 +58,7 @@ def add_compile(sub) -> None:
         help="processes compiling at once (1..2: the mapper's and the edit distance's kernels)",
     )
     p.add_argument("--only", action="append", choices=list(STEPS), help="only these commands")
-    p.set_defaults(func=run_compile)
+    p.set_defaults(func=functools.partial(run_compile, run=run))
 
 
 def make_data(folder: str, seed: int = 7) -> None:
@@ -108,10 +111,9 @@ def make_data(folder: str, seed: int = 7) -> None:
         fh.writelines(f"{q}\t{t}\n" for q, t in pairs)
 
 
-def _run_steps(commands: list[str], folder: str, total: int, done: int) -> int:
-    """Run the steps of ``commands`` in ``folder``, one progress line each."""
-    from . import jitcache
-    from .cli import main
+def _run_steps(commands: list[str], folder: str, total: int, done: int, run) -> int:
+    """Run the steps of ``commands`` in ``folder`` through ``run``, one progress line each."""
+    from ..runtime import jitcache
 
     for command in commands:
         done += 1
@@ -119,7 +121,7 @@ def _run_steps(commands: list[str], folder: str, total: int, done: int) -> int:
         for argv in STEPS[command]:
             err = io.StringIO()
             with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-                code = main(argv)
+                code = run(argv)
             if code != EXIT_OK:
                 sys.stderr.write(err.getvalue())
                 raise OSError(f"`pimalign {' '.join(argv)}` failed (exit {code})")
@@ -128,8 +130,8 @@ def _run_steps(commands: list[str], folder: str, total: int, done: int) -> int:
     return done
 
 
-def run_compile(args) -> int:
-    from . import jitcache
+def run_compile(args, run) -> int:
+    from ..runtime import jitcache
 
     wanted = args.only or list(STEPS)
     lanes = [[c for c in lane if c in wanted] for lane in LANES]
@@ -151,13 +153,13 @@ def run_compile(args) -> int:
                     )
                     for lane in lanes[1:]
                 ]
-                _run_steps(lanes[0], folder, total, 0)
+                _run_steps(lanes[0], folder, total, 0, run)
                 if any(child.wait() != 0 for child in children):
                     raise OSError("a compiling process failed")
             else:
                 done = 0
                 for lane in lanes:
-                    done = _run_steps(lane, folder, total, done)
+                    done = _run_steps(lane, folder, total, done, run)
         finally:
             os.chdir(here)
     log(f"compile: done in {time.perf_counter() - tic:.1f} s")

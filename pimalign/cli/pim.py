@@ -12,11 +12,11 @@ import json
 import os
 import sys
 
-from ..cliargs import add_band_option, ranged, ranged_list
-from ..cliargs import threads as threads_type
 from ..io.atomic import atomic_outputs, check_output_path
 from ..io.errors import InputError
 from ..kernels.options import EDIT_MODES
+from .args import add_band_option, ranged, ranged_list
+from .args import threads as threads_type
 
 
 def _log(message: str) -> None:
@@ -184,8 +184,8 @@ def _add_cpu_rate(p) -> None:
 
 
 def run_ops(args) -> int:
-    from .closed_forms import ops_table
-    from .device import load_device
+    from ..pim.closed_forms import ops_table
+    from ..pim.device import load_device
 
     device = load_device(args.device)
     rows = ops_table(args.bits, args.init, device.move_cycles_per_bit)
@@ -207,7 +207,7 @@ def run_ops(args) -> int:
 
 
 def _inputs(args) -> tuple[str, ...]:
-    from .device import PRESETS
+    from ..pim.device import PRESETS
 
     reads = tuple(args.reads or ())
     device = args.device if args.device not in PRESETS else None
@@ -217,7 +217,7 @@ def _inputs(args) -> tuple[str, ...]:
 
 def _prepare_folder(folder: str, inputs) -> None:
     """Check the figures' folder (it is made only when the figures are written)."""
-    from .report import REPORT_FIGURES
+    from ..pim.report import REPORT_FIGURES
 
     if os.path.isdir(folder):
         for name in REPORT_FIGURES:
@@ -229,9 +229,9 @@ def _prepare_folder(folder: str, inputs) -> None:
 
 
 def run_estimate_cmd(args) -> int:
-    from .device import load_device
-    from .report import REPORT_FIGURES, format_table, run_estimate, write_report
-    from .source import WorkloadSource
+    from ..pim.device import load_device
+    from ..pim.report import REPORT_FIGURES, format_table, run_estimate, write_report
+    from ..pim.source import WorkloadSource
 
     device = load_device(args.device)
     if args.json_out:
@@ -270,11 +270,11 @@ def run_estimate_cmd(args) -> int:
 
 
 def run_sweep_cmd(args) -> int:
-    from .cpu import CPU_WATTS_PER_THREAD
-    from .device import load_device
-    from .plots import sweep_plot
-    from .source import WorkloadSource
-    from .sweep import format_rows, run_sweep
+    from ..pim.cpu import CPU_WATTS_PER_THREAD
+    from ..pim.device import load_device
+    from ..pim.plots import sweep_plot
+    from ..pim.source import WorkloadSource
+    from ..pim.sweep import format_rows, run_sweep
 
     device = load_device(args.device)
     if args.output != "-":

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .alphabet import NCODE_LITERAL, NCODE_MISMATCH, encode
-from .kernels.batch import run_length
-from .kernels.edit import MODE_HW, MODE_NW, edit_align, traceback
-from .kernels.options import mode_id, task_id
+from ..alphabet import NCODE_LITERAL, NCODE_MISMATCH, encode
+from ..kernels.batch import run_length
+from ..kernels.edit import MODE_HW, MODE_NW, edit_align, traceback
+from ..kernels.options import mode_id, task_id
 
 CIGAR_CHARS = {1: "I", 2: "D", 4: "S", 7: "=", 8: "X"}
 DEFAULT_BAND = 8  # initial half-width of the adaptive band, in cells
@@ -121,8 +121,8 @@ def align_affine(
     the query) and ``t_start``/``t_end``, and the workload ``band``, ``cells``, ``bits``.
     An N (in either sequence) costs ``ambiguous`` (bwa's 1) instead of ``mismatch``.
     """
-    from .kernels.affine import affine_align, affine_traceback
-    from .kernels.scoring import Scoring
+    from ..kernels.affine import affine_align, affine_traceback
+    from ..kernels.scoring import Scoring
 
     if mode not in AFFINE_MODES:
         raise ValueError(f"unknown mode {mode!r}: choose one of {', '.join(AFFINE_MODES)}")

@@ -10,7 +10,8 @@ A first run says so on stderr (``announce``): a stamp file per command in the ca
 named after a hash of the package's sources (paths, sizes and modification times, as Numba
 keys its cache), its version and the Python and Numba installs, tells a run whether that
 command has compiled here. ``pimalign compile`` compiles everything ahead and stamps every
-command. This module imports neither Numba nor numpy.
+command. This module imports neither Numba nor numpy, nor the package's face: the package hands
+its version over when it calls ``configure``.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ import hashlib
 import os
 import sys
 
-PACKAGE = os.path.dirname(os.path.abspath(__file__))
-SOURCE_DIRS = ("", "kernels", "pim")  # the folders holding cache=True kernels
+PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # pimalign/
+SOURCE_DIRS = ("", "editdist", "kernels", "pim")  # the folders holding cache=True kernels
+
+_VERSION = ""  # the package's version, from ``configure`` (the package calls it on import)
 
 # Seconds a first run of each command spends compiling (2 cores, benchmarks/bench_startup.py).
 SECONDS = {
@@ -52,9 +55,12 @@ def in_tree_writable() -> bool:
     return all(_writable(os.path.join(PACKAGE, d, "__pycache__")) for d in SOURCE_DIRS)
 
 
-def configure() -> None:
+def configure(version: str) -> None:
     """Set ``NUMBA_CACHE_DIR`` to a writable per-user folder when the package folders are
-    read-only, unless the user has set it. Call before Numba is imported."""
+    read-only, unless the user has set it. Call before Numba is imported. ``version``: the
+    package's, part of every stamp's key (``source_key``)."""
+    global _VERSION
+    _VERSION = version
     if os.environ.get("NUMBA_CACHE_DIR") or in_tree_writable():
         return
     for folder in (user_cache_dir(), os.path.join("/tmp", f"pimalign-numba-{os.getuid()}")):
@@ -71,9 +77,7 @@ def cache_dir() -> str:
 def source_key() -> str:
     """A short hash of what the cached machine code depends on: every source file of the
     package (relative path, size, modification time), its version, Python and Numba."""
-    from . import __version__
-
-    h = hashlib.sha1(f"{__version__} {sys.version} {sys.platform}".encode())
+    h = hashlib.sha1(f"{_VERSION} {sys.version} {sys.platform}".encode())
     try:
         import importlib.util
 

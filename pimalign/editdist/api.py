@@ -11,10 +11,11 @@ from typing import Sequence
 import numba
 import numpy as np
 
-from .alphabet import SequenceError, encode_many, repack
-from .kernels.batch import BLOCK, edit_batch, edit_batch_ends, n_blocks, needs_traceback
-from .kernels.cigartext import line_room
-from .kernels.options import OUT_DIST, OUT_FIELDS, TASK_PATH, EditParams, Lines
+from ..alphabet import SequenceError, encode_many, repack
+from ..kernels.batch import BLOCK, edit_batch, edit_batch_ends, n_blocks, needs_traceback
+from ..kernels.cigartext import line_room
+from ..kernels.options import OUT_DIST, OUT_FIELDS, TASK_PATH, EditParams, Lines
+from ..runtime.threadrun import run_ranges
 from .pairwise import (  # align, align_affine and cigar_string stay public here too
     DEFAULT_BAND,
     align,  # noqa: F401
@@ -23,7 +24,6 @@ from .pairwise import (  # align, align_affine and cigar_string stay public here
     mode_task_ids,
     ncode_of,
 )
-from .threadrun import run_ranges
 
 ENGINES = ("auto", "adaptive")
 DEVICES = ("cpu", "gpu")
@@ -125,7 +125,7 @@ def _on_gpu(
     their tiers, paths too large for their column scratch) are aligned here on the CPU."""
     import time
 
-    from .gpu import NOT_DONE, edit_batch_gpu
+    from ..gpu import NOT_DONE, edit_batch_gpu
 
     if q_off.shape[0] != t_off.shape[0]:
         raise ValueError(f"{q_off.shape[0] - 1} queries but {t_off.shape[0] - 1} targets")
@@ -305,8 +305,8 @@ def _batch_text(queries, targets, mode, task, k, threads, literal_n, band, engin
     """``batch_align`` on two lists of ASCII ``str``, read in place by the kernels
     (``strbuf``, ``textbatch``), or None when either list holds something else (then they are
     encoded)."""
+    from ..alphabet import _ENCODE
     from . import strbuf, textbatch
-    from .alphabet import _ENCODE
 
     par = _edit_params(mode, task, k, literal_n, band, engine)
     q = strbuf.addresses_and_lengths(queries)

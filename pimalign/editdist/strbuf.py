@@ -1,17 +1,21 @@
-"""Encode a list of Python ``str`` without a serial Python pass: read each string's buffer in place.
+"""Read a list of Python ``str`` in place, without a serial Python pass: each string's address
+and length, straight from CPython's objects.
 
 CPython stores an ASCII-only ``str`` as one compact object: a fixed header, then its characters,
-one byte each (PEP 393), and a list as an array of object pointers. ``gather`` hands Numba the
-list's pointer array; parallel loops check every object (its type is exactly ``str``, its state
-says compact ASCII), read the lengths, then translate the characters into codes on all threads.
-No Python code runs per string and nothing is copied through a joined string. The list must not
-change during the call (the caller holds it; the kernels release the GIL).
+one byte each (PEP 393), and a list as an array of object pointers. ``addresses_and_lengths``
+hands Numba the list's pointer array; a loop (parallel for long lists) checks every object (its
+type is exactly ``str``, its state says compact ASCII) and reads its length. The characters
+then start ``HEADER`` bytes after each address (``byte_pointer``): ``alphabet.gather_str``
+translates them into codes and ``textbatch`` aligns them as they are. No Python code runs per
+string and nothing is copied through a joined string. The list must not change while they run
+(the caller holds it; the kernels release the GIL).
 
 The layout is probed once at import on a known string; where it does not hold (another Python
 implementation or version, a changed layout) ``available()`` is False and callers use
-``alphabet.encode_many``. Objects that are not plain ASCII ``str`` (bytes, a str subclass,
-non-ASCII text) make ``gather`` return ``None`` so the caller falls back as well, keeping the
-exact error messages of ``encode_many``.
+``alphabet.encode_many``'s own path. Objects that are not plain ASCII ``str`` (bytes, a str
+subclass, non-ASCII text) make ``addresses_and_lengths`` return ``None`` so the caller falls back
+as well, keeping the exact error messages of ``encode_many``. This module knows nothing of the
+encoding (``alphabet``): it imports nothing else of the package.
 """
 
 from __future__ import annotations
@@ -23,8 +27,6 @@ import numpy as np
 from numba import njit, prange, types
 from numba.extending import intrinsic
 
-from .alphabet import INVALID
-
 HEADER = _HEADER = sys.getsizeof("") - 1  # bytes before a compact ASCII string's first character
 _TYPE_AT = 8  # PyObject_HEAD: reference count, then the type pointer
 _LENGTH_AT = 16  # PyASCIIObject.length
@@ -33,11 +35,11 @@ _COMPACT_ASCII = 0b1100000  # compact and ascii bits
 _KIND_MASK = 0b11100
 _KIND_1BYTE = 0b00100
 _ITEMS_AT = 24  # PyListObject.ob_item: the list's array of object pointers
-_MIN_PARALLEL = 1 << 14  # fewer strings than this: one thread (no thread start-up)
+MIN_PARALLEL = 1 << 14  # fewer strings than this: one thread (no thread start-up)
 
 
 @intrinsic
-def _byte_pointer(typingctx, address):
+def byte_pointer(typingctx, address):
     """An ``int64`` address as a pointer to bytes."""
     sig = types.CPointer(types.uint8)(types.int64)
 
@@ -58,7 +60,7 @@ def _load_i64(p, offset):
 @njit(cache=True, nogil=True, inline="always")
 def _str_length(address, str_type):
     """The length of the compact ASCII ``str`` at ``address``, or -1 if it is not one."""
-    p = _byte_pointer(address)
+    p = byte_pointer(address)
     if _load_i64(p, _TYPE_AT) != str_type:
         return -1
     state = p[_STATE_AT]
@@ -71,7 +73,7 @@ def _str_length(address, str_type):
 def _lengths_parallel(items, addresses, str_type, out):
     """Each list item's address (read from the list's pointer array at ``items``) and
     length (-1: not a compact ASCII ``str``)."""
-    p = _byte_pointer(items)
+    p = byte_pointer(items)
     for i in prange(addresses.shape[0]):
         addresses[i] = _load_i64(p, 8 * i)
         out[i] = _str_length(addresses[i], str_type)
@@ -79,39 +81,10 @@ def _lengths_parallel(items, addresses, str_type, out):
 
 @njit(cache=True, nogil=True)
 def _lengths_serial(items, addresses, str_type, out):
-    p = _byte_pointer(items)
+    p = byte_pointer(items)
     for i in range(addresses.shape[0]):
         addresses[i] = _load_i64(p, 8 * i)
         out[i] = _str_length(addresses[i], str_type)
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _translate_one(address, header, table, flat, start, stop):
-    """Codes of one string into ``flat[start:stop]``; the first invalid position or -1."""
-    p = _byte_pointer(address + header)
-    seen = np.uint8(0)
-    for x in range(stop - start):  # branch-free; invalid bytes are found only when present
-        code = table[p[x]]
-        flat[start + x] = code
-        seen |= code
-    if seen != INVALID and (seen & 0x80) == 0:
-        return -1
-    for x in range(stop - start):
-        if flat[start + x] == INVALID:
-            return x
-    return -1
-
-
-@njit(cache=True, nogil=True, parallel=True)
-def _translate_parallel(addresses, offsets, header, table, flat, bad):
-    for i in prange(addresses.shape[0]):
-        bad[i] = _translate_one(addresses[i], header, table, flat, offsets[i], offsets[i + 1])
-
-
-@njit(cache=True, nogil=True)
-def _translate_serial(addresses, offsets, header, table, flat, bad):
-    for i in range(addresses.shape[0]):
-        bad[i] = _translate_one(addresses[i], header, table, flat, offsets[i], offsets[i + 1])
 
 
 def _probe() -> bool:
@@ -146,35 +119,6 @@ def available() -> bool:
     return _AVAILABLE
 
 
-def gather(seqs, table: np.ndarray):
-    """``(flat codes, offsets, first invalid (record, position) or None)`` of a list of ASCII
-    ``str``, or ``None`` when some item is not one (the caller then uses ``encode_many``)."""
-    if not _AVAILABLE or not isinstance(seqs, list):
-        return None
-    n = len(seqs)
-    if not n:
-        return None
-    items = ctypes.c_void_p.from_address(id(seqs) + _ITEMS_AT).value
-    addresses = np.empty(n, dtype=np.int64)
-    lengths = np.empty(n, dtype=np.int64)
-    parallel = n >= _MIN_PARALLEL
-    (_lengths_parallel if parallel else _lengths_serial)(items, addresses, id(str), lengths)
-    if n and lengths.min() < 0:
-        return None
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    flat = np.empty(int(offsets[-1]), dtype=np.uint8)
-    bad = np.empty(n, dtype=np.int64)
-    translate = _translate_parallel if parallel else _translate_serial
-    translate(addresses, offsets, _HEADER, table, flat, bad)
-    # ``seqs`` holds every string alive until here: the addresses stayed valid throughout
-    first = None
-    if n and bad.max() >= 0:
-        record = int(np.argmax(bad >= 0))
-        first = (record, int(bad[record]))
-    return flat, offsets, first
-
-
 def addresses_and_lengths(seqs):
     """``(addresses, lengths)`` of a list of compact ASCII ``str`` read in place, or None."""
     if not _AVAILABLE or not isinstance(seqs, list) or not seqs:
@@ -183,6 +127,6 @@ def addresses_and_lengths(seqs):
     items = ctypes.c_void_p.from_address(id(seqs) + _ITEMS_AT).value
     addresses = np.empty(n, dtype=np.int64)
     lengths = np.empty(n, dtype=np.int64)
-    parallel = n >= _MIN_PARALLEL
+    parallel = n >= MIN_PARALLEL
     (_lengths_parallel if parallel else _lengths_serial)(items, addresses, id(str), lengths)
     return None if lengths.min() < 0 else (addresses, lengths)

@@ -6,10 +6,10 @@ from __future__ import annotations
 import os
 import sys
 
-from .cliargs import EXIT_OK, UsageError, add_band_option, log, ranged
-from .cliargs import threads as threads_type
-from .io.errors import InputError
-from .kernels.options import EDIT_MODES
+from ..io.errors import InputError
+from ..kernels.options import EDIT_MODES
+from .args import EXIT_OK, UsageError, add_band_option, log, ranged
+from .args import threads as threads_type
 
 
 def add_editdist(sub) -> None:
@@ -83,9 +83,9 @@ def run_editdist(args) -> int:
     """Run ``pimalign editdist``; returns the exit code."""
     from tqdm import tqdm
 
-    from .io.atomic import atomic_output, check_output_path
-    from .io.pairs import read_fastx_pairs, read_tsv_pairs
-    from .io.textout import text_writer, wants_gzip
+    from ..io.atomic import atomic_output, check_output_path
+    from ..io.pairs import read_fastx_pairs, read_tsv_pairs
+    from ..io.textout import text_writer, wants_gzip
 
     _check_device(args)
     if len(args.inputs) == 1:
@@ -122,7 +122,7 @@ def _check_device(args) -> None:
     """``--device gpu`` needs a GPU (or the simulator) and reports no workload."""
     if args.device != "gpu":
         return
-    from .gpu import require
+    from ..gpu import require
 
     if args.workload:
         raise UsageError("--device gpu reports no workload; drop --workload")
@@ -154,8 +154,8 @@ def _input_error(args, which: int, problem: str, number: int) -> InputError:
 
 def _align_chunk(args, queries, targets, records):
     """One chunk's ``BatchResult``; a bad sequence or a too-large path is an ``InputError``."""
-    from .alphabet import SequenceError, encode_many
-    from .api import PathTooLarge, batch_encoded
+    from ..alphabet import SequenceError, encode_many
+    from ..editdist.api import PathTooLarge, batch_encoded
 
     encoded = []
     for which, seqs in enumerate((queries, targets)):

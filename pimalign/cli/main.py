@@ -11,12 +11,12 @@ import os
 import sys
 import time
 
-from .cliargs import EXIT_INPUT, EXIT_INTERRUPT, EXIT_OK, EXIT_USAGE, OptionError, ranged
-from .cliargs import UsageError as _UsageError
-from .cliargs import log as _log
-from .cliargs import threads as threads_type
-from .cliargs import warn as _warn
-from .io.errors import InputError
+from ..io.errors import InputError
+from .args import EXIT_INPUT, EXIT_INTERRUPT, EXIT_OK, EXIT_USAGE, OptionError, ranged
+from .args import UsageError as _UsageError
+from .args import log as _log
+from .args import threads as threads_type
+from .args import warn as _warn
 
 _LOADED = time.time()  # about when the program started (Python and this module loaded)
 
@@ -49,10 +49,10 @@ def _add_index(sub) -> None:
 
 
 def _run_index(args) -> int:
-    from .mapper.run import run_index
+    from ..mapper.run import run_index
 
     if args.check:
-        from .mapper.index import check_index, is_index_file
+        from ..mapper.index import check_index, is_index_file
 
         if not is_index_file(args.reference):
             raise InputError(args.reference, "not a pimalign index (bad magic bytes)")
@@ -72,9 +72,9 @@ SHORT = {"k": "-k", "max_occ": "-c", "mismatch": "-B", "unpaired": "-U", "min_sc
 
 
 def _add_align(sub) -> None:
-    from . import cli_bwa
-    from .io.sam import SORTS
-    from .mapper.params import PRESETS, knobs
+    from ..io.sam import SORTS
+    from ..mapper.params import PRESETS, knobs
+    from . import bwa
 
     d = PRESETS["sr"]
     p = sub.add_parser(
@@ -173,7 +173,7 @@ def _add_align(sub) -> None:
             help=f"{f.metadata['help']} (default {getattr(d, f.name)}; {low}..{high})%(default).0s",
         )  # .0s: no "None"
     g.add_argument("-S", "--no-rescue", action="store_true", help="no mate rescue (bwa -S)")
-    cli_bwa.add_options(p, p.add_argument_group("more bwa mem options (README: bwa mem options)"))
+    bwa.add_options(p, p.add_argument_group("more bwa mem options (README: bwa mem options)"))
     p.set_defaults(func=_run_align)
 
 
@@ -188,12 +188,12 @@ def _one_line_error(parser):
 
 
 def _run_align(args) -> int:
-    from . import cli_bwa
-    from .cliargs import set_verbosity
-    from .mapper.pairing import InsertModel
-    from .mapper.params import PRESETS, knobs, preset
-    from .mapper.records import SamStyle
-    from .mapper.run import run_align
+    from ..mapper.pairing import InsertModel
+    from ..mapper.params import PRESETS, knobs, preset
+    from ..mapper.records import SamStyle
+    from ..mapper.run import run_align
+    from . import bwa
+    from .args import set_verbosity
 
     set_verbosity(args.verbosity)
     if len(args.reads) > 2:
@@ -205,15 +205,15 @@ def _run_align(args) -> int:
     if args.interleaved and len(args.reads) > 1:
         # bwa -p ignores in2.fq; a second file here would be a mistake, not a wish
         raise OptionError("-p: interleaved pairs come in one file; give one reads file")
-    overrides = cli_bwa.overrides(args, PRESETS["sr"])
+    overrides = bwa.overrides(args, PRESETS["sr"])
     overrides.update(
         {f.name: getattr(args, f.name) for f in knobs() if getattr(args, f.name) is not None}
     )
     if args.no_rescue:
         overrides["rescue"] = False
-    xa = cli_bwa.xa_limit(args)
+    xa = bwa.xa_limit(args)
     if xa:  # one more than listed: more than -h alternatives means no XA at all (bwa)
-        overrides.update(secondary=xa + 1, secondary_pct=cli_bwa.XA_PCT)
+        overrides.update(secondary=xa + 1, secondary_pct=bwa.XA_PCT)
     params = preset("sr", **overrides)
     insert = InsertModel.parse(args.insert_size) if args.insert_size else None
     if args.insert_size_only:
@@ -245,7 +245,7 @@ def _run_align(args) -> int:
         progress=not args.no_progress and args.verbosity >= 3,
         verbose=args.verbosity >= 4,
         interleaved=args.interleaved,
-        header_lines=cli_bwa.header_lines(args.header),
+        header_lines=bwa.header_lines(args.header),
         style=style,
         alt_ok=args.j,
         warn=_warn,
@@ -257,9 +257,9 @@ def _run_align(args) -> int:
 
 
 def _insert_only(args, params) -> int:
-    from .io.atomic import atomic_output, check_output_path
-    from .mapper.pipeline import ChunkMapper
-    from .mapper.run import learn_insert, open_index
+    from ..io.atomic import atomic_output, check_output_path
+    from ..mapper.pipeline import ChunkMapper
+    from ..mapper.run import learn_insert, open_index
 
     if len(args.reads) != 2 and not args.interleaved:
         raise _UsageError("--insert-size-only needs two read files (pairs), or -p and one")
@@ -294,7 +294,7 @@ def _describe(err: Exception, args) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import __version__
+    from .. import __version__
 
     parser = _Parser(
         prog="pimalign",
@@ -305,15 +305,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_index(sub)
     _add_align(sub)
-    from .cli_editdist import add_editdist
+    from .editdist import add_editdist
 
     add_editdist(sub)
-    from .pim.cli import add_parser as _add_pim
+    from .pim import add_parser as _add_pim
 
     _add_pim(sub)
-    from .cli_compile import add_compile
+    from .compile import add_compile
 
-    add_compile(sub)
+    add_compile(sub, main)  # compile runs every command through main
     return parser
 
 
@@ -324,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     130 at once (``interrupt``); a Python caller passing ``argv`` keeps its own signal handling.
     """
     if argv is None:
-        from . import interrupt
+        from .. import interrupt
 
         interrupt.install()
     try:
@@ -335,11 +335,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPT
     if argv is None:
         interrupt.set_command(args.command)
-    from .cliargs import MESSAGES, set_verbosity
+    from .args import MESSAGES, set_verbosity
 
     set_verbosity(MESSAGES)  # align's -v sets it per run (main may run many times in a process)
     started = _LOADED if argv is None else time.time()  # the program: from its start, as minimap2
-    from . import jitcache
+    from ..runtime import jitcache
 
     command = " ".join(filter(None, (args.command, getattr(args, "pim_command", None))))
     first = jitcache.announce(command, _log)
