@@ -14,6 +14,7 @@ from pimalign.mapper.pairing import (
     estimate_insert,
     fr_insert,
     insert_penalty,
+    is_proper,
     model_from_sizes,
     rescue_window,
 )
@@ -108,3 +109,21 @@ def test_insert_penalty_is_bwa_s_rounded_log_likelihood():
     got = [insert_penalty(300 + 20 * z, m, 1) for z in range(4)]
     assert got == [0, 0, -2, -4]
     assert insert_penalty(240, m, 2) == -8  # floor(0.721 * ln(0.0053996) * 2 + 0.499)
+
+
+def test_is_proper_at_the_window_bounds():
+    """Sizes (TLEN - 1) 220 and 380 are in ``-I 300,20``'s window, 219 and 381 out; the
+    kernel's pairing decides the same bound (the SAM flag is proper when either says so, so
+    end-to-end cases cannot see a wrong bound in one of them: test_golden.py)."""
+    m = InsertModel.parse("300,20")
+    sizes = np.array([219, 220, 380, 381])
+    fwd_st = np.full(4, 1000)
+    rev_en = fwd_st + sizes + 1
+    one, zero = np.ones(4, dtype=np.int64), np.zeros(4, dtype=np.int64)
+    same = np.ones(4, dtype=bool)
+    got = is_proper(zero, fwd_st, fwd_st + 100, one, rev_en - 100, rev_en, same, m)
+    assert got.tolist() == [False, True, True, False]
+    swapped = is_proper(one, rev_en - 100, rev_en, zero, fwd_st, fwd_st + 100, same, m)
+    assert swapped.tolist() == [False, True, True, False]
+    assert not is_proper(zero, fwd_st, fwd_st + 100, one, rev_en - 100, rev_en, ~same, m).any()
+    assert not is_proper(zero, fwd_st, fwd_st + 100, one, rev_en - 100, rev_en, same, None).any()
