@@ -267,6 +267,30 @@ def test_xa_as_bwa(d, tmp_path):
     assert ours == places(bwa.stdout.splitlines())
 
 
+def test_xa_of_a_pair_that_chose_another_copy(d, tmp_path):
+    """End 1 matches copy B exactly and copy A with one mismatch; its mate lies only beside A.
+    The pair takes A, so B (the end's own best) is its alternative: bwa 0.7.17 writes
+    ``XA:Z:xa,+5801,150M,0;`` on that record (pinned here: its whole record below)."""
+    seq = "".join(x.strip() for x in open(d / "ref.fa") if not x.startswith(">"))
+    unit = seq[5000:6000]
+    a = unit[:850] + ("A" if unit[850] != "A" else "C") + unit[851:]
+    ref_seq = seq[:30000] + a + seq[40000:60000]
+    ref = tmp_path / "xa.fa"
+    ref.write_text(f">xa\n{ref_seq}\n")
+    mate = ref_seq[31100:31250].translate(str.maketrans("ACGT", "TGCA"))[::-1]
+    for n, s in ((1, unit[800:950]), (2, mate)):
+        (tmp_path / f"p{n}.fq").write_text(f"@p/{n}\n{s}\n+\n{'I' * 150}\n")
+    code, err, _, recs = align(d, f"-I 450,50 {ref} {tmp_path / 'p1.fq'} {tmp_path / 'p2.fq'}")
+    assert code == 0, err
+    got = [r.split("\t")[:9] + sorted(r.split("\t")[11:]) for r in recs]
+    bwa = [
+        "p 99 xa 30801 40 150M = 31101 450 AS:i:145 MC:Z:150M MD:Z:50C99 NM:i:1 XS:i:150 "
+        "XA:Z:xa,+5801,150M,0;",
+        "p 147 xa 31101 60 150M = 30801 -450 AS:i:150 MC:Z:150M MD:Z:150 NM:i:0 XS:i:0",
+    ]
+    assert got == [w[:9] + sorted(w[9:]) for w in (line.split() for line in bwa)]
+
+
 def test_comment_appended(d):
     code, err, _, recs = align(d, "-C -t 2 {d}/ref.fa {d}/comments.fq")
     assert code == 0, err

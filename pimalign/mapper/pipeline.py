@@ -27,6 +27,7 @@ from .candidates import (
     empty_block,
     find_candidates,
     name_hashes,
+    rivals,
     runner_up,
 )
 from .index import Index
@@ -130,15 +131,18 @@ class ChunkMapper:
         sub, sub_n = runner_up(c, slot, self.p)
         if supplementary is None:
             supplementary = ch.supplementary
-        secondary = self._secondary(c, slot, ch.rival)
+        secondary = self._secondary(c, slot)
         chosen = Reported(slot, report, sub, sub_n, supplementary, secondary)
         return place(self.index.ref, reads.flat, reads.off, c, chosen, self.p)
 
-    def _secondary(self, c: Candidates, slot, rival):
-        """Secondary slots on request: rivals scoring at least ``secondary_pct`` % of the slot,
-        best first, at most ``secondary`` per read."""
+    def _secondary(self, c: Candidates, slot):
+        """Secondary slots on request: rivals of the reported ``slot`` scoring at least
+        ``secondary_pct`` % of it, best first, at most ``secondary`` per read. Rivals of the
+        slot, not of the end's own best: where the pair chose another copy, the best is one of
+        its alternatives (bwa's ``mem_sam_pe`` swaps the two before ``mem_gen_alt``)."""
         if self.p.secondary == 0:
-            return np.zeros_like(rival)
+            return np.zeros(c.score.shape, dtype=bool)
+        rival = rivals(c, slot)
         rows = np.arange(slot.shape[0])
         keep = rival & (
             c.score * 100 >= self.p.secondary_pct * c.score[rows, np.maximum(slot, 0)][:, None]
