@@ -227,7 +227,7 @@ def run_align(
         chunks = _single(reads1, chunk_size, comments, warn)
     header = header_text(index.ref.names, index.ref.lengths, sort, rg_line, command, __version__)
     header = _with_header_lines(header, header_lines or [])
-    if fmt == "CRAM":  # with M5 there, htslib adds no UR naming the temporary FASTA
+    if fmt == "CRAM":  # htslib finds each contig's sequence by its M5 (SamSink.finish)
         header = _with_md5(header, index)
     counts = {"reads": 0, "records": 0, "mapped": 0, "paired": 0, "proper": 0}
     with contextlib.ExitStack() as stack:
@@ -256,12 +256,12 @@ def run_align(
         if output != "-" and (sort != "none" or fmt != "SAM"):
             what = f"sorting ({sort}) and writing" if sort != "none" else "writing"
             log(f"{what} {counts['records']:,} records to {output}")
-        fasta_tmp = None
-        if fmt == "CRAM":  # the sink deletes it (and its .fai) with its other temporaries
-            fasta_tmp = sink._temp(".fa")
-            write_fasta(mapper.index, fasta_tmp)
+        reference = None
+        if fmt == "CRAM":  # the sink deletes them with its other temporaries
+            reference = sink.reference_prefix()
+            write_contigs_by_md5(mapper.index, reference)
         index.confirm()  # (a run without reads wrote nothing yet)
-        counts["written"] = sink.finish(sort, threads, fasta_tmp, cram_version=cram_version)
+        counts["written"] = sink.finish(sort, threads, reference, cram_version=cram_version)
     counts["insert"] = insert
     counts["summary"] = {k: counts[k] for k in ("reads", "mapped", "paired", "proper")}
     return counts
@@ -427,6 +427,25 @@ def _map_all(mapper, chunks, paths, insert, sink, work_out, counts, progress, on
                 bar.update(reads)
             if on_chunk is not None:
                 on_chunk()
+
+
+def write_contigs_by_md5(index: Index, prefix: str) -> None:
+    """Each contig's sequence (``Reference.text``) as the file ``PREFIX.M5``, bare bases (as
+    htslib's ``REF_PATH`` finds a reference by ``M5``), once the index's digests have matched."""
+    import hashlib
+
+    index.confirm()
+    block = 1 << 22  # bases at a time
+    offsets = index.ref.offsets.tolist()
+    for a, b in zip(offsets[:-1], offsets[1:]):
+        digest = hashlib.md5()
+        path = f"{prefix}.contig"  # named once its MD5 is known
+        with open(path, "wb") as out:
+            for start in range(a, b, block):
+                text = index.ref.text(start, min(b, start + block))
+                digest.update(text)
+                out.write(text)
+        os.replace(path, f"{prefix}.{digest.hexdigest()}")
 
 
 def write_fasta(index: Index, path: str) -> None:
