@@ -258,6 +258,15 @@ CRAFTED = {
         ),
         None,
     ),
+    # the FASTA's IUPAC letters (CRAM's reference): kept only where the sequence holds N (T: U)
+    "iupac-a-list": (_set(iupac=[[5, "R"]]), None),
+    "iupac-where-a-base-is": (_set(iupac={"bases": 1, "runs": [[5, "R"]]}), None),
+    "iupac-u-where-not-t": (_set(iupac={"bases": 2, "runs": [[5, "UU"]]}), None),
+    "iupac-letter-x": (_set(iupac={"bases": 1, "runs": [[5, "X"]]}), None),
+    "iupac-past-genome": (_set(iupac={"bases": 2, "runs": [[TOTAL - 1, "RR"]]}), None),
+    "iupac-overlapping": (_set(iupac={"bases": 3, "runs": [[5, "RR"], [6, "R"]]}), None),
+    "iupac-count-differs": (_set(iupac={"bases": 2, "runs": [[5, "R"]]}), None),
+    "iupac-none-kept-of-few": (_set(iupac={"bases": 3, "runs": None}), None),
     "nruns-reversed": (
         lambda meta, arrays: arrays.update(
             n_start=np.array([50, 10], np.int64), n_end=np.array([60, 20], np.int64)

@@ -6,13 +6,14 @@ Formats come from the output's extension (``.sam``, ``.bam``, ``.cram``); ``-`` 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
 
 import pysam
 
-from .atomic import commit, forget_temp, make_temp, remove_temp
+from .atomic import commit, forget_temp, make_temp, remove_temp, temp_folder
 from .errors import InputError
 
 FORMATS = {".sam": "SAM", ".bam": "BAM", ".cram": "CRAM"}
@@ -85,6 +86,39 @@ def header_text(names, lengths, sort: str, rg_line: str | None, command: str, ve
     return "\n".join(lines) + "\n"
 
 
+def set_cram_file_id(path: str, name: str) -> None:
+    """Write ``name`` (its bytes, cut or zero-padded to 20) as the file id of the CRAM that
+    htslib wrote at ``path``, in place.
+
+    htslib fills the file definition's 20-byte file id (after ``CRAM`` and the major and minor
+    version bytes) with the path it wrote, here a temporary one: identical runs would differ
+    there. No CRC or index covers these bytes, and their length never changes.
+    """
+    with open(path, "r+b") as handle:
+        handle.seek(6)
+        handle.write(os.fsencode(name)[:20].ljust(20, b"\0"))
+
+
+@contextlib.contextmanager
+def _ref_path(prefix: str | None):
+    """htslib's ``REF_PATH`` set to the files ``PREFIX.M5`` (``SamSink.finish``) and no
+    ``REF_CACHE`` (the user's is never read nor filled), restored after."""
+    if prefix is None:
+        yield
+        return
+    saved = {name: os.environ.get(name) for name in ("REF_PATH", "REF_CACHE")}
+    os.environ["REF_PATH"] = prefix.replace(":", "::") + ".%s"  # "::": a literal ':'
+    os.environ.pop("REF_CACHE", None)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 class SamSink:
     """Collects SAM text, then produces the final file (see module doc).
 
@@ -121,7 +155,7 @@ class SamSink:
         self,
         sort: str,
         threads: int,
-        reference_fasta: str | None = None,
+        reference: str | None = None,
         write_index: bool = True,
         level: int = 1,
         cram_version: str = "3.0",
@@ -132,6 +166,12 @@ class SamSink:
         samtools' default 6 in a third of the time. samtools adds no ``@PG`` line (it would
         name temporary files: identical runs give identical bytes). A samtools failure, a full
         disk included, is one ``InputError`` naming the output; the temporary files go.
+
+        A CRAM needs ``reference``: a ``reference_prefix()``, where each contig's sequence
+        is the file ``PREFIX.M5`` (its ``@SQ M5``, which the header must hold); htslib finds
+        them by ``REF_PATH``. Given so, and not as a FASTA, htslib writes no ``@SQ UR:``
+        naming a temporary file, so the header is written once, padding included, the same
+        on every run; the file id is the output's name (``set_cram_file_id``).
         """
         if self.output == "-":
             self.handle.flush()
@@ -141,7 +181,7 @@ class SamSink:
         verbosity = pysam.set_verbosity(0)
         try:
             final, index_tmp = self._convert(
-                sort, threads, reference_fasta, write_index, level, cram_version
+                sort, threads, reference, write_index, level, cram_version
             )
         except pysam.utils.SamtoolsError as err:
             raise InputError(self.output, f"writing failed: {_samtools_problem(err)}") from None
@@ -156,21 +196,43 @@ class SamSink:
             written.append(self.output + index_suffix)
         return written
 
-    def _convert(self, sort, threads, reference_fasta, write_index, level, cram_version):
+    def reference_prefix(self) -> str:
+        """A temporary path ``PREFIX`` beside the output; ``PREFIX.*`` files go with it."""
+        prefix = self._temp(".ref")
+        if "%" in prefix:  # REF_PATH reads %s as the M5: a private folder under $TMPDIR
+            folder = temp_folder("pimalign-ref-")
+            self.temps.append(folder)
+            prefix = os.path.join(folder, "ref")
+        return prefix
+
+    def _convert(self, sort, threads, reference, write_index, level, cram_version):
         fmt = output_format(self.output)
         extra = ["--no-PG"]
         if fmt == "CRAM":
-            if not reference_fasta:
-                raise ValueError("CRAM output needs the reference FASTA")
+            if not reference:
+                raise ValueError("CRAM output needs the reference")
             # the reference travels inside the CRAM: it reads back without -T
             if cram_version not in CRAM_VERSIONS:
                 raise ValueError(f"CRAM version {cram_version!r}: use one of {CRAM_VERSIONS}")
-            extra += ["--reference", reference_fasta, "--output-fmt-option", "embed_ref=1"]
+            extra += ["--output-fmt-option", "embed_ref=1"]
             extra += ["--output-fmt-option", f"version={cram_version}"]
             # NM and MD kept as written (htsjdk readers do not regenerate them)
             extra += ["--output-fmt-option", "store_nm=1", "--output-fmt-option", "store_md=1"]
         final = self._temp(os.path.splitext(self.output)[1])
         t = ["-@", str(sort_threads(threads))]
+        with _ref_path(reference if fmt == "CRAM" else None):
+            self._write(fmt, sort, t, level, extra, final)
+        if fmt == "CRAM":
+            set_cram_file_id(final, os.path.basename(self.output))
+        index_tmp = None
+        if write_index and sort == "coordinate" and fmt in ("BAM", "CRAM"):
+            csi = fmt == "BAM" and self.csi
+            index_tmp = self._temp((".csi" if csi else ".bai") if fmt == "BAM" else ".crai")
+            pysam.index(*(["-c"] if csi else []), final, "-o", index_tmp, catch_stdout=False)
+        return final, index_tmp
+
+    def _write(self, fmt, sort, t, level, extra, final) -> None:
+        """The SAM text as ``final``, sorted unless ``sort`` is none."""
         if sort == "none":
             if fmt == "SAM":
                 os.replace(self.sam_path, final)
@@ -208,26 +270,6 @@ class SamSink:
                 self.sam_path,
                 catch_stdout=False,
             )
-        if fmt == "CRAM":
-            self._drop_ur(final)
-        index_tmp = None
-        if write_index and sort == "coordinate" and fmt in ("BAM", "CRAM"):
-            csi = fmt == "BAM" and self.csi
-            index_tmp = self._temp((".csi" if csi else ".bai") if fmt == "BAM" else ".crai")
-            pysam.index(*(["-c"] if csi else []), final, "-o", index_tmp, catch_stdout=False)
-        return final, index_tmp
-
-    def _drop_ur(self, cram: str) -> None:
-        """htslib names the reference FASTA in each ``@SQ UR:``: here a temporary file, gone
-        after the run. Rewrite the header without them, in place (``M5`` and the embedded
-        reference remain)."""
-        text = pysam.view("-H", "--no-PG", cram)
-        if "\tUR:" not in text:
-            return
-        header = self._temp(".header.sam")
-        with open(header, "w") as out:
-            out.write(re.sub(r"\tUR:[^\t\n]*", "", text))
-        pysam.reheader("--no-PG", "-i", header, cram, catch_stdout=False)
 
     def __exit__(self, *exc):
         if self.output != "-" and not self.handle.closed:

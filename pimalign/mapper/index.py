@@ -5,8 +5,10 @@ File layout (little endian)::
     16 bytes  magic  b"PIMALIGN-INDEX\\n\\x00"
      8 bytes  header length H
      H bytes  JSON header: format version, k, w, the table's bit split, contig names and
-              offsets, the reference checksum, the minimizer frequency, and for each array its
-              dtype, element count, byte offset, SHA-256 and a sampled digest
+              offsets, the reference checksum, the minimizer frequency, the FASTA's IUPAC
+              letters (``iupac``: their count and runs of ``[start, letters]``, null when more
+              than ``IUPAC_KEEP``), and for each array its dtype, element count, byte offset,
+              SHA-256 and a sampled digest
     ...       arrays, each starting on a 64-byte boundary: ``packed`` (2-bit sequence),
               ``n_start``/``n_end`` (N runs), ``table`` (bucket starts), ``keys`` (hash
               remainder and strand), ``pos`` (positions)
@@ -46,8 +48,10 @@ from .indexcheck import (
     ARRAYS,
     DigestCheck,
     check_contents,
+    check_iupac,
     digest_error,
     header_fields,
+    iupac_fields,
     sha256,
     short,
     stamp,
@@ -175,6 +179,16 @@ def _arrays(index: Index) -> dict:
     }
 
 
+def _iupac_runs(ref: Reference) -> dict:
+    """The header's ``iupac``: the count of IUPAC letters and their runs (None: not kept)."""
+    if ref.iupac_pos is None:
+        return {"bases": ref.iupac_bases, "runs": None}
+    at, text = ref.iupac_pos, ref.iupac_letters.decode()
+    cuts = [0, *(np.flatnonzero(np.diff(at) != 1) + 1).tolist(), at.shape[0]]
+    runs = [[int(at[a]), text[a:b]] for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
+    return {"bases": ref.iupac_bases, "runs": runs}
+
+
 def save_index(index: Index, path: str) -> None:
     """Write ``index`` to ``path`` (the caller handles atomic renaming)."""
     arrays = _arrays(index)
@@ -191,6 +205,8 @@ def save_index(index: Index, path: str) -> None:
         "reference_sha256": index.ref.checksum,
         "arrays": {},
     }
+    if index.ref.iupac_bases is not None:  # (None: a reference loaded from an older index)
+        meta["iupac"] = _iupac_runs(index.ref)
     for name, array in arrays.items():
         meta["arrays"][name] = {
             "dtype": array.dtype.str,
@@ -262,6 +278,7 @@ def load_index(path: str, verify: bool | str = False) -> Index:
     head = header_fields(path, meta, size, header_end, table_layout)
     arrays = {name: _map_array(path, head.specs[name]) for name in ARRAYS}
     check_contents(path, arrays, int(head.offsets[-1]))
+    iupac = iupac_fields(path, meta, int(head.offsets[-1]))
     for name in ARRAYS:
         if _sampled(arrays[name]) != head.specs[name][4]:
             raise InputError(
@@ -274,7 +291,9 @@ def load_index(path: str, verify: bool | str = False) -> Index:
         arrays["n_start"],
         arrays["n_end"],
         head.checksum,
+        *iupac,
     )
+    check_iupac(path, ref)
     index = Index(
         ref,
         head.k,

@@ -7,6 +7,11 @@ split and dtypes exactly as ``save_index`` writes them for that genome (never an
 or a foreign byte order), each array where ``save_index`` puts it and the file ending where
 the last one does (nothing cut off, nothing appended). Returns a ``Header``.
 
+``iupac_fields(path, meta, total)``: the FASTA's IUPAC letters kept in the header (runs of
+``[start, letters]``, sorted, disjoint, inside the genome, at most ``IUPAC_KEEP``); absent in an
+index of an earlier pimalign. ``check_iupac`` then finds each where the sequence holds N (T for
+U), so a header edited to name letters elsewhere never reaches a CRAM.
+
 ``check_contents(path, arrays, total)``: the arrays used as indexes, in one vectorised pass
 each: the bucket table starts at 0, never decreases and ends at the keys' count; N runs are
 sorted, disjoint and inside the genome; every position is inside the genome (``total``
@@ -36,7 +41,7 @@ import numpy as np
 
 from ..io.errors import InputError
 from ..kernels.minimizers import MAX_K
-from .reference import _NAME
+from .reference import _NAME, IUPAC_KEEP, IUPAC_LETTERS
 
 ALIGN = 64
 ARRAYS = ("packed", "n_start", "n_end", "table", "keys", "pos")
@@ -172,6 +177,59 @@ def check_contents(path: str, arrays: dict, total: int) -> None:
     if pos.shape[0] and int(pos.max()) >= total:
         raise InputError(
             path, f"index holds a position past the genome's end ({total} bp): {REBUILD}"
+        )
+
+
+def iupac_fields(path: str, meta: dict, total: int) -> tuple:
+    """``(positions, letters, count)`` of the header's ``iupac`` (module doc): ``(None, None,
+    None)`` when absent, ``(None, None, count)`` when there were too many to keep."""
+    if "iupac" not in meta:
+        return None, None, None
+    value = meta["iupac"]
+    if type(value) is not dict or sorted(value) != ["bases", "runs"]:
+        raise _corrupt(path, f"iupac = {short(value)}, expected bases and runs")
+    bases = _int(path, value, "bases", 0, total)
+    runs = value["runs"]
+    if runs is None and bases > IUPAC_KEEP:
+        return None, None, bases
+    if type(runs) is not list or len(runs) > IUPAC_KEEP:
+        raise _corrupt(path, f"iupac runs = {short(runs)}, expected a list")
+    starts, letters, end = [], [], 0
+    for run in runs:
+        ok = type(run) is list and len(run) == 2 and type(run[0]) is int
+        ok = ok and type(run[1]) is str and 0 < len(run[1]) <= IUPAC_KEEP
+        if not ok or not end <= run[0] <= total - len(run[1]):
+            raise _corrupt(path, f"iupac run {short(run)} is not a sorted [start, letters]")
+        if run[1].strip(IUPAC_LETTERS):
+            raise _corrupt(path, f"iupac run {short(run)} holds a letter not in {IUPAC_LETTERS}")
+        starts.append(run[0])
+        letters.append(run[1])
+        end = run[0] + len(run[1])
+    text = "".join(letters)
+    if len(text) != bases:
+        raise _corrupt(path, f"iupac runs hold {len(text)} letters, not bases = {bases}")
+    lengths = np.fromiter(map(len, letters), dtype=np.int64, count=len(letters))
+    before = np.cumsum(lengths) - lengths  # letters in the earlier runs
+    positions = np.repeat(np.asarray(starts, dtype=np.int64) - before, lengths)
+    positions += np.arange(bases, dtype=np.int64)
+    return positions, text.encode(), bases
+
+
+def check_iupac(path: str, ref) -> None:
+    """Each kept IUPAC letter of ``ref`` (a ``Reference``) stands where its codes hold N, or T
+    for U (module doc)."""
+    if ref.iupac_pos is None or not ref.iupac_pos.shape[0]:
+        return
+    at = ref.iupac_pos
+    codes = (ref.packed[at >> 2] >> ((at & 3) << 1)) & 3
+    run = np.searchsorted(ref.n_end, at, side="right")
+    inside = run < ref.n_start.shape[0]
+    inside[inside] = ref.n_start[run[inside]] <= at[inside]
+    codes[inside] = 4
+    letters = np.frombuffer(ref.iupac_letters, dtype=np.uint8)
+    if np.any(codes != np.where(letters == ord("U"), 3, 4)):
+        raise InputError(
+            path, f"index IUPAC letters stand where its sequence holds other bases: {REBUILD}"
         )
 
 

@@ -1,7 +1,9 @@
 """Reference genomes: FASTA in, a 2-bit packed sequence with N runs aside and a contig table out.
 
 Contigs are concatenated without separators; contig ``c`` covers ``[offsets[c], offsets[c+1])``
-(0-based). IUPAC ambiguity codes become N, kept in coordinates but never seeded. The FASTA is
+(0-based). IUPAC ambiguity codes become N (U becomes T), kept in coordinates but never seeded;
+their letters are kept aside (``iupac_pos``, ``iupac_letters``, at most ``IUPAC_KEEP``) for the
+outputs that name the reference's own sequence (CRAM's reference and ``M5``). The FASTA is
 read contig by contig (at most one contig's text in memory at a time), so a genome costs a
 quarter byte per base. Rejected with an ``InputError``: no contigs, an empty contig, duplicate
 names or names SAM forbids, a reference made only of N, characters that are not nucleotides.
@@ -12,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterator
 
 import numpy as np
@@ -23,6 +25,11 @@ from ..kernels.packed import RefArrays, count_runs, fetch, n_runs, pack_into
 BLOCK = 16 << 20  # bytes of FASTA read at a time
 # SAM's rule for reference names (RNAME): no '*' or '=' first, none of \ , " ` ' ( ) [ ] { } < >
 _NAME = re.compile(r"[0-9A-Za-z!#$%&+./:;?@^_|~-][0-9A-Za-z!#$%&*+./:;=?@^_|~-]*")
+IUPAC_LETTERS = "RYKMSWBDHVU"  # letters the codes hold as N (U: as T)
+IUPAC_KEEP = 1 << 18  # letters kept at most (the index header holds them): beyond, CRAM is refused
+_IUPAC = np.zeros(256, dtype=bool)
+_IUPAC[list((IUPAC_LETTERS + IUPAC_LETTERS.lower()).encode())] = True
+_TEXT = np.frombuffer(b"ACGTN", dtype=np.uint8)
 
 
 def read_only(a: np.ndarray) -> np.ndarray:
@@ -40,6 +47,11 @@ class Reference:
     n_start: np.ndarray  # int64 starts of N runs
     n_end: np.ndarray  # int64 ends of N runs
     checksum: str = ""  # SHA-256 over each contig's name, length and codes, in order
+    # the FASTA's other letters (uppercase) at sorted positions; None: not kept (an index of an
+    # earlier pimalign, or more than IUPAC_KEEP), then iupac_bases is their count or None
+    iupac_pos: np.ndarray | None = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    iupac_letters: bytes | None = b""
+    iupac_bases: int | None = 0
 
     @property
     def lengths(self) -> np.ndarray:
@@ -61,6 +73,16 @@ class Reference:
         fetch(self.arrays, int(start), int(end), out)
         return out
 
+    def text(self, start: int, end: int) -> bytes:
+        """Bases ``[start, end)`` as the FASTA has them, in uppercase (IUPAC codes kept): the
+        sequence SAM's ``M5`` digests. A ``ValueError`` when the letters were not kept."""
+        if self.iupac_pos is None:
+            raise ValueError("the reference's IUPAC letters were not kept: give the FASTA")
+        out = _TEXT[self.fetch(start, end)]
+        lo, hi = np.searchsorted(self.iupac_pos, (start, end))
+        out[self.iupac_pos[lo:hi] - start] = np.frombuffer(self.iupac_letters, np.uint8)[lo:hi]
+        return out.tobytes()
+
     def compute_checksum(self, block: int = 1 << 24) -> str:
         """The checksum recomputed from the stored sequence (``index --check``)."""
         digest = hashlib.sha256()
@@ -71,8 +93,10 @@ class Reference:
         return digest.hexdigest()
 
 
-def contigs(path: str) -> Iterator[tuple[int, str, np.ndarray]]:
-    """``(record number, name, codes)`` of each contig of a (gzipped) FASTA, validated."""
+def contigs(path: str) -> Iterator[tuple[int, str, np.ndarray, np.ndarray, bytes]]:
+    """``(record number, name, codes, IUPAC positions, their letters)`` of each contig of a
+    (gzipped) FASTA, validated; the letters (uppercase) of the codes that are not A, C, G, T
+    or N, at positions in the contig."""
     from ..alphabet import _ENCODE_IUPAC, _translate
     from ..io.reads import check_line_ends, open_binary
 
@@ -95,7 +119,9 @@ def contigs(path: str) -> Iterator[tuple[int, str, np.ndarray]]:
                 raise InputError(
                     path, f"invalid character {char!r} at position {bad}", f"{number} ({name})"
                 )
-            yield number, name, codes
+            raw = np.frombuffer(body, dtype=np.uint8)
+            at = np.flatnonzero(_IUPAC[raw])
+            yield number, name, codes, at, (raw[at] & 0xDF).tobytes()  # & 0xDF: uppercase
     except (OSError, EOFError, zlib.error) as err:
         raise read_error(path, err) from None
     finally:
@@ -162,9 +188,10 @@ def read_reference(path: str) -> Reference:
     packed = np.zeros(1 << 20, dtype=np.uint8)
     n_start = np.zeros(1024, dtype=np.int64)
     n_end = np.zeros(1024, dtype=np.int64)
-    runs = total = acgt = 0
+    runs = total = acgt = iupac = 0
+    iupac_pos, iupac_letters = [], []
     digest = hashlib.sha256()
-    for _, name, codes in contigs(path):
+    for _, name, codes, at, letters in contigs(path):
         need = (total + codes.shape[0] + 3) // 4
         if need > packed.shape[0]:
             packed = _grown(packed, max(need, 2 * packed.shape[0]))
@@ -179,6 +206,10 @@ def read_reference(path: str) -> Reference:
         digest.update(f"{name}\t{codes.shape[0]}\n".encode())
         digest.update(codes.data)
         acgt += int(np.count_nonzero(codes < 4))
+        iupac += at.shape[0]
+        if at.shape[0] and iupac <= IUPAC_KEEP:
+            iupac_pos.append(at + total)
+            iupac_letters.append(letters)
         names.append(name)
         lengths.append(codes.shape[0])
         total += codes.shape[0]
@@ -193,6 +224,9 @@ def read_reference(path: str) -> Reference:
         n_start[:runs].copy(),
         n_end[:runs].copy(),
         digest.hexdigest(),
+        np.concatenate([np.zeros(0, np.int64)] + iupac_pos) if iupac <= IUPAC_KEEP else None,
+        b"".join(iupac_letters) if iupac <= IUPAC_KEEP else None,
+        iupac,
     )
 
 

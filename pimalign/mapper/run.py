@@ -19,7 +19,7 @@ from .pairing import MODEL_PAIRS, InsertModel
 from .params import MapParams
 from .pipeline import ChunkMapper, ReadPairs
 from .records import SamStyle, restyle
-from .reference import read_reference
+from .reference import IUPAC_KEEP, read_reference
 
 BWA_STYLE = SamStyle()  # bwa mem's records: supplementary hard-clipped, flagged 0x800
 WORKLOAD_HEADER = "#read\tkind\tquery_len\ttarget_len\tband\tcells\tbits\tpasses\tscore\n"
@@ -66,6 +66,9 @@ def open_index(
         warn(f"{beside} has k={index.k} w={index.w}, not k={k} w={w}: indexing {ref}")
     else:
         log(f"using the index {beside}: it matches {ref} (same reference checksum)")
+        # the checksum covers codes, not the letters IUPAC codes became: the FASTA's are true
+        r, i = reference, index.ref
+        i.iupac_pos, i.iupac_letters, i.iupac_bases = r.iupac_pos, r.iupac_letters, r.iupac_bases
         return index
     return build_index(reference, **kw)
 
@@ -208,6 +211,8 @@ def run_align(
     if (index.k, index.w) != (params.k, params.w):
         log(f"index built with k={index.k} w={index.w}: those are used")
     _warn_alt(ref, alt_ok, warn)
+    if fmt == "CRAM":
+        _check_cram_reference(ref, index)
     mapper = ChunkMapper(index, replace(params, band_bits=bool(workload)), rg_id)
     comments = style.comments
     if reads2 is not None or interleaved:
@@ -222,7 +227,7 @@ def run_align(
         chunks = _single(reads1, chunk_size, comments, warn)
     header = header_text(index.ref.names, index.ref.lengths, sort, rg_line, command, __version__)
     header = _with_header_lines(header, header_lines or [])
-    if fmt == "CRAM":  # with M5 there, htslib adds no UR naming the temporary FASTA
+    if fmt == "CRAM":  # htslib finds each contig's sequence by its M5 (SamSink.finish)
         header = _with_md5(header, index)
     counts = {"reads": 0, "records": 0, "mapped": 0, "paired": 0, "proper": 0}
     with contextlib.ExitStack() as stack:
@@ -251,12 +256,12 @@ def run_align(
         if output != "-" and (sort != "none" or fmt != "SAM"):
             what = f"sorting ({sort}) and writing" if sort != "none" else "writing"
             log(f"{what} {counts['records']:,} records to {output}")
-        fasta_tmp = None
-        if fmt == "CRAM":  # the sink deletes it (and its .fai) with its other temporaries
-            fasta_tmp = sink._temp(".fa")
-            write_fasta(mapper.index, fasta_tmp)
+        reference = None
+        if fmt == "CRAM":  # the sink deletes them with its other temporaries
+            reference = sink.reference_prefix()
+            write_contigs_by_md5(mapper.index, reference)
         index.confirm()  # (a run without reads wrote nothing yet)
-        counts["written"] = sink.finish(sort, threads, fasta_tmp, cram_version=cram_version)
+        counts["written"] = sink.finish(sort, threads, reference, cram_version=cram_version)
     counts["insert"] = insert
     counts["summary"] = {k: counts[k] for k in ("reads", "mapped", "paired", "proper")}
     return counts
@@ -272,11 +277,28 @@ def _warn_alt(ref: str, alt_ok: bool, warn) -> None:
             return
 
 
-def _with_md5(header: str, index: Index) -> str:
-    """Each ``@SQ`` line with the MD5 of its contig's bases (SAM's ``M5``)."""
-    import hashlib
+def _check_cram_reference(ref: str, index: Index) -> None:
+    """A CRAM is encoded against the reference and names it by ``M5``: both need the FASTA's
+    own sequence, IUPAC codes included (``Reference.text``); a ``ValueError`` when the index
+    lacks them."""
+    if index.ref.iupac_pos is not None:
+        return
+    bases = index.ref.iupac_bases
+    if bases is None:
+        raise ValueError(
+            f"{ref}: CRAM needs the reference's IUPAC codes, which an index of an earlier "
+            "pimalign does not keep: rebuild it with `pimalign index`, or give the FASTA"
+        )
+    raise ValueError(
+        f"{ref}: CRAM needs the reference's IUPAC codes, and it holds {bases:,} (more than "
+        f"the {IUPAC_KEEP:,} pimalign keeps): write .bam instead"
+    )
 
-    from ..alphabet import decode
+
+def _with_md5(header: str, index: Index) -> str:
+    """Each ``@SQ`` line with the MD5 of its contig's sequence (SAM's ``M5``: uppercase, IUPAC
+    codes kept, as ``samtools dict`` computes it)."""
+    import hashlib
 
     block = 1 << 22
     rows = header.split("\n")
@@ -286,7 +308,7 @@ def _with_md5(header: str, index: Index) -> str:
             digest = hashlib.md5()
             a, b = int(index.ref.offsets[c]), int(index.ref.offsets[c + 1])
             for start in range(a, b, block):
-                digest.update(decode(index.ref.fetch(start, min(b, start + block))).encode())
+                digest.update(index.ref.text(start, min(b, start + block)))
             rows[x] = f"{row}\tM5:{digest.hexdigest()}"
             c += 1
     return "\n".join(rows)
@@ -407,18 +429,35 @@ def _map_all(mapper, chunks, paths, insert, sink, work_out, counts, progress, on
                 on_chunk()
 
 
-def write_fasta(index: Index, path: str) -> None:
-    """The index's sequence as FASTA, 80 bases a line (IUPAC codes as N), once its digests
-    have matched."""
-    from ..alphabet import decode
+def write_contigs_by_md5(index: Index, prefix: str) -> None:
+    """Each contig's sequence (``Reference.text``) as the file ``PREFIX.M5``, bare bases (as
+    htslib's ``REF_PATH`` finds a reference by ``M5``), once the index's digests have matched."""
+    import hashlib
 
+    index.confirm()
+    block = 1 << 22  # bases at a time
+    offsets = index.ref.offsets.tolist()
+    for a, b in zip(offsets[:-1], offsets[1:]):
+        digest = hashlib.md5()
+        path = f"{prefix}.contig"  # named once its MD5 is known
+        with open(path, "wb") as out:
+            for start in range(a, b, block):
+                text = index.ref.text(start, min(b, start + block))
+                digest.update(text)
+                out.write(text)
+        os.replace(path, f"{prefix}.{digest.hexdigest()}")
+
+
+def write_fasta(index: Index, path: str) -> None:
+    """The reference's sequence as FASTA (``Reference.text``: uppercase, IUPAC codes kept), 80
+    bases a line, once the index's digests have matched."""
     index.confirm()
     block = 80 * 65536  # bases decoded at a time
     with open(path, "w") as out:
         for name, a, b in zip(index.ref.names, index.ref.offsets[:-1], index.ref.offsets[1:]):
             out.write(f">{name}\n")
             for start in range(int(a), int(b), block):
-                seq = decode(index.ref.fetch(start, min(int(b), start + block)))
+                seq = index.ref.text(start, min(int(b), start + block)).decode()
                 out.write("".join(seq[x : x + 80] + "\n" for x in range(0, len(seq), 80)))
 
 
