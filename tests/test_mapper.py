@@ -258,6 +258,31 @@ def test_same_records_for_threads_and_chunks(tmp_path, index_file, pe_bam):
     assert records(str(one)) == records(pe_bam)
 
 
+def test_insert_model_learned_in_pieces_seeds_each_pair_once(index_file):
+    """Chunks smaller than the model's sample: the same model as from one chunk, and each
+    chunk read to learn it comes back with its own candidates, so mapping seeds no pair twice."""
+    from pimalign.mapper.index import load_index
+    from pimalign.mapper.params import MapParams
+    from pimalign.mapper.pipeline import ChunkMapper, ReadPairs
+    from pimalign.mapper.run import learn_insert, pair_stream
+
+    mapper = ChunkMapper(load_index(index_file), MapParams())
+    whole, read, _ = learn_insert(mapper, R1, R2)
+    seeded = []
+    find = mapper.candidates
+    mapper.candidates = lambda reads: seeded.append(len(reads.off) - 1) or find(reads)
+    model, read_pieces, replay = learn_insert(mapper, R1, R2, stream=pair_stream(R1, R2, 333))
+    assert (model, read_pieces) == (whole, read) and read == 2000 and model is not None
+    assert seeded == [333] * 12 + [2, 2]  # 2,000 pairs: both ends of each chunk, once
+    pieces = list(replay)
+    assert [c1.first for c1, _, _ in pieces] == [1 + 333 * x for x in range(7)]
+    assert all(pc is not None and pc.first == c1.first for c1, _, pc in pieces)
+    seeded.clear()
+    for c1, c2, pc in pieces:
+        mapper.paired(ReadPairs(c1, c2, R1, R2), model, pc)
+    assert seeded == []
+
+
 def test_sam_to_stdout_and_unsorted_order(index_file):
     proc = run("align", index_file, R1, "-o", "-", "--no-progress")
     lines = [l for l in proc.stdout.splitlines() if not l.startswith("@")]

@@ -134,8 +134,8 @@ def _add_align(sub) -> None:
     p.add_argument(
         "--chunk-size",
         type=ranged(1, 10**7),
-        default=10_000,
-        help="reads (or pairs) per batch, 1..1e7: memory grows with it",
+        default=2_000,
+        help="reads (or pairs) per batch, 1..1e7: memory grows with it; the output does not change",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument(
@@ -267,7 +267,7 @@ def _insert_only(args, params) -> int:
         check_output_path(args.output, (args.reference, *args.reads))
     index = open_index(args.reference, params.asked("k"), params.asked("w"), _log, _warn)
     second = None if args.interleaved else args.reads[1]
-    model, _, _, _ = learn_insert(ChunkMapper(index, params), args.reads[0], second)
+    model, _, _ = learn_insert(ChunkMapper(index, params), args.reads[0], second)
     index.confirm()
     text = "none" if model is None else model.text()
     if args.output == "-":

@@ -46,6 +46,16 @@ class Candidates:
     def slots(self) -> int:
         return self.block.shape[2]
 
+    def head(self, reads: int) -> "Candidates":
+        """The first ``reads`` reads' candidates (views, no copy)."""
+        return Candidates(
+            self.block[:, :reads],
+            self.length[:reads],
+            self.run_op[:reads],
+            self.run_len[:reads],
+            self.n_run[:reads],
+        )
+
     def fwd_interval(self):
         """Query intervals in the read's own (sequenced) orientation."""
         m = self.length[:, None]

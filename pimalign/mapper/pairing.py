@@ -89,6 +89,13 @@ def estimate_insert(
 ) -> InsertModel | None:
     """Insert model from the pairs whose two ends map uniquely, FR, on one contig (see module
     doc); ``None`` when fewer than ``MIN_PAIRS`` qualify."""
+    return model_from_sizes(insert_sizes(c1, c2, best1, best2, sub1, sub2, contig_of))
+
+
+def insert_sizes(c1: Candidates, c2: Candidates, best1, best2, sub1, sub2, contig_of):
+    """The insert sizes of the pairs that teach the model (``estimate_insert``): both ends
+    unique (runner-up at most ``UNIQUE`` of the best), FR, on one contig, facing, at most
+    ``MAX_INSERT``. Per pair, so the sizes of several chunks together give one model."""
     rows = np.arange(best1.shape[0])
     b1, b2 = np.maximum(best1, 0), np.maximum(best2, 0)
     s1, s2 = c1.score[rows, b1], c2.score[rows, b2]
@@ -100,7 +107,7 @@ def estimate_insert(
     ok &= (d1 != d2) & (contig_of(st1) == contig_of(st2))
     size, facing = fr_insert(d1, st1, en1, d2, st2, en2)
     ok &= facing & (size > 0) & (size <= MAX_INSERT)
-    return model_from_sizes(size[ok])
+    return size[ok]
 
 
 def model_from_sizes(sizes) -> InsertModel | None:

@@ -31,7 +31,15 @@ from .candidates import (
     runner_up,
 )
 from .index import Index
-from .pairing import InsertModel, choose_pairs, estimate_insert, is_proper, mapq_pair, rescue_window
+from .pairing import (
+    InsertModel,
+    choose_pairs,
+    insert_sizes,
+    is_proper,
+    mapq_pair,
+    model_from_sizes,
+    rescue_window,
+)
 from .params import MapParams
 from .placement import Placed, Reported, place
 from .records import READ1, READ2, sam_lines
@@ -180,12 +188,18 @@ class ChunkMapper:
     def model_from(self, pairs: ReadPairs) -> tuple[InsertModel | None, PairCandidates]:
         """The insert model learned from these pairs, and their candidates (the first chunk is
         usually these very pairs: ``paired`` takes them back instead of seeding again)."""
+        sizes, pc = self.model_sizes(pairs, len(pairs.chunk1))
+        return model_from_sizes(sizes), pc
+
+    def model_sizes(self, pairs: ReadPairs, rows: int) -> tuple[np.ndarray, PairCandidates]:
+        """The insert sizes that teach the model (``pairing.insert_sizes``) among the first
+        ``rows`` of these pairs, and the candidates of all of them (for ``paired``)."""
         pc = self.pair_candidates(pairs)
-        hashes = name_hashes(pairs.chunk1.names)
-        ch1, ch2 = choose(pc.c1, self.p, hashes), choose(pc.c2, self.p, hashes)
-        return estimate_insert(
-            pc.c1, pc.c2, ch1.best, ch2.best, ch1.sub, ch2.sub, self.index.ref.contig_of
-        ), pc
+        part = [c.head(rows) for c in (pc.c1, pc.c2)]
+        hashes = name_hashes(pairs.chunk1.names[:rows])
+        ch1, ch2 = choose(part[0], self.p, hashes), choose(part[1], self.p, hashes)
+        contig_of = self.index.ref.contig_of
+        return insert_sizes(part[0], part[1], ch1.best, ch2.best, ch1.sub, ch2.sub, contig_of), pc
 
     def paired(
         self, pairs: ReadPairs, model: InsertModel | None, seeded: PairCandidates | None = None

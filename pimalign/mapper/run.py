@@ -10,12 +10,13 @@ from dataclasses import replace
 from typing import Callable, Iterator
 
 import numba
+import numpy as np
 
 from ..io.errors import InputError
-from ..io.reads import ReadChunk, joined, read_chunks
+from ..io.reads import ReadChunk, read_chunks
 from ..io.sam import SamSink, header_text, output_format, parse_read_group
 from .index import Index, build_index, is_index_file, load_index, save_index
-from .pairing import MODEL_PAIRS, InsertModel
+from .pairing import MODEL_PAIRS, InsertModel, model_from_sizes
 from .params import MapParams
 from .pipeline import ChunkMapper, ReadPairs
 from .records import SamStyle, restyle
@@ -142,27 +143,37 @@ def pair_stream(path1: str, path2: str | None, size: int, comments: bool = False
 
 def learn_insert(mapper: ChunkMapper, path1: str, path2: str | None, stream=None):
     """The insert model from the first MODEL_PAIRS pairs of the input (a fixed number, so a
-    chunked run that passes it back with ``-I`` gets the same model). Each input is read once:
-    the pairs read to learn it are held and replayed (pipes and FIFOs work).
+    chunked run that passes it back with ``-I`` gets the same model, whatever the chunk size).
+    Each input is read once: the chunks read to learn it are held with their candidates and
+    replayed (pipes and FIFOs work).
 
     ``path2`` None: ``path1`` holds interleaved pairs. ``stream``: the pair chunks to read
     from (default: ``pair_stream`` in chunks of MODEL_PAIRS). Returns ``(model or None, pairs
-    read, their candidates, the stream's chunks again from the first)``.
+    read, the stream's chunks again from the first as (chunk1, chunk2, their candidates or
+    None))``.
     """
     stream = iter(pair_stream(path1, path2, MODEL_PAIRS) if stream is None else stream)
-    held, count = [], 0
+    held, sizes, count = [], [], 0
     for c1, c2 in stream:
-        held.append((c1, c2))
-        count += len(c1)
+        take = min(len(c1), MODEL_PAIRS - count)
+        part, seeded = mapper.model_sizes(ReadPairs(c1, c2, path1, path2 or path1), take)
+        held.append((c1, c2, seeded))
+        sizes.append(part)
+        count += take
         if count >= MODEL_PAIRS:
             break
-    replay = itertools.chain(held, stream)
-    if not held:
-        return None, 0, None, replay
-    m1 = joined([c1 for c1, _ in held]).part(0, MODEL_PAIRS)
-    m2 = joined([c2 for _, c2 in held]).part(0, MODEL_PAIRS)
-    model, seeded = mapper.model_from(ReadPairs(m1, m2, path1, path2 or path1))
-    return model, len(m1), seeded, replay
+    model = model_from_sizes(np.concatenate(sizes)) if held else None
+    return model, count, _replayed(held, stream)
+
+
+def _replayed(held: list, stream) -> Iterator:
+    """The held ``(chunk1, chunk2, candidates)``, each let go once given, then the rest of
+    ``stream`` with no candidates."""
+    held.reverse()
+    while held:
+        yield held.pop()
+    for c1, c2 in stream:
+        yield c1, c2, None
 
 
 def run_align(
@@ -178,7 +189,7 @@ def run_align(
     workload: str | None = None,
     insert: InsertModel | None = None,
     command: str = "pimalign align",
-    chunk_size: int = 10_000,
+    chunk_size: int = 2_000,
     log: Callable[[str], None] = _quiet,
     progress: bool = True,
     verbose: bool = False,
@@ -218,11 +229,10 @@ def run_align(
     if reads2 is not None or interleaved:
         chunks = pair_stream(reads1, None if interleaved else reads2, chunk_size, comments)
         reads2 = reads2 or reads1
-        seeded = None
         if insert is None:
-            insert, seeded, chunks = _learn_and_log(mapper, reads1, reads2, chunks, log)
-        chunks = _with_seeded(chunks, seeded)
-        seeded = None  # the chunk iterator holds them until the first chunk is mapped
+            insert, chunks = _learn_and_log(mapper, reads1, reads2, chunks, log)
+        else:
+            chunks = ((c1, c2, None) for c1, c2 in chunks)
     else:
         chunks = _single(reads1, chunk_size, comments, warn)
     header = header_text(index.ref.names, index.ref.lengths, sort, rg_line, command, __version__)
@@ -361,10 +371,10 @@ def _check_outputs(output: str, workload: str | None, inputs: tuple) -> None:
 
 
 def _learn_and_log(mapper: ChunkMapper, reads1: str, reads2: str, chunks, log):
-    """The insert model from the first pairs of ``chunks`` (held in memory), its candidates,
-    and ``chunks`` again from the first."""
+    """The insert model from the first pairs of ``chunks`` (held in memory), and ``chunks``
+    again from the first with their candidates (``learn_insert``)."""
     path2 = None if reads2 == reads1 else reads2
-    insert, read, seeded, chunks = learn_insert(mapper, reads1, path2, chunks)
+    insert, read, chunks = learn_insert(mapper, reads1, path2, chunks)
     if insert is None:
         log(
             f"too few uniquely mapped pairs among the first {read:,} to learn the insert "
@@ -376,14 +386,7 @@ def _learn_and_log(mapper: ChunkMapper, reads1: str, reads2: str, chunks, log):
             f"{insert.low}..{insert.high} (-I {insert.text()}), from {insert.pairs:,} "
             f"uniquely mapped pairs of the first {read:,}"
         )
-    return insert, seeded, chunks
-
-
-def _with_seeded(chunks, seeded) -> Iterator:
-    """``(chunk1, chunk2, candidates already seeded or None)`` for each chunk of pairs."""
-    for c1, c2 in chunks:
-        yield c1, c2, seeded
-        seeded = None
+    return insert, chunks
 
 
 def _tally(done, counts: dict) -> None:
