@@ -157,6 +157,28 @@ def test_pair_straddling_the_duplication_edge_is_confident(duplication):
     assert [(h.read, h.mapq, h.r_st) for h in hits] == [(1, 60, st), (2, 60, st + 250)]
 
 
+def test_near_pairs_among_more_copies_than_slots_count_as_bwa(tmp_path):
+    """A 1 kb unit in 15 copies (more than the 8 slots); mate 1 matches all of them, mate 2
+    only the first exactly and the other 14 with one mismatch. The best pair scores 300, the
+    other 14 pairs 295: bwa 0.7.17 counts all 14 near the second (n_sub 14) and writes MAPQ
+    18/18 (6.02 x 5 - 12). Counting only the pairs the slots held gave 21/21."""
+    rng = random.Random(7)
+    unit = "".join(rng.choice("ACGT") for _ in range(1000))
+    other = unit[:520] + ("A" if unit[520] != "A" else "C") + unit[521:]
+    parts = []
+    for copy in range(15):
+        parts.append("".join(rng.choice("ACGT") for _ in range(3000)) + (other if copy else unit))
+    genome = "".join(parts) + "".join(rng.choice("ACGT") for _ in range(3000))
+    ref = tmp_path / "copies.fa"
+    ref.write_text(">dup\n" + genome + "\n")
+    aligner = pimalign.Aligner(str(ref), insert="500,50")
+    hits = [h for h in aligner.map(unit[100:250], _revcomp(unit[450:600])) if h.is_primary]
+    assert [(h.read, h.mapq, h.AS, h.r_st) for h in hits] == [
+        (1, 18, 150, 3100),
+        (2, 18, 150, 3450),
+    ]
+
+
 def test_pairing_ends_with_different_slot_counts():
     """After the mate rescue the two ends may hold different numbers of slots: the pair is
     chosen over all of each end's slots and reported in each end's own slot numbers (a pair

@@ -48,6 +48,7 @@ _SCORE, _STRAND, _RST, _REN = (FIELDS.index(f) for f in ("score", "strand", "r_s
 RESCUE_K = 12  # k-mer length that places a mate inside its rescue window
 MAX_MATESW = 50  # alignments of an end its mate is rescued around (bwa's max_matesw)
 WIDE_CAND = 64  # candidates per end when a pair's copies overflowed the slots
+NSUB_GAP = 13  # 6.02 x 13 = 78: ~60 near pairs' 4.343 ln(n + 1) could take it under 60
 
 
 class Encoded(NamedTuple):
@@ -244,15 +245,30 @@ class ChunkMapper:
         rows = np.arange(len(chunk1))
         slot1 = np.where(paired, pair.slot1, ch1.best)
         slot2 = np.where(paired, pair.slot2, ch2.best)
-        # Both ends left copies as good as the pair's unseen for want of slots: an equally good
-        # pair may lie among them (bwa keeps every copy), so those pairs are searched again wide.
-        unseen = (c1.lost[:, 0] >= c1.score[rows, np.maximum(slot1, 0)]) & (
-            c2.lost[:, 0] >= c2.score[rows, np.maximum(slot2, 0)]
-        )
-        doubt = np.flatnonzero(paired & unseen)
+        # Copies left unseen for want of slots may pair as well as the best (both ends left
+        # copies as good as the pair's) or near the second-best (one end's unseen copy with
+        # the other end's best reaches within bwa's margin of it): bwa keeps every copy and
+        # counts those pairs (its n_sub), so these pairs are searched again wide.
+        s1, s2 = c1.score[rows, np.maximum(slot1, 0)], c2.score[rows, np.maximum(slot2, 0)]
+        lost1, lost2 = c1.lost[:, 0], c2.lost[:, 0]
+        top1 = np.maximum(c1.score.max(axis=1), lost1)
+        top2 = np.maximum(c2.score.max(axis=1), lost2)
+        unpaired_sum = top1 + top2 - self.p.unpaired
+        margin = max(self.p.match + self.p.mismatch, self.p.gap_open + self.p.gap_extend)
+        floor = np.maximum(pair.sub, unpaired_sum) - margin
+        unseen = (lost1 >= s1) & (lost2 >= s2)
+        near = ((lost1 > 0) & (lost1 + top2 >= floor)) | ((lost2 > 0) & (lost2 + top1 >= floor))
+        # (the count lowers MAPQ only where the pair's raw MAPQ is above 0 and not far over 60)
+        gap = (pair.score - np.maximum(pair.sub, unpaired_sum)) / self.p.match
+        near &= (gap > 0) & (gap < NSUB_GAP)
+        doubt = np.flatnonzero(paired & (unseen | near))
         if doubt.size and self.p.max_cand < WIDE_CAND:
-            wide = self._wide_sub(pairs, doubt, model, pair.score[doubt])
-            pair.sub[doubt] = np.maximum(pair.sub[doubt], wide)
+            sub, sub_n = self._wide_sub(pairs, doubt, model, pair.score[doubt])
+            old_sub, old_n = pair.sub[doubt], pair.sub_n[doubt]
+            pair.sub[doubt] = np.maximum(old_sub, sub)
+            pair.sub_n[doubt] = np.where(
+                sub > old_sub, sub_n, np.where(sub == old_sub, np.maximum(old_n, sub_n), old_n)
+            )
         report1 = paired | (c1.score[rows, np.maximum(slot1, 0)] >= self.p.min_score)
         report2 = paired | (c2.score[rows, np.maximum(slot2, 0)] >= self.p.min_score)
         placed1 = self._place(
@@ -290,8 +306,9 @@ class ChunkMapper:
 
     def _wide_sub(self, pairs: ReadPairs, rows, model: InsertModel, top):
         """The second-best pair score of pairs ``rows`` (whose best pair scores ``top``) when
-        each end keeps ``WIDE_CAND`` candidates: ``top`` again when an equally good (or better)
-        pair turns up among the copies the narrow search dropped."""
+        each end keeps ``WIDE_CAND`` candidates, ``top`` again when an equally good (or better)
+        pair turns up among the copies the narrow search dropped; and how many pairs score
+        within bwa's margin of that second (``n_sub``)."""
         sub = [
             ReadChunk([c.names[r] for r in rows], [c.seqs[r] for r in rows], None, c.first)
             for c in (pairs.chunk1, pairs.chunk2)
@@ -302,7 +319,7 @@ class ChunkMapper:
         ch1, ch2 = choose(pc.c1, wide.p, hashes), choose(pc.c2, wide.p, hashes)
         c1, c2 = wide._rescue(pc, ch1, ch2, model)
         again = choose_pairs(c1, c2, ch1.best, ch2.best, self.offsets, model, wide.p, hashes)
-        return np.where(again.score > top, top, again.sub)
+        return np.where(again.score > top, top, again.sub), again.sub_n
 
     def _rescue(self, pc: PairCandidates, ch1: Choice, ch2: Choice, model: InsertModel):
         """bwa mem's mate rescue (``mem_sam_pe``/``mem_matesw``): around every alignment of
