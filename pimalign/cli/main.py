@@ -134,7 +134,7 @@ def _add_align(sub) -> None:
     p.add_argument(
         "--chunk-size",
         type=ranged(1, 10**7),
-        default=2_000,
+        default=5_000,
         help="reads (or pairs) per batch, 1..1e7: memory grows with it; the output does not change",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -189,7 +189,7 @@ def run_align(
     workload: str | None = None,
     insert: InsertModel | None = None,
     command: str = "pimalign align",
-    chunk_size: int = 2_000,
+    chunk_size: int = 5_000,
     log: Callable[[str], None] = _quiet,
     progress: bool = True,
     verbose: bool = False,
