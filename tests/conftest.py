@@ -54,3 +54,14 @@ def index_stamps(tmp_path_factory):
 @pytest.fixture
 def rng():
     return random.Random(12345)
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory):
+    """The workflow on the bundled demo, default config less the PIM estimate, run once for
+    test_workflow.py's tests and test_slurm.py's comparison (``test_workflow.run_demo``). Only
+    new files are added to its folder afterwards (the PIM estimates, a report, a whole-input
+    BAM): the outputs compared are as the run wrote them."""
+    from test_workflow import run_demo
+
+    return run_demo(tmp_path_factory.mktemp("demo"))

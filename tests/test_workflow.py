@@ -129,10 +129,10 @@ NO_PIM = "pim:\n  estimate: false\n"
 # -- the workflow on the bundled demo (default config) ---------------------------------------
 
 
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory):
-    """The default config on a copy of data/, PIM estimate off (see test_default_run_with_pim)."""
-    folder = tmp_path_factory.mktemp("demo")
+def run_demo(folder: Path) -> types.SimpleNamespace:
+    """The default config on a copy of data/ in ``folder``, PIM estimate off (see
+    test_default_run_with_pim). Once per test run: the ``demo_run`` fixture (tests/conftest.py),
+    which test_slurm.py compares its SLURM run with."""
     copy_demo(folder)
     write_yaml(folder / "nopim.yaml", NO_PIM)
     res = snakemake(
