@@ -16,6 +16,7 @@ import textwrap
 import types
 from pathlib import Path
 
+import clirun
 import pysam
 import pytest
 
@@ -58,9 +59,8 @@ def snakemake(
 
 
 def pimalign(*args, cwd: Path) -> None:
-    res = subprocess.run(
-        [sys.executable, "-m", "pimalign", *map(str, args)], cwd=cwd, capture_output=True, text=True
-    )
+    """``python -m pimalign ARGS`` in ``cwd``, forked off ``tests/clirun.py``'s server."""
+    res = clirun.run(list(map(str, args)), cwd=cwd, text=True)
     assert res.returncode == 0, res.stderr
 
 
