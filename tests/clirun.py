@@ -64,7 +64,8 @@ PRELOAD = (
 
 
 # Variables that change from test to test and that pimalign does not read: one server for all
-# their values (the worker gets the caller's environment as it is at the call).
+# their values (the worker sets them as the caller has them at the call). Any other difference
+# from the server's environment starts another server.
 PER_TEST = ("PYTEST_CURRENT_TEST",)
 
 
@@ -173,8 +174,11 @@ def _become_the_program(request: dict, fds: list[int]) -> None:
         if fd > 2:
             os.close(fd)
     _fresh_stdio()
-    os.environ.clear()
-    os.environ.update(request["env"])
+    for name, value in request["env"].items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
     os.chdir(request["cwd"])
     os.umask(request["umask"])
     sys.path[0] = request["cwd"]  # python -m puts the working folder first
@@ -300,8 +304,7 @@ def run(
         raise FileNotFoundError(2, "No such file or directory", cwd)
     if isinstance(input, str):
         input = input.encode()
-    env = dict(os.environ)
-    server = _server(env)
+    server = _server(dict(os.environ))
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     st_r, st_w = os.pipe()
@@ -313,6 +316,7 @@ def run(
         except OSError:
             in_r = os.open(os.devnull, os.O_RDONLY)
         in_w = None
+    env = {name: os.environ.get(name) for name in PER_TEST}
     request = json.dumps({"args": args, "cwd": cwd, "umask": _umask(), "env": env}).encode()
     try:
         with server.lock:
@@ -347,7 +351,7 @@ def run(
         t.join()
     stdout, stderr = out[0], err[0]
     if text:
-        stdout, stderr = stdout.decode(), stderr.decode()
+        stdout, stderr = _text(stdout), _text(stderr)
     if code is None:
         if deadline is not None and time.monotonic() >= deadline:
             raise subprocess.TimeoutExpired(PIMALIGN + args, timeout, stdout, stderr)
@@ -356,6 +360,14 @@ def run(
     if check:
         res.check_returncode()
     return res
+
+
+def _text(data: bytes) -> str:
+    """As ``subprocess`` with ``text=True``: the locale's encoding, universal newlines."""
+    import locale
+
+    text = data.decode(locale.getpreferredencoding(False))
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _lines(handle, deadline):

@@ -35,6 +35,15 @@ def test_same_as_a_real_process(args, stdin):
     assert forked == real
 
 
+def test_text_as_subprocess():
+    """``text=True``: decoded and with universal newlines, as ``subprocess.run`` gives them."""
+    args = ["editdist", "-", "--mode", "HW", "--task", "locations"]
+    text = "p1\tACGT\tACGA\r\n"
+    forked, real = clirun.run(args, input=text, text=True), _real(args, input=text, text=True)
+    assert (forked.returncode, forked.stdout) == (real.returncode, real.stdout)
+    assert isinstance(forked.stderr, str) and forked.stderr.count("\n") == real.stderr.count("\n")
+
+
 def test_folder_umask_and_files(tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
