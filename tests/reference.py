@@ -149,24 +149,38 @@ def affine_cigar_score(
     return score
 
 
-def edit_last_row(query: str, target: str, mode: str = "NW", literal_n: bool = False):
-    """Last DP row by rows of numpy arithmetic (same recurrence as ``edit_matrix``), for long
-    pairs."""
-    import numpy as np
-
-    q = np.frombuffer(query.upper().encode(), dtype=np.uint8)
-    t = np.frombuffer(target.upper().encode(), dtype=np.uint8)
-    n = t.size
-    cols = np.arange(n + 1)
-    row = np.zeros(n + 1, dtype=np.int64) if mode == "HW" else cols.copy()
-    n_byte = ord("N")
-    for i, qc in enumerate(q, start=1):
-        mismatch = (t != qc) | ((qc == n_byte) & (not literal_n))
-        best = np.empty(n + 1, dtype=np.int64)
-        best[0] = i
-        best[1:] = np.minimum(row[:-1] + mismatch, row[1:] + 1)
-        # left-to-right: D[j] = min(best[j], D[j-1] + 1) == min over l <= j of best[l] + (j - l)
-        row = np.minimum.accumulate(best - cols) + cols
+def edit_last_row(query: str, target: str, mode: str = "NW", literal_n: bool = False) -> list:
+    """Last DP row of ``edit_matrix`` (same recurrence, same N rule) for long pairs: Myers'
+    bit-vector algorithm (Hyyro's formulation) on Python integers, one bit per query position,
+    the column's vertical deltas (+1 ``pv``, -1 ``mv``) updated per target base; the top row's
+    horizontal delta is +1 (NW, SHW) or 0 (HW). ``tests/test_edit.py`` pins it to the matrix."""
+    q, t = query.upper(), target.upper()
+    m = len(q)
+    if m == 0:
+        return [0] * (len(t) + 1) if mode == "HW" else list(range(len(t) + 1))
+    peq = {}  # base -> the query positions it matches
+    for i, c in enumerate(q):
+        if c != "N" or literal_n:
+            peq[c] = peq.get(c, 0) | (1 << i)
+    full, last = (1 << m) - 1, 1 << (m - 1)
+    pv, mv, score = full, 0, m  # column 0: D[i][0] = i
+    top = 0 if mode == "HW" else 1
+    row = [score]
+    for c in t:
+        eq = peq.get(c, 0)
+        xv = eq | mv
+        xh = (((eq & pv) + pv) ^ pv) | eq
+        ph = mv | (~(xh | pv) & full)
+        mh = pv & xh
+        if ph & last:
+            score += 1
+        elif mh & last:
+            score -= 1
+        ph = ((ph << 1) | top) & full
+        mh = (mh << 1) & full
+        pv = mh | (~(xv | ph) & full)
+        mv = ph & xv
+        row.append(score)
     return row
 
 
@@ -174,6 +188,6 @@ def edit_distance_fast(query: str, target: str, mode: str = "NW", literal_n: boo
     """Same answer as ``edit_distance`` via ``edit_last_row``."""
     last = edit_last_row(query, target, mode, literal_n)
     if mode == "NW":
-        return int(last[-1]), [len(target) - 1]
-    best = int(last.min())
-    return best, [int(j) - 1 for j in (last == best).nonzero()[0]]
+        return last[-1], [len(target) - 1]
+    best = min(last)
+    return best, [j - 1 for j, v in enumerate(last) if v == best]

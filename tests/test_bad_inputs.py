@@ -9,8 +9,16 @@ suffixes...) work.
 Cases where pimalign does not meet the standard yet are ``xfail(strict=True)`` with the reason:
 fix the code, then drop the mark. Corpus: ``tests/make_bad_inputs.py`` (checked below to
 reproduce the committed files); corrupt index files are derived at run time from the index the
-module builds. The error cases run two at a time in a thread pool (each is a process spending
-most of its second importing numba and pysam); each test waits only for its own run.
+module builds. The error cases run two at a time in a thread pool; each test waits only for its
+own run.
+
+Every run is a process of its own, forked from a server that has imported numpy, Numba, pysam
+and the kernels' modules once (``tests/clirun.py``: same exit code, stderr and files as
+``python -m pimalign``, a crash ends only that run). Real ``python -m pimalign`` processes where
+the process itself is what is tested: ``align --help`` (start-up), the signals (during start-up
+and during a run), standard input from a pipe (the ``stdin:`` cases) and the read-only folder
+cases (run under ``unshare`` as root). ``PIMALIGN_TEST_REAL_PROCESSES=1`` runs every case as a
+real process.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+import clirun
 import pysam
 import pytest
 from conftest import DATA
@@ -1298,8 +1307,14 @@ CASES = [
 # ---- fixtures ------------------------------------------------------------------------------------
 
 
-def run(args, **kwargs):
-    return subprocess.run(PIMALIGN + list(args), capture_output=True, text=True, **kwargs)
+def run(args):
+    """``python -m pimalign ARGS`` (forked off the server, ``tests/clirun.py``)."""
+    return clirun.run(list(args), text=True)
+
+
+def run_real(args):
+    """``python -m pimalign ARGS`` as a real process, start-up included."""
+    return subprocess.run(PIMALIGN + list(args), capture_output=True, text=True)
 
 
 def _corrupt_indexes(index: str, folder: str) -> None:
@@ -1410,9 +1425,14 @@ def _execute(c: Case, work: str, out: str) -> Outcome:
         prefix = _readonly_prefix(out)
         if prefix is None:
             return Outcome(skip="cannot make a read-only folder here (root without unshare)")
-    argv = prefix + PIMALIGN + c.argv({"bad": BAD, "work": work, "out": out, "nl": "\n"})
+    args = c.argv({"bad": BAD, "work": work, "out": out, "nl": "\n"})
     try:
-        res = subprocess.run(argv, input=stdin, capture_output=True, timeout=120)
+        if prefix or stdin is not None:  # a real process: under unshare, or reading a pipe
+            res = subprocess.run(
+                prefix + PIMALIGN + args, input=stdin, capture_output=True, timeout=120
+            )
+        else:
+            res = clirun.run(args, timeout=120)
     finally:
         if c.readonly and not prefix:
             os.chmod(out, 0o755)
@@ -1514,7 +1534,7 @@ def test_debug_shows_the_traceback(work):
 
 
 def test_align_help_works():
-    res = run(["align", "--help"])
+    res = run_real(["align", "--help"])
     assert res.returncode == 0, res.stderr[-300:]
     assert "--max-read-len" in res.stdout
 

@@ -1,16 +1,24 @@
-"""The command line, run as a real process."""
+"""The command line, each run a process of its own: forked off ``tests/clirun.py``'s server, or
+a real ``python -m pimalign`` for standard input from a pipe and for ``--help``."""
 
 import gzip
 import os
 import subprocess
 import sys
 
+import clirun
 import pytest
 import reference as ref
 from conftest import DATA
 
 
 def run(*args, stdin=None):
+    if stdin is None:
+        return clirun.run(list(args), text=True)
+    return run_real(*args, stdin=stdin)
+
+
+def run_real(*args, stdin=None):
     return subprocess.run(
         [sys.executable, "-m", "pimalign", *args], input=stdin, capture_output=True, text=True
     )
@@ -97,5 +105,5 @@ def test_usage_errors_exit_2():
     assert run("editdist").returncode == 2
     assert run("editdist", "x.tsv", "--mode", "XX").returncode == 2
     assert run("frobnicate").returncode == 2
-    res = run("editdist", "--help")
+    res = run_real("editdist", "--help")
     assert res.returncode == 0 and "(default: NW)" in res.stdout

@@ -56,6 +56,28 @@ def test_kernel_matches_reference_dp(pair, mode, literal_n, band):
     check_pair(*pair, mode, literal_n, band)
 
 
+def test_the_fast_twin_equals_the_plain_dp(rng):
+    """``reference.edit_distance_fast`` (bit vectors), the reference of the long-pair tests, gives
+    the full matrix's distance and every optimal end: all modes, N both ways, lower case,
+    empty sides, unrelated flanks."""
+    for _ in range(400):
+        target = random_seq(rng, rng.randint(0, 60), rng.choice(["ACGT", "ACGTN", "acgtN"]))
+        query = mutate(rng, target, rng.random() * 0.4)
+        if rng.random() < 0.3:
+            target = random_seq(rng, rng.randint(0, 15)) + target + random_seq(rng, 5)
+        if rng.random() < 0.1:
+            query = random_seq(rng, rng.randint(0, 20), "ACGTN")
+        for mode in MODES:
+            for literal in (False, True):
+                want = ref.edit_distance(query, target, mode, literal)
+                assert ref.edit_distance_fast(query, target, mode, literal) == want, (
+                    query,
+                    target,
+                    mode,
+                    literal,
+                )
+
+
 def test_thousands_of_seeded_pairs_against_plain_python_dp(rng):
     for _ in range(1500):
         target = random_seq(rng, rng.randint(0, 40), "ACGTN")

@@ -14,6 +14,7 @@ import os
 import random
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -168,9 +169,31 @@ def run_python(
     )
 
 
-@pytest.mark.parametrize("part", ["distance", "locations", "path"])
-def test_kernels_under_simulator_equal_cpu(part):
-    proc = run_python(f"import test_gpu; test_gpu.simulator_checks({part!r})", simulator=True)
+PARTS = ["distance", "locations", "path"]
+
+
+@pytest.fixture(scope="module")
+def simulator_runs(request):
+    """The selected parts' simulator processes, started together two at a time (each is one
+    core's Python for 5-15 s); each test waits for its own."""
+    selected = [
+        item.callspec.params["part"]
+        for item in request.session.items
+        if getattr(item, "originalname", "") == "test_kernels_under_simulator_equal_cpu"
+    ]
+    with ThreadPoolExecutor(2) as pool:
+        yield {
+            part: pool.submit(
+                run_python, f"import test_gpu; test_gpu.simulator_checks({part!r})", True
+            )
+            for part in PARTS
+            if part in selected
+        }
+
+
+@pytest.mark.parametrize("part", PARTS)
+def test_kernels_under_simulator_equal_cpu(part, simulator_runs):
+    proc = simulator_runs[part].result()
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = json.loads(proc.stdout.strip().splitlines()[-1])
     assert report["errors"] == []

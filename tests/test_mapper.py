@@ -1,5 +1,6 @@
 """The mapper end to end on the bundled demo (dwgsim reads of a 300 kb E. coli piece, truth in
-the names), plus index, tags, pairing and bad-input checks."""
+the names), plus index, tags, pairing and bad-input checks. The commands run as processes
+forked off ``tests/clirun.py``'s server."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import shutil
 import subprocess
 import sys
 
+import clirun
 import numpy as np
 import pysam
 import pytest
@@ -22,7 +24,7 @@ sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
 
 
 def run(*args, check=True):
-    proc = subprocess.run([sys.executable, "-m", "pimalign", *args], capture_output=True, text=True)
+    proc = clirun.run(list(args), text=True)
     if check and proc.returncode != 0:
         raise AssertionError(proc.stderr)
     return proc

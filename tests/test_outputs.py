@@ -1,5 +1,7 @@
 """Outputs and their neighbours: special files, side files, leftovers, identical bytes, full
-disks, standard streams (issue 14). Every command runs as a real process."""
+disks, standard streams (issue 14). Every command runs as a process of its own: forked off
+``tests/clirun.py``'s server, or a real ``python -m pimalign`` when standard input is a pipe or
+the run needs a prefix (a tmpfs in a mount namespace)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import subprocess
 import sys
 import threading
 
+import clirun
 import pysam
 import pytest
 from conftest import DATA
@@ -23,7 +26,11 @@ PIMALIGN = [sys.executable, "-m", "pimalign"]
 
 
 def run(*args, stdin=None, check=True):
-    proc = subprocess.run(PIMALIGN + [str(a) for a in args], input=stdin, capture_output=True)
+    args = [str(a) for a in args]
+    if stdin is None:
+        proc = clirun.run(args)
+    else:
+        proc = subprocess.run(PIMALIGN + args, input=stdin, capture_output=True)
     if check and proc.returncode != 0:
         raise AssertionError(proc.stderr.decode())
     return proc

@@ -1,5 +1,6 @@
 """The workflow on a real one-node SLURM cluster (snakemake-executor-plugin-slurm, the shipped
-workflow/profiles/slurm) gives the same outputs as the local run.
+workflow/profiles/slurm) gives the same outputs as the local run (the ``demo_run`` fixture of
+tests/conftest.py: the same config on the same data, run once for test_workflow.py too).
 
 tests/slurm/start-local-slurm.sh installs slurm-wlm and munge where they are missing (apt-get, as
 root) and starts munged, slurmctld and slurmd; the test stops only the daemons it started. It skips
@@ -96,14 +97,13 @@ def _cluster_state() -> str:
     return "\n".join(out)
 
 
-def test_slurm_run_equals_local_run(slurm_cluster, tmp_path):
+def test_slurm_run_equals_local_run(slurm_cluster, demo_run, tmp_path):
     log = _run(tmp_path / "slurm", *SLURM_FLAGS)
     submitted = log.count("has been submitted with SLURM jobid")
     assert submitted >= 10, log[-5000:]  # every job but `all` went through sbatch
     assert "localrule align_chunk" not in log
-    _run(tmp_path / "local", "--cores", "2")
 
-    slurm, local = tmp_path / "slurm" / "results", tmp_path / "local" / "results"
+    slurm, local = tmp_path / "slurm" / "results", demo_run.results
     # records and header (not the @PG command lines, whose temporary names differ; so do the
     # BAM bytes and the .bai offsets, hence the index is compared through what it answers)
     assert bam_records(slurm / "bam" / "demo.bam") == bam_records(local / "bam" / "demo.bam")
@@ -120,3 +120,4 @@ def test_slurm_run_equals_local_run(slurm_cluster, tmp_path):
     for name in PLOTS:
         assert (slurm / name).stat().st_size > 0, name
     assert leftovers(tmp_path) == []
+    assert leftovers(demo_run.folder) == []

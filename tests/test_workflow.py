@@ -16,6 +16,7 @@ import textwrap
 import types
 from pathlib import Path
 
+import clirun
 import pysam
 import pytest
 
@@ -58,9 +59,8 @@ def snakemake(
 
 
 def pimalign(*args, cwd: Path) -> None:
-    res = subprocess.run(
-        [sys.executable, "-m", "pimalign", *map(str, args)], cwd=cwd, capture_output=True, text=True
-    )
+    """``python -m pimalign ARGS`` in ``cwd``, forked off ``tests/clirun.py``'s server."""
+    res = clirun.run(list(map(str, args)), cwd=cwd, text=True)
     assert res.returncode == 0, res.stderr
 
 
@@ -129,10 +129,10 @@ NO_PIM = "pim:\n  estimate: false\n"
 # -- the workflow on the bundled demo (default config) ---------------------------------------
 
 
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory):
-    """The default config on a copy of data/, PIM estimate off (see test_default_run_with_pim)."""
-    folder = tmp_path_factory.mktemp("demo")
+def run_demo(folder: Path) -> types.SimpleNamespace:
+    """The default config on a copy of data/ in ``folder``, PIM estimate off (see
+    test_default_run_with_pim). Once per test run: the ``demo_run`` fixture (tests/conftest.py),
+    which test_slurm.py compares its SLURM run with."""
     copy_demo(folder)
     write_yaml(folder / "nopim.yaml", NO_PIM)
     res = snakemake(
