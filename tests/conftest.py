@@ -1,6 +1,5 @@
 import os
 import random
-import subprocess
 import sys
 
 import pytest
@@ -50,39 +49,6 @@ def index_stamps(tmp_path_factory):
         del os.environ["PIMALIGN_CACHE_DIR"]
     else:
         os.environ["PIMALIGN_CACHE_DIR"] = old
-
-
-@pytest.fixture(scope="session", autouse=True)
-def compile_ahead(index_stamps, tmp_path_factory):
-    """On a cold Numba cache, ``pimalign compile -j 1`` (every command's kernels, what a user
-    runs after installing) in the background at the lowest CPU priority: it takes the core the
-    tests leave idle (most tests run on one), so the commands' kernels are compiled by the time
-    the command-line tests need them, instead of each first run compiling them on the tests'
-    core. Nothing waits for it: a test that gets to a kernel first compiles it itself, as
-    without it, and the answers never depend on who compiled (the same cache, written
-    atomically). Stopped at the end of the session if still running (a short run).
-    ``PIMALIGN_TEST_NO_COMPILE_AHEAD=1`` turns it off."""
-    from pimalign.runtime import jitcache
-
-    cold = [c for c in jitcache.SECONDS if not jitcache.compiled(c)]
-    if not cold or os.environ.get("PIMALIGN_TEST_NO_COMPILE_AHEAD") == "1":
-        yield None
-        return
-    folder = tmp_path_factory.mktemp("compile-ahead")
-    with open(folder / "log.txt", "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "pimalign", "compile", "-j", "1"],
-            cwd=folder,
-            env={**os.environ, "TMPDIR": str(folder)},
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            preexec_fn=lambda: os.nice(19),
-        )
-    yield proc
-    if proc.poll() is None:
-        proc.terminate()
-    proc.wait()
 
 
 @pytest.fixture

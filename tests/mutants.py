@@ -152,10 +152,7 @@ def copy_repository(workdir: str) -> str:
 
 def run_tests(repo: str, tests: list[str], cache: str, timeout: float) -> str:
     """``killed``, ``survived`` or ``timeout`` for the tests as the repository copy stands."""
-    # no background compile of every command (conftest.compile_ahead): the tests' kernels only
-    env = dict(
-        os.environ, PYTHONPATH=repo, NUMBA_CACHE_DIR=cache, PIMALIGN_TEST_NO_COMPILE_AHEAD="1"
-    )
+    env = dict(os.environ, PYTHONPATH=repo, NUMBA_CACHE_DIR=cache)
     argv = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
     try:
         res = subprocess.run(argv, cwd=repo, env=env, capture_output=True, timeout=timeout)
